@@ -1,0 +1,74 @@
+"""A loaded report: normalised text plus the table structure the source really has.
+
+Every loader produces the same shape, so the later stages never care about the file format.
+Tables with real structure (HTML, DOCX, PDF table finder) are kept as `Grid`s *and* rendered
+into `text` as TAB-separated rows, rowspan/colspan positions left as empty placeholder cells,
+so one reader handles both and every cell still has a span of `text`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas.reading import Source
+
+Kind = Literal["text", "html", "pdf", "docx"]
+
+
+class Piece(BaseModel):
+    """A span of `Document.text` and where it came from in the source file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: int
+    end: int
+    page: int | None = None  # 1-based PDF page
+    table: int | None = None  # index into Document.tables
+    row: int | None = None
+    col: int | None = None
+
+
+class GridCell(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    start: int  # span of the cell's text in Document.text
+    end: int
+    rowspan: int = 1
+    colspan: int = 1
+    placeholder: bool = False  # a position covered by a span from another cell
+
+
+class Grid(BaseModel):
+    """A table with real structure, spans expanded: every row has the same number of cells."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: int
+    page: int | None = None
+    rows: list[list[GridCell]]
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    kind: Kind
+    encoding: str | None = None
+    text: str
+    pieces: list[Piece] = []  # sorted by start; they need not cover all of `text`
+    tables: list[Grid] = []
+
+    def locate(self, start: int, end: int) -> Source:
+        """The source of the span [start, end): page and table cell where the format has them."""
+        starts = [piece.start for piece in self.pieces]
+        index = bisect_right(starts, start) - 1
+        if index >= 0 and self.pieces[index].start <= start < max(self.pieces[index].end, start + 1):
+            piece = self.pieces[index]
+            return Source(
+                start=start, end=end, page=piece.page, table=piece.table, row=piece.row, col=piece.col
+            )
+        return Source(start=start, end=end)

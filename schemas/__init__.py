@@ -1,0 +1,1 @@
+"""Pydantic models at the boundaries: the report formats, the canonical keys, the output record."""

@@ -1,0 +1,62 @@
+"""What a reader claims about one cell, and the findings that checks make about a document."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Number = int | float
+
+
+class Status(StrEnum):
+    """How a value was (or was not) read; a null value always says why."""
+
+    VALUE = "value"  # a number read from the cell
+    NIL = "nil"  # 无 / "/" / "—" / "-": read as 0
+    BLANK = "blank"  # an empty cell: null
+    LOST = "lost"  # not in the document at all (lost page, missing row or column): null
+    AMBIGUOUS = "ambiguous"  # several readings fit and none could be chosen: null
+
+
+class Source(BaseModel):
+    """Where a value came from: a span of `Document.text`, and the cell when the source has one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: int
+    end: int
+    page: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+
+
+class Reading(BaseModel):
+    """One canonical field as read by one reader."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    value: Number | None
+    status: Status
+    raw: str | None = None  # the cell text the value was parsed from
+    source: Source | None = None
+    reader: Literal["rules", "llm"] = "rules"
+    layout: str | None = None  # e.g. "cell_per_line", "tab_rows", "grid", "pipe", "glued"
+    candidates: list[Number | None] = []  # other values this cell could hold (ambiguous reads)
+
+
+Severity = Literal["error", "warning", "info"]
+
+
+class Finding(BaseModel):
+    """One entry of a record's `checks`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str  # e.g. "S2", "missing_rows", "ambiguous", "ungrounded"
+    severity: Severity
+    fields: list[str] = []
+    message: str

@@ -1,0 +1,52 @@
+"""The output contract (`shared/spec/README.md`): one record per input document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.keys import Value
+from schemas.reading import Finding, Source
+
+
+class Provenance(Source):
+    """Where a field's value came from and which reader produced it."""
+
+    reader: str = "rules"
+    raw: str | None = None
+    grounded: bool | None = None  # the value was found again at its span
+
+
+class Usage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    calls: int = 0
+    cached_calls: int = 0
+    failed_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    agency: str | None = None
+    year: int | None = None
+    template: str | None = None
+    fields: dict[str, Value] = {}
+    checks: list[Finding] = []
+    confidence: dict[str, float] = {}
+    needs_review: bool = True
+    review_reasons: list[str] = []
+    error: str | None = None
+    provenance: dict[str, Provenance] = {}
+    narrative: dict[str, Value] = {}
+    layout: str | None = None  # how the tables were laid out in the source
+    backend: str = "rules"
+    prompt_versions: dict[str, str] = {}
+    usage: Usage = Field(default_factory=Usage)
+    seconds: float = 0.0
+    extra: dict[str, Any] = {}
