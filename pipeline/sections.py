@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
+
+from schemas.layout import MARKERS_2019, MARKERS_2021
 
 
 class Section(BaseModel):
@@ -15,3 +20,129 @@ class Section(BaseModel):
     start: int  # first character after the heading
     end: int
     heading_start: int
+
+
+# The heading's distinctive words; the numeral before them is required so that the intro's
+# list of contents ("内容包括总体情况、主动公开…") and table rows ("一、本年新收…") never match.
+_TITLES: dict[int, tuple[str, ...]] = {
+    1: ("总体情况",),
+    2: ("主动公开政府信息情况", "主动公开政府信息", "主动公开情况"),
+    3: ("收到和处理政府信息公开申请", "依申请公开"),
+    4: ("行政复议、行政诉讼", "行政复议和提起行政诉讼", "行政复议和行政诉讼", "行政复议及行政诉讼"),
+    5: ("存在的主要问题", "主要问题及改进"),
+    6: ("其他需要报告的事项",),
+}
+_NUMERALS = "一二三四五六"
+_SPACE = r"[ \t\u3000]*"
+
+
+def _loose(words: str) -> str:
+    """A pattern for words that may have spaces between any two characters (P3)."""
+    return _SPACE.join(re.escape(ch) for ch in words)
+
+
+def _heading_pattern(number: int) -> re.Pattern[str]:
+    numeral = _NUMERALS[number - 1]
+    titles = "|".join(_loose(t) for t in _TITLES[number])
+    # Up to ~14 characters may stand between the numeral and the words (上海: 四、因政府信息公开工作被申请…).
+    return re.compile(rf"{numeral}{_SPACE}[、.,，．]{_SPACE}(?:[^\n、。；]{{0,14}}?)(?:{titles})")
+
+
+def split_sections(text: str) -> dict[int, Section]:
+    """Find the six sections by their headings, in order; a missing heading is simply absent."""
+    found: list[tuple[int, re.Match[str]]] = []
+    position = 0
+    for number in range(1, 7):
+        match = _heading_pattern(number).search(text, position)
+        if match is None:
+            continue
+        found.append((number, match))
+        position = match.end()
+    sections: dict[int, Section] = {}
+    for index, (number, match) in enumerate(found):
+        end = found[index + 1][1].start() if index + 1 < len(found) else len(text)
+        sections[number] = Section(
+            number=number,
+            title=_title_line(text, match),
+            start=match.end(),
+            end=end,
+            heading_start=match.start(),
+        )
+    return sections
+
+
+def _title_line(text: str, match: re.Match[str]) -> str:
+    line_end = text.find("\n", match.start())
+    line = text[match.start() : line_end if line_end != -1 else len(text)]
+    return "".join(line.split())[:40]
+
+
+# --- format, year, agency -------------------------------------------------------------------------
+
+Template = Literal["2019", "2021"]
+
+
+class FormatEvidence(BaseModel):
+    template: Template | None
+    year: int | None
+    markers_2019: list[str]
+    markers_2021: list[str]
+    reason: str
+
+
+_TITLE_YEAR = re.compile(r"(20\d{2})\s*年(?:度)?\s*[^\n。]{0,40}?政府信息公开\s*(?:工作)?\s*(?:年度)?\s*报告")
+_PERIOD_YEAR = re.compile(r"统计期限?[^\n。]{0,12}?(20\d{2})\s*年\s*1\s*月\s*1\s*日")
+
+
+def report_year(text: str) -> int | None:
+    """The report's year: from the title, else the statistics period; never the signature date."""
+    head = text[:1500]
+    for pattern in (_TITLE_YEAR, _PERIOD_YEAR):
+        match = pattern.search(head)
+        if match and 2008 <= int(match.group(1)) <= 2100:
+            return int(match.group(1))
+    return None
+
+
+def detect_format(text: str) -> FormatEvidence:
+    """Header markers first (template.md §5.2), the report year second."""
+    flat = "".join(text.split())
+    found_2021 = [m for m in MARKERS_2021 if m in flat]
+    found_2019 = [m for m in MARKERS_2019 if m in flat]
+    year = report_year(text)
+    if found_2021 and not found_2019:
+        return FormatEvidence(template="2021", year=year, markers_2019=[], markers_2021=found_2021,
+                              reason="2021 header markers")
+    if found_2019 and not found_2021:
+        return FormatEvidence(template="2019", year=year, markers_2019=found_2019, markers_2021=[],
+                              reason="2019 header markers")
+    by_year: Template | None = None if year is None or year < 2019 else ("2019" if year <= 2020 else "2021")
+    reason = "markers of both formats; by year" if found_2019 and found_2021 else "no markers; by year"
+    return FormatEvidence(template=by_year, year=year, markers_2019=found_2019, markers_2021=found_2021,
+                          reason=reason)
+
+
+_TITLE_LINE = re.compile(r"政府信息公开\s*(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*报告")
+_AGENCY_END = re.compile(r"(局|委员会|委|办公室|办|政府|院|厅|部|署|中心|所|站|馆|队|会|镇|乡|街道|处|室|社)$")
+
+
+def report_agency(text: str) -> str | None:
+    """The issuing body as named in the title block."""
+    lines = [line.strip() for line in text[:1500].split("\n")]
+    for index, line in enumerate(lines):
+        flat = "".join(line.split())
+        match = _TITLE_LINE.search(flat)
+        if match is None or len(flat) > 80:
+            continue
+        before_year = re.split(r"20\d{2}年(?:度)?", flat[: match.start()])
+        candidates = [before_year[0], before_year[-1]] if len(before_year) > 1 else [before_year[0]]
+        for candidate in candidates:
+            candidate = candidate.strip("《》“”\"' ")
+            if len(candidate) >= 3 and _AGENCY_END.search(candidate):
+                return candidate
+        for previous in reversed(lines[max(0, index - 4) : index]):
+            flat_previous = "".join(previous.split())
+            if 3 <= len(flat_previous) <= 40 and not re.search(r"[。，：:]", flat_previous):
+                return flat_previous
+        return None
+    return None

@@ -1,0 +1,83 @@
+"""The deterministic reader: every canonical field of a report from its sections 二, 三 and 四."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pipeline.document import Document
+from pipeline.sections import Section
+from pipeline.tables import TableReading, read_active, read_applications, read_review
+from schemas.keys import keys_for
+from schemas.reading import Finding, Reading, Status
+
+TABLE_SECTIONS = {2: "二、主动公开政府信息情况", 3: "三、收到和处理政府信息公开申请情况", 4: "四、政府信息公开行政复议、行政诉讼情况"}
+
+
+def table_region(number: int, sections: dict[int, Section], text_length: int) -> tuple[int, int] | None:
+    """Where to look for the table of section `number`.
+
+    When its heading is lost with a page (P10), the table's surviving rows sit inside the
+    neighbouring sections, so the search widens to the span between the nearest found headings.
+    """
+    if number in sections:
+        return sections[number].start, sections[number].end
+    before = [s for n, s in sections.items() if n < number]
+    after = [s for n, s in sections.items() if n > number]
+    start = before[-1].start if before else 0
+    end = after[0].heading_start if after else text_length
+    if not before and not after:
+        return None
+    return start, end
+
+
+def read_report(document: Document, sections: dict[int, Section], template: str) -> TableReading:
+    """Read the three tables; fields never found are LOST and reported as missing rows."""
+    result = TableReading()
+    layouts: list[str] = []
+    for number, read in ((2, "active"), (3, "applications"), (4, "review")):
+        region = table_region(number, sections, len(document.text))
+        if number not in sections:
+            result.findings.append(
+                Finding(
+                    rule="missing_section",
+                    severity="error",
+                    fields=[],
+                    message=f"heading of {TABLE_SECTIONS[number]} not found"
+                    + ("; searched the neighbouring sections for its rows" if region else ""),
+                )
+            )
+        if region is None:
+            continue
+        if read == "active":
+            table = read_active(region, template, document)
+        elif read == "applications":
+            table = read_applications(region, template, document)
+        else:
+            table = read_review(region, document)
+        result.readings.update(table.readings)
+        result.findings.extend(table.findings)
+        if table.layout and table.readings:
+            layouts.append(table.layout)
+    result.layout = max(set(layouts), key=layouts.count) if layouts else None
+    _mark_lost(result, template)
+    return result
+
+
+def _mark_lost(result: TableReading, template: str) -> None:
+    lost_by_row: dict[str, list[str]] = defaultdict(list)
+    for key in keys_for(template):
+        if key.startswith("meta.") or key in result.readings:
+            continue
+        result.readings[key] = Reading(key=key, value=None, status=Status.LOST, layout="lost")
+        lost_by_row[key.rsplit(".", 1)[0] if key.startswith(("applications", "active")) else key.split(".")[0]].append(key)
+    if lost_by_row:
+        keys = [k for row in lost_by_row.values() for k in row]
+        result.findings.append(
+            Finding(
+                rule="missing_rows",
+                severity="error",
+                fields=keys,
+                message=f"{len(lost_by_row)} rows not in the document ({len(keys)} cells left null): "
+                + ", ".join(lost_by_row),
+            )
+        )

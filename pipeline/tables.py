@@ -1,0 +1,468 @@
+"""Read the mandated tables of sections 二, 三 and 四 deterministically.
+
+The reader anchors on the canonical row labels of `schemas.layout` (never on scraped headers),
+takes the value cells that follow each label, and fits them to the row's columns. Where a row
+can be read in several ways (short rows, glued digits, extra cells) every reading is kept as a
+candidate; the format's arithmetic chooses when exactly one candidate satisfies it, otherwise
+the cells stay null with an `ambiguous` finding. Nothing is guessed silently.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from pipeline.cells import Cell, Kind, glued_splits, rows_of, split_glued_label
+from pipeline.document import Document
+from schemas.layout import (
+    ACTIVE_BLOCKS,
+    APPLICATION_ROWS,
+    OUTCOME_COLUMNS,
+    REVIEW_BLOCKS,
+    REVIEW_KEYS,
+    Row,
+    row_keys,
+)
+from schemas.reading import Finding, Reading, Status
+
+Slots = list[Cell]
+RowCheck = Callable[[Slots], bool]
+
+
+@dataclass
+class TableReading:
+    readings: dict[str, Reading] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    layout: str | None = None
+
+
+# --- label matching ---------------------------------------------------------------------------
+
+
+def compact(text: str) -> str:
+    """Label text for matching: NFKC, no whitespace, unified quotes."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()).replace("“", '"').replace("”", '"')
+
+
+def match_row(text: str, rows: Sequence[Row]) -> Row | None:
+    label = compact(text)
+    if not label or len(label) > 80:
+        return None
+    for row in rows:
+        if any(core in label for core in row.match):
+            return row
+    return None
+
+
+@dataclass
+class Segment:
+    row: Row
+    label: Cell
+    cells: list[Cell]
+
+
+def _label_at(cell: Cell, rows: Sequence[Row]) -> tuple[Row, Cell, Cell | None] | None:
+    """The layout row a cell labels, with the glued digits that follow the label, if any."""
+    if cell.kind is not Kind.TEXT:
+        return None
+    row = match_row(cell.text, rows)
+    if row is not None:
+        return row, cell, None
+    glued = split_glued_label(cell)
+    if glued is not None and (row := match_row(glued[0].text, rows)) is not None:
+        return row, glued[0], glued[1]
+    return None
+
+
+def find_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Segment]:
+    """Each labelled row with the value cells that follow its label."""
+    segments: list[Segment] = []
+    for index, cells in enumerate(table):
+        labels = [(i, hit) for i, cell in enumerate(cells) if (hit := _label_at(cell, rows))]
+        # Several labels in one row: a group label followed by the row label; the last one wins
+        # unless values stand between them.
+        for position, (i, (row, label, glued)) in enumerate(labels):
+            end = labels[position + 1][0] if position + 1 < len(labels) else len(cells)
+            following = cells[i + 1 : end]
+            if glued is not None:
+                following = [glued, *following]
+            if not following and index + 1 < len(table) and _only_values(table[index + 1]):
+                following = table[index + 1]
+            if position + 1 < len(labels) and not any(c.kind is Kind.NUMBER for c in following):
+                continue
+            values = [c for c in following if c.is_value]
+            if any(c.kind is Kind.TEXT for c in following if c.text) and not any(
+                c.kind in (Kind.NUMBER, Kind.NIL) for c in values
+            ):
+                continue  # a header row, not data
+            segments.append(Segment(row, label, values))
+    return segments
+
+
+def _only_values(cells: list[Cell]) -> bool:
+    return bool(cells) and all(c.is_value for c in cells) and any(c.kind is not Kind.BLANK for c in cells)
+
+
+# --- fitting cells to columns -----------------------------------------------------------------
+
+
+BLANK = Kind.BLANK
+
+
+def _blank_at(cell: Cell) -> Cell:
+    return Cell("", cell.end, cell.end, Kind.BLANK)
+
+
+def _trim_blanks(cells: list[Cell], slots: int) -> list[Cell]:
+    cells = list(cells)
+    while len(cells) > slots and cells[-1].kind is BLANK:
+        cells.pop()
+    while len(cells) > slots and cells[0].kind is BLANK:
+        cells.pop(0)
+    return cells
+
+
+def _glued_candidates(cells: list[Cell], slots: int) -> list[Slots]:
+    """Cut one run of digits into several cells so that the row has `slots` cells."""
+    candidates: list[Slots] = []
+    missing = slots - len(cells)
+    for index, cell in enumerate(cells):
+        if cell.kind is not Kind.NUMBER or not cell.text.isdigit() or len(cell.text) <= missing:
+            continue
+        for split in glued_splits(cell.text, missing + 1):
+            pieces = [Cell(str(v), cell.start, cell.end, Kind.NUMBER, v) for v in split]
+            candidates.append([*cells[:index], *pieces, *cells[index + 1 :]])
+    return candidates
+
+
+def _placements(cells: list[Cell], slots: int) -> list[Slots]:
+    """Collapsed empty cells (P6): the values kept their order but lost their columns."""
+    anchor = cells[-1] if cells else Cell("", 0, 0, BLANK)
+    placements: list[Slots] = []
+    for positions in combinations(range(slots), len(cells)):
+        row = [_blank_at(anchor) for _ in range(slots)]
+        for cell, position in zip(cells, positions, strict=True):
+            row[position] = cell
+        placements.append(row)
+    return placements
+
+
+@dataclass
+class Fit:
+    candidates: list[Slots]
+    note: str | None = None  # how the row deviated from a clean read
+
+
+def fit_cells(cells: list[Cell], slots: int) -> Fit:
+    """All readings of a row's value cells as exactly `slots` columns."""
+    cells = _trim_blanks(cells, slots)
+    if len(cells) == slots:
+        return Fit([cells])
+    if len(cells) > slots:
+        return Fit([cells[-slots:]], "extra_values")  # P9: more numbers than columns: take the last
+    glued = _glued_candidates(cells, slots)
+    if glued:
+        return Fit(glued, "glued")
+    if not cells:
+        return Fit([], "empty")
+    return Fit(_placements(cells, slots), "shifted")
+
+
+def _number(cell: Cell) -> float:
+    return float(cell.value) if cell.value is not None else 0.0
+
+
+def sums_to_last(slots: Slots) -> bool:
+    """S2-shaped check: the last cell is the sum of the others (blank counts as 0)."""
+    if slots[-1].kind is BLANK:
+        return True
+    return abs(sum(_number(c) for c in slots[:-1]) - _number(slots[-1])) < 1e-9
+
+
+def review_blocks_add_up(slots: Slots) -> bool:
+    return all(sums_to_last(slots[i : i + 5]) for i in range(0, 15, 5))
+
+
+def non_negative_except_change(columns: tuple[str, ...]) -> RowCheck:
+    def check(slots: Slots) -> bool:
+        return all(_number(c) >= 0 for c, name in zip(slots, columns, strict=True) if name != "change")
+
+    return check
+
+
+def choose(fit: Fit, check: RowCheck | None) -> tuple[list[Cell | None], list[list[Cell]]]:
+    """Cells where the readings agree (after the arithmetic filter), None where they do not."""
+    candidates = fit.candidates
+    if len(candidates) > 1 and check is not None:
+        candidates = [c for c in candidates if check(c)] or candidates
+    if not candidates:
+        return [], []
+    chosen: list[Cell | None] = []
+    for position in range(len(candidates[0])):
+        options = {(c[position].kind, c[position].value) for c in candidates}
+        chosen.append(candidates[0][position] if len(options) == 1 else None)
+    return chosen, candidates
+
+
+# --- cells to readings ------------------------------------------------------------------------
+
+
+def _value_for(key: str, cell: Cell) -> int | float | None:
+    if cell.value is None:
+        return None
+    if key.endswith("amount_wan"):
+        return round(cell.value / 10_000, 10) if cell.unit == "元" else float(cell.value)
+    value = cell.value
+    return int(value) if float(value).is_integer() else value
+
+
+def reading_from_cell(key: str, cell: Cell, document: Document, layout: str) -> Reading:
+    status = {Kind.NUMBER: Status.VALUE, Kind.NIL: Status.NIL, Kind.BLANK: Status.BLANK}[cell.kind]
+    source = document.locate(cell.start, cell.end)
+    if source.table is not None:
+        layout = "grid" if layout == "clean" else f"grid+{layout}"
+    return Reading(
+        key=key, value=_value_for(key, cell), status=status, raw=cell.text, source=source, layout=layout
+    )
+
+
+def _ambiguous(key: str, position: int, candidates: list[list[Cell]], label: Cell, document: Document) -> Reading:
+    values = sorted({_value_for(key, c[position]) for c in candidates}, key=lambda v: (v is None, v or 0))
+    return Reading(
+        key=key,
+        value=None,
+        status=Status.AMBIGUOUS,
+        raw=None,
+        source=document.locate(label.start, label.end),
+        layout="candidates",
+        candidates=values,
+    )
+
+
+def read_row(
+    segment: Segment, document: Document, table_layout: str, check: RowCheck | None
+) -> tuple[dict[str, Reading], list[Finding]]:
+    keys = row_keys(segment.row)
+    fit = fit_cells(segment.cells, len(keys))
+    chosen, candidates = choose(fit, check)
+    readings: dict[str, Reading] = {}
+    findings: list[Finding] = []
+    layout = fit.note or "clean"
+    if not candidates:
+        return readings, findings
+    for position, key in enumerate(keys):
+        cell = chosen[position]
+        if cell is None:
+            readings[key] = _ambiguous(key, position, candidates, segment.label, document)
+        else:
+            readings[key] = reading_from_cell(key, cell, document, layout if layout != "clean" else table_layout)
+    unresolved = [k for k, r in readings.items() if r.status is Status.AMBIGUOUS]
+    if unresolved:
+        findings.append(
+            Finding(
+                rule="ambiguous",
+                severity="error",
+                fields=unresolved,
+                message=f"{segment.row.key}: {len(candidates)} readings of '{_cells_text(segment.cells)}' "
+                f"fit the row; arithmetic cannot choose, left null",
+            )
+        )
+    elif fit.note == "extra_values":
+        findings.append(
+            Finding(
+                rule="extra_values",
+                severity="warning",
+                fields=list(keys),
+                message=f"{segment.row.key}: {len(_trim_blanks(segment.cells, len(keys)))} cells for "
+                f"{len(keys)} columns ('{_cells_text(segment.cells)}'); took the last {len(keys)}",
+            )
+        )
+    elif fit.note in ("glued", "shifted") and len(fit.candidates) > 1:
+        findings.append(
+            Finding(
+                rule="resolved_by_arithmetic",
+                severity="info",
+                fields=list(keys),
+                message=f"{segment.row.key}: '{_cells_text(segment.cells)}' read as "
+                f"{[r.value for r in readings.values()]}, the only reading that satisfies the arithmetic",
+            )
+        )
+    return readings, findings
+
+
+def _cells_text(cells: list[Cell]) -> str:
+    return " ".join(c.text or "·" for c in cells)
+
+
+def table_layout(text: str) -> str:
+    """Name the flattening of a table region (for confidence and per-layout evaluation)."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    tabbed = sum(1 for line in lines if line.count("\t") >= 2)
+    single = sum(1 for line in lines if line.count("\t") == 1 or (line.count("\t") == 0 and len(line) < 40))
+    piped = sum(1 for line in lines if line.count("|") >= 2)
+    if piped > max(tabbed, 3):
+        return "pipe"
+    if tabbed >= single:
+        return "tab_rows"
+    return "cell_per_line"
+
+
+def read_labelled_rows(
+    region: tuple[int, int],
+    layout_rows: Sequence[Row],
+    document: Document,
+    check_for: Callable[[Row], RowCheck | None],
+) -> TableReading:
+    """Read every labelled row of one table region; rows not found are LOST."""
+    start, end = region
+    text = document.text[start:end]
+    layout = table_layout(text)
+    result = TableReading(layout=layout)
+    seen: dict[str, Segment] = {}
+    segments = [s for s in find_segments(rows_of(text, start), layout_rows) if s.cells]
+    for segment in _prefer_filled(segments):
+        earlier = seen.get(segment.row.key)
+        if earlier is not None:
+            if _has_values(segment) and _values_of(segment) != _values_of(earlier):
+                result.findings.append(
+                    Finding(
+                        rule="duplicate_row",
+                        severity="warning",
+                        fields=list(row_keys(segment.row)),
+                        message=f"{segment.row.key}: label found twice with different cells "
+                        f"('{_cells_text(earlier.cells)}' / '{_cells_text(segment.cells)}'); kept the first",
+                    )
+                )
+            continue
+        seen[segment.row.key] = segment
+        readings, findings = read_row(segment, document, layout, check_for(segment.row))
+        result.readings.update(readings)
+        result.findings.extend(findings)
+    return result
+
+
+def _prefer_filled(segments: list[Segment]) -> list[Segment]:
+    """Per row, the first segment with a non-blank cell goes first (an all-blank one may be a header)."""
+    filled = {s.row.key for s in segments if _has_values(s)}
+    first_filled: dict[str, Segment] = {}
+    for segment in segments:
+        if segment.row.key in filled and _has_values(segment):
+            first_filled.setdefault(segment.row.key, segment)
+    ordered = [first_filled[s.row.key] if s.row.key in first_filled else s for s in segments]
+    unique: list[Segment] = []
+    for segment in ordered:
+        if segment not in unique:
+            unique.append(segment)
+    return unique + [s for s in segments if s not in unique]
+
+
+def _has_values(segment: Segment) -> bool:
+    return any(c.kind is not Kind.BLANK for c in segment.cells)
+
+
+def _values_of(segment: Segment) -> list[object]:
+    return [c.value for c in segment.cells if c.kind is not Kind.BLANK]
+
+
+def read_active(region: tuple[int, int], template: str, document: Document) -> TableReading:
+    """Section 二: the 第二十条 blocks."""
+    rows = tuple(row for block in ACTIVE_BLOCKS[template] for row in block.rows)
+    return read_labelled_rows(region, rows, document, lambda row: non_negative_except_change(row.columns))
+
+
+def read_applications(region: tuple[int, int], template: str, document: Document) -> TableReading:
+    """Section 三: 25 (2021) or 23 (2019) rows of 7 applicant columns."""
+    return read_labelled_rows(region, APPLICATION_ROWS[template], document, lambda row: sums_to_last)
+
+
+# --- section 四 -------------------------------------------------------------------------------
+
+
+def _review_data_rows(text: str, offset: int) -> list[list[Cell]]:
+    """Rows of section 四 holding data: only value cells, at least one of them not blank."""
+    return [row for row in rows_of(text, offset) if _only_values(row)]
+
+
+def read_review(region: tuple[int, int], document: Document) -> TableReading:
+    """Section 四: one row of 15 numbers under a fixed header (never parse that header, P4)."""
+    start, end = region
+    text = document.text[start:end]
+    result = TableReading(layout=table_layout(text))
+    data = _review_data_rows(text, start)
+    if not data:
+        return result
+    cells = [cell for row in data for cell in row]
+    while len(cells) > 15 and cells[-1].kind is BLANK:
+        cells.pop()
+    anchor = Cell("", start, start, Kind.TEXT)
+    if len(cells) > 15 and all(c.kind is BLANK for c in cells[:5]) and len(cells[5:]) > 10:
+        # A blank 行政复议 block followed by too many litigation values (seed 湛河, P9):
+        # the blank block stays blank and the litigation blocks take the last ten values.
+        blocks = [
+            (REVIEW_KEYS[:5], Fit([cells[:5]])),
+            (REVIEW_KEYS[5:], Fit([_trim_blanks(cells[5:], 10)[-10:]], "extra_values")),
+        ]
+    else:
+        blocks = [(REVIEW_KEYS, _review_fit(_trim_blanks(cells, 15)))]
+    for keys, fit in blocks:
+        segment = Segment(Row("review", "四", ("四",), None, ()), anchor, [])
+        chosen, candidates = choose(fit, review_blocks_add_up if len(keys) == 15 else None)
+        layout = fit.note or result.layout or "clean"
+        for position, key in enumerate(keys):
+            cell = chosen[position] if chosen else None
+            if cell is not None:
+                result.readings[key] = reading_from_cell(key, cell, document, layout)
+            elif candidates:
+                result.readings[key] = _ambiguous(key, position, candidates, segment.label, document)
+        if fit.note == "extra_values":
+            result.findings.append(
+                Finding(
+                    rule="extra_values",
+                    severity="warning",
+                    fields=list(keys),
+                    message=f"section 四: more value cells than the {len(keys)} columns of "
+                    f"{keys[0].split('.')[0]}..{keys[-1].split('.')[0]}; took the last {len(keys)}",
+                )
+            )
+    unresolved = [k for k, r in result.readings.items() if r.status is Status.AMBIGUOUS]
+    if unresolved:
+        result.findings.append(
+            Finding(
+                rule="ambiguous",
+                severity="error",
+                fields=unresolved,
+                message=f"section 四: {len(cells)} value cells for 15 columns; which blocks they belong "
+                "to cannot be told, left null",
+            )
+        )
+    return result
+
+
+def _review_fit(cells: list[Cell]) -> Fit:
+    """Fit section 四's cells; a short row is read block by block (whole blocks of 5 only)."""
+    if len(cells) >= 15:
+        return fit_cells(cells, 15)
+    if len(cells) in (5, 10):
+        candidates: list[Slots] = []
+        for present in combinations(range(3), len(cells) // 5):
+            slots = [Cell("", c.start, c.start, Kind.BLANK) for c in [cells[0]] * 15]
+            for block_index, block in enumerate(present):
+                slots[block * 5 : block * 5 + 5] = cells[block_index * 5 : block_index * 5 + 5]
+            candidates.append(slots)
+        return Fit(candidates, "shifted")
+    return fit_cells(cells, 15)
+
+
+__all__ = [
+    "OUTCOME_COLUMNS",
+    "REVIEW_BLOCKS",
+    "TableReading",
+    "compact",
+    "fit_cells",
+    "read_active",
+    "read_applications",
+    "read_review",
+]
