@@ -141,15 +141,12 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
         if not line.text.strip() and "\t" not in line.text:
             close()
             continue
-        tab_parts = _split_on(line, "\t")
-        non_empty = [p for p in tab_parts if p[0]]
-        if len(non_empty) >= 2 or len(tab_parts) >= 3:
+        piped = "|" in line.text and "\t" not in line.text
+        parts = _pipe_parts(line) if piped else _split_on(line, "\t")
+        non_empty = [p for p in parts if p[0]]
+        if len(non_empty) >= 2 or len(parts) >= (2 if piped else 3):
             close()
-            rows.append(_cells(tab_parts))
-            continue
-        if line.text.count("|") >= 2:
-            close()
-            rows.append(_cells(_pipe_parts(line)))
+            rows.append(_cells(parts))
             continue
         cell_text, begin, end = non_empty[0] if non_empty else ("", line.start, line.start)
         spaced = _space_parts(cell_text, begin) if cell_text else None

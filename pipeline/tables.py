@@ -29,6 +29,7 @@ from schemas.reading import Finding, Reading, Status
 
 Slots = list[Cell]
 RowCheck = Callable[[Slots], bool]
+RowChecks = Sequence[RowCheck]
 
 
 @dataclass
@@ -68,13 +69,11 @@ def _label_at(cell: Cell, rows: Sequence[Row]) -> tuple[Row, Cell, Cell | None] 
     """The layout row a cell labels, with the glued digits that follow the label, if any."""
     if cell.kind is not Kind.TEXT:
         return None
-    row = match_row(cell.text, rows)
-    if row is not None:
-        return row, cell, None
     glued = split_glued_label(cell)
     if glued is not None and (row := match_row(glued[0].text, rows)) is not None:
         return row, glued[0], glued[1]
-    return None
+    row = match_row(cell.text, rows)
+    return (row, cell, None) if row is not None else None
 
 
 def find_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Segment]:
@@ -182,6 +181,11 @@ def sums_to_last(slots: Slots) -> bool:
     return abs(sum(_number(c) for c in slots[:-1]) - _number(slots[-1])) < 1e-9
 
 
+def filled_total_adds_up(slots: Slots) -> bool:
+    """Preferred reading of a short row: 总计 filled and equal to the sum (the norm in real tables)."""
+    return slots[-1].kind is not BLANK and sums_to_last(slots)
+
+
 def review_blocks_add_up(slots: Slots) -> bool:
     return all(sums_to_last(slots[i : i + 5]) for i in range(0, 15, 5))
 
@@ -193,11 +197,13 @@ def non_negative_except_change(columns: tuple[str, ...]) -> RowCheck:
     return check
 
 
-def choose(fit: Fit, check: RowCheck | None) -> tuple[list[Cell | None], list[list[Cell]]]:
-    """Cells where the readings agree (after the arithmetic filter), None where they do not."""
+def choose(fit: Fit, checks: Sequence[RowCheck]) -> tuple[list[Cell | None], list[list[Cell]]]:
+    """Cells where the readings agree after the arithmetic filters (tried in order), None elsewhere."""
     candidates = fit.candidates
-    if len(candidates) > 1 and check is not None:
-        candidates = [c for c in candidates if check(c)] or candidates
+    for test in checks:
+        if len(candidates) <= 1:
+            break
+        candidates = [c for c in candidates if test(c)] or candidates
     if not candidates:
         return [], []
     chosen: list[Cell | None] = []
@@ -243,11 +249,11 @@ def _ambiguous(key: str, position: int, candidates: list[list[Cell]], label: Cel
 
 
 def read_row(
-    segment: Segment, document: Document, table_layout: str, check: RowCheck | None
+    segment: Segment, document: Document, table_layout: str, checks: RowChecks
 ) -> tuple[dict[str, Reading], list[Finding]]:
     keys = row_keys(segment.row)
     fit = fit_cells(segment.cells, len(keys))
-    chosen, candidates = choose(fit, check)
+    chosen, candidates = choose(fit, checks)
     readings: dict[str, Reading] = {}
     findings: list[Finding] = []
     layout = fit.note or "clean"
@@ -314,7 +320,7 @@ def read_labelled_rows(
     region: tuple[int, int],
     layout_rows: Sequence[Row],
     document: Document,
-    check_for: Callable[[Row], RowCheck | None],
+    checks_for: Callable[[Row], RowChecks],
 ) -> TableReading:
     """Read every labelled row of one table region; rows not found are LOST."""
     start, end = region
@@ -338,7 +344,7 @@ def read_labelled_rows(
                 )
             continue
         seen[segment.row.key] = segment
-        readings, findings = read_row(segment, document, layout, check_for(segment.row))
+        readings, findings = read_row(segment, document, layout, checks_for(segment.row))
         result.readings.update(readings)
         result.findings.extend(findings)
     return result
@@ -370,12 +376,14 @@ def _values_of(segment: Segment) -> list[object]:
 def read_active(region: tuple[int, int], template: str, document: Document) -> TableReading:
     """Section 二: the 第二十条 blocks."""
     rows = tuple(row for block in ACTIVE_BLOCKS[template] for row in block.rows)
-    return read_labelled_rows(region, rows, document, lambda row: non_negative_except_change(row.columns))
+    return read_labelled_rows(region, rows, document, lambda row: (non_negative_except_change(row.columns),))
 
 
 def read_applications(region: tuple[int, int], template: str, document: Document) -> TableReading:
     """Section 三: 25 (2021) or 23 (2019) rows of 7 applicant columns."""
-    return read_labelled_rows(region, APPLICATION_ROWS[template], document, lambda row: sums_to_last)
+    return read_labelled_rows(
+        region, APPLICATION_ROWS[template], document, lambda row: (filled_total_adds_up, sums_to_last)
+    )
 
 
 # --- section 四 -------------------------------------------------------------------------------
@@ -409,7 +417,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
         blocks = [(REVIEW_KEYS, _review_fit(_trim_blanks(cells, 15)))]
     for keys, fit in blocks:
         segment = Segment(Row("review", "四", ("四",), None, ()), anchor, [])
-        chosen, candidates = choose(fit, review_blocks_add_up if len(keys) == 15 else None)
+        chosen, candidates = choose(fit, (review_blocks_add_up,) if len(keys) == 15 else ())
         layout = fit.note or result.layout or "clean"
         for position, key in enumerate(keys):
             cell = chosen[position] if chosen else None

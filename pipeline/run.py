@@ -1,0 +1,160 @@
+"""The whole pipeline on one screen: load, sections, read, (model), validate, ground, review."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+
+from pipeline.crosscheck import cross_document_findings
+from pipeline.document import Document
+from pipeline.extract import read_report
+from pipeline.ground import ground
+from pipeline.hybrid import fill_with_model
+from pipeline.llm import Backend, open_backend
+from pipeline.load import LoadError, load_document
+from pipeline.narrative import narrative_findings, read_narrative
+from pipeline.review import route, score_confidence
+from pipeline.sections import Section, detect_format, report_agency, split_sections
+from pipeline.settings import Settings
+from pipeline.validate import validate
+from schemas.reading import Finding, Reading, Status
+from schemas.record import Provenance, Record
+
+
+def extract_document(path: str, settings: Settings, backend: Backend | None = None) -> Record:
+    """One record for one document; a document that cannot be read gives a record with `error`."""
+    started = time.perf_counter()
+    try:
+        document = load_document(path)
+    except LoadError as error:
+        return _failed(path, str(error))
+    try:
+        record = _extract(document, settings, backend)
+    except Exception as error:  # a bug on one document must not end a bulk run
+        return _failed(path, f"{path}: extraction failed: {type(error).__name__}: {error}")
+    record.seconds = round(time.perf_counter() - started, 4)
+    return record
+
+
+def _failed(path: str, message: str) -> Record:
+    return Record(source=path, error=message, needs_review=True, review_reasons=[message])
+
+
+def _extract(document: Document, settings: Settings, backend: Backend | None) -> Record:
+    sections = split_sections(document.text)
+    evidence = detect_format(document.text)
+    agency = report_agency(document.text)
+    record = Record(source=document.source, agency=agency, year=evidence.year, template=evidence.template)
+    if evidence.template is None:
+        record.checks.append(
+            Finding(rule="unknown_format", severity="error", message=f"format not recognised: {evidence.reason}")
+        )
+        record.review_reasons.append("format not recognised")
+        return record
+    template = evidence.template
+    tables = read_report(document, sections, template)
+    readings, reader_findings = tables.readings, list(tables.findings)
+    if evidence.markers_2019 and evidence.markers_2021:
+        reader_findings.append(_hybrid_format_finding(evidence.markers_2019, evidence.markers_2021, template))
+    agreement: dict[str, bool] | None = None
+    model_findings: list[Finding] = []
+    if backend is not None:
+        merged = fill_with_model(
+            document, sections, template, readings, reader_findings + validate(readings, template), backend, settings
+        )
+        readings, agreement, model_findings = merged.readings, merged.agreement, merged.findings
+        reader_findings = _still_open(reader_findings, readings)
+        record.usage, record.prompt_versions = merged.usage, merged.prompt_versions
+        record.backend = settings.backend
+    findings = reader_findings + model_findings + validate(readings, template)
+    grounding, ground_findings = ground(readings, document)
+    findings += ground_findings
+    narrative = _narrative(document, sections)
+    findings += narrative_findings(narrative, readings)
+    confidence = score_confidence(readings, findings, grounding, agreement)
+    record.needs_review, record.review_reasons = route(readings, findings, confidence)
+    record.fields = _fields(readings, record)
+    record.checks = findings
+    record.confidence = {key: round(value, 3) for key, value in confidence.items()}
+    record.provenance = _provenance(readings, grounding)
+    record.narrative = {key: reading.value for key, reading in narrative.items()}
+    record.layout = document.kind if document.kind != "text" else tables.layout
+    return record
+
+
+def _still_open(findings: list[Finding], readings: dict[str, Reading]) -> list[Finding]:
+    """Reader findings whose cells the model has since read (and checks will judge) are closed."""
+    def filled(key: str) -> bool:
+        return key in readings and readings[key].reader == "llm" and readings[key].value is not None
+
+    return [f for f in findings if not f.fields or not all(filled(key) for key in f.fields)]
+
+
+def _hybrid_format_finding(markers_2019: list[str], markers_2021: list[str], template: str) -> Finding:
+    return Finding(
+        rule="mixed_format",
+        severity="error",
+        fields=["meta.template"],
+        message=f"header markers of both formats (2019: {', '.join(markers_2019[:3])}; "
+        f"2021: {', '.join(markers_2021[:3])}); read as {template} by the report year",
+    )
+
+
+def _narrative(document: Document, sections: dict[int, Section]) -> dict[str, Reading]:
+    overview = sections.get(1)
+    if overview is None:
+        return {}
+    return read_narrative(document.text[overview.start : overview.end], overview.start)
+
+
+def _fields(readings: dict[str, Reading], record: Record) -> dict[str, int | float | str | None]:
+    fields: dict[str, int | float | str | None] = {
+        "meta.agency": record.agency,
+        "meta.year": record.year,
+        "meta.template": record.template,
+    }
+    fields.update({key: reading.value for key, reading in readings.items()})
+    return fields
+
+
+def _provenance(readings: dict[str, Reading], grounding: dict[str, bool]) -> dict[str, Provenance]:
+    provenance: dict[str, Provenance] = {}
+    for key, reading in readings.items():
+        if reading.source is None or reading.status is Status.LOST:
+            continue
+        provenance[key] = Provenance(
+            **reading.source.model_dump(), reader=reading.reader, raw=reading.raw, grounded=grounding.get(key)
+        )
+    return provenance
+
+
+def extract_paths(paths: Sequence[str], settings: Settings) -> list[Record]:
+    """Records for many documents, in input order, with the checks that span documents."""
+    records = list(iter_records(paths, settings))
+    add_cross_document_findings(records)
+    return records
+
+
+def iter_records(paths: Sequence[str], settings: Settings) -> Iterator[Record]:
+    """Yield one record per document, in input order, as soon as it is done."""
+    context: AbstractContextManager[Backend | None] = (
+        nullcontext(None) if settings.backend == "rules" else open_backend(settings)
+    )
+    with context as backend:
+        workers = 1 if backend is None else max(1, settings.concurrency)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            yield from pool.map(lambda path: extract_document(path, settings, backend), paths)
+
+
+def add_cross_document_findings(records: list[Record]) -> None:
+    """E1-E3 across the years of one agency in a batch."""
+    by_source = cross_document_findings([r for r in records if r.error is None])
+    for record in records:
+        extra = by_source.get(record.source, [])
+        record.checks.extend(extra)
+        record.review_reasons.extend(f"{f.rule}: {f.message}" for f in extra if f.severity == "error")
+        record.needs_review = record.needs_review or any(f.severity == "error" for f in extra)
+
+

@@ -1,0 +1,200 @@
+"""The deterministic reader on small real-shaped tables, one per layout of template.md §6."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.document import Document
+from pipeline.extract import read_report
+from pipeline.sections import split_sections
+from pipeline.tables import TableReading, read_active, read_applications, read_review
+from schemas.layout import APPLICATION_ROWS
+from schemas.reading import Status
+
+T = "\t"
+
+
+def doc(text: str) -> Document:
+    return Document(source="test.txt", kind="text", text=text)
+
+
+def whole(text: str) -> tuple[int, int]:
+    return 0, len(text)
+
+
+def values(result: TableReading, prefix: str) -> list[object]:
+    return [r.value for k, r in result.readings.items() if k.startswith(prefix + ".")]
+
+
+def statuses(result: TableReading, prefix: str) -> list[Status]:
+    return [r.status for k, r in result.readings.items() if k.startswith(prefix + ".")]
+
+
+def test_cell_per_line_with_blank_lines_and_nbsp_noise() -> None:  # P1, P15
+    text = (
+        f"{T}一、本年新收政府信息公开申请数量\n{T} 3\n{T} 0\n{T}0 \n{T}0 \n{T} 0\n{T} 1\n{T} 4\n\n"
+        f"{T}\n{T}(一)予以公开\n{T}2\n{T}0\n{T}0\n{T}0\n{T}0\n{T}0\n{T}2\n\n"
+    )
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.new_received") == [3, 0, 0, 0, 0, 1, 4]
+    assert values(result, "applications.granted") == [2, 0, 0, 0, 0, 0, 2]
+    source = result.readings["applications.new_received.total"].source
+    assert source is not None and text[source.start : source.end] == "4"
+
+
+def test_cell_per_line_without_blank_lines() -> None:  # P1 variant
+    text = f"{T}规章\n{T}1\n{T}2\n{T}3\n{T}规范性文件\n{T}4\n{T}5\n{T}6\n"
+    result = read_active(whole(text), "2019", doc(text))
+    assert values(result, "active.rules") == [1, 2, 3]
+    assert values(result, "active.normative_docs") == [4, 5, 6]
+
+
+def test_tab_rows_with_placeholders_and_blank_rows() -> None:  # P2, P17
+    text = (
+        f"一、本年新收政府信息公开申请数量{T}{T}5{T}0{T}0{T}0{T}0{T}0{T}5{T}\n"
+        f"{T}{T}2.其他法律行政法规禁止公开{T}1{T}0{T}0{T}0{T}0{T}0{T}1\n"
+        f"(六)其他处理{T}1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请{T}{T}{T}{T}{T}{T}{T}\n"
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.new_received") == [5, 0, 0, 0, 0, 0, 5]
+    assert values(result, "applications.denied.law_prohibited") == [1, 0, 0, 0, 0, 0, 1]
+    assert statuses(result, "applications.other.no_correction") == [Status.BLANK] * 7
+
+
+def test_wrapped_label_split_across_rows() -> None:  # P3 (seed 同仁)
+    text = (
+        f"(五){T}1.信访举报投诉类申{T}0{T}0{T}0{T}0{T}0{T}0{T}0{T}\n\n"
+        f"不予处理{T}请{T}{T}{T}{T}{T}{T}{T}\n"
+        f"{T}2.重复申请{T}1{T}0{T}0{T}0{T}0{T}0{T}1\n"
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.not_processed.petition") == [0] * 7
+    assert values(result, "applications.not_processed.duplicate") == [1, 0, 0, 0, 0, 0, 1]
+
+
+def test_pipe_rows() -> None:
+    text = "| 规章 | 0 | 0 | 2 |\n| 行政规范性文件 | 3 | 1 | 40 |\n| 行政许可 | 7 |\n"
+    result = read_active(whole(text), "2021", doc(text))
+    assert values(result, "active.rules") == [0, 0, 2]
+    assert values(result, "active.normative_docs") == [3, 1, 40]
+    assert values(result, "active.licensing") == [7]
+
+
+def test_glued_digits_chosen_by_arithmetic() -> None:
+    text = f"{T}(一)予以公开{T}640020470\n"
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.granted") == [64, 0, 0, 2, 0, 4, 70]
+    assert any(f.rule == "resolved_by_arithmetic" for f in result.findings)
+
+
+def test_glued_digits_without_arithmetic_stay_null_with_candidates() -> None:
+    text = "行政规范性文件693665\n"
+    result = read_active(whole(text), "2021", doc(text))
+    issued = result.readings["active.normative_docs.issued"]
+    assert issued.value is None and issued.status is Status.AMBIGUOUS
+    assert 69 in issued.candidates
+    assert any(f.rule == "ambiguous" and "active.normative_docs.issued" in f.fields for f in result.findings)
+
+
+def test_collapsed_empty_cells_keep_only_what_arithmetic_fixes() -> None:  # P6
+    text = "| 一、本年新收政府信息公开申请数量 |\n3 |\n3 |\n||||||||\n"
+    result = read_applications(whole(text), "2019", doc(text))
+    total = result.readings["applications.new_received.total"]
+    assert total.value == 3  # every reading that adds up puts the last 3 in 总计
+    assert result.readings["applications.new_received.natural_person"].status is Status.AMBIGUOUS
+
+
+def test_vertical_header_split_into_characters_is_ignored() -> None:  # P4 (seed 同仁 section 四)
+    text = (
+        f"行政复议{T}{T}{T}{T}{T}行政诉讼{T}{T}{T}{T}{T}{T}{T}{T}{T}{T}\n"
+        f"结 果{T}结 果{T}其 他{T}尚 未{T}总计{T}未经复议直接起诉{T}{T}{T}{T}{T}复议后起诉{T}{T}{T}{T}{T}\n"
+        f"{T}{T}{T}{T}{T}结{T}结{T}其{T}尚{T}总{T}结{T}结{T}其{T}尚{T}总{T}\n\n"
+        f"维 持{T}纠 正{T}结 果{T}审 结{T}{T}果 维 持{T}果 纠 正{T}他 结 果{T}未 审 结{T}计\n"
+        f"1{T}0{T}0{T}1{T}2{T}0{T}0{T}0{T}0{T}0{T}0{T}1{T}0{T}0{T}1\n"
+    )
+    result = read_review(whole(text), doc(text))
+    assert values(result, "review") == [1, 0, 0, 1, 2]
+    assert values(result, "litigation_after_review") == [0, 1, 0, 0, 1]
+
+
+def test_eight_numbers_where_seven_belong_take_the_last_seven() -> None:  # P9
+    text = f"(六) 其他处理{T}9{T}1{T}0{T}0{T}0{T}0{T}0{T}1\n"
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.other") == [1, 0, 0, 0, 0, 0, 1]
+    assert any(f.rule == "extra_values" for f in result.findings)
+
+
+def test_review_row_with_blank_review_block_and_extra_value() -> None:  # P9 (seed 湛河)
+    text = f"{T}{T}{T}{T}{T}" + T.join(["0"] * 11) + "\n"
+    result = read_review(whole(text), doc(text))
+    assert statuses(result, "review") == [Status.BLANK] * 5
+    assert values(result, "litigation_direct") == [0] * 5
+
+
+def test_short_review_row_is_not_left_aligned_blindly() -> None:  # P9
+    text = "0 0 1 0 1 0 0 0 0 0\n"
+    result = read_review(whole(text), doc(text))
+    assert all(r.status is Status.AMBIGUOUS for r in result.readings.values() if r.key.startswith("review."))
+
+
+def test_nil_blank_units_and_signed_deltas() -> None:  # P12, P13, P14
+    text = (
+        f"{T}规章\n{T}无\n{T}\n{T}/\n\n"
+        f"{T}行政许可\n{T}6\n{T}减4\n{T}2\n\n"
+        f"{T}行政处罚\n{T}3\n{T}+1\n{T}—\n\n"
+        f"{T}行政强制\n{T}5\n{T}−3\n{T}0\n\n"
+        f"{T}政府集中采购\n{T}1\n{T}2699元\n"
+    )
+    result = read_active(whole(text), "2019", doc(text))
+    rules = result.readings
+    assert [rules[f"active.rules.{c}"].status for c in ("new_made", "new_published", "total_published")] == [
+        Status.NIL, Status.BLANK, Status.NIL,
+    ]
+    assert values(result, "active.rules") == [0, None, 0]
+    assert values(result, "active.licensing") == [6, -4, 2]
+    assert values(result, "active.penalty") == [3, 1, 0]
+    assert values(result, "active.enforcement") == [5, -3, 0]
+    assert rules["active.procurement.amount_wan"].value == pytest.approx(0.2699)
+
+
+def test_space_separated_rows_from_flipbook_text() -> None:
+    text = "P. 9\n四、结转下年度继续办理 0 0 0 0 0 0 0\n(七)总计 2 0 0 0 0 0 2\n"
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.carried_forward") == [0] * 7
+    assert values(result, "applications.total") == [2, 0, 0, 0, 0, 0, 2]
+
+
+def test_label_with_parenthetical_suffix_and_unknown_extra_row() -> None:  # 湖北 variant
+    text = (
+        "规章(设区的市、自治州人民政府应提供相关数据)\t0\t0\t0\n"
+        "规范性文件(行政机关制定发布的决定、公告……)\t34\t4\t47\n"
+        "其他主动公开文件(含以本单位名义正式签发的……)\t9\t9\t9\n"
+    )
+    result = read_active(whole(text), "2019", doc(text))
+    assert values(result, "active.normative_docs") == [34, 4, 47]
+
+
+def test_sub_row_labels_only_in_canonical_order() -> None:
+    rows = APPLICATION_ROWS["2021"]
+    text = "".join(f"{T}{row.label}{T}" + T.join(["0"] * 7) + "\n" for row in rows)
+    result = read_applications(whole(text), "2021", doc(text))
+    assert len(result.readings) == 25 * 7
+    assert all(r.value == 0 for r in result.readings.values())
+
+
+def test_lost_page_leaves_rows_null_and_reports_them() -> None:  # P10 (seed 湛河)
+    text = (
+        "二、主动公开政府信息情况\n第二十条第(一)项\n信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n"
+        "规章\t0\t0\t0\n规范性文件\t0\t0\t0\n第二十条第(五)项\n"
+        "\t益\t\t\t\t\t\t\t\n\t5. 属于三类内部事务信息\t0\t0\t0\t0\t0\t0\t0\n"
+        "四、政府信息公开行政复议、行政诉讼情况\n" + T.join(["0"] * 15) + "\n五、存在的主要问题及改进情况\n无\n"
+    )
+    document = doc(text)
+    result = read_report(document, split_sections(text), "2019")
+    assert result.readings["active.licensing.decisions"].status is Status.LOST
+    assert result.readings["applications.new_received.total"].status is Status.LOST
+    assert result.readings["applications.denied.internal_affairs.total"].value == 0
+    rules = {f.rule for f in result.findings}
+    assert {"missing_section", "missing_rows"} <= rules
+    missing = next(f for f in result.findings if f.rule == "missing_rows")
+    assert "applications.new_received.total" in missing.fields and "active.rules.new_made" not in missing.fields
