@@ -108,7 +108,9 @@ def detect_format(text: str) -> FormatEvidence:
     """Header markers first (template.md §5.2), the report year second."""
     flat = "".join(text.split())
     found_2021 = [m for m in MARKERS_2021 if m in flat]
-    found_2019 = [m for m in MARKERS_2019 if m in flat]
+    # "本年新" (a 2019 header cut at a <br>, P5) is also the start of row 一 of table 三 in both formats.
+    without_row_one = flat.replace("本年新收", "")
+    found_2019 = [m for m in MARKERS_2019 if m in without_row_one]
     year = report_year(text)
     if found_2021 and not found_2019:
         return FormatEvidence(template="2021", year=year, markers_2019=[], markers_2021=found_2021,
