@@ -1,0 +1,65 @@
+"""The extractor against the hand-labelled seed reports, field by field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.run import extract_paths
+from pipeline.settings import Settings
+from schemas.record import Record
+
+FIXTURES = Path(__file__).resolve().parents[1] / "evals" / "fixtures"
+SEEDS = sorted(FIXTURES.glob("00*.txt"))
+
+
+@pytest.fixture(scope="module")
+def records() -> dict[str, Record]:
+    return {Path(r.source).stem: r for r in extract_paths([str(p) for p in SEEDS], Settings(backend="rules"))}
+
+
+def label(stem: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads((FIXTURES / f"{stem}.label.json").read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem[:3])
+def test_every_labelled_field(records: dict[str, Record], path: Path) -> None:
+    record, expected = records[path.stem], label(path.stem)
+    fields = expected["fields"]
+    assert isinstance(fields, dict)
+    assert record.template == expected["template"] and record.year == expected["year"]
+    assert set(record.fields) == set(fields)
+    wrong = {k: (v, record.fields[k]) for k, v in fields.items() if record.fields[k] != v}
+    assert wrong == {}
+
+
+def test_formats_of_the_five_samples(records: dict[str, Record]) -> None:
+    assert [records[p.stem].template for p in SEEDS] == ["2019", "2021", "2021", "2019", "2019"]
+
+
+@pytest.mark.parametrize("stem", ["000", "001", "002"])
+def test_clean_reports_pass_without_review(records: dict[str, Record], stem: str) -> None:
+    record = next(r for s, r in records.items() if s.startswith(stem))
+    assert [c for c in record.checks if c.severity == "error"] == []
+    assert record.needs_review is False, record.review_reasons
+
+
+def test_jinnan_is_flagged_on_s2_naming_the_cells(records: dict[str, Record]) -> None:
+    record = next(r for s, r in records.items() if s.startswith("003"))
+    assert record.needs_review
+    s2 = [c for c in record.checks if c.rule == "S2" and c.severity == "error"]
+    flagged = {field.rsplit(".", 1)[0] for c in s2 for field in c.fields}
+    assert {"applications.granted", "applications.denied.law_prohibited"} <= flagged
+    assert not [c for c in record.checks if c.rule == "S1" and c.severity == "error"]
+
+
+def test_zhanhe_reports_lost_rows_and_guesses_nothing(records: dict[str, Record]) -> None:
+    record = next(r for s, r in records.items() if s.startswith("004"))
+    assert record.needs_review
+    missing = [c for c in record.checks if c.rule == "missing_rows"]
+    assert missing and "applications.new_received.total" in missing[0].fields
+    assert record.fields["active.procurement.amount_wan"] is None
+    assert record.fields["applications.granted.total"] is None
