@@ -101,6 +101,36 @@ def find_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Segment]
     return segments
 
 
+def group_run_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Segment]:
+    """P11: a group label ("(三)不予公开") followed by k×7 numbers and no sub-row labels.
+
+    The run is cut in canonical order, one slice per sub-row, when its length is exactly
+    the group's sub-rows times the columns.
+    """
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.group is not None:
+            groups.setdefault(compact(row.group).split(")")[-1], []).append(row)
+    cells = [cell for line in table for cell in line]
+    segments: list[Segment] = []
+    for index, cell in enumerate(cells):
+        if cell.kind is not Kind.TEXT:
+            continue
+        label = compact(cell.text)
+        members = next((m for core, m in groups.items() if label.endswith(core)), None)
+        if members is None:
+            continue
+        run: list[Cell] = []
+        for following in cells[index + 1 :]:
+            if following.kind is Kind.TEXT:
+                break
+            run.append(following)
+        width = len(members[0].columns)
+        if len(run) == len(members) * width:
+            segments += [Segment(m, cell, run[i * width : (i + 1) * width]) for i, m in enumerate(members)]
+    return segments
+
+
 def _only_values(cells: list[Cell]) -> bool:
     return bool(cells) and all(c.is_value for c in cells) and any(c.kind is not Kind.BLANK for c in cells)
 
@@ -328,7 +358,10 @@ def read_labelled_rows(
     layout = table_layout(text)
     result = TableReading(layout=layout)
     seen: dict[str, Segment] = {}
-    segments = [s for s in find_segments(rows_of(text, start), layout_rows) if s.cells]
+    table = rows_of(text, start)
+    segments = [s for s in find_segments(table, layout_rows) if s.cells]
+    labelled = {s.row.key for s in segments}
+    segments += [s for s in group_run_segments(table, layout_rows) if s.row.key not in labelled]
     for segment in _prefer_filled(segments):
         earlier = seen.get(segment.row.key)
         if earlier is not None:

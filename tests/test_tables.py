@@ -198,3 +198,11 @@ def test_lost_page_leaves_rows_null_and_reports_them() -> None:  # P10 (seed 湛
     assert {"missing_section", "missing_rows"} <= rules
     missing = next(f for f in result.findings if f.rule == "missing_rows")
     assert "applications.new_received.total" in missing.fields and "active.rules.new_made" not in missing.fields
+
+
+def test_group_label_followed_by_all_its_sub_rows_values() -> None:  # P11
+    run = " |\n".join(["0"] * 55 + ["1"])
+    text = f"(三)不予公开 |\n{run} |\n(四)无法提供 |\n"
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.denied.state_secret") == [0] * 7
+    assert values(result, "applications.denied.query_matter") == [0, 0, 0, 0, 0, 0, 1]
