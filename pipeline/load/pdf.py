@@ -1,0 +1,68 @@
+"""PDF reports: text lines in reading order with their page, ruled tables as grids."""
+
+# pymupdf annotates only part of its API.
+# mypy: disable-error-code="no-untyped-call"
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pymupdf
+import pymupdf.table
+
+from pipeline.load.errors import LoadError
+from pipeline.load.layout import Block, Cell, Line, Table
+
+BBox = tuple[float, float, float, float]
+
+
+def read_pdf(data: bytes) -> list[Block]:
+    """The blocks of every page in order; tables found by the table finder replace their text."""
+    try:
+        pdf = pymupdf.open(stream=data, filetype="pdf")
+    except (RuntimeError, ValueError) as err:
+        raise LoadError(f"not a PDF (cannot open: {err})") from err
+    # MuPDF repairs a cut-off file silently, and the lost part of a page is simply missing.
+    if b"%%EOF" not in data[-1024:]:
+        raise LoadError("truncated PDF (no %%EOF at the end)")
+    with pdf:
+        if pdf.needs_pass:
+            raise LoadError("encrypted PDF (needs a password)")
+        if pdf.page_count == 0:
+            raise LoadError("PDF has no pages")
+        pages: list[pymupdf.Page] = [pdf[number] for number in range(pdf.page_count)]
+        if not any(page.get_text().strip() for page in pages):
+            raise LoadError("PDF has no text layer (scanned?); OCR is out of scope")
+        return [block for number, page in enumerate(pages, start=1) for block in _page_blocks(page, number)]
+
+
+def _page_blocks(page: pymupdf.Page, number: int) -> Iterator[Block]:
+    """The lines and tables of one page, each table placed where it starts vertically."""
+    # One-column "tables" are boxed paragraphs, not grids.
+    found: list[pymupdf.table.Table] = page.find_tables().tables
+    tables = sorted((table for table in found if table.col_count >= 2), key=lambda table: table.bbox[1])
+    boxes: list[BBox] = [table.bbox for table in tables]
+    for (x, y), text in _lines(page):
+        if any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in boxes):
+            continue  # already in a table's cells
+        while tables and tables[0].bbox[1] <= y:
+            yield _table(tables.pop(0), number)
+        yield Line(text, page=number)
+    for table in tables:
+        yield _table(table, number)
+
+
+def _lines(page: pymupdf.Page) -> Iterator[tuple[tuple[float, float], str]]:
+    """Each text line in reading order with its centre point."""
+    for block in page.get_text("dict", sort=True)["blocks"]:
+        for line in block.get("lines", []):
+            text = "".join(span["text"] for span in line["spans"])
+            x0, y0, x1, y1 = line["bbox"]
+            if text.strip():
+                yield ((x0 + x1) / 2, (y0 + y1) / 2), text
+
+
+def _table(table: pymupdf.table.Table, page: int) -> Table:
+    """A found table; the finder gives None for positions covered by a merged cell."""
+    rows: list[list[str | None]] = table.extract()
+    return Table([[None if text is None else Cell(text) for text in row] for row in rows], page=page)

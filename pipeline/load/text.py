@@ -1,0 +1,102 @@
+"""Plain-text and markdown reports, and the encoding detection HTML falls back on."""
+
+from __future__ import annotations
+
+import codecs
+from functools import cache
+
+import charset_normalizer
+
+from pipeline.load.errors import LoadError
+from pipeline.load.layout import Block, Line
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Candidates for text that is neither UTF-8 nor UTF-16, in the order preferred on a tie:
+# mainland reports (GBK/GB18030) far outnumber Big5 ones.
+_CHINESE = ("gb18030", "big5")
+
+
+def read_text(data: bytes) -> tuple[list[Block], str]:
+    """The whole file as one run of text, and the encoding it was read with."""
+    text, encoding = decode_bytes(data)
+    return [Line(text)], encoding
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """`data` decoded with the encoding detected from its content, and that encoding's name."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            # A byte-order mark is stronger evidence than one damaged character after it.
+            return data[len(bom) :].decode(encoding, errors="replace"), encoding
+    utf16 = _utf16_by_nul_bytes(data)
+    if utf16 and (text := _decode_strict(data, utf16)) is not None:
+        return text, utf16
+    if (text := _decode_strict(data, "utf-8")) is not None:
+        return text, "utf-8"
+    if chinese := _decode_chinese(data):
+        return chinese
+    # Not Chinese: charset-normalizer is good at the long tail, not at short GBK/Big5 texts.
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise LoadError("cannot tell the text encoding (binary file?)")
+    return str(best), best.encoding
+
+
+def _utf16_by_nul_bytes(data: bytes) -> str | None:
+    """The UTF-16 byte order that NUL bytes point to: ASCII in UTF-16 has a NUL in every other byte."""
+    if len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    # Tabs, digits and newlines make at least this share of a report's code units.
+    enough = max(1, len(data) // 32)
+    if odd >= enough and even * 4 <= odd:
+        return "utf-16-le"
+    if even >= enough and odd * 4 <= even:
+        return "utf-16-be"
+    return None
+
+
+def _decode_chinese(data: bytes) -> tuple[str, str] | None:
+    """GB18030 or Big5, whichever decodes strictly into more common Chinese characters; None if neither."""
+    decoded = [(text, enc) for enc in _CHINESE if (text := _decode_strict(data, enc)) is not None]
+    if not decoded:
+        return None
+    # max() keeps the first of equals, so a tie goes to GB18030.
+    text, encoding = max(decoded, key=lambda candidate: _common_hanzi_count(candidate[0]))
+    return (text, encoding) if _common_hanzi_count(text) else None
+
+
+def _decode_strict(data: bytes, encoding: str) -> str | None:
+    """`data` decoded, or None if any byte does not fit `encoding`."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _common_hanzi_count(text: str) -> int:
+    """How many characters of `text` are common Chinese characters."""
+    return sum(map(_is_common_hanzi, text))
+
+
+@cache
+def _is_common_hanzi(char: str) -> bool:
+    """Whether `char` is a common character: GB2312 level 1 (simplified) or Big5 level 1 (traditional).
+
+    Bytes decoded with the wrong one of the two codecs land mostly in rare characters, symbols or
+    private-use code points, which makes this count a good judge even for a few characters.
+    """
+    return 0xB0A1 <= _code(char, "gb2312") <= 0xD7F9 or 0xA440 <= _code(char, "big5") <= 0xC67E
+
+
+def _code(char: str, encoding: str) -> int:
+    """The double-byte code of `char` in `encoding`, or -1 if it has none."""
+    try:
+        encoded = char.encode(encoding)
+    except UnicodeEncodeError:
+        return -1
+    return int.from_bytes(encoded) if len(encoded) == 2 else -1
