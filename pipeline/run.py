@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pipeline.crosscheck import cross_document_findings
 from pipeline.document import Document
 from pipeline.extract import read_report
-from pipeline.ground import ground
+from pipeline.ground import ground, grounding
 from pipeline.hybrid import fill_with_model
 from pipeline.llm import Backend, open_backend
 from pipeline.load import LoadError, load_document
@@ -69,16 +69,16 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
         record.usage, record.prompt_versions = merged.usage, merged.prompt_versions
         record.backend = settings.backend
     findings = reader_findings + model_findings + validate(readings, template)
-    grounding, ground_findings = ground(readings, document)
-    findings += ground_findings
+    grounded = grounding(readings, document)
+    findings += ground(readings, document)
     narrative = _narrative(document, sections)
     findings += narrative_findings(narrative, readings)
-    confidence = score_confidence(readings, findings, grounding, agreement)
+    confidence = score_confidence(readings, findings, grounded, agreement)
     record.needs_review, record.review_reasons = route(readings, findings, confidence)
     record.fields = _fields(readings, record)
     record.checks = findings
     record.confidence = {key: round(value, 3) for key, value in confidence.items()}
-    record.provenance = _provenance(readings, grounding)
+    record.provenance = _provenance(readings, grounded)
     record.narrative = {key: reading.value for key, reading in narrative.items()}
     record.layout = document.kind if document.kind != "text" else tables.layout
     return record

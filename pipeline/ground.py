@@ -1,0 +1,92 @@
+"""Grounding: every value a reader claims must be found again in the text span it cites.
+
+A rules reading cites its cell, so the cell text (spaces removed) must hold the number. An LLM
+reading may cite a whole section, so there the number must stand as a token of its own, not as
+part of a longer number, a date ("2020年") or a list label ("1.属于国家秘密").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pipeline.document import Document
+from schemas.reading import Finding, Number, Reading
+
+TOLERANCE = 1e-6
+YUAN_PER_WAN = 10_000
+EXCERPT = 40  # characters of the span quoted in a finding
+_NUMBER = re.compile(
+    r"(?<![\d.,])(?P<sign>增加|减少|增|减|[+\-−])?\s*"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?(?![\d])\s*(?P<unit>万元|元)?"
+)
+_LABEL_OR_DATE = re.compile(r"\s*[年月日号]|[.、](?!\d)")  # "2020年", "1.属于…" are not values
+_NIL_MARKS = "-—–―/"  # after NFKC: "－" is "-", "／" is "/"
+
+
+def _numbers(text: str, money: bool, standalone: bool) -> list[float]:
+    """The numbers written in `text`, signed, and for money converted to 万元."""
+    numbers = []
+    for match in _NUMBER.finditer(text):
+        if standalone and not match["unit"] and _LABEL_OR_DATE.match(text, match.end()):
+            continue
+        number = float(match["digits"].replace(",", "") + (match["decimals"] or ""))
+        if match["sign"] in ("减", "减少", "-", "−"):
+            number = -number
+        if money and match["unit"] == "元":
+            number /= YUAN_PER_WAN
+        numbers.append(number)
+    return numbers
+
+
+def _is_nil_mark(token: str) -> bool:
+    return token == "无" or (token != "" and token.strip(_NIL_MARKS) == "")
+
+
+def _span_text(reading: Reading, text: str) -> str | None:
+    source = reading.source
+    if source is None or not 0 <= source.start < source.end <= len(text):
+        return None
+    span = unicodedata.normalize("NFKC", text[source.start : source.end])
+    # A rules reading cites one cell, so spaces inside it are layout noise (P15).
+    return "".join(span.split()) if reading.reader == "rules" else span
+
+
+def is_grounded(reading: Reading, text: str) -> bool:
+    """Whether the reading's value is written in its source span."""
+    span = _span_text(reading, text)
+    if span is None or reading.value is None:
+        return False
+    value: Number = reading.value
+    if value == 0 and any(_is_nil_mark(token) for token in span.split()):
+        return True
+    standalone = reading.reader != "rules"
+    found = _numbers(span, reading.key.endswith(".amount_wan"), standalone)
+    return any(abs(number - value) <= TOLERANCE for number in found)
+
+
+def grounding(readings: dict[str, Reading], document: Document) -> dict[str, bool]:
+    """Per key holding a value: whether it was found at its span (for `Provenance.grounded`)."""
+    text = document.text
+    return {key: is_grounded(reading, text) for key, reading in readings.items() if reading.value is not None}
+
+
+def _ungrounded(reading: Reading, text: str) -> Finding:
+    source = reading.source
+    if source is None:
+        where = "has no source span"
+    else:
+        excerpt = " ".join(text[source.start : source.end].split())[:EXCERPT]
+        where = f"not found at {source.start}–{source.end} ({excerpt!r})"
+    return Finding(
+        rule="ungrounded",
+        severity="error",
+        fields=[reading.key],
+        message=f"ungrounded {reading.key} = {reading.value}: {where}",
+    )
+
+
+def ground(readings: dict[str, Reading], document: Document) -> list[Finding]:
+    """An error finding for every value that its source does not show."""
+    found = grounding(readings, document)
+    return [_ungrounded(readings[key], document.text) for key, ok in found.items() if not ok]

@@ -1,0 +1,152 @@
+"""Confidence per field from verifiable signals, and whether a document needs a human look."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.validate import RULES, evaluate, rows_of
+from schemas.keys import keys_for
+from schemas.reading import Finding, Reading, Status
+
+# A read number or nil mark is what the cell shows; only the signals below move it.
+STATUS_BASE: dict[Status, float] = {
+    Status.VALUE: 0.9,
+    Status.NIL: 0.9,
+    Status.BLANK: 0.75,  # an empty cell may also be a value the loader dropped
+    Status.LOST: 0.0,
+    Status.AMBIGUOUS: 0.0,
+}
+# Row fits other than a clean read: each needed a choice the reader could get wrong.
+LAYOUT_FACTOR: dict[str, float] = {
+    "glued": 0.8,  # digits split out of a label or a neighbour
+    "extra_values": 0.75,  # more numbers than columns; the last ones were taken
+    "shifted": 0.65,  # collapsed empty cells; the alignment was chosen by arithmetic
+    "candidates": 0.5,  # several alignments fit
+}
+CANDIDATES_FACTOR = 0.6  # the cell has other readings recorded beside the chosen one
+UNGROUNDED_FACTOR = 0.3  # the value is not written where the reader says it read it
+STRICT_FAILURE_FACTOR = 0.75  # per broken strict relation through the cell: some cell in it is wrong
+RELATION_PASS_SHARE = 0.5  # a strict relation that holds closes half the remaining doubt
+AGREEMENT_SHARE = 0.5  # two independent readers agreeing close half the remaining doubt
+DISAGREEMENT_CAP = 0.3  # two readers disagree: one of them is wrong
+THRESHOLD = 0.6  # below this a field is sent to review
+LISTED = 4  # names shown in a review reason
+_STRICT = {rule.id for rule in RULES if rule.severity == "error"}
+_RELATIONS = {"S1", "S2", "S3", "S4"}  # the strict rules that tie several cells together
+
+
+def _template_of(readings: dict[str, Reading]) -> str | None:
+    """The format whose keys the readings use."""
+    overlap = {template: len(set(keys_for(template)) & set(readings)) for template in ("2019", "2021")}
+    best = max(overlap, key=lambda template: overlap[template])
+    return best if overlap[best] else None
+
+
+def _passed_relations(readings: dict[str, Reading]) -> set[str]:
+    template = _template_of(readings)
+    if template is None:
+        return set()
+    return {
+        key
+        for rule, verdict in evaluate(readings, template)
+        if rule.id in _RELATIONS and verdict.state == "holds"
+        for key in verdict.fields
+    }
+
+
+def _layout_factor(layout: str | None) -> float:
+    parts = (layout or "").split("+")  # e.g. "grid+shifted"
+    return min((LAYOUT_FACTOR.get(part, 1.0) for part in parts), default=1.0)
+
+
+def score_confidence(
+    readings: dict[str, Reading],
+    findings: list[Finding],
+    grounded: dict[str, bool],
+    agreement: dict[str, bool] | None = None,
+) -> dict[str, float]:
+    """A number in [0, 1] per field: how likely its value is right."""
+    broken = [f for f in findings if f.rule in _STRICT and f.severity == "error"]  # not the "info" skips
+    failures = Counter(key for finding in broken for key in finding.fields)
+    passed = _passed_relations(readings) - set(failures)
+    confidence: dict[str, float] = {}
+    for key, reading in readings.items():
+        score = STATUS_BASE[reading.status] * _layout_factor(reading.layout)
+        if reading.candidates:
+            score *= CANDIDATES_FACTOR
+        if grounded.get(key) is False:
+            score *= UNGROUNDED_FACTOR
+        score *= STRICT_FAILURE_FACTOR ** failures[key]  # where broken relations cross lies the suspect
+        if key in passed:
+            score += (1 - score) * RELATION_PASS_SHARE
+        if agreement is not None and key in agreement:
+            score = score + (1 - score) * AGREEMENT_SHARE if agreement[key] else min(score, DISAGREEMENT_CAP)
+        confidence[key] = 0.0 if _missing(reading) else score
+    return confidence
+
+
+def _listing(names: list[str]) -> str:
+    shown = ", ".join(names[:LISTED])
+    return shown if len(names) <= LISTED else f"{shown} … ({len(names)} in all)"
+
+
+def _missing(reading: Reading | None) -> bool:
+    return reading is not None and reading.status in (Status.LOST, Status.AMBIGUOUS)
+
+
+def _subject(fields: list[str]) -> str:
+    """What a finding is about: a cell, a row, a column, or the rows it touches."""
+    if len(fields) == 1:
+        return fields[0]
+    rows = rows_of(fields)
+    columns = {key.rsplit(".", 1)[-1] for key in fields}
+    if len(rows) == 1:
+        return rows[0]
+    return f"column {columns.pop()}" if len(columns) == 1 else _listing(rows)
+
+
+def _error_reasons(readings: dict[str, Reading], findings: list[Finding]) -> list[str]:
+    """One reason per rule with errors; missing data is left to the lost/ambiguous reasons."""
+    subjects: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.severity != "error":
+            continue
+        if finding.fields and all(_missing(readings.get(key)) for key in finding.fields):
+            continue
+        subjects.setdefault(finding.rule, [])
+        if finding.fields:
+            subjects[finding.rule].append(_subject(finding.fields))
+    reasons = []
+    for rule, names in subjects.items():
+        label = f"{rule} failed" if rule in _STRICT else rule
+        reasons.append(f"{label}: {_listing(list(dict.fromkeys(names)))}" if names else label)
+    return reasons
+
+
+def _missing_reasons(readings: dict[str, Reading], status: Status) -> list[str]:
+    """Rows whose every cell has `status`, then the single cells that have it."""
+    by_row: dict[str, list[Reading]] = {}
+    for key, reading in readings.items():
+        by_row.setdefault(key.rsplit(".", 1)[0], []).append(reading)
+    whole = [row for row, cells in by_row.items() if all(cell.status is status for cell in cells)]
+    cells = [
+        cell.key
+        for row, row_cells in by_row.items()
+        if row not in whole
+        for cell in row_cells
+        if cell.status is status
+    ]
+    reasons = [f"{status.value} rows: {_listing(whole)}"] if whole else []
+    return reasons + ([f"{status.value} cells: {_listing(cells)}"] if cells else [])
+
+
+def route(
+    readings: dict[str, Reading], findings: list[Finding], confidence: dict[str, float]
+) -> tuple[bool, list[str]]:
+    """Whether the document needs review, and the reasons in a few words each."""
+    reasons = _error_reasons(readings, findings)
+    reasons += _missing_reasons(readings, Status.LOST) + _missing_reasons(readings, Status.AMBIGUOUS)
+    unsure = [key for key, c in confidence.items() if c < THRESHOLD and not _missing(readings.get(key))]
+    if unsure:
+        reasons.append(f"low confidence: {len(unsure)} fields < {THRESHOLD}")
+    return bool(reasons), reasons
