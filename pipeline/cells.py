@@ -97,7 +97,9 @@ def _pipe_parts(line: Line) -> list[tuple[str, int, int]]:
     return parts
 
 
-_TRAILING_VALUES = re.compile(r"^(?P<label>.*?[^\d\s.,+\-−])??\s*(?P<values>(?:[+\-−]?[\d.,]+(?:万元|元)?|无|/|—)(?:\s+(?:[+\-−]?[\d.,]+(?:万元|元)?|无|/|—))*)$")
+_TRAILING_VALUES = re.compile(
+    r"^(?P<label>.*?[^\d\s.,+\-−])??\s*(?P<values>(?:[+\-−]?[\d.,]+(?:万元|元)?|无|/|—)(?:\s+(?:[+\-−]?[\d.,]+(?:万元|元)?|无|/|—))*)$"
+)
 _GLUED = re.compile(r"^(?P<label>.*[^\d\s.,])(?P<digits>\d{2,})$")
 
 

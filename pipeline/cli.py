@@ -14,11 +14,23 @@ from pipeline.settings import Settings, default_backend
 FIXTURES = Path("evals/fixtures")
 
 
-def _settings(backend: str | None, model: str | None, mode: str | None, base_url: str | None,
-              no_cache: bool, cache_dir: Path | None, concurrency: int | None) -> Settings:
+def _settings(
+    backend: str | None,
+    model: str | None,
+    mode: str | None,
+    base_url: str | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    concurrency: int | None,
+) -> Settings:
     values: dict[str, Any] = {"backend": backend or default_backend(), "use_cache": not no_cache}
-    optional = {"model": model, "mode": mode, "base_url": base_url, "cache_dir": cache_dir,
-                "concurrency": concurrency}
+    optional = {
+        "model": model,
+        "mode": mode,
+        "base_url": base_url,
+        "cache_dir": cache_dir,
+        "concurrency": concurrency,
+    }
     values.update({key: value for key, value in optional.items() if value is not None})
     return Settings(**values)
 
@@ -26,12 +38,20 @@ def _settings(backend: str | None, model: str | None, mode: str | None, base_url
 def model_options(command: Any) -> Any:
     """The options that choose and configure the reader backend, shared by the commands."""
     options = [
-        click.option("--backend", type=click.Choice(["rules", "openai", "local"]), default=None,
-                     help="rules (offline, default without an endpoint), openai (any OpenAI-compatible "
-                          "endpoint: OPENAI_BASE_URL, OPENAI_API_KEY), local (llama.cpp, [local] extra)"),
+        click.option(
+            "--backend",
+            type=click.Choice(["rules", "openai", "local"]),
+            default=None,
+            help="rules (offline, default without an endpoint), openai (any OpenAI-compatible "
+            "endpoint: OPENAI_BASE_URL, OPENAI_API_KEY), local (llama.cpp, [local] extra)",
+        ),
         click.option("--model", default=None, help="model name for the openai backend"),
-        click.option("--mode", type=click.Choice(["tools", "json_schema", "json"]), default=None,
-                     help="instructor mode; servers differ in what they support"),
+        click.option(
+            "--mode",
+            type=click.Choice(["tools", "json_schema", "json"]),
+            default=None,
+            help="instructor mode; servers differ in what they support",
+        ),
         click.option("--base-url", default=None, help="endpoint (default: $OPENAI_BASE_URL)"),
         click.option("--no-cache", is_flag=True, help="do not read or write the LLM answer cache"),
         click.option("--cache-dir", type=click.Path(path_type=Path), default=None),
@@ -65,12 +85,14 @@ def extract(paths: tuple[str, ...], output: Path, **options: Any) -> None:
 @click.option("--report", type=click.Path(path_type=Path), default=None, help="HTML report path")
 @model_options
 @click.pass_context
-def eval(ctx: click.Context, fixtures: Path, label: str, runs_dir: Path, report: Path | None,
-         **options: Any) -> None:
+def eval(
+    ctx: click.Context, fixtures: Path, label: str, runs_dir: Path, report: Path | None, **options: Any
+) -> None:
     """Score extraction against labelled fixtures and save the run (`eval compare A B` to diff)."""
     if ctx.invoked_subcommand is not None:
         return
     from evals.harness import run_eval
+
     from evals.report import write_report
 
     run, run_path = run_eval(fixtures, _settings(**options), label, runs_dir)

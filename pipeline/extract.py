@@ -10,7 +10,11 @@ from pipeline.tables import TableReading, read_active, read_applications, read_r
 from schemas.keys import keys_for
 from schemas.reading import Finding, Reading, Status
 
-TABLE_SECTIONS = {2: "二、主动公开政府信息情况", 3: "三、收到和处理政府信息公开申请情况", 4: "四、政府信息公开行政复议、行政诉讼情况"}
+TABLE_SECTIONS = {
+    2: "二、主动公开政府信息情况",
+    3: "三、收到和处理政府信息公开申请情况",
+    4: "四、政府信息公开行政复议、行政诉讼情况",
+}
 
 
 def table_region(number: int, sections: dict[int, Section], text_length: int) -> tuple[int, int] | None:
@@ -69,7 +73,9 @@ def _mark_lost(result: TableReading, template: str) -> None:
         if key.startswith("meta.") or key in result.readings:
             continue
         result.readings[key] = Reading(key=key, value=None, status=Status.LOST, layout="lost")
-        lost_by_row[key.rsplit(".", 1)[0] if key.startswith(("applications", "active")) else key.split(".")[0]].append(key)
+        lost_by_row[
+            key.rsplit(".", 1)[0] if key.startswith(("applications", "active")) else key.split(".")[0]
+        ].append(key)
     if lost_by_row:
         keys = [k for row in lost_by_row.values() for k in row]
         result.findings.append(

@@ -49,7 +49,9 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
     record = Record(source=document.source, agency=agency, year=evidence.year, template=evidence.template)
     if evidence.template is None:
         record.checks.append(
-            Finding(rule="unknown_format", severity="error", message=f"format not recognised: {evidence.reason}")
+            Finding(
+                rule="unknown_format", severity="error", message=f"format not recognised: {evidence.reason}"
+            )
         )
         record.review_reasons.append("format not recognised")
         return record
@@ -62,7 +64,13 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
     model_findings: list[Finding] = []
     if backend is not None:
         merged = fill_with_model(
-            document, sections, template, readings, reader_findings + validate(readings, template), backend, settings
+            document,
+            sections,
+            template,
+            readings,
+            reader_findings + validate(readings, template),
+            backend,
+            settings,
         )
         readings, agreement, model_findings = merged.readings, merged.agreement, merged.findings
         reader_findings = _still_open(reader_findings, readings)
@@ -86,6 +94,7 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
 
 def _still_open(findings: list[Finding], readings: dict[str, Reading]) -> list[Finding]:
     """Reader findings whose cells the model has since read (and checks will judge) are closed."""
+
     def filled(key: str) -> bool:
         return key in readings and readings[key].reader == "llm" and readings[key].value is not None
 
@@ -156,5 +165,3 @@ def add_cross_document_findings(records: list[Record]) -> None:
         record.checks.extend(extra)
         record.review_reasons.extend(f"{f.rule}: {f.message}" for f in extra if f.severity == "error")
         record.needs_review = record.needs_review or any(f.severity == "error" for f in extra)
-
-

@@ -113,19 +113,24 @@ def detect_format(text: str) -> FormatEvidence:
     found_2019 = [m for m in MARKERS_2019 if m in without_row_one]
     year = report_year(text)
     if found_2021 and not found_2019:
-        return FormatEvidence(template="2021", year=year, markers_2019=[], markers_2021=found_2021,
-                              reason="2021 header markers")
+        return FormatEvidence(
+            template="2021", year=year, markers_2019=[], markers_2021=found_2021, reason="2021 header markers"
+        )
     if found_2019 and not found_2021:
-        return FormatEvidence(template="2019", year=year, markers_2019=found_2019, markers_2021=[],
-                              reason="2019 header markers")
+        return FormatEvidence(
+            template="2019", year=year, markers_2019=found_2019, markers_2021=[], reason="2019 header markers"
+        )
     by_year: Template | None = None if year is None or year < 2019 else ("2019" if year <= 2020 else "2021")
     reason = "markers of both formats; by year" if found_2019 and found_2021 else "no markers; by year"
-    return FormatEvidence(template=by_year, year=year, markers_2019=found_2019, markers_2021=found_2021,
-                          reason=reason)
+    return FormatEvidence(
+        template=by_year, year=year, markers_2019=found_2019, markers_2021=found_2021, reason=reason
+    )
 
 
 _TITLE_LINE = re.compile(r"政府信息公开\s*(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*报告")
-_AGENCY_END = re.compile(r"(局|委员会|委|办公室|办|政府|院|厅|部|署|中心|所|站|馆|队|会|镇|乡|街道|处|室|社)$")
+_AGENCY_END = re.compile(
+    r"(局|委员会|委|办公室|办|政府|院|厅|部|署|中心|所|站|馆|队|会|镇|乡|街道|处|室|社)$"
+)
 
 
 def report_agency(text: str) -> str | None:

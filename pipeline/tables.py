@@ -265,7 +265,9 @@ def reading_from_cell(key: str, cell: Cell, document: Document, layout: str) -> 
     )
 
 
-def _ambiguous(key: str, position: int, candidates: list[list[Cell]], label: Cell, document: Document) -> Reading:
+def _ambiguous(
+    key: str, position: int, candidates: list[list[Cell]], label: Cell, document: Document
+) -> Reading:
     values = sorted({_value_for(key, c[position]) for c in candidates}, key=lambda v: (v is None, v or 0))
     return Reading(
         key=key,
@@ -294,7 +296,9 @@ def read_row(
         if cell is None:
             readings[key] = _ambiguous(key, position, candidates, segment.label, document)
         else:
-            readings[key] = reading_from_cell(key, cell, document, layout if layout != "clean" else table_layout)
+            readings[key] = reading_from_cell(
+                key, cell, document, layout if layout != "clean" else table_layout
+            )
     unresolved = [k for k, r in readings.items() if r.status is Status.AMBIGUOUS]
     if unresolved:
         findings.append(
@@ -357,45 +361,36 @@ def read_labelled_rows(
     text = document.text[start:end]
     layout = table_layout(text)
     result = TableReading(layout=layout)
-    seen: dict[str, Segment] = {}
     table = rows_of(text, start)
     segments = [s for s in find_segments(table, layout_rows) if s.cells]
     labelled = {s.row.key for s in segments}
     segments += [s for s in group_run_segments(table, layout_rows) if s.row.key not in labelled]
-    for segment in _prefer_filled(segments):
-        earlier = seen.get(segment.row.key)
-        if earlier is not None:
-            if _has_values(segment) and _values_of(segment) != _values_of(earlier):
-                result.findings.append(
-                    Finding(
-                        rule="duplicate_row",
-                        severity="warning",
-                        fields=list(row_keys(segment.row)),
-                        message=f"{segment.row.key}: label found twice with different cells "
-                        f"('{_cells_text(earlier.cells)}' / '{_cells_text(segment.cells)}'); kept the first",
-                    )
-                )
-            continue
-        seen[segment.row.key] = segment
-        readings, findings = read_row(segment, document, layout, checks_for(segment.row))
+    by_row: dict[str, list[Segment]] = {}
+    for segment in segments:
+        by_row.setdefault(segment.row.key, []).append(segment)
+    for found in by_row.values():
+        # An all-blank match may be a header cell ("总计"); the first filled one is the data row.
+        chosen = next((s for s in found if _has_values(s)), found[0])
+        readings, findings = read_row(chosen, document, layout, checks_for(chosen.row))
         result.readings.update(readings)
         result.findings.extend(findings)
+        result.findings.extend(_duplicate_findings(chosen, found))
     return result
 
 
-def _prefer_filled(segments: list[Segment]) -> list[Segment]:
-    """Per row, the first segment with a non-blank cell goes first (an all-blank one may be a header)."""
-    filled = {s.row.key for s in segments if _has_values(s)}
-    first_filled: dict[str, Segment] = {}
-    for segment in segments:
-        if segment.row.key in filled and _has_values(segment):
-            first_filled.setdefault(segment.row.key, segment)
-    ordered = [first_filled[s.row.key] if s.row.key in first_filled else s for s in segments]
-    unique: list[Segment] = []
-    for segment in ordered:
-        if segment not in unique:
-            unique.append(segment)
-    return unique + [s for s in segments if s not in unique]
+def _duplicate_findings(chosen: Segment, found: list[Segment]) -> list[Finding]:
+    """A row label found again with other numbers (repeated table, misplaced row) is reported."""
+    return [
+        Finding(
+            rule="duplicate_row",
+            severity="warning",
+            fields=list(row_keys(other.row)),
+            message=f"{other.row.key}: label found twice with different cells "
+            f"('{_cells_text(chosen.cells)}' / '{_cells_text(other.cells)}'); kept the first",
+        )
+        for other in found
+        if other is not chosen and _has_values(other) and _values_of(other) != _values_of(chosen)
+    ]
 
 
 def _has_values(segment: Segment) -> bool:

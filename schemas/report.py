@@ -8,7 +8,7 @@ Every value is nullable: a blank cell or a lost page is `None`, never a guessed 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -90,7 +90,9 @@ class Active2021(Strict):
     enforcement: Decisions2021 = Field(
         default_factory=Decisions2021, description="第二十条第（六）项 行政强制"
     )
-    fees: FeeAmount2021 = Field(default_factory=FeeAmount2021, description="第二十条第（八）项 行政事业性收费")
+    fees: FeeAmount2021 = Field(
+        default_factory=FeeAmount2021, description="第二十条第（八）项 行政事业性收费"
+    )
 
 
 # --- Section 三 (依申请公开), both formats ------------------------------------------------------
@@ -108,8 +110,9 @@ class Applicants(Strict):
     total: Count = Field(default=None, description="总计")
 
 
-def _row(label: str) -> Applicants:
-    return Field(default_factory=Applicants, description=label)  # type: ignore[return-value]
+def _row(label: str) -> Any:
+    """A row of applicant counts, labelled as printed in the table."""
+    return Field(default_factory=Applicants, description=label)
 
 
 class Denied(Strict):
@@ -138,8 +141,12 @@ class NotProcessed(Strict):
 
 
 class Other2021(Strict):
-    no_correction: Applicants = _row("（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
-    no_fee: Applicants = _row("（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请")
+    no_correction: Applicants = _row(
+        "（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    )
+    no_fee: Applicants = _row(
+        "（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+    )
     misc: Applicants = _row("（六）其他处理 3.其他")
 
 

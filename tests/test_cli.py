@@ -25,7 +25,10 @@ def test_batch_with_a_corrupt_file_goes_on(tmp_path: Path) -> None:
     output = tmp_path / "out.jsonl"
     done = subprocess.run(
         [*pipeline_command(), "extract", str(broken), str(good), str(empty), "--output", str(output)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
@@ -37,5 +40,7 @@ def test_batch_with_a_corrupt_file_goes_on(tmp_path: Path) -> None:
 
 
 def test_unknown_command_line_fails_without_output(tmp_path: Path) -> None:
-    done = subprocess.run([*pipeline_command(), "extract", "--output"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*pipeline_command(), "extract", "--output"], capture_output=True, text=True, check=False
+    )
     assert done.returncode != 0

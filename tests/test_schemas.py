@@ -17,7 +17,11 @@ FIELDS_TSV = Path(__file__).resolve().parents[2] / "shared" / "spec" / "fields.t
 
 def spec_keys(template: str) -> set[str]:
     with FIELDS_TSV.open(encoding="utf-8") as stream:
-        return {row["key"] for row in csv.DictReader(stream, delimiter="\t") if row["template"] in (template, "both")}
+        return {
+            row["key"]
+            for row in csv.DictReader(stream, delimiter="\t")
+            if row["template"] in (template, "both")
+        }
 
 
 @pytest.mark.parametrize("template", ["2019", "2021"])
@@ -46,7 +50,7 @@ def test_flatten_and_unflatten_round_trip(template: str) -> None:
 
 
 def test_unflatten_rejects_keys_of_the_other_format() -> None:
-    with pytest.raises(KeyError, match="active.procurement.projects"):
+    with pytest.raises(KeyError, match=r"active\.procurement\.projects"):
         unflatten({"active.procurement.projects": 1}, "2021")
 
 

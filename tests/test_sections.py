@@ -5,8 +5,12 @@ from __future__ import annotations
 from pipeline.sections import detect_format, report_agency, report_year, split_sections
 
 TITLES = [
-    "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项",
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
 ]
 
 
@@ -21,7 +25,10 @@ def test_six_sections_in_order_ignoring_intro_and_table_rows() -> None:
 
 
 def test_headings_with_spaces_and_run_into_text() -> None:
-    text = "报告如下：一、总 体 情 况2020年我局…二、主动公开政府信息情况 表格 三、收到和处理政府信息公开申请情况 表"
+    text = (
+        "报告如下：一、总 体 情 况2020年我局…二、主动公开政府信息情况 表格 "
+        "三、收到和处理政府信息公开申请情况 表"
+    )
     assert list(split_sections(text)) == [1, 2, 3]
 
 

@@ -148,7 +148,9 @@ def test_nil_blank_units_and_signed_deltas() -> None:  # P12, P13, P14
     result = read_active(whole(text), "2019", doc(text))
     rules = result.readings
     assert [rules[f"active.rules.{c}"].status for c in ("new_made", "new_published", "total_published")] == [
-        Status.NIL, Status.BLANK, Status.NIL,
+        Status.NIL,
+        Status.BLANK,
+        Status.NIL,
     ]
     assert values(result, "active.rules") == [0, None, 0]
     assert values(result, "active.licensing") == [6, -4, 2]
@@ -187,7 +189,9 @@ def test_lost_page_leaves_rows_null_and_reports_them() -> None:  # P10 (seed 湛
         "二、主动公开政府信息情况\n第二十条第(一)项\n信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n"
         "规章\t0\t0\t0\n规范性文件\t0\t0\t0\n第二十条第(五)项\n"
         "\t益\t\t\t\t\t\t\t\n\t5. 属于三类内部事务信息\t0\t0\t0\t0\t0\t0\t0\n"
-        "四、政府信息公开行政复议、行政诉讼情况\n" + T.join(["0"] * 15) + "\n五、存在的主要问题及改进情况\n无\n"
+        "四、政府信息公开行政复议、行政诉讼情况\n"
+        + T.join(["0"] * 15)
+        + "\n五、存在的主要问题及改进情况\n无\n"
     )
     document = doc(text)
     result = read_report(document, split_sections(text), "2019")
@@ -197,7 +201,9 @@ def test_lost_page_leaves_rows_null_and_reports_them() -> None:  # P10 (seed 湛
     rules = {f.rule for f in result.findings}
     assert {"missing_section", "missing_rows"} <= rules
     missing = next(f for f in result.findings if f.rule == "missing_rows")
-    assert "applications.new_received.total" in missing.fields and "active.rules.new_made" not in missing.fields
+    assert (
+        "applications.new_received.total" in missing.fields and "active.rules.new_made" not in missing.fields
+    )
 
 
 def test_group_label_followed_by_all_its_sub_rows_values() -> None:  # P11
