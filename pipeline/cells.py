@@ -97,8 +97,9 @@ def _pipe_parts(line: Line) -> list[tuple[str, int, int]]:
     return parts
 
 
+_VALUE_TOKEN = r"(?:(?:[+\-−]|增加|减少|增|减)?\d[\d.,]*(?:万元|元)?|无|/|—|-)"
 _TRAILING_VALUES = re.compile(
-    r"^(?P<label>.*?[^\d\s.,+\-−])??\s*(?P<values>(?:[+\-−]?[\d.,]+(?:万元|元)?|无|/|—)(?:\s+(?:[+\-−]?[\d.,]+(?:万元|元)?|无|/|—))*)$"
+    rf"^(?P<label>.*?[^\d\s.,+\-−增减])??\s*(?P<values>{_VALUE_TOKEN}(?:\s+{_VALUE_TOKEN})*)$"
 )
 _GLUED = re.compile(r"^(?P<label>.*[^\d\s.,])(?P<digits>\d{2,})$")
 
@@ -153,12 +154,9 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
         cell_text, begin, end = non_empty[0] if non_empty else ("", line.start, line.start)
         spaced = _space_parts(cell_text, begin) if cell_text else None
         if spaced and len(spaced) >= 2:
-            # A whole row on one line ("四、结转下年度继续办理 0 0 0 0 0 0 0").
-            if not parse_cell(spaced[0][0], 0, 0).is_value:
-                close()
-                rows.append(_cells(spaced))
-                continue
-            current.extend(_cells(spaced))
+            # A whole row on one line ("四、结转下年度继续办理 0 0 0 0 0 0 0", or just numbers).
+            close()
+            rows.append(_cells(spaced))
             continue
         current.append(parse_cell(cell_text, begin, end))
     close()

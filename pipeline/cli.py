@@ -86,14 +86,13 @@ def extract(paths: tuple[str, ...], output: Path, **options: Any) -> None:
 @model_options
 @click.pass_context
 def eval(
-    ctx: click.Context, fixtures: Path, label: str, runs_dir: Path, report: Path | None, **options: Any
+    ctx: click.Context, /, fixtures: Path, label: str, runs_dir: Path, report: Path | None, **options: Any
 ) -> None:
     """Score extraction against labelled fixtures and save the run (`eval compare A B` to diff)."""
     if ctx.invoked_subcommand is not None:
         return
-    from evals.harness import run_eval
-
     from evals.report import write_report
+    from evals.runs import run_eval
 
     run, run_path = run_eval(fixtures, _settings(**options), label, runs_dir)
     html = write_report(run, report or run_path.with_suffix(".html"), fixtures)
@@ -134,10 +133,13 @@ def calibrate(fixtures: Path, **options: Any) -> None:
     from evals.dataset import load_cases
     from pipeline.calibrate import format_table, reliability_table
     from pipeline.run import extract_paths
+    from schemas.record import Record
 
     cases = load_cases(fixtures)
     records = extract_paths([str(case.document) for case in cases], _settings(**options))
-    pairs = [(record, case.label.fields) for record, case in zip(records, cases, strict=True)]
+    pairs: list[tuple[Record, dict[str, object]]] = [
+        (record, dict(case.label.fields)) for record, case in zip(records, cases, strict=True)
+    ]
     click.echo(format_table(reliability_table(pairs)))
 
 

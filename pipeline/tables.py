@@ -23,6 +23,7 @@ from schemas.layout import (
     REVIEW_BLOCKS,
     REVIEW_KEYS,
     Row,
+    active_rows,
     row_keys,
 )
 from schemas.reading import Finding, Reading, Status
@@ -81,16 +82,19 @@ def find_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Segment]
     segments: list[Segment] = []
     for index, cells in enumerate(table):
         labels = [(i, hit) for i, cell in enumerate(cells) if (hit := _label_at(cell, rows))]
+        # A row's cells end at the next label of any mandated table: when a page is lost, rows
+        # of table 三 follow table 二's last row directly (P10).
+        boundaries = [i for i, cell in enumerate(cells) if _is_any_label(cell)] + [len(cells)]
         # Several labels in one row: a group label followed by the row label; the last one wins
         # unless values stand between them.
         for position, (i, (row, label, glued)) in enumerate(labels):
-            end = labels[position + 1][0] if position + 1 < len(labels) else len(cells)
+            end = min(b for b in boundaries if b > i)
             following = cells[i + 1 : end]
             if glued is not None:
                 following = [glued, *following]
             if not following and index + 1 < len(table) and _only_values(table[index + 1]):
                 following = table[index + 1]
-            if position + 1 < len(labels) and not any(c.kind is Kind.NUMBER for c in following):
+            if position + 1 < len(labels) and not any(c.kind in (Kind.NUMBER, Kind.NIL) for c in following):
                 continue
             values = [c for c in following if c.is_value]
             if any(c.kind is Kind.TEXT for c in following if c.text) and not any(
@@ -99,6 +103,20 @@ def find_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Segment]
                 continue  # a header row, not data
             segments.append(Segment(row, label, values))
     return segments
+
+
+_ALL_ROWS: tuple[Row, ...] = tuple(
+    {
+        row.key + row.label: row for t in ("2019", "2021") for row in (*active_rows(t), *APPLICATION_ROWS[t])
+    }.values()
+)
+
+
+def _is_any_label(cell: Cell) -> bool:
+    """A row label of any mandated table, or a 第二十条 block caption."""
+    if cell.kind is not Kind.TEXT:
+        return False
+    return compact(cell.text).startswith("第二十条") or _label_at(cell, _ALL_ROWS) is not None
 
 
 def group_run_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Segment]:
@@ -154,17 +172,61 @@ def _trim_blanks(cells: list[Cell], slots: int) -> list[Cell]:
     return cells
 
 
-def _glued_candidates(cells: list[Cell], slots: int) -> list[Slots]:
-    """Cut one run of digits into several cells so that the row has `slots` cells."""
+@dataclass(frozen=True)
+class Blocks:
+    """Arithmetic that every complete block of `size` cells must satisfy (prunes glued splits)."""
+
+    size: int
+    holds: RowCheck
+
+
+def _glued_candidates(
+    cells: list[Cell], slots: int, blocks: Blocks | None, limit: int = 5_000
+) -> list[Slots]:
+    """Cut runs of digits into several cells so that the row has exactly `slots` cells.
+
+    Each run of two or more digits may hold several glued cells ("640020470" or, in section
+    四, "00000 07007 00000"). The cuts are searched left to right and a cut is dropped as soon
+    as a completed block breaks its arithmetic, so long rows stay cheap.
+    """
+    if slots <= len(cells) or not any(_splittable(c) for c in cells):
+        return []
     candidates: list[Slots] = []
-    missing = slots - len(cells)
-    for index, cell in enumerate(cells):
-        if cell.kind is not Kind.NUMBER or not cell.text.isdigit() or len(cell.text) <= missing:
-            continue
-        for split in glued_splits(cell.text, missing + 1):
-            pieces = [Cell(str(v), cell.start, cell.end, Kind.NUMBER, v) for v in split]
-            candidates.append([*cells[:index], *pieces, *cells[index + 1 :]])
+
+    def extend(index: int, row: Slots) -> None:
+        if len(candidates) >= limit or len(row) > slots:
+            return
+        if index == len(cells):
+            if len(row) == slots:
+                candidates.append(row)
+            return
+        cell = cells[index]
+        room = slots - len(row) - (len(cells) - index - 1)
+        options = [[cell]]
+        if _splittable(cell):
+            options += [
+                [Cell(str(v), cell.start, cell.end, Kind.NUMBER, v) for v in split]
+                for parts in range(2, min(room, len(cell.text)) + 1)
+                for split in glued_splits(cell.text, parts)
+            ]
+        for option in options:
+            grown = row + option
+            if blocks is None or _blocks_hold(grown, len(row), blocks):
+                extend(index + 1, grown)
+
+    extend(0, [])
     return candidates
+
+
+def _splittable(cell: Cell) -> bool:
+    return cell.kind is Kind.NUMBER and cell.text.isdigit() and len(cell.text) > 1
+
+
+def _blocks_hold(row: Slots, before: int, blocks: Blocks) -> bool:
+    """The blocks completed by growing the row from `before` cells still add up."""
+    first = before // blocks.size
+    last = len(row) // blocks.size
+    return all(blocks.holds(row[b * blocks.size : (b + 1) * blocks.size]) for b in range(first, last))
 
 
 def _placements(cells: list[Cell], slots: int) -> list[Slots]:
@@ -185,14 +247,14 @@ class Fit:
     note: str | None = None  # how the row deviated from a clean read
 
 
-def fit_cells(cells: list[Cell], slots: int) -> Fit:
+def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fit:
     """All readings of a row's value cells as exactly `slots` columns."""
     cells = _trim_blanks(cells, slots)
     if len(cells) == slots:
         return Fit([cells])
     if len(cells) > slots:
         return Fit([cells[-slots:]], "extra_values")  # P9: more numbers than columns: take the last
-    glued = _glued_candidates(cells, slots)
+    glued = _glued_candidates(cells, slots, blocks)
     if glued:
         return Fit(glued, "glued")
     if not cells:
@@ -281,10 +343,10 @@ def _ambiguous(
 
 
 def read_row(
-    segment: Segment, document: Document, table_layout: str, checks: RowChecks
+    segment: Segment, document: Document, table_layout: str, checks: RowChecks, blocks: Blocks | None
 ) -> tuple[dict[str, Reading], list[Finding]]:
     keys = row_keys(segment.row)
-    fit = fit_cells(segment.cells, len(keys))
+    fit = fit_cells(segment.cells, len(keys), blocks)
     chosen, candidates = choose(fit, checks)
     readings: dict[str, Reading] = {}
     findings: list[Finding] = []
@@ -320,14 +382,15 @@ def read_row(
                 f"{len(keys)} columns ('{_cells_text(segment.cells)}'); took the last {len(keys)}",
             )
         )
-    elif fit.note in ("glued", "shifted") and len(fit.candidates) > 1:
+    elif fit.note in ("glued", "shifted"):
         findings.append(
             Finding(
                 rule="resolved_by_arithmetic",
                 severity="info",
                 fields=list(keys),
                 message=f"{segment.row.key}: '{_cells_text(segment.cells)}' read as "
-                f"{[r.value for r in readings.values()]}, the only reading that satisfies the arithmetic",
+                f"{[r.value for r in readings.values()]}, the only {fit.note} reading that "
+                "satisfies the arithmetic",
             )
         )
     return readings, findings
@@ -355,6 +418,7 @@ def read_labelled_rows(
     layout_rows: Sequence[Row],
     document: Document,
     checks_for: Callable[[Row], RowChecks],
+    blocks: Blocks | None = None,
 ) -> TableReading:
     """Read every labelled row of one table region; rows not found are LOST."""
     start, end = region
@@ -371,7 +435,7 @@ def read_labelled_rows(
     for found in by_row.values():
         # An all-blank match may be a header cell ("总计"); the first filled one is the data row.
         chosen = next((s for s in found if _has_values(s)), found[0])
-        readings, findings = read_row(chosen, document, layout, checks_for(chosen.row))
+        readings, findings = read_row(chosen, document, layout, checks_for(chosen.row), blocks)
         result.readings.update(readings)
         result.findings.extend(findings)
         result.findings.extend(_duplicate_findings(chosen, found))
@@ -410,7 +474,11 @@ def read_active(region: tuple[int, int], template: str, document: Document) -> T
 def read_applications(region: tuple[int, int], template: str, document: Document) -> TableReading:
     """Section 三: 25 (2021) or 23 (2019) rows of 7 applicant columns."""
     return read_labelled_rows(
-        region, APPLICATION_ROWS[template], document, lambda row: (filled_total_adds_up, sums_to_last)
+        region,
+        APPLICATION_ROWS[template],
+        document,
+        lambda row: (filled_total_adds_up, sums_to_last),
+        Blocks(7, sums_to_last),
     )
 
 
@@ -418,8 +486,23 @@ def read_applications(region: tuple[int, int], template: str, document: Document
 
 
 def _review_data_rows(text: str, offset: int) -> list[list[Cell]]:
-    """Rows of section 四 holding data: only value cells, at least one of them not blank."""
-    return [row for row in rows_of(text, offset) if _only_values(row)]
+    """Rows of section 四 holding data: only value cells, at least one of them not blank.
+
+    When rows are not separated (one cell per line, no blank lines) the data are the run of
+    value cells after the last header cell.
+    """
+    table = rows_of(text, offset)
+    rows = [row for row in table if _only_values(row)]
+    if rows:
+        return rows
+    runs: list[list[Cell]] = [[]]
+    for cell in (cell for row in table for cell in row):
+        if cell.kind is Kind.TEXT:
+            runs.append([])
+        else:
+            runs[-1].append(cell)
+    filled = [run for run in runs if any(c.kind is not BLANK for c in run)]
+    return filled[-1:]
 
 
 def read_review(region: tuple[int, int], document: Document) -> TableReading:
@@ -477,10 +560,13 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     return result
 
 
+REVIEW_BLOCKS_ARITHMETIC = Blocks(5, sums_to_last)  # S4 for each of the three blocks
+
+
 def _review_fit(cells: list[Cell]) -> Fit:
     """Fit section 四's cells; a short row is read block by block (whole blocks of 5 only)."""
     if len(cells) >= 15:
-        return fit_cells(cells, 15)
+        return fit_cells(cells, 15, REVIEW_BLOCKS_ARITHMETIC)
     if len(cells) in (5, 10):
         candidates: list[Slots] = []
         for present in combinations(range(3), len(cells) // 5):
@@ -489,7 +575,7 @@ def _review_fit(cells: list[Cell]) -> Fit:
                 slots[block * 5 : block * 5 + 5] = cells[block_index * 5 : block_index * 5 + 5]
             candidates.append(slots)
         return Fit(candidates, "shifted")
-    return fit_cells(cells, 15)
+    return fit_cells(cells, 15, REVIEW_BLOCKS_ARITHMETIC)
 
 
 __all__ = [

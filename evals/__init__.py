@@ -1,0 +1,2 @@
+"""Evaluation: fixture cases, a scorer, saved runs compared with a baseline, an HTML report and a
+synthetic fixture generator."""

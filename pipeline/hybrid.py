@@ -1,0 +1,207 @@
+"""Ask a model only about the sections the rules reader could not settle, and merge the two readings.
+
+The rules reading stays wherever it holds a value; the model fills cells the rules reader lost or
+found ambiguous. Where both read a cell, their agreement is recorded and a disagreement is flagged.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.document import Document
+from pipeline.llm.backend import Backend, ModelError, ModelRequest
+from pipeline.llm.budget import Budget, add_usage, request_tokens
+from pipeline.llm.checks import flat_values
+from pipeline.llm.tasks import NARRATIVE_TASK, TABLE_TASKS, Task
+from pipeline.sections import Section
+from pipeline.settings import Settings
+from schemas.reading import Finding, Number, Reading, Source, Status
+from schemas.record import Usage
+
+Job = tuple[Document, dict[int, Section], str, dict[str, Reading], list[Finding]]
+
+_UNSETTLED = (Status.LOST, Status.AMBIGUOUS)
+_HAS_VALUE = (Status.VALUE, Status.NIL)
+_STRICT = ("S1", "S2", "S3", "S4")
+
+
+class HybridResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    readings: dict[str, Reading]
+    agreement: dict[str, bool] = {}
+    findings: list[Finding] = []
+    usage: Usage = Field(default_factory=Usage)
+    prompt_versions: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    task: Task
+    section: Section
+    request: ModelRequest
+    response_model: type[BaseModel]
+
+
+def needs_model(task: Task, template: str, readings: dict[str, Reading], findings: list[Finding]) -> bool:
+    """A section is asked about when a cell is lost or ambiguous, or a strict relation fails in it."""
+    keys = set(task.keys(template))
+    if any(key not in readings or readings[key].status in _UNSETTLED for key in keys):
+        return True
+    return any(f.rule in _STRICT and f.severity == "error" and keys.intersection(f.fields) for f in findings)
+
+
+def _stand_in(number: int, sections: dict[int, Section], length: int) -> Section | None:
+    """For a section whose heading was lost: the span between the found sections around it."""
+    before = [n for n in sections if n < number]
+    after = [n for n in sections if n > number]
+    if not before and not after:
+        return None  # that would be the whole report
+    start = sections[max(before)].start if before else 0
+    end = sections[min(after)].heading_start if after else length
+    return Section(number=number, title="", start=start, end=end, heading_start=start)
+
+
+def plan_calls(
+    document: Document,
+    sections: dict[int, Section],
+    template: str,
+    readings: dict[str, Reading],
+    findings: list[Finding],
+    *,
+    narrative: bool = False,
+) -> tuple[list[PlannedCall], list[Finding]]:
+    """The model calls a document needs, each sending one section, and notes on how they were made."""
+    tasks = [task for task in TABLE_TASKS if needs_model(task, template, readings, findings)]
+    calls: list[PlannedCall] = []
+    notes: list[Finding] = []
+    for task in [*tasks, NARRATIVE_TASK] if narrative else tasks:
+        section = sections.get(task.section) or _stand_in(task.section, sections, len(document.text))
+        if section is None:
+            notes.append(
+                Finding(
+                    rule="llm_skipped",
+                    severity="info",
+                    fields=list(task.keys(template)),
+                    message=f"{task.prompt}: no section was found, the model was not asked",
+                )
+            )
+            continue
+        if task.section not in sections:
+            notes.append(
+                Finding(
+                    rule="llm_stand_in",
+                    severity="info",
+                    fields=list(task.keys(template)),
+                    message=f"{task.prompt}: section {task.section} not found, sent the text between "
+                    f"its neighbours ({section.start}–{section.end}) instead",
+                )
+            )
+        text = document.text[section.start : section.end]
+        calls.append(PlannedCall(task, section, task.request(template, text), task.model(template)))
+    return calls, notes
+
+
+def _same(a: Number, b: Number) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _merge(call: PlannedCall, values: dict[str, Number | None], result: HybridResult) -> None:
+    source = Source(start=call.section.start, end=call.section.end)
+    for key, value in values.items():
+        rules = result.readings.get(key)
+        if value is None:
+            continue
+        if rules is not None and rules.status in _HAS_VALUE and rules.value is not None:
+            agree = _same(rules.value, value)
+            result.agreement[key] = agree
+            if not agree:
+                result.findings.append(
+                    Finding(
+                        rule="reader_disagreement",
+                        severity="warning",
+                        fields=[key],
+                        message=f"{key}: the rules reader read {rules.value:g}, the model read {value:g}",
+                    )
+                )
+        elif rules is None or rules.status in _UNSETTLED:
+            result.readings[key] = Reading(
+                key=key,
+                value=value,
+                status=Status.VALUE,
+                reader="llm",
+                source=source,
+                candidates=rules.candidates if rules else [],
+            )
+
+
+def fill_with_model(
+    document: Document,
+    sections: dict[int, Section],
+    template: str,
+    readings: dict[str, Reading],
+    findings: list[Finding],
+    backend: Backend,
+    settings: Settings,
+    *,
+    narrative: bool = False,
+) -> HybridResult:
+    """The merged readings of one document; model trouble becomes findings, never an exception."""
+    calls, notes = plan_calls(document, sections, template, readings, findings, narrative=narrative)
+    result = HybridResult(readings=dict(readings), findings=notes)
+    budget = Budget(settings.token_budget_per_document)
+    usages: list[Usage] = []
+    for call in calls:
+        name, keys = call.task.prompt, list(call.task.keys(template))
+        estimate = request_tokens(call.request, call.response_model) + settings.max_output_tokens
+        if not budget.allows(estimate):
+            result.findings.append(
+                Finding(
+                    rule="budget",
+                    severity="warning",
+                    fields=keys,
+                    message=f"{name}: about {estimate} tokens needed, {budget.remaining} of "
+                    f"{settings.token_budget_per_document} left for this document; not asked",
+                )
+            )
+            continue
+        result.prompt_versions[name] = call.request.prompt_tag
+        try:
+            answer = backend.complete(call.request, call.response_model)
+        except ModelError as error:
+            usages.append(error.usage)
+            budget.charge(error.usage)
+            result.findings.append(
+                Finding(
+                    rule="llm_failed",
+                    severity="error",
+                    fields=keys,
+                    message=f"{name}: no acceptable answer after {error.attempts} attempts: {error}",
+                )
+            )
+            continue
+        except Exception as error:  # a broken endpoint or client must not lose the document
+            usages.append(Usage(calls=1, failed_calls=1))
+            result.findings.append(
+                Finding(
+                    rule="llm_failed",
+                    severity="error",
+                    fields=keys,
+                    message=f"{name}: {type(error).__name__}: {error}",
+                )
+            )
+            continue
+        usages.append(answer.usage)
+        budget.charge(answer.usage)
+        result.findings.extend(
+            finding.model_copy(
+                update={"severity": "warning", "message": f"model reading keeps {finding.message}"}
+            )
+            for finding in answer.findings
+        )
+        _merge(call, flat_values(answer.parsed, call.task.key_prefix), result)
+    result.usage = add_usage(*usages)
+    return result

@@ -1,0 +1,75 @@
+"""The one seam to a model: a request, its answer, and the protocol every backend implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas.reading import Finding
+from schemas.record import Usage
+
+T = TypeVar("T", bound=BaseModel)
+
+Identity = dict[str, str | int | float | None]
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class ModelRequest(BaseModel):
+    """One question to a model: the rendered prompt and what its answer is checked against."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prompt_name: str
+    prompt_version: int
+    prompt_sha256: str
+    messages: tuple[Message, ...]
+    source_text: str  # every number of the answer must occur here (grounding)
+    key_prefix: str  # turns the answer's paths into canonical keys, e.g. "applications."
+    template: str  # the report format, "2019" or "2021", whose relations the answer must keep
+
+    @property
+    def prompt_tag(self) -> str:
+        """What `Record.prompt_versions` holds for the prompt: version and template hash."""
+        return f"v{self.prompt_version}+{self.prompt_sha256[:12]}"
+
+    def chat(self) -> list[dict[str, Any]]:
+        """The messages as the chat-completions API takes them."""
+        return [message.model_dump() for message in self.messages]
+
+
+@dataclass(frozen=True)
+class ModelAnswer(Generic[T]):
+    """A checked answer and what it cost; `findings` are relations the filer broke (accepted)."""
+
+    parsed: T
+    usage: Usage
+    cached: bool = False
+    attempts: int = 1
+    findings: tuple[Finding, ...] = ()
+
+
+class ModelError(Exception):
+    """A request that ended without an acceptable answer; it still cost tokens."""
+
+    def __init__(self, message: str, usage: Usage, attempts: int) -> None:
+        super().__init__(message)
+        self.usage = usage
+        self.attempts = attempts
+
+
+class Backend(Protocol):
+    def identity(self) -> Identity:
+        """Everything about the endpoint that changes an answer: endpoint, model, mode, sampling."""
+        ...
+
+    def complete(self, request: ModelRequest, response_model: type[T]) -> ModelAnswer[T]:
+        """A checked answer of type `response_model`, or `ModelError`."""
+        ...
