@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from pipeline.cells import Cell, Kind, glued_splits, rows_of, split_glued_label
@@ -30,7 +30,6 @@ from schemas.reading import Finding, Reading, Status
 
 Slots = list[Cell]
 RowCheck = Callable[[Slots], bool]
-RowChecks = Sequence[RowCheck]
 
 
 @dataclass
@@ -92,8 +91,8 @@ def find_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Segment]
             following = cells[i + 1 : end]
             if glued is not None:
                 following = [glued, *following]
-            if not following and index + 1 < len(table) and _only_values(table[index + 1]):
-                following = table[index + 1]
+            if not following and index + 1 < len(table):
+                following = _continuation(table[index + 1])
             if position + 1 < len(labels) and not any(c.kind in (Kind.NUMBER, Kind.NIL) for c in following):
                 continue
             values = [c for c in following if c.is_value]
@@ -147,6 +146,21 @@ def group_run_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Seg
         if len(run) == len(members) * width:
             segments += [Segment(m, cell, run[i * width : (i + 1) * width]) for i, m in enumerate(members)]
     return segments
+
+
+def _continuation(cells: list[Cell]) -> list[Cell]:
+    """The values of a row whose label was wrapped onto the line above (P3).
+
+    "其他对外管理服务事¶项⇥0⇥1⇥0": the next line starts with the label's tail, which labels
+    nothing by itself, and then holds the values.
+    """
+    position = 0
+    while position < min(2, len(cells)) and cells[position].kind is Kind.TEXT:
+        if _is_any_label(cells[position]):
+            return []
+        position += 1
+    rest = cells[position:]
+    return rest if _only_values(rest) else []
 
 
 def _only_values(cells: list[Cell]) -> bool:
@@ -249,11 +263,22 @@ class Fit:
 
 def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fit:
     """All readings of a row's value cells as exactly `slots` columns."""
-    cells = _trim_blanks(cells, slots)
+    if len(cells) > slots:
+        # Blank cells outside the columns are merged-cell placeholders; where they stand on both
+        # sides, every window that holds all the filled cells is a reading.
+        windows = [
+            start
+            for start in range(len(cells) - slots + 1)
+            if all(c.kind is BLANK for c in (*cells[:start], *cells[start + slots :]))
+        ]
+        if len(windows) == 1:
+            return Fit([cells[windows[0] : windows[0] + slots]])
+        if windows:
+            return Fit([cells[start : start + slots] for start in windows], "placeholders")
+        # P9: more filled cells than columns: take the last.
+        return Fit([_trim_blanks(cells, slots)[-slots:]], "extra_values")
     if len(cells) == slots:
         return Fit([cells])
-    if len(cells) > slots:
-        return Fit([cells[-slots:]], "extra_values")  # P9: more numbers than columns: take the last
     glued = _glued_candidates(cells, slots, blocks)
     if glued:
         return Fit(glued, "glued")
@@ -287,6 +312,23 @@ def non_negative_except_change(columns: tuple[str, ...]) -> RowCheck:
         return all(_number(c) >= 0 for c, name in zip(slots, columns, strict=True) if name != "change")
 
     return check
+
+
+@dataclass(frozen=True)
+class RowRules:
+    """What a table's rows must satisfy; used to choose among the readings of a row."""
+
+    checks: Sequence[RowCheck] = ()
+    blocks: Blocks | None = None  # arithmetic of complete blocks, to prune glued splits
+    shifted_prior: RowCheck | None = None  # preferred reading when collapsed cells lost their columns
+    # Rows whose label is the only cell before the values (table 二): a short row is padded at
+    # its end, so surplus blank cells are trailing padding, not leading placeholders.
+    left_aligned: bool = False
+
+    def for_fit(self, fit: Fit) -> Sequence[RowCheck]:
+        if fit.note == "shifted" and self.shifted_prior is not None:
+            return (self.shifted_prior, *self.checks)
+        return self.checks
 
 
 def choose(fit: Fit, checks: Sequence[RowCheck]) -> tuple[list[Cell | None], list[list[Cell]]]:
@@ -343,11 +385,13 @@ def _ambiguous(
 
 
 def read_row(
-    segment: Segment, document: Document, table_layout: str, checks: RowChecks, blocks: Blocks | None
+    segment: Segment, document: Document, table_layout: str, rules: RowRules
 ) -> tuple[dict[str, Reading], list[Finding]]:
     keys = row_keys(segment.row)
-    fit = fit_cells(segment.cells, len(keys), blocks)
-    chosen, candidates = choose(fit, checks)
+    fit = fit_cells(segment.cells, len(keys), rules.blocks)
+    if fit.note == "placeholders" and rules.left_aligned:
+        fit = Fit(fit.candidates[:1])
+    chosen, candidates = choose(fit, rules.for_fit(fit))
     readings: dict[str, Reading] = {}
     findings: list[Finding] = []
     layout = fit.note or "clean"
@@ -413,19 +457,28 @@ def table_layout(text: str) -> str:
     return "cell_per_line"
 
 
+def without_placeholders(table: list[list[Cell]], document: Document) -> list[list[Cell]]:
+    """Drop the positions a rowspan/colspan covers: in a real grid they are no cells at all."""
+    covered = {
+        cell.start for grid in document.tables for row in grid.rows for cell in row if cell.placeholder
+    }
+    if not covered:
+        return table
+    return [[cell for cell in row if not (cell.kind is BLANK and cell.start in covered)] for row in table]
+
+
 def read_labelled_rows(
     region: tuple[int, int],
     layout_rows: Sequence[Row],
     document: Document,
-    checks_for: Callable[[Row], RowChecks],
-    blocks: Blocks | None = None,
+    rules_for: Callable[[Row], RowRules],
 ) -> TableReading:
     """Read every labelled row of one table region; rows not found are LOST."""
     start, end = region
     text = document.text[start:end]
     layout = table_layout(text)
     result = TableReading(layout=layout)
-    table = rows_of(text, start)
+    table = without_placeholders(rows_of(text, start), document)
     segments = [s for s in find_segments(table, layout_rows) if s.cells]
     labelled = {s.row.key for s in segments}
     segments += [s for s in group_run_segments(table, layout_rows) if s.row.key not in labelled]
@@ -435,7 +488,12 @@ def read_labelled_rows(
     for found in by_row.values():
         # An all-blank match may be a header cell ("总计"); the first filled one is the data row.
         chosen = next((s for s in found if _has_values(s)), found[0])
-        readings, findings = read_row(chosen, document, layout, checks_for(chosen.row), blocks)
+        rules = rules_for(chosen.row)
+        if layout == "cell_per_line":
+            # One cell per line: values follow their label directly; surplus blank cells are the
+            # next row's placeholders.
+            rules = replace(rules, left_aligned=True)
+        readings, findings = read_row(chosen, document, layout, rules)
         result.readings.update(readings)
         result.findings.extend(findings)
         result.findings.extend(_duplicate_findings(chosen, found))
@@ -468,18 +526,20 @@ def _values_of(segment: Segment) -> list[object]:
 def read_active(region: tuple[int, int], template: str, document: Document) -> TableReading:
     """Section 二: the 第二十条 blocks."""
     rows = tuple(row for block in ACTIVE_BLOCKS[template] for row in block.rows)
-    return read_labelled_rows(region, rows, document, lambda row: (non_negative_except_change(row.columns),))
+    return read_labelled_rows(
+        region,
+        rows,
+        document,
+        lambda row: RowRules(checks=(non_negative_except_change(row.columns),), left_aligned=True),
+    )
 
 
 def read_applications(region: tuple[int, int], template: str, document: Document) -> TableReading:
     """Section 三: 25 (2021) or 23 (2019) rows of 7 applicant columns."""
-    return read_labelled_rows(
-        region,
-        APPLICATION_ROWS[template],
-        document,
-        lambda row: (filled_total_adds_up, sums_to_last),
-        Blocks(7, sums_to_last),
+    rules = RowRules(
+        checks=(sums_to_last,), blocks=Blocks(7, sums_to_last), shifted_prior=filled_total_adds_up
     )
+    return read_labelled_rows(region, APPLICATION_ROWS[template], document, lambda row: rules)
 
 
 # --- section 四 -------------------------------------------------------------------------------

@@ -38,9 +38,15 @@ def read_pdf(data: bytes) -> list[Block]:
 
 def _page_blocks(page: pymupdf.Page, number: int) -> Iterator[Block]:
     """The lines and tables of one page, each table placed where it starts vertically."""
-    # One-column "tables" are boxed paragraphs, not grids.
+    # One-column "tables" are boxed paragraphs, not grids. Only ruled tables are trusted: for
+    # unruled text the finder guesses columns from word positions, invents empty columns and
+    # swallows headings into cells, while the plain text lines keep every value in order.
     found: list[pymupdf.table.Table] = page.find_tables().tables
-    tables = sorted((table for table in found if table.col_count >= 2), key=lambda table: table.bbox[1])
+    rules = [(pymupdf.Rect(d["rect"]), len(d["items"])) for d in page.get_drawings()]
+    tables = sorted(
+        (table for table in found if table.col_count >= 2 and _is_ruled(table, rules)),
+        key=lambda table: table.bbox[1],
+    )
     boxes: list[BBox] = [table.bbox for table in tables]
     for (x, y), text in _lines(page):
         if any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in boxes):
@@ -50,6 +56,12 @@ def _page_blocks(page: pymupdf.Page, number: int) -> Iterator[Block]:
         yield Line(text, page=number)
     for table in tables:
         yield _table(table, number)
+
+
+def _is_ruled(table: pymupdf.table.Table, rules: list[tuple[pymupdf.Rect, int]]) -> bool:
+    """Whether drawn lines or boxes lie on the table, as in every table a word processor prints."""
+    box = pymupdf.Rect(table.bbox)
+    return sum(items for rect, items in rules if box.intersects(rect) or box.contains(rect)) >= 2
 
 
 def _lines(page: pymupdf.Page) -> Iterator[tuple[tuple[float, float], str]]:
