@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.document import Document
+from pipeline.extract import table_region
 from pipeline.llm.backend import Backend, ModelError, ModelRequest
 from pipeline.llm.budget import Budget, add_usage, request_tokens
 from pipeline.llm.checks import flat_values
@@ -55,14 +56,11 @@ def needs_model(task: Task, template: str, readings: dict[str, Reading], finding
 
 
 def _stand_in(number: int, sections: dict[int, Section], length: int) -> Section | None:
-    """For a section whose heading was lost: the span between the found sections around it."""
-    before = [n for n in sections if n < number]
-    after = [n for n in sections if n > number]
-    if not before and not after:
+    """For a section whose heading was lost: where the table reader looked for its rows."""
+    region = table_region(number, sections, length)
+    if region is None:
         return None  # that would be the whole report
-    start = sections[max(before)].start if before else 0
-    end = sections[min(after)].heading_start if after else length
-    return Section(number=number, title="", start=start, end=end, heading_start=start)
+    return Section(number=number, title="", start=region[0], end=region[1], heading_start=region[0])
 
 
 def plan_calls(

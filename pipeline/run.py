@@ -16,11 +16,13 @@ from pipeline.llm import Backend, open_backend
 from pipeline.load import LoadError, load_document
 from pipeline.narrative import narrative_findings, read_narrative
 from pipeline.review import route, score_confidence
-from pipeline.sections import Section, detect_format, report_agency, split_sections
+from pipeline.sections import FormatEvidence, Section, detect_format, report_agency, split_sections
 from pipeline.settings import Settings
 from pipeline.validate import validate
 from schemas.reading import Finding, Reading, Status
 from schemas.record import Provenance, Record
+
+NARRATIVE = "narrative."  # keys of counts stated in the 总体情况 prose, kept apart from the table fields
 
 
 def extract_document(path: str, settings: Settings, backend: Backend | None = None) -> Record:
@@ -45,48 +47,49 @@ def _failed(path: str, message: str) -> Record:
 def _extract(document: Document, settings: Settings, backend: Backend | None) -> Record:
     sections = split_sections(document.text)
     evidence = detect_format(document.text)
-    agency = report_agency(document.text)
-    record = Record(source=document.source, agency=agency, year=evidence.year, template=evidence.template)
+    record = Record(
+        source=document.source,
+        agency=report_agency(document.text),
+        year=evidence.year,
+        template=evidence.template,
+    )
     if evidence.template is None:
-        record.checks.append(
-            Finding(
-                rule="unknown_format", severity="error", message=f"format not recognised: {evidence.reason}"
-            )
+        finding = Finding(
+            rule="unknown_format", severity="error", message=f"format not recognised: {evidence.reason}"
         )
-        record.review_reasons.append("format not recognised")
+        record.checks, record.review_reasons = [finding], ["format not recognised"]
         return record
     template = evidence.template
     tables = read_report(document, sections, template)
-    readings, reader_findings = tables.readings, list(tables.findings)
-    if evidence.markers_2019 and evidence.markers_2021:
-        reader_findings.append(_hybrid_format_finding(evidence.markers_2019, evidence.markers_2021, template))
+    readings = {**tables.readings, **_narrative(document, sections)}
+    reader_findings = tables.findings + _format_findings(evidence)
     agreement: dict[str, bool] | None = None
     model_findings: list[Finding] = []
     if backend is not None:
+        known = reader_findings + validate(tables.readings, template)
         merged = fill_with_model(
-            document,
-            sections,
-            template,
-            readings,
-            reader_findings + validate(readings, template),
-            backend,
-            settings,
+            document, sections, template, readings, known, backend, settings, narrative=True
         )
         readings, agreement, model_findings = merged.readings, merged.agreement, merged.findings
         reader_findings = _still_open(reader_findings, readings)
-        record.usage, record.prompt_versions = merged.usage, merged.prompt_versions
-        record.backend = settings.backend
-    findings = reader_findings + model_findings + validate(readings, template)
-    grounded = grounding(readings, document)
-    findings += ground(readings, document)
-    narrative = _narrative(document, sections)
-    findings += narrative_findings(narrative, readings)
-    confidence = score_confidence(readings, findings, grounded, agreement)
-    record.needs_review, record.review_reasons = route(readings, findings, confidence)
-    record.fields = _fields(readings, record)
+        record.usage, record.prompt_versions, record.backend = (
+            merged.usage,
+            merged.prompt_versions,
+            settings.backend,
+        )
+    fields = {key: reading for key, reading in readings.items() if not key.startswith(NARRATIVE)}
+    narrative = {key: reading for key, reading in readings.items() if key.startswith(NARRATIVE)}
+    findings = (
+        reader_findings + model_findings + validate(fields, template) + narrative_findings(narrative, fields)
+    )
+    grounded = grounding(fields, document)
+    findings += ground(fields, document)
+    confidence = score_confidence(fields, findings, grounded, agreement)
+    record.needs_review, record.review_reasons = route(fields, findings, confidence)
+    record.fields = _fields(fields, record)
     record.checks = findings
     record.confidence = {key: round(value, 3) for key, value in confidence.items()}
-    record.provenance = _provenance(readings, grounded)
+    record.provenance = _provenance(fields, grounded)
     record.narrative = {key: reading.value for key, reading in narrative.items()}
     record.layout = document.kind if document.kind != "text" else tables.layout
     return record
@@ -101,14 +104,15 @@ def _still_open(findings: list[Finding], readings: dict[str, Reading]) -> list[F
     return [f for f in findings if not f.fields or not all(filled(key) for key in f.fields)]
 
 
-def _hybrid_format_finding(markers_2019: list[str], markers_2021: list[str], template: str) -> Finding:
-    return Finding(
-        rule="mixed_format",
-        severity="error",
-        fields=["meta.template"],
-        message=f"header markers of both formats (2019: {', '.join(markers_2019[:3])}; "
-        f"2021: {', '.join(markers_2021[:3])}); read as {template} by the report year",
+def _format_findings(evidence: FormatEvidence) -> list[Finding]:
+    """Header markers of both formats: a hybrid or misfiled report (template.md §5.2)."""
+    if not (evidence.markers_2019 and evidence.markers_2021):
+        return []
+    message = (
+        f"header markers of both formats (2019: {', '.join(evidence.markers_2019[:3])}; "
+        f"2021: {', '.join(evidence.markers_2021[:3])}); read as {evidence.template} by the report year"
     )
+    return [Finding(rule="mixed_format", severity="error", fields=["meta.template"], message=message)]
 
 
 def _narrative(document: Document, sections: dict[int, Section]) -> dict[str, Reading]:

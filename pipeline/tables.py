@@ -219,7 +219,7 @@ def _glued_candidates(
         options = [[cell]]
         if _splittable(cell):
             options += [
-                [Cell(str(v), cell.start, cell.end, Kind.NUMBER, v) for v in split]
+                _pieces(cell, split)
                 for parts in range(2, min(room, len(cell.text)) + 1)
                 for split in glued_splits(cell.text, parts)
             ]
@@ -230,6 +230,17 @@ def _glued_candidates(
 
     extend(0, [])
     return candidates
+
+
+def _pieces(cell: Cell, split: list[int]) -> list[Cell]:
+    """The cells a run of digits was cut into, each with its own span (for grounding)."""
+    pieces: list[Cell] = []
+    start = cell.start
+    for value in split:
+        end = start + len(str(value))
+        pieces.append(Cell(str(value), start, end, Kind.NUMBER, value))
+        start = end
+    return pieces
 
 
 def _splittable(cell: Cell) -> bool:

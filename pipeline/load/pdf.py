@@ -61,7 +61,8 @@ def _page_blocks(page: pymupdf.Page, number: int) -> Iterator[Block]:
 def _is_ruled(table: pymupdf.table.Table, rules: list[tuple[pymupdf.Rect, int]]) -> bool:
     """Whether drawn lines or boxes lie on the table, as in every table a word processor prints."""
     box = pymupdf.Rect(table.bbox)
-    return sum(items for rect, items in rules if box.intersects(rect) or box.contains(rect)) >= 2
+    touching: list[int] = [items for rect, items in rules if box.intersects(rect) or box.contains(rect)]
+    return sum(touching) >= 2
 
 
 def _lines(page: pymupdf.Page) -> Iterator[tuple[tuple[float, float], str]]:
