@@ -1,0 +1,51 @@
+"""A prompt or reader change that breaks extraction shows up as a regression and fails the gate."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import pipeline.tables
+from evals.runs import run_eval
+from pipeline.cli import main
+from pipeline.settings import Settings
+from schemas.layout import Row
+
+FIXTURES = Path(__file__).resolve().parents[1] / "evals" / "fixtures"
+
+
+@pytest.fixture()
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for path in FIXTURES.glob("00*"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_broken_label_matcher_is_a_regression(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(backend="rules")
+    _, baseline = run_eval(seeds, settings, "baseline", tmp_path / "runs")
+
+    real_match = pipeline.tables.match_row
+
+    def forgets_granted(text: str, rows: tuple[Row, ...]) -> Row | None:
+        row = real_match(text, rows)
+        return None if row is not None and row.key == "applications.granted" else row
+
+    monkeypatch.setattr(pipeline.tables, "match_row", forgets_granted)
+    _, broken = run_eval(seeds, settings, "broken-matcher", tmp_path / "runs")
+    capsys.readouterr()
+
+    result = CliRunner().invoke(main, ["eval", "compare", str(baseline), str(broken)])
+    assert result.exit_code == 1
+    first_regression = result.output.index("applications.granted")
+    assert "regress" in result.output[:first_regression].lower()
+
+    same = CliRunner().invoke(main, ["eval", "compare", str(baseline), str(baseline)])
+    assert same.exit_code == 0
