@@ -1,4 +1,4 @@
-"""How many tokens the hybrid path sends, against a baseline that sends the whole report for every table.
+"""How many tokens the hybrid path sends, against a baseline that sends the whole report for all fields.
 
 No model is needed: each document is read by the rules reader, the calls the hybrid step would
 make are planned and their prompts rendered and counted with `estimate_tokens`, a conservative
@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from pipeline.extract import read_report
 from pipeline.hybrid import Job, plan_calls
 from pipeline.llm.budget import request_tokens
-from pipeline.llm.tasks import TABLE_TASKS
+from pipeline.llm.tasks import NARRATIVE_TASK, TABLE_TASKS
 from pipeline.load import LoadError, load_document
 from pipeline.sections import detect_format, split_sections
 from pipeline.validate import validate
 
+ALL_TASKS = (*TABLE_TASKS, NARRATIVE_TASK)  # the naive baseline asks for every field, prose counts too
 _ROW = "{:<40} {:>12} {:>13} {:>11} {:>12} {:>6}"
 _NOTE = (
     "estimated prompt tokens: 1 per CJK char + 1 per 3 other chars, response schema included (no tokenizer)"
@@ -48,9 +49,9 @@ def token_table(jobs: Sequence[Job]) -> list[str]:
     lines = [_ROW.format("document", "hybrid calls", "hybrid tokens", "naive calls", "naive tokens", "ratio")]
     totals = [0, 0, 0, 0]
     for document, sections, template, readings, findings in jobs:
-        calls, _ = plan_calls(document, sections, template, readings, findings)
+        calls, _ = plan_calls(document, sections, template, readings, findings, narrative=True)
         hybrid = sum(request_tokens(call.request, call.response_model) for call in calls)
-        whole = [(task.request(template, document.text), task.model(template)) for task in TABLE_TASKS]
+        whole = [(task.request(template, document.text), task.model(template)) for task in ALL_TASKS]
         naive = sum(request_tokens(request, model) for request, model in whole)
         row = [len(calls), hybrid, len(whole), naive]
         totals = [total + value for total, value in zip(totals, row, strict=True)]
