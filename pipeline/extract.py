@@ -8,13 +8,10 @@ from pipeline.document import Document
 from pipeline.sections import Section
 from pipeline.tables import TableReading, read_active, read_applications, read_review
 from schemas.keys import keys_for
+from schemas.layout import SECTION_TITLES
 from schemas.reading import Finding, Reading, Status
 
-TABLE_SECTIONS = {
-    2: "二、主动公开政府信息情况",
-    3: "三、收到和处理政府信息公开申请情况",
-    4: "四、政府信息公开行政复议、行政诉讼情况",
-}
+TABLE_SECTIONS = {number: SECTION_TITLES[number - 1] for number in (2, 3, 4)}
 
 
 def table_region(number: int, sections: dict[int, Section], text_length: int) -> tuple[int, int] | None:
