@@ -12,6 +12,7 @@ from pipeline.llm.backend import Identity, ModelAnswer, ModelRequest, T
 from pipeline.sections import Section
 from pipeline.settings import Settings
 from schemas.keys import keys_for
+from schemas.layout import SECTION_TITLES
 from schemas.reading import Reading, Status
 from schemas.record import Usage
 
@@ -97,21 +98,11 @@ class FakeBackend:
         return ModelAnswer(parsed=response_model.model_validate(answer), usage=usage)
 
 
-TITLES = (
-    "一、总体情况",
-    "二、主动公开政府信息情况",
-    "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况",
-    "五、存在的主要问题及改进情况",
-    "六、其他需要报告的事项",
-)
-
-
 def report(bodies: dict[int, str]) -> tuple[Document, dict[int, Section]]:
     """A text report with the given section bodies (others short prose), and its sections."""
     text = "某某局\n2021年政府信息公开工作年度报告\n"
     sections: dict[int, Section] = {}
-    for number, title in enumerate(TITLES, start=1):
+    for number, title in enumerate(SECTION_TITLES, start=1):
         heading_start = len(text)
         text += title + "\n"
         start = len(text)

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from pipeline.sections import detect_format, report_agency, report_year, split_sections
-
-TITLES = [
-    "一、总体情况",
-    "二、主动公开政府信息情况",
-    "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况",
-    "五、存在的主要问题及改进情况",
-    "六、其他需要报告的事项",
-]
+from schemas.layout import SECTION_TITLES
 
 
 def test_six_sections_in_order_ignoring_intro_and_table_rows() -> None:
     text = (
         "某区教育局\n2020年政府信息公开工作年度报告\n内容包括总体情况、主动公开政府信息情况等六部分。\n"
-        + "\n".join(f"{t}\n正文{i}\n一、本年新收政府信息公开申请数量\t0" for i, t in enumerate(TITLES))
+        + "\n".join(
+            f"{t}\n正文{i}\n一、本年新收政府信息公开申请数量\t0" for i, t in enumerate(SECTION_TITLES)
+        )
     )
     sections = split_sections(text)
     assert list(sections) == [1, 2, 3, 4, 5, 6]
