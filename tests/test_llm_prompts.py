@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +44,14 @@ def test_the_worked_example_fits_the_schema_and_is_grounded_in_its_text(task: Ta
 
     assert grounding_failures(readings, example["text"]) == []
     assert any(reading.value is not None for reading in readings.values())
+
+
+@pytest.mark.parametrize("task", TABLE_TASKS, ids=lambda task: task.prompt)
+def test_the_worked_example_is_the_labelled_fixture(task: Task) -> None:
+    """Few-shot answers are the hand labels of seed 津南, so a label fix must reach the prompts."""
+    label_path = Path(__file__).resolve().parents[1] / "evals/fixtures/003_8aa667842f7c37d2.label.json"
+    label = json.loads(label_path.read_text(encoding="utf-8"))["fields"]
+    example = EXAMPLE.search(task.request("2019", "").messages[0].content)
+    assert example is not None
+    answer = task.model("2019").model_validate(json.loads(example["answer"]))
+    assert flat_values(answer, task.key_prefix) == {key: label[key] for key in task.keys("2019")}
