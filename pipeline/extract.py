@@ -14,11 +14,12 @@ from schemas.reading import Finding, Reading, Status
 TABLE_SECTIONS = {number: SECTION_TITLES[number - 1] for number in (2, 3, 4)}
 
 
-def table_region(number: int, sections: dict[int, Section], text_length: int) -> tuple[int, int] | None:
+def table_region(number: int, sections: dict[int, Section], text_length: int) -> tuple[int, int]:
     """Where to look for the table of section `number`.
 
     When its heading is lost with a page (P10), the table's surviving rows sit inside the
-    neighbouring sections, so the search widens to the span between the nearest found headings.
+    neighbouring sections, so the search widens to the span between the nearest found headings;
+    with no heading at all, the whole text (row labels are distinctive enough to find the rows).
     """
     if number in sections:
         return sections[number].start, sections[number].end
@@ -26,8 +27,6 @@ def table_region(number: int, sections: dict[int, Section], text_length: int) ->
     after = [s for n, s in sections.items() if n > number]
     start = before[-1].start if before else 0
     end = after[0].heading_start if after else text_length
-    if not before and not after:
-        return None
     return start, end
 
 
@@ -43,12 +42,11 @@ def read_report(document: Document, sections: dict[int, Section], template: str)
                     rule="missing_section",
                     severity="error",
                     fields=[],
-                    message=f"heading of {TABLE_SECTIONS[number]} not found"
-                    + ("; searched the neighbouring sections for its rows" if region else ""),
+                    message=f"heading of {TABLE_SECTIONS[number]} not found; searched "
+                    + ("the neighbouring sections" if sections else "the whole text")
+                    + " for its rows",
                 )
             )
-        if region is None:
-            continue
         if read == "active":
             table = read_active(region, template, document)
         elif read == "applications":

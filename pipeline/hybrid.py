@@ -57,10 +57,10 @@ def needs_model(task: Task, template: str, readings: dict[str, Reading], finding
 
 def _stand_in(number: int, sections: dict[int, Section], length: int) -> Section | None:
     """For a section whose heading was lost: where the table reader looked for its rows."""
-    region = table_region(number, sections, length)
-    if region is None:
+    if not sections:
         return None  # that would be the whole report
-    return Section(number=number, title="", start=region[0], end=region[1], heading_start=region[0])
+    start, end = table_region(number, sections, length)
+    return Section(number=number, title="", start=start, end=end, heading_start=start)
 
 
 def plan_calls(

@@ -286,8 +286,7 @@ def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fi
             return Fit([cells[windows[0] : windows[0] + slots]])
         if windows:
             return Fit([cells[start : start + slots] for start in windows], "placeholders")
-        # P9: more filled cells than columns: take the last.
-        return Fit([_trim_blanks(cells, slots)[-slots:]], "extra_values")
+        return Fit(_without_surplus(_trim_blanks(cells, slots), slots), "extra_values")
     if len(cells) == slots:
         return Fit([cells])
     glued = _glued_candidates(cells, slots, blocks)
@@ -296,6 +295,21 @@ def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fi
     if not cells:
         return Fit([], "empty")
     return Fit(_placements(cells, slots), "shifted")
+
+
+def _without_surplus(cells: list[Cell], slots: int) -> list[Slots]:
+    """More filled cells than columns (P9, or a third-party 小计 column): each way to drop the surplus.
+
+    The first reading takes the last cells, as template.md advises when nothing else decides.
+    """
+    readings = [cells[-slots:]]
+    surplus = len(cells) - slots
+    if surplus <= 2:
+        for dropped in combinations(range(len(cells)), surplus):
+            kept = [cell for index, cell in enumerate(cells) if index not in dropped]
+            if kept != readings[0]:
+                readings.append(kept)
+    return readings
 
 
 def _number(cell: Cell) -> float:
@@ -339,6 +353,9 @@ class RowRules:
     def for_fit(self, fit: Fit) -> Sequence[RowCheck]:
         if fit.note == "shifted" and self.shifted_prior is not None:
             return (self.shifted_prior, *self.checks)
+        if fit.note == "extra_values" and fit.candidates:
+            take_last = fit.candidates[0]
+            return (*self.checks, lambda candidate: candidate is take_last)
         return self.checks
 
 
@@ -434,7 +451,8 @@ def read_row(
                 severity="warning",
                 fields=list(keys),
                 message=f"{segment.row.key}: {len(_trim_blanks(segment.cells, len(keys)))} cells for "
-                f"{len(keys)} columns ('{_cells_text(segment.cells)}'); took the last {len(keys)}",
+                f"{len(keys)} columns ('{_cells_text(segment.cells)}'); kept "
+                f"{[r.value for r in readings.values()]}",
             )
         )
     elif fit.note in ("glued", "shifted"):
@@ -497,8 +515,7 @@ def read_labelled_rows(
     for segment in segments:
         by_row.setdefault(segment.row.key, []).append(segment)
     for found in by_row.values():
-        # An all-blank match may be a header cell ("总计"); the first filled one is the data row.
-        chosen = next((s for s in found if _has_values(s)), found[0])
+        chosen = max(found, key=_fit_rank)  # max() keeps the first of equals
         rules = rules_for(chosen.row)
         if layout == "cell_per_line":
             # One cell per line: values follow their label directly; surplus blank cells are the
@@ -509,6 +526,16 @@ def read_labelled_rows(
         result.findings.extend(findings)
         result.findings.extend(_duplicate_findings(chosen, found))
     return result
+
+
+def _fit_rank(segment: Segment) -> int:
+    """Which match of a row label is its data row: the one whose cells fill the columns exactly,
+    then any with a value; an all-blank match may be a header cell such as 总计, and a label in
+    prose ("行政许可2项") has too few cells."""
+    slots = len(segment.row.columns)
+    if not _has_values(segment):
+        return 0
+    return 2 if len(_trim_blanks(segment.cells, slots)) == slots else 1
 
 
 def _duplicate_findings(chosen: Segment, found: list[Segment]) -> list[Finding]:

@@ -62,3 +62,8 @@ def test_agency_from_title_block() -> None:
 def test_row_one_of_table_three_is_not_a_2019_marker() -> None:
     evidence = detect_format("2021年…年度报告\n本年制发件数\n一、本年新收政府信息公开申请数量")
     assert evidence.template == "2021" and evidence.markers_2019 == []
+
+
+def test_title_worded_as_a_report_on_the_work() -> None:
+    text = "关于某县卫生健康局2022年度政府信息公开工作的报告\n"
+    assert report_year(text) == 2022

@@ -212,3 +212,26 @@ def test_group_label_followed_by_all_its_sub_rows_values() -> None:  # P11
     result = read_applications(whole(text), "2019", doc(text))
     assert values(result, "applications.denied.state_secret") == [0] * 7
     assert values(result, "applications.denied.query_matter") == [0, 0, 0, 0, 0, 0, 1]
+
+
+def test_third_party_subtotal_column_is_dropped_by_arithmetic() -> None:
+    text = f"{T}(一)予以公开{T}3{T}1{T}0{T}0{T}0{T}1{T}2{T}5\n"  # 法人或其他组织小计 = 2 before 总计
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.granted") == [3, 1, 0, 0, 0, 1, 5]
+    assert any(f.rule == "extra_values" and "kept" in f.message for f in result.findings)
+
+
+def test_a_label_in_prose_does_not_take_the_table_row() -> None:
+    text = "本年度办理行政许可2项。\n规章\t0\t0\t0\n行政规范性文件\t1\t0\t4\n行政许可\t7\n"
+    result = read_active(whole(text), "2021", doc(text))
+    assert values(result, "active.licensing") == [7]
+
+
+def test_tables_are_found_without_any_section_heading() -> None:
+    text = "某局2021年政府信息公开工作年度报告\n行政许可\t3\n" + "".join(
+        f"{row.label}\t" + T.join(["0"] * 7) + "\n" for row in APPLICATION_ROWS["2021"]
+    )
+    result = read_report(doc(text), split_sections(text), "2021")
+    assert result.readings["active.licensing.decisions"].value == 3
+    assert result.readings["applications.total.total"].value == 0
+    assert any("whole text" in f.message for f in result.findings if f.rule == "missing_section")
