@@ -44,8 +44,10 @@ def _loose(words: str) -> str:
 def _heading_pattern(number: int) -> re.Pattern[str]:
     numeral = _NUMERALS[number - 1]
     titles = "|".join(_loose(t) for t in _TITLES[number])
-    # Up to ~14 characters may stand between the numeral and the words (上海: 四、因政府信息公开工作被申请…).
-    return re.compile(rf"{numeral}{_SPACE}[、.,，．]{_SPACE}(?:[^\n、。；]{{0,14}}?)(?:{titles})")
+    # After 、 up to ~14 characters may stand before the words (上海: 四、因政府信息公开工作被申请…);
+    # without punctuation ("一 总体情况", "第一部分 总体情况") the words must follow directly.
+    separator = rf"(?:{_SPACE}[、.,，．:：]{_SPACE}(?:[^\n、。；]{{0,14}}?)|(?:部分)?[ \t\u3000]+)"
+    return re.compile(rf"(?:第)?{numeral}{separator}(?:{titles})")
 
 
 def split_sections(text: str) -> dict[int, Section]:

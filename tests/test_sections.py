@@ -67,3 +67,9 @@ def test_row_one_of_table_three_is_not_a_2019_marker() -> None:
 def test_title_worded_as_a_report_on_the_work() -> None:
     text = "关于某县卫生健康局2022年度政府信息公开工作的报告\n"
     assert report_year(text) == 2022
+
+
+def test_headings_without_the_enumeration_comma() -> None:
+    text = "一 总体情况\n正文\n第二部分 主动公开政府信息情况\n表\n三．收到和处理政府信息公开申请情况\n"
+    assert list(split_sections(text)) == [1, 2, 3]
+    assert list(split_sections("进一步加强总体情况的统筹\n")) == []
