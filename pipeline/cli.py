@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,10 @@ def _settings(
     cache_dir: Path | None,
     concurrency: int | None,
 ) -> Settings:
-    values: dict[str, Any] = {"backend": backend or default_backend(), "use_cache": not no_cache}
+    chosen = backend or default_backend(model)
+    if chosen == "openai" and not (model or os.environ.get("OPENAI_MODEL")):
+        raise click.UsageError("--backend openai needs --model (or OPENAI_MODEL)")
+    values: dict[str, Any] = {"backend": chosen, "use_cache": not no_cache}
     optional = {
         "model": model,
         "mode": mode,

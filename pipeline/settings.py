@@ -21,7 +21,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     backend: Backend = "rules"
-    model: str | None = None
+    model: str | None = Field(default_factory=lambda: os.environ.get("OPENAI_MODEL"))
     base_url: str | None = Field(default_factory=lambda: os.environ.get("OPENAI_BASE_URL"))
     api_key: str | None = Field(default_factory=lambda: os.environ.get("OPENAI_API_KEY"), repr=False)
     mode: Mode = "json_schema"
@@ -36,6 +36,7 @@ class Settings(BaseModel):
     request_timeout_s: float = 120.0
 
 
-def default_backend() -> Backend:
-    """The offline rules reader unless an endpoint is configured."""
-    return "openai" if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL") else "rules"
+def default_backend(model: str | None) -> Backend:
+    """The offline rules reader unless an endpoint is configured and a model named."""
+    endpoint = os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL")
+    return "openai" if endpoint and (model or os.environ.get("OPENAI_MODEL")) else "rules"

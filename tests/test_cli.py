@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 FIXTURES = Path(__file__).resolve().parents[1] / "evals" / "fixtures"
 
 
@@ -44,3 +46,20 @@ def test_unknown_command_line_fails_without_output(tmp_path: Path) -> None:
         [*pipeline_command(), "extract", "--output"], capture_output=True, text=True, check=False
     )
     assert done.returncode != 0
+
+
+def test_an_api_key_alone_keeps_the_offline_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.delenv("OPENAI_MODEL", raising=False)
+    output = tmp_path / "out.jsonl"
+    source = str(FIXTURES / "002_4a845c3325581b0b.txt")
+    done = CliRunner().invoke(main, ["extract", source, "--output", str(output)])
+    assert done.exit_code == 0, done.output
+    assert json.loads(output.read_text(encoding="utf-8"))["backend"] == "rules"
+
+    refused = CliRunner().invoke(main, ["extract", source, "--output", str(output), "--backend", "openai"])
+    assert refused.exit_code == 2 and "--model" in refused.output
