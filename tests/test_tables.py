@@ -6,8 +6,9 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.extract import read_report
+from pipeline.review_litigation import read_review
 from pipeline.sections import split_sections
-from pipeline.tables import TableReading, read_active, read_applications, read_review
+from pipeline.tables import TableReading, read_active, read_applications
 from schemas.layout import APPLICATION_ROWS
 from schemas.reading import Status
 

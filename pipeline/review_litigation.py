@@ -1,0 +1,109 @@
+"""Read section 四: one row of 15 numbers under a fixed header (never parse that header, P4)."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from pipeline.cells import Cell, Kind, rows_of
+from pipeline.document import Document
+from pipeline.fitting import BLANK, Blocks, Fit, Slots, choose, fit_cells, sums_to_last, trim_blanks
+from pipeline.labels import only_values
+from pipeline.tables import TableReading, ambiguous_reading, reading_from_cell, table_layout
+from schemas.layout import REVIEW_KEYS
+from schemas.reading import Finding, Status
+
+
+def _data_rows(text: str, offset: int) -> list[list[Cell]]:
+    """Rows of section 四 holding data: only value cells, at least one of them not blank.
+
+    When rows are not separated (one cell per line, no blank lines) the data are the run of
+    value cells after the last header cell.
+    """
+    table = rows_of(text, offset)
+    rows = [row for row in table if only_values(row)]
+    if rows:
+        return rows
+    runs: list[list[Cell]] = [[]]
+    for cell in (cell for row in table for cell in row):
+        if cell.kind is Kind.TEXT:
+            runs.append([])
+        else:
+            runs[-1].append(cell)
+    filled = [run for run in runs if any(c.kind is not BLANK for c in run)]
+    return filled[-1:]
+
+
+def read_review(region: tuple[int, int], document: Document) -> TableReading:
+    """Section 四: one row of 15 numbers under a fixed header (never parse that header, P4)."""
+    start, end = region
+    text = document.text[start:end]
+    result = TableReading(layout=table_layout(text))
+    data = _data_rows(text, start)
+    if not data:
+        return result
+    cells = [cell for row in data for cell in row]
+    while len(cells) > 15 and cells[-1].kind is BLANK:
+        cells.pop()
+    anchor = Cell("", start, start, Kind.TEXT)
+    if len(cells) > 15 and all(c.kind is BLANK for c in cells[:5]) and len(cells[5:]) > 10:
+        # A blank 行政复议 block followed by too many litigation values (seed 湛河, P9):
+        # the blank block stays blank and the litigation blocks take the last ten values.
+        blocks = [
+            (REVIEW_KEYS[:5], Fit([cells[:5]])),
+            (REVIEW_KEYS[5:], Fit([trim_blanks(cells[5:], 10)[-10:]], "extra_values")),
+        ]
+    else:
+        blocks = [(REVIEW_KEYS, _fit(trim_blanks(cells, 15)))]
+    for keys, fit in blocks:
+        chosen, candidates = choose(fit, (review_blocks_add_up,) if len(keys) == 15 else ())
+        layout = fit.note or result.layout or "clean"
+        for position, key in enumerate(keys):
+            cell = chosen[position] if chosen else None
+            if cell is not None:
+                result.readings[key] = reading_from_cell(key, cell, document, layout)
+            elif candidates:
+                result.readings[key] = ambiguous_reading(key, position, candidates, anchor, document)
+        if fit.note == "extra_values":
+            result.findings.append(
+                Finding(
+                    rule="extra_values",
+                    severity="warning",
+                    fields=list(keys),
+                    message=f"section 四: more value cells than the {len(keys)} columns of "
+                    f"{keys[0].split('.')[0]}..{keys[-1].split('.')[0]}; took the last {len(keys)}",
+                )
+            )
+    unresolved = [k for k, r in result.readings.items() if r.status is Status.AMBIGUOUS]
+    if unresolved:
+        result.findings.append(
+            Finding(
+                rule="ambiguous",
+                severity="error",
+                fields=unresolved,
+                message=f"section 四: {len(cells)} value cells for 15 columns; which blocks they belong "
+                "to cannot be told, left null",
+            )
+        )
+    return result
+
+
+REVIEW_BLOCKS_ARITHMETIC = Blocks(5, sums_to_last)  # S4 for each of the three blocks
+
+
+def review_blocks_add_up(slots: Slots) -> bool:
+    return all(sums_to_last(slots[i : i + 5]) for i in range(0, 15, 5))
+
+
+def _fit(cells: list[Cell]) -> Fit:
+    """Fit section 四's cells; a short row is read block by block (whole blocks of 5 only)."""
+    if len(cells) >= 15:
+        return fit_cells(cells, 15, REVIEW_BLOCKS_ARITHMETIC)
+    if len(cells) in (5, 10):
+        candidates: list[Slots] = []
+        for present in combinations(range(3), len(cells) // 5):
+            slots = [Cell("", c.start, c.start, Kind.BLANK) for c in [cells[0]] * 15]
+            for block_index, block in enumerate(present):
+                slots[block * 5 : block * 5 + 5] = cells[block_index * 5 : block_index * 5 + 5]
+            candidates.append(slots)
+        return Fit(candidates, "shifted")
+    return fit_cells(cells, 15, REVIEW_BLOCKS_ARITHMETIC)
