@@ -12,6 +12,7 @@ import pymupdf.table
 
 from pipeline.load.errors import LoadError
 from pipeline.load.layout import Block, Cell, Line, Table
+from pipeline.load.pdf_rows import Piece, row_lines, visual_rows
 
 BBox = tuple[float, float, float, float]
 
@@ -48,10 +49,14 @@ def _page_blocks(page: pymupdf.Page, number: int) -> Iterator[Block]:
         key=lambda table: table.bbox[1],
     )
     boxes: list[BBox] = [table.bbox for table in tables]
-    for (x, y), text in _lines(page):
-        if any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in boxes):
-            continue  # already in a table's cells
-        while tables and tables[0].bbox[1] <= y:
+    pieces = [
+        piece
+        for piece in _pieces(page)
+        if not any(x0 <= piece.centre_x <= x1 and y0 <= piece.centre_y <= y1 for x0, y0, x1, y1 in boxes)
+    ]
+    rows = visual_rows(pieces)
+    for row, text in zip(rows, row_lines(rows), strict=True):
+        while tables and tables[0].bbox[1] <= row[0].centre_y:
             yield _table(tables.pop(0), number)
         yield Line(text, page=number)
     for table in tables:
@@ -65,14 +70,10 @@ def _is_ruled(table: pymupdf.table.Table, rules: list[tuple[pymupdf.Rect, int]])
     return sum(touching) >= 2
 
 
-def _lines(page: pymupdf.Page) -> Iterator[tuple[tuple[float, float], str]]:
-    """Each text line in reading order with its centre point."""
-    for block in page.get_text("dict", sort=True)["blocks"]:
-        for line in block.get("lines", []):
-            text = "".join(span["text"] for span in line["spans"])
-            x0, y0, x1, y1 = line["bbox"]
-            if text.strip():
-                yield ((x0 + x1) / 2, (y0 + y1) / 2), text
+def _pieces(page: pymupdf.Page) -> Iterator[Piece]:
+    """Each word of the page (a run of text between spaces) with its box."""
+    for x0, y0, x1, y1, text, *_ in page.get_text("words", sort=True):
+        yield Piece(text, x0, y0, x1, y1)
 
 
 def _table(table: pymupdf.table.Table, page: int) -> Table:

@@ -1,0 +1,147 @@
+"""Rows of an unruled PDF table, rebuilt from where the words stand on the page.
+
+A PDF's text layer has no cells: a table without ruling lines is a set of text lines at x
+positions, and an empty cell is simply absent. Lines that share a baseline are one visual row;
+within a run of rows that hold values, the values' x positions cluster into columns, so each row
+can be written as TAB-separated cells with its empty cells restored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from statistics import median
+
+_VALUE = re.compile(r"^(?:[+\-−]|增加|减少|增|减)?\d[\d,.]*(?:万元|元|件)?$|^(?:无|/|—|-|－)$")
+_SAME_ROW = 0.5  # of a line's height: centres closer than this share a baseline
+_SAME_COLUMN = 1.2  # of a line's height: value centres closer than this share a column
+_WRAPPED_LABEL = 12  # a text-only row this short inside a run is the tail of a wrapped label
+_WORD_GAP = 0.25  # of a line's height: a narrower gap between words is no space in the text
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One text line of the page with its box."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def centre_x(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def centre_y(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def height(self) -> float:
+        return max(self.y1 - self.y0, 1.0)
+
+    @property
+    def is_value(self) -> bool:
+        return bool(_VALUE.match("".join(self.text.split())))
+
+
+def visual_rows(pieces: Iterable[Piece]) -> list[list[Piece]]:
+    """Pieces grouped by baseline, top to bottom, each row left to right."""
+    rows: list[list[Piece]] = []
+    for piece in sorted(pieces, key=lambda p: (p.centre_y, p.x0)):
+        row = rows[-1] if rows else None
+        if row and abs(piece.centre_y - row[0].centre_y) <= _SAME_ROW * min(piece.height, row[0].height):
+            row.append(piece)
+        else:
+            rows.append([piece])
+    return [sorted(row, key=lambda p: p.x0) for row in rows]
+
+
+def row_lines(rows: list[list[Piece]]) -> list[str]:
+    """Each visual row as one line of text; rows of a table become TAB-separated cells."""
+    lines: list[str] = []
+    run: list[list[Piece]] = []
+    for row in rows:
+        table_row = _is_table_row(row)
+        wrapped_label = bool(run) and len(row) == 1 and len(row[0].text.strip()) <= _WRAPPED_LABEL
+        if table_row and run and not _aligned([p for p in row if p.is_value], run):
+            lines += _run_lines(run)  # another table starts without a header between (lost page)
+            run = []
+        if table_row or wrapped_label:
+            run.append(row)
+            continue
+        lines += _run_lines(run)
+        run = []
+        lines.append(text_of(row))
+    return lines + _run_lines(run)
+
+
+def _is_table_row(row: list[Piece]) -> bool:
+    """A label (or nothing) followed by values only: "规章 0 0 3", not "2019 年…报告"."""
+    first = next((i for i, p in enumerate(row) if p.is_value), None)
+    return first is not None and all(p.is_value for p in row[first:])
+
+
+def text_of(pieces: list[Piece]) -> str:
+    """The pieces as running text: a space only where the page leaves a gap."""
+    text = ""
+    for previous, piece in zip([None, *pieces], pieces, strict=False):
+        gap = previous is not None and piece.x0 - previous.x1 > _WORD_GAP * piece.height
+        text += (" " if gap else "") + piece.text.strip()
+    return text
+
+
+def _aligned(values: list[Piece], run: list[list[Piece]]) -> bool:
+    """Whether most of a row's values stand in the columns of the rows above."""
+    columns = _columns(run)
+    tolerance = _SAME_COLUMN * median(p.height for p in values)
+    near = sum(1 for p in values if min(abs(p.centre_x - x) for x in columns) <= tolerance)
+    return near * 2 >= len(values)
+
+
+def _run_lines(run: list[list[Piece]]) -> list[str]:
+    if not any(p.is_value for row in run for p in row):
+        return [text_of(row) for row in run]
+    columns = _columns(run)
+    return [_cells_line(row, columns) for row in run]
+
+
+def _columns(run: list[list[Piece]]) -> list[float]:
+    """The x centres of the value columns of a run of rows.
+
+    Close centres share a column, but never two values of one row: wide numbers in narrow
+    columns stand closer than the tolerance.
+    """
+    values = sorted(((p.centre_x, index) for index, row in enumerate(run) for p in row if p.is_value))
+    tolerance = _SAME_COLUMN * median(p.height for row in run for p in row if p.is_value)
+    clusters: list[list[tuple[float, int]]] = []
+    for x, row in values:
+        cluster = clusters[-1] if clusters else None
+        if cluster and x - cluster[-1][0] <= tolerance and all(r != row for _, r in cluster):
+            cluster.append((x, row))
+        else:
+            clusters.append([(x, row)])
+    return [sum(x for x, _ in cluster) / len(cluster) for cluster in clusters]
+
+
+def _cells_line(row: list[Piece], columns: list[float]) -> str:
+    """The row as TAB-separated cells, empty where no value stands under a column.
+
+    When two values fall under one column the columns are not to be trusted for this row; its
+    values are then written in order and the reader's arithmetic places them.
+    """
+    if not _is_table_row(row):
+        return text_of(row)
+    first_value = next(i for i, p in enumerate(row) if p.is_value)
+    label = text_of(row[:first_value])
+    values = [p for p in row[first_value:] if p.is_value]
+    nearest = [min(range(len(columns)), key=lambda i: abs(columns[i] - p.centre_x)) for p in values]
+    if len(set(nearest)) < len(nearest):
+        cells = [p.text.strip() for p in values]
+    else:
+        cells = [""] * len(columns)
+        for piece, column in zip(values, nearest, strict=True):
+            cells[column] = piece.text.strip()
+    return "\t".join([label, *cells]) if label else "\t".join(cells)

@@ -1,0 +1,57 @@
+"""Unruled PDF tables: rows rebuilt from word positions, empty cells restored by column."""
+
+from __future__ import annotations
+
+from pipeline.load.pdf_rows import Piece, row_lines, visual_rows
+
+
+def word(text: str, x: float, y: float, width: float = 10.0) -> Piece:
+    return Piece(text, x, y, x + width, y + 10)
+
+
+def test_words_on_one_baseline_are_one_row_left_to_right() -> None:
+    rows = visual_rows([word("0", 200, 101), word("规章", 40, 100, 20), word("1", 150, 100.5)])
+    assert [[p.text for p in row] for row in rows] == [["规章", "1", "0"]]
+
+
+def test_an_empty_cell_is_restored_from_the_columns_of_the_other_rows() -> None:
+    pieces = [
+        word("规章", 40, 100, 20),
+        word("1", 150, 100),
+        word("2", 200, 100),
+        word("3", 250, 100),
+        word("规范性文件", 40, 120, 50),
+        word("4", 150, 120),
+        word("6", 250, 120),
+    ]
+    assert row_lines(visual_rows(pieces)) == ["规章\t1\t2\t3", "规范性文件\t4\t\t6"]
+
+
+def test_a_table_that_starts_in_other_columns_is_a_new_run() -> None:
+    pieces = [
+        word("规章", 40, 100, 20),
+        word("0", 300, 100),
+        word("6", 350, 100),
+        word("9", 400, 100),
+        word("(一)予以公开", 40, 120, 60),
+        *[word("1", 110 + 30 * i, 120) for i in range(7)],
+    ]
+    lines = row_lines(visual_rows(pieces))
+    assert lines[0] == "规章\t0\t6\t9"
+    assert lines[1].split("\t")[1:] == ["1"] * 7
+
+
+def test_text_after_a_number_stays_running_text() -> None:
+    pieces = [word("2019", 40, 100, 20), word("年政府信息公开工作年度报告", 60, 100, 130)]
+    assert row_lines(visual_rows(pieces)) == ["2019年政府信息公开工作年度报告"]
+
+
+def test_two_values_under_one_column_are_kept_in_order() -> None:
+    pieces = [
+        word("一、本年新收", 40, 100, 60),
+        word("49959", 150, 100, 25),
+        word("0", 176, 100, 5),
+        word("二、上年结转", 40, 120, 60),
+        word("7", 150, 120, 5),
+    ]
+    assert row_lines(visual_rows(pieces))[0] == "一、本年新收\t49959\t0"
