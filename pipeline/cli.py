@@ -76,10 +76,25 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="JSON Lines file")
 @model_options
 def extract(paths: tuple[str, ...], output: Path, **options: Any) -> None:
-    """Read reports (txt/html/pdf/docx) and write one JSON record per document."""
+    """Read reports (txt/html/pdf/docx, or folders of them) and write one JSON record per document."""
     settings = _settings(**options)
-    summary = write_records(list(paths), output, settings)
+    summary = write_records(_expand(paths), output, settings)
     click.echo(summary, err=True)
+
+
+REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx")
+
+
+def _expand(paths: tuple[str, ...]) -> list[str]:
+    """Files as given; a folder stands for the reports inside it (sorted, recursively)."""
+    expanded: list[str] = []
+    for path in paths:
+        folder = Path(path)
+        if folder.is_dir():
+            expanded += sorted(str(p) for p in folder.rglob("*") if p.suffix.lower() in REPORT_SUFFIXES)
+        else:
+            expanded.append(path)
+    return expanded
 
 
 @main.group(invoke_without_command=True)
@@ -154,11 +169,7 @@ def bench(paths: tuple[str, ...], fixtures: Path) -> None:
     """Tokens the hybrid path sends per document against sending the whole report (no model needed)."""
     from pipeline.bench import token_benchmark
 
-    click.echo(token_benchmark(list(paths) or sorted(_documents_in(fixtures))))
-
-
-def _documents_in(folder: Path) -> list[str]:
-    return [str(p) for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".label.json")]
+    click.echo(token_benchmark(_expand(paths or (str(fixtures),))))
 
 
 if __name__ == "__main__":

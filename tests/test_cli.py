@@ -63,3 +63,20 @@ def test_an_api_key_alone_keeps_the_offline_reader(tmp_path: Path, monkeypatch: 
 
     refused = CliRunner().invoke(main, ["extract", source, "--output", str(output), "--backend", "openai"])
     assert refused.exit_code == 2 and "--model" in refused.output
+
+
+def test_a_folder_stands_for_the_reports_inside_it(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    folder = tmp_path / "reports" / "2021"
+    folder.mkdir(parents=True)
+    shutil.copy(FIXTURES / "002_4a845c3325581b0b.txt", folder / "b.txt")
+    shutil.copy(FIXTURES / "001_de8f091d9f2bb639.txt", folder / "a.txt")
+    (folder / "notes.json").write_text("{}", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    done = CliRunner().invoke(main, ["extract", str(tmp_path / "reports"), "--output", str(output)])
+    assert done.exit_code == 0, done.output
+    sources = [json.loads(line)["source"] for line in output.read_text(encoding="utf-8").splitlines()]
+    assert sources == [str(folder / "a.txt"), str(folder / "b.txt")]
