@@ -92,7 +92,7 @@ class FormatEvidence(BaseModel):
     reason: str
 
 
-_TITLE_YEAR = re.compile(r"(20\d{2})\s*年(?:度)?\s*[^\n。]{0,40}?政府信息公开[^\n。，]{0,8}?报告")
+_TITLE_YEAR = re.compile(r"(20\d{2})\s*年(?:度)?\s*[^\n。]{0,40}?政府信息公开[^\n。，]{0,8}?(?:报告|年报)")
 _PERIOD_YEAR = re.compile(r"统计期限?[^\n。]{0,12}?(20\d{2})\s*年\s*1\s*月\s*1\s*日")
 
 
@@ -129,7 +129,7 @@ def detect_format(text: str) -> FormatEvidence:
     )
 
 
-_TITLE_LINE = re.compile(r"政府信息公开[^\n。，]{0,8}?报告")
+_TITLE_LINE = re.compile(r"政府信息公开[^\n。，]{0,8}?(?:报告|年报)")
 _AGENCY_END = re.compile(
     r"(局|委员会|委|办公室|办|政府|院|厅|部|署|中心|所|站|馆|队|会|镇|乡|街道|处|室|社)$"
 )

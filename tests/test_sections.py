@@ -73,3 +73,8 @@ def test_headings_without_the_enumeration_comma() -> None:
     text = "一 总体情况\n正文\n第二部分 主动公开政府信息情况\n表\n三．收到和处理政府信息公开申请情况\n"
     assert list(split_sections(text)) == [1, 2, 3]
     assert list(split_sections("进一步加强总体情况的统筹\n")) == []
+
+
+def test_title_calling_the_report_a_nianbao() -> None:
+    assert report_year("某区民政局2020年度政府信息公开年报\n") == 2020
+    assert report_agency("某区民政局2020年度政府信息公开年报\n") == "某区民政局"
