@@ -8,7 +8,7 @@ and cells on which the remaining readings disagree are left unresolved. Nothing 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 from pipeline.cells import Cell, Kind, glued_splits
@@ -116,6 +116,7 @@ def _placements(cells: list[Cell], slots: int) -> list[Slots]:
 class Fit:
     candidates: list[Slots]
     note: str | None = None  # how the row deviated from a clean read
+    windows: list[int] = field(default_factory=list)  # where each candidate starts among the cells
 
 
 def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fit:
@@ -129,12 +130,12 @@ def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fi
             if all(c.kind is BLANK for c in (*cells[:start], *cells[start + slots :]))
         ]
         if len(windows) == 1:
-            return Fit([cells[windows[0] : windows[0] + slots]])
+            return Fit([cells[windows[0] : windows[0] + slots]], windows=windows)
         if windows:
-            return Fit([cells[start : start + slots] for start in windows], "placeholders")
+            return Fit([cells[start : start + slots] for start in windows], "placeholders", windows)
         return Fit(_without_surplus(trim_blanks(cells, slots), slots), "extra_values")
     if len(cells) == slots:
-        return Fit([cells])
+        return Fit([cells], windows=[0])
     glued = _glued_candidates(cells, slots, blocks)
     if glued:
         return Fit(glued, "glued")

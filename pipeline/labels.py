@@ -36,6 +36,9 @@ class Segment:
     row: Row
     label: Cell
     cells: list[Cell]
+    # (cells in the line, index of the first value cell) when the values are the rest of one line
+    # of cells, so that rows of one table can be aligned with each other.
+    shape: tuple[int, int] | None = None
 
 
 def _label_at(cell: Cell, rows: Sequence[Row]) -> tuple[Row, Cell, Cell | None] | None:
@@ -73,7 +76,8 @@ def find_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Segment]
                 c.kind in (Kind.NUMBER, Kind.NIL) for c in values
             ):
                 continue  # a header row, not data
-            segments.append(Segment(row, label, values))
+            plain = glued is None and values == following and following == cells[i + 1 : end]
+            segments.append(Segment(row, label, values, (len(cells), i + 1) if plain else None))
     return segments
 
 

@@ -22,6 +22,8 @@ LAYOUT_FACTOR: dict[str, float] = {
     "extra_values": 0.75,  # more numbers than columns; the last ones were taken
     "shifted": 0.65,  # collapsed empty cells; the alignment was chosen by arithmetic
     "candidates": 0.5,  # several alignments fit
+    "aligned_by_table": 0.9,  # blank edge cells placed by the columns of the table's other rows
+    "placeholders": 0.9,  # surplus blank cells taken as padding by the layout's convention
 }
 CANDIDATES_FACTOR = 0.6  # the cell has other readings recorded beside the chosen one
 UNGROUNDED_FACTOR = 0.3  # the value is not written where the reader says it read it

@@ -72,10 +72,9 @@ def ambiguous_reading(
 
 
 def read_row(
-    segment: Segment, document: Document, table_layout: str, rules: RowRules
+    segment: Segment, fit: Fit, document: Document, table_layout: str, rules: RowRules
 ) -> tuple[dict[str, Reading], list[Finding]]:
     keys = row_keys(segment.row)
-    fit = fit_cells(segment.cells, len(keys), rules.blocks)
     if fit.note == "placeholders" and rules.left_aligned:
         fit = Fit(fit.candidates[:1])
     chosen, candidates = choose(fit, rules.for_fit(fit))
@@ -173,18 +172,51 @@ def read_labelled_rows(
     by_row: dict[str, list[Segment]] = {}
     for segment in segments:
         by_row.setdefault(segment.row.key, []).append(segment)
-    for found in by_row.values():
-        chosen = max(found, key=_fit_rank)  # max() keeps the first of equals
-        rules = rules_for(chosen.row)
+    chosen = {key: max(found, key=_fit_rank) for key, found in by_row.items()}  # max keeps the first
+    fits = {key: fit_cells(s.cells, len(s.row.columns), rules_for(s.row).blocks) for key, s in chosen.items()}
+    starts = _value_starts(chosen, fits)
+    for key, segment in chosen.items():
+        rules = rules_for(segment.row)
         if layout == "cell_per_line":
             # One cell per line: values follow their label directly; surplus blank cells are the
             # next row's placeholders.
             rules = replace(rules, left_aligned=True)
-        readings, findings = read_row(chosen, document, layout, rules)
+        fit = _aligned_with_table(segment, fits[key], starts)
+        readings, findings = read_row(segment, fit, document, layout, rules)
         result.readings.update(readings)
         result.findings.extend(findings)
-        result.findings.extend(_duplicate_findings(chosen, found))
+        result.findings.extend(_duplicate_findings(segment, by_row[key]))
     return result
+
+
+def _value_starts(chosen: dict[str, Segment], fits: dict[str, Fit]) -> dict[int, set[int]]:
+    """Per line width, the column where the values start in the rows that could be read one way."""
+    starts: dict[int, set[int]] = {}
+    for key, segment in chosen.items():
+        fit = fits[key]
+        if segment.shape is not None and len(fit.windows) == 1 and fit.note is None:
+            width, first = segment.shape
+            starts.setdefault(width, set()).add(first + fit.windows[0])
+    return starts
+
+
+def _aligned_with_table(segment: Segment, fit: Fit, starts: dict[int, set[int]]) -> Fit:
+    """A row with placeholder cells on both sides takes the columns of its table's other rows.
+
+    Only when every unambiguous row of the same width starts its values in the same column (in
+    some scraped tables rows of one width differ, and then nothing is assumed).
+    """
+    if fit.note != "placeholders" or segment.shape is None:
+        return fit
+    width, first = segment.shape
+    known = starts.get(width, set())
+    if len(known) != 1:
+        return fit
+    start = known.pop()
+    for window, candidate in zip(fit.windows, fit.candidates, strict=True):
+        if first + window == start:
+            return Fit([candidate], "aligned_by_table", [window])
+    return fit
 
 
 def _fit_rank(segment: Segment) -> int:

@@ -236,3 +236,26 @@ def test_tables_are_found_without_any_section_heading() -> None:
     assert result.readings["active.licensing.decisions"].value == 3
     assert result.readings["applications.total.total"].value == 0
     assert any("whole text" in f.message for f in result.findings if f.rule == "missing_section")
+
+
+def test_blank_edge_cells_take_the_columns_of_the_other_rows() -> None:
+    lines = [
+        "| 一、本年新收政府信息公开申请数量 |  |  | 8 | 1 | 0 | 0 | 0 | 0 | 9 |",
+        "| 二、上年结转政府信息公开申请数量 |  |  | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "| 四、结转下年度继续办理 |  |  | 0 | 0 | 0 |  | 0 | 0 |  |",
+    ]
+    text = "\n".join(lines) + "\n"
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.carried_forward") == [0, 0, 0, None, 0, 0, None]
+    assert result.readings["applications.carried_forward.total"].status is Status.BLANK
+
+
+def test_rows_of_one_width_that_disagree_teach_nothing() -> None:  # seed 同仁's mixed rows
+    lines = [
+        f"一、本年新收政府信息公开申请数量{T}{T}1{T}0{T}0{T}0{T}0{T}0{T}1{T}",
+        f"{T}(三)不予公开{T}1.属于国家秘密{T}0{T}0{T}0{T}0{T}0{T}0{T}0",
+        f"{T}2.其他法律行政法规禁止公开{T}{T}0{T}0{T}0{T}0{T}0{T}{T}",  # 10 cells, like the rows above
+    ]
+    text = "\n".join(lines) + "\n"
+    result = read_applications(whole(text), "2019", doc(text))
+    assert result.readings["applications.denied.law_prohibited.natural_person"].status is Status.AMBIGUOUS
