@@ -136,22 +136,30 @@ _AGENCY_END = re.compile(
 
 
 def report_agency(text: str) -> str | None:
-    """The issuing body as named in the title block."""
-    lines = [line.strip() for line in text[:1500].split("\n")]
-    for index, line in enumerate(lines):
-        flat = "".join(line.split())
-        match = _TITLE_LINE.search(flat)
-        if match is None or len(flat) > 80:
-            continue
-        before_year = re.split(r"20\d{2}年(?:度)?", flat[: match.start()])
-        candidates = [before_year[0], before_year[-1]] if len(before_year) > 1 else [before_year[0]]
-        for candidate in candidates:
-            candidate = candidate.strip("《》“”\"' ")
-            if len(candidate) >= 3 and _AGENCY_END.search(candidate):
-                return candidate
-        for previous in reversed(lines[max(0, index - 4) : index]):
-            flat_previous = "".join(previous.split())
-            if 3 <= len(flat_previous) <= 40 and not re.search(r"[。，：:]", flat_previous):
-                return flat_previous
-        return None
+    """The issuing body as named in the title block.
+
+    The title is the first short line naming the report with its year; only when no line has a
+    year does a line naming the report without one count (a breadcrumb such as
+    "首页 > 政府信息公开年报" has no year and comes before the title on scraped pages).
+    """
+    lines = ["".join(line.split()) for line in text[:1500].split("\n")]
+    titles = [i for i, line in enumerate(lines) if len(line) <= 80 and _TITLE_YEAR.search(line)]
+    titles = titles or [i for i, line in enumerate(lines) if len(line) <= 80 and _TITLE_LINE.search(line)]
+    return _agency_of_title(lines, titles[0]) if titles else None
+
+
+def _agency_of_title(lines: list[str], index: int) -> str | None:
+    """The body named before the year in the title line, or on a short line above it."""
+    line = lines[index]
+    match = _TITLE_LINE.search(line)
+    head = line[: match.start()] if match else line
+    before_year = re.split(r"20\d{2}年(?:度)?", head)
+    candidates = [before_year[0], before_year[-1]] if len(before_year) > 1 else [before_year[0]]
+    for candidate in candidates:
+        candidate = candidate.strip("《》“”\"' ").removeprefix("关于")
+        if len(candidate) >= 3 and _AGENCY_END.search(candidate):
+            return candidate
+    for previous in reversed(lines[max(0, index - 4) : index]):
+        if 3 <= len(previous) <= 40 and not re.search(r"[。，：:>]", previous):
+            return previous
     return None

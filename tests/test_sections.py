@@ -78,3 +78,9 @@ def test_headings_without_the_enumeration_comma() -> None:
 def test_title_calling_the_report_a_nianbao() -> None:
     assert report_year("某区民政局2020年度政府信息公开年报\n") == 2020
     assert report_agency("某区民政局2020年度政府信息公开年报\n") == "某区民政局"
+
+
+def test_a_breadcrumb_before_the_title_is_not_the_title() -> None:
+    text = "网站首页\n首页 > 政府信息公开 > 政府信息公开年报\n某县财政局\n2021年政府信息公开工作年度报告\n"
+    assert report_agency(text) == "某县财政局"
+    assert report_agency("关于某县卫生健康局2022年度政府信息公开工作的报告\n") == "某县卫生健康局"
