@@ -12,40 +12,21 @@ from schemas.report import REPORT_MODELS, Report
 Value = int | float | str | None
 
 
-def _leaf_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
-    paths: list[str] = []
-    for name, info in model.model_fields.items():
-        annotation = info.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            paths.extend(_leaf_paths(annotation, f"{prefix}{name}."))
-        else:
-            paths.append(f"{prefix}{name}")
-    return paths
-
-
 @cache
 def keys_for(template: str) -> tuple[str, ...]:
-    """Every canonical key of a format (`"2019"` or `"2021"`), in table order."""
-    return tuple(_leaf_paths(REPORT_MODELS[template]))
+    """Every canonical key of a format (`"2019"` or `"2021"`)."""
+    return tuple(flatten(REPORT_MODELS[template]()))
 
 
-def all_keys() -> frozenset[str]:
-    return frozenset(keys_for("2019")) | frozenset(keys_for("2021"))
-
-
-def flatten(report: Report) -> dict[str, Value]:
-    """Nested model -> {canonical key: value}, every key of the report's format present."""
+def flatten(model: BaseModel, prefix: str = "") -> dict[str, Value]:
+    """Nested model -> {canonical key: value}; `prefix` places a section model (e.g. "active.")."""
     flat: dict[str, Value] = {}
-
-    def walk(node: BaseModel, prefix: str) -> None:
-        for name in type(node).model_fields:
-            value = getattr(node, name)
-            if isinstance(value, BaseModel):
-                walk(value, f"{prefix}{name}.")
-            else:
-                flat[f"{prefix}{name}"] = value
-
-    walk(report, "")
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            flat.update(flatten(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
     return flat
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, create_model, model_validator
 
 from pipeline.ground import is_grounded
 from pipeline.validate import validate
+from schemas.keys import flatten
 from schemas.reading import Finding, Number, Reading, Source, Status
 
 # Bump when a check changes: cached answers judged by the old checks are then not reused.
@@ -23,15 +24,8 @@ T = TypeVar("T", bound=BaseModel)
 
 
 def flat_values(answer: BaseModel, prefix: str) -> dict[str, Number | None]:
-    """{canonical key: value} of a (partial) report model, keys under `prefix`."""
-    flat: dict[str, Number | None] = {}
-    for name in type(answer).model_fields:
-        value = getattr(answer, name)
-        if isinstance(value, BaseModel):
-            flat.update(flat_values(value, f"{prefix}{name}."))
-        elif value is None or isinstance(value, int | float):
-            flat[f"{prefix}{name}"] = value
-    return flat
+    """{canonical key: number} of a (partial) report model, keys under `prefix`."""
+    return {key: value for key, value in flatten(answer, prefix).items() if not isinstance(value, str)}
 
 
 def answer_readings(values: dict[str, Number | None], source_text: str) -> dict[str, Reading]:
