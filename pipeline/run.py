@@ -90,6 +90,7 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
     record.checks = findings
     record.confidence = {key: round(value, 3) for key, value in confidence.items()}
     record.provenance = _provenance(fields, grounded)
+    record.candidates = {key: r.candidates for key, r in fields.items() if r.value is None and r.candidates}
     record.narrative = {key: reading.value for key, reading in narrative.items()}
     record.layout = document.kind if document.kind != "text" else tables.layout
     return record

@@ -43,6 +43,9 @@ class Record(BaseModel):
     review_reasons: list[str] = []
     error: str | None = None
     provenance: dict[str, Provenance] = {}
+    # canonical key -> the values an ambiguous cell could hold (its value is null); a person or a
+    # model chooses among them
+    candidates: dict[str, list[Value]] = {}
     narrative: dict[str, Value] = {}
     layout: str | None = None  # how the tables were laid out in the source
     backend: str = "rules"
