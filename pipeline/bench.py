@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.extract import read_report
 from pipeline.hybrid import Job, plan_calls
 from pipeline.llm.budget import request_tokens
 from pipeline.llm.tasks import NARRATIVE_TASK, TABLE_TASKS
 from pipeline.load import LoadError, load_document
+from pipeline.read import read_report
 from pipeline.sections import detect_format, split_sections
 from pipeline.validate import validate
 

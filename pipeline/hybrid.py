@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.document import Document
-from pipeline.extract import table_region
 from pipeline.llm.backend import Backend, ModelError, ModelRequest
 from pipeline.llm.budget import Budget, add_usage, request_tokens
 from pipeline.llm.checks import flat_values
 from pipeline.llm.tasks import NARRATIVE_TASK, TABLE_TASKS, Task
+from pipeline.read import table_region
 from pipeline.sections import Section
 from pipeline.settings import Settings
 from schemas.reading import Finding, Number, Reading, Source, Status

@@ -9,12 +9,12 @@ from contextlib import AbstractContextManager, nullcontext
 
 from pipeline.crosscheck import cross_document_findings
 from pipeline.document import Document
-from pipeline.extract import read_report
 from pipeline.ground import ground, grounding
 from pipeline.hybrid import fill_with_model
 from pipeline.llm import Backend, open_backend
 from pipeline.load import LoadError, load_document
 from pipeline.narrative import narrative_findings, read_narrative
+from pipeline.read import read_report
 from pipeline.review import route, score_confidence
 from pipeline.sections import FormatEvidence, Section, detect_format, report_agency, split_sections
 from pipeline.settings import Settings
@@ -90,7 +90,9 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
     record.checks = findings
     record.confidence = {key: round(value, 3) for key, value in confidence.items()}
     record.provenance = _provenance(fields, grounded)
-    record.candidates = {key: r.candidates for key, r in fields.items() if r.value is None and r.candidates}
+    record.candidates = {
+        key: list(r.candidates) for key, r in fields.items() if r.value is None and r.candidates
+    }
     record.narrative = {key: reading.value for key, reading in narrative.items()}
     record.layout = document.kind if document.kind != "text" else tables.layout
     return record

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import pipeline.labels
+import pipeline.read.align
 from evals.runs import run_eval
 from pipeline.cli import main
 from pipeline.settings import Settings
@@ -32,13 +32,13 @@ def test_broken_label_matcher_is_a_regression(
     settings = Settings(backend="rules")
     _, baseline = run_eval(seeds, settings, "baseline", tmp_path / "runs")
 
-    real_match = pipeline.labels.match_row
+    real_match = pipeline.read.align.match_row
 
     def forgets_granted(text: str, rows: tuple[Row, ...]) -> Row | None:
         row = real_match(text, rows)
         return None if row is not None and row.key == "applications.granted" else row
 
-    monkeypatch.setattr(pipeline.labels, "match_row", forgets_granted)
+    monkeypatch.setattr(pipeline.read.align, "match_row", forgets_granted)
     _, broken = run_eval(seeds, settings, "broken-matcher", tmp_path / "runs")
     capsys.readouterr()
 

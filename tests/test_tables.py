@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from pipeline.document import Document
-from pipeline.extract import read_report
-from pipeline.review_litigation import read_review
+from pipeline.read.litigation import read_review
+from pipeline.read.report import read_report
+from pipeline.read.tables import TableReading, read_active, read_applications
 from pipeline.sections import split_sections
-from pipeline.tables import TableReading, read_active, read_applications
 from schemas.layout import APPLICATION_ROWS
 from schemas.reading import Status
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from pipeline.cells import Cell, Kind, rows_of
 from pipeline.document import Document
-from pipeline.fitting import BLANK, Blocks, Fit, Slots, choose, fit_cells, sums_to_last, trim_blanks
-from pipeline.labels import only_values
-from pipeline.tables import TableReading, ambiguous_reading, reading_from_cell, table_layout
+from pipeline.read.align import only_values
+from pipeline.read.candidates import BLANK, Blocks, Fit, Slots, choose, fit_cells, sums_to_last, trim_blanks
+from pipeline.read.tables import TableReading, ambiguous_reading, reading_from_cell, table_layout
+from pipeline.read.tokens import Cell, Kind, rows_of
 from schemas.layout import REVIEW_KEYS
 from schemas.reading import Finding, Status
 

@@ -1,9 +1,9 @@
 """Read the mandated tables of sections 二 and 三 deterministically.
 
 The reader anchors on the canonical row labels of `schemas.layout` (never on scraped headers),
-takes the value cells that follow each label (`pipeline.labels`), and fits them to the row's
-columns (`pipeline.fitting`). Cells the arithmetic cannot settle stay null with an `ambiguous`
-finding; section 四 is read by `pipeline.review_litigation`.
+takes the value cells that follow each label (`pipeline.read.align`), and fits them to the row's
+columns (`pipeline.read.candidates`). Cells the arithmetic cannot settle stay null with an `ambiguous`
+finding; section 四 is read by `pipeline.read.litigation`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from pipeline.cells import Cell, Kind, rows_of
 from pipeline.document import Document
-from pipeline.fitting import (
+from pipeline.read.align import Segment, find_segments, group_run_segments
+from pipeline.read.candidates import (
     BLANK,
     Blocks,
     Fit,
@@ -25,7 +25,7 @@ from pipeline.fitting import (
     sums_to_last,
     trim_blanks,
 )
-from pipeline.labels import Segment, find_segments, group_run_segments
+from pipeline.read.tokens import Cell, Kind, rows_of
 from schemas.layout import ACTIVE_BLOCKS, APPLICATION_ROWS, Row, row_keys
 from schemas.reading import Finding, Reading, Status
 

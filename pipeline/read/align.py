@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.cells import Cell, Kind, split_glued_label
+from pipeline.read.tokens import Cell, Kind, split_glued_label
 from schemas.layout import APPLICATION_ROWS, Row, active_rows
 
 

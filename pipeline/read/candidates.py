@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from pipeline.cells import Cell, Kind, glued_splits
+from pipeline.read.tokens import Cell, Kind, glued_splits
 
 Slots = list[Cell]
 RowCheck = Callable[[Slots], bool]

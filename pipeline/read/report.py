@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from pipeline.document import Document
-from pipeline.review_litigation import read_review
+from pipeline.read.litigation import read_review
+from pipeline.read.tables import TableReading, read_active, read_applications
 from pipeline.sections import Section
-from pipeline.tables import TableReading, read_active, read_applications
 from schemas.keys import keys_for
 from schemas.layout import SECTION_TITLES
 from schemas.reading import Finding, Reading, Status
