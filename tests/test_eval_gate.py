@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -32,13 +33,15 @@ def test_broken_label_matcher_is_a_regression(
     settings = Settings(backend="rules")
     _, baseline = run_eval(seeds, settings, "baseline", tmp_path / "runs")
 
-    real_match = pipeline.read.align.match_row
+    real_hits = pipeline.read.align.find_hits
 
-    def forgets_granted(text: str, rows: tuple[Row, ...]) -> Row | None:
-        row = real_match(text, rows)
-        return None if row is not None and row.key == "applications.granted" else row
+    def mistakes_granted(text: str, rows: Sequence[Row]) -> list[tuple[int, int, int, float]]:
+        """Reads the label 予以公开 as the row after it."""
+        keys = [row.key for row in rows]
+        granted = keys.index("applications.granted") if "applications.granted" in keys else -1
+        return [(r + 1 if r == granted else r, *rest) for r, *rest in real_hits(text, rows)]
 
-    monkeypatch.setattr(pipeline.read.align, "match_row", forgets_granted)
+    monkeypatch.setattr(pipeline.read.align, "find_hits", mistakes_granted)
     _, broken = run_eval(seeds, settings, "broken-matcher", tmp_path / "runs")
     capsys.readouterr()
 

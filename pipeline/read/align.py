@@ -1,18 +1,27 @@
-"""Find the labelled rows of a table: which cells a canonical row label is followed by.
+"""Align a table's token stream with its mandated rows: which run of values belongs to which row.
 
-Labels are matched by their distinctive cores (`schemas.layout`) after NFKC and whitespace
-removal, so wrapped, spaced and annotated labels still match; a row's cells run to the next label
-of any mandated table.
+The rows, their order and their labels are fixed by the format (`schemas.layout`). Every label
+fragment is searched for the rows' labels (exact cores first, then fuzzy for typos and variants,
+P25); the hits that form the best sequence in canonical order are kept (a weighted longest
+increasing subsequence: the dynamic programme). Each kept label takes the run of values that
+follows it; runs with no label of their own (P26, P11) are placed by the order between their
+labelled neighbours, and only when the count leaves no choice.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from pipeline.read.tokens import Cell, Kind, split_glued_label
-from schemas.layout import APPLICATION_ROWS, Row, active_rows
+from rapidfuzz import fuzz
+
+from pipeline.read.tokens import Cell, Kind
+from schemas.layout import Row
+
+FUZZY_CUTOFF = 75.0  # rapidfuzz partial ratio; one dropped or swapped character in ten still matches
+_EXACT, _FUZZY, _FULL_RUN, _SOME_VALUES = 2.0, 1.0, 1.0, 0.3
 
 
 def compact(text: str) -> str:
@@ -21,124 +30,376 @@ def compact(text: str) -> str:
     return "".join(text.split()).replace("“", '"').replace("”", '"')
 
 
-def match_row(text: str, rows: Sequence[Row]) -> Row | None:
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])")
+_NOTE = re.compile(r"\(.*\)$")
+
+
+def fuzzy_label(row: Row) -> str:
+    """The words of a row's label without its ordinal and trailing note, for fuzzy matching."""
+    return _NOTE.sub("", _ORDINAL.sub("", compact(row.label)))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A canonical row's label found in a label fragment."""
+
+    row: int  # index into the table's canonical rows
+    unit: int  # index of the label fragment in the stream
+    start: int  # position in the fragment's compact text
+    end: int
+    score: float
+    anchor: bool = False  # a group label (（三）不予公开): its sub-rows start here, it labels no row
+
+    @property
+    def order(self) -> int:
+        """Position in canonical order: a group label stands just before its first sub-row."""
+        return 2 * self.row - (1 if self.anchor else 0)
+
+
+def find_hits(text: str, rows: Sequence[Row]) -> list[tuple[int, int, int, float]]:
+    """(row index, start, end, score) of every row label found exactly (by its cores) in a fragment."""
     label = compact(text)
-    if not label or len(label) > 80:
-        return None
-    for row in rows:
-        if any(core in label for core in row.match):
-            return row
-    return None
+    hits: list[tuple[int, int, int, float]] = []
+    for index, row in enumerate(rows):
+        exact = [
+            (index, at, at + len(core), _EXACT) for core in row.match for at in _occurrences(label, core)
+        ]
+        hits += _outermost(exact)
+    return hits
+
+
+def fuzzy_hits(
+    text: str, rows: Sequence[Row], wanted: set[int], taken: list[tuple[int, int]]
+) -> list[tuple[int, int, int, float]]:
+    """Rows found nowhere exactly, matched fuzzily (typos, dropped words) outside the `taken` spans."""
+    label = compact(text)
+    hits: list[tuple[int, int, int, float]] = []
+    for index in sorted(wanted):
+        words = fuzzy_label(rows[index])
+        if len(words) < 5 or len(label) < 4:
+            continue
+        found = fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
+        if found is None or any(found.dest_start < end and start < found.dest_end for start, end in taken):
+            continue
+        hits.append((index, found.dest_start, found.dest_end, _FUZZY + (found.score - FUZZY_CUTOFF) / 25))
+    return hits
+
+
+def _label_extent(row: Row, start: int, end: int) -> tuple[int, int]:
+    """Where the whole label around a core found at [start, end) would stand."""
+    full = compact(row.label)
+    core = next((c for c in row.match if c in full), None)
+    if core is None:
+        return start, end
+    offset = full.index(core)
+    return start - offset, start - offset + len(full)
+
+
+def _occurrences(text: str, core: str) -> list[int]:
+    found: list[int] = []
+    at = text.find(core)
+    while at != -1:
+        found.append(at)
+        at = text.find(core, at + 1)
+    return found
+
+
+def _outermost(hits: list[tuple[int, int, int, float]]) -> list[tuple[int, int, int, float]]:
+    """One hit per place: cores of one row that overlap ("(七)总计" and "总计") count once."""
+    kept: list[tuple[int, int, int, float]] = []
+    for hit in sorted(hits, key=lambda h: (h[1], -(h[2] - h[1]))):
+        if not kept or hit[1] >= kept[-1][2]:
+            kept.append(hit)
+    return kept
+
+
+# --- the stream -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """Consecutive value cells of one line: one row's values, several rows' (P11), or noise."""
+
+    cells: list[Cell]
+    line: int
+    first: int  # index of the first cell in its line
+    line_width: int
+
+    @property
+    def filled(self) -> bool:
+        return any(c.kind is not Kind.BLANK for c in self.cells)
+
+    def could_fill(self, width: int) -> bool:
+        """Enough cells, or glued digits, for a row of `width` columns."""
+        cells = [c for c in self.cells if c.kind is not Kind.BLANK]
+        digits = sum(len(c.text) if c.text.isdigit() else 1 for c in cells)
+        return len(cells) >= width or digits >= width
+
+
+@dataclass
+class Label:
+    cell: Cell
+    line: int
+    index: int  # index in its line
+    hits: list[Hit] = field(default_factory=list)
+
+
+Unit = Run | Label
+
+
+def stream(table: list[list[Cell]]) -> list[Unit]:
+    """The table as label fragments and runs of values, in reading order."""
+    units: list[Unit] = []
+    for line_no, line in enumerate(table):
+        run: Run | None = None
+        for index, cell in enumerate(line):
+            if cell.kind is Kind.TEXT:
+                run = None
+                units.append(Label(cell, line_no, index))
+            elif run is None:
+                run = Run([cell], line_no, index, len(line))
+                units.append(run)
+            else:
+                run.cells.append(cell)
+    return units
+
+
+# --- alignment ------------------------------------------------------------------------------------
 
 
 @dataclass
 class Segment:
+    """A canonical row and the value cells the alignment gave it."""
+
     row: Row
-    label: Cell
+    label: Cell | None  # None when the row was placed by order (its label lost)
     cells: list[Cell]
-    # (cells in the line, index of the first value cell) when the values are the rest of one line
-    # of cells, so that rows of one table can be aligned with each other.
+    # (cells in the line, index of the first value cell) when the values are the rest of the
+    # label's line, so that the rows of one table can be aligned with each other
     shape: tuple[int, int] | None = None
+    placed: str | None = None  # "order" (an unlabelled run between its neighbours), "group" (P11)
 
 
-def _label_at(cell: Cell, rows: Sequence[Row]) -> tuple[Row, Cell, Cell | None] | None:
-    """The layout row a cell labels, with the glued digits that follow the label, if any."""
-    if cell.kind is not Kind.TEXT:
-        return None
-    glued = split_glued_label(cell)
-    if glued is not None and (row := match_row(glued[0].text, rows)) is not None:
-        return row, glued[0], glued[1]
-    row = match_row(cell.text, rows)
-    return (row, cell, None) if row is not None else None
+@dataclass
+class Alignment:
+    segments: list[Segment]
+    unplaced: list[Run]  # runs of values no row could take
+    empty: list[Row]  # rows whose label was found with no values after it
 
 
-def find_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Segment]:
-    """Each labelled row with the value cells that follow its label."""
-    segments: list[Segment] = []
-    for index, cells in enumerate(table):
-        labels = [(i, hit) for i, cell in enumerate(cells) if (hit := _label_at(cell, rows))]
-        # A row's cells end at the next label of any mandated table: when a page is lost, rows
-        # of table 三 follow table 二's last row directly (P10).
-        boundaries = [i for i, cell in enumerate(cells) if _is_any_label(cell)] + [len(cells)]
-        # Several labels in one row: a group label followed by the row label; the last one wins
-        # unless values stand between them.
-        for position, (i, (row, label, glued)) in enumerate(labels):
-            end = min(b for b in boundaries if b > i)
-            following = cells[i + 1 : end]
-            if glued is not None:
-                following = [glued, *following]
-            if not following and index + 1 < len(table):
-                following = _continuation(table[index + 1])
-            if position + 1 < len(labels) and not any(c.kind in (Kind.NUMBER, Kind.NIL) for c in following):
-                continue
-            values = [c for c in following if c.is_value]
-            if any(c.kind is Kind.TEXT for c in following if c.text) and not any(
-                c.kind in (Kind.NUMBER, Kind.NIL) for c in values
-            ):
-                continue  # a header row, not data
-            plain = glued is None and values == following and following == cells[i + 1 : end]
-            segments.append(Segment(row, label, values, (len(cells), i + 1) if plain else None))
-    return segments
+def align(table: list[list[Cell]], rows: Sequence[Row]) -> Alignment:
+    """Give each canonical row the run of values the document holds for it, where that is certain."""
+    units = stream(table)
+    hits = _all_hits(units, rows)
+    chosen = _best_sequence(hits, units, rows)
+    chosen = sorted(chosen + _out_of_order(hits, chosen, units, rows), key=lambda h: (h.unit, h.start))
+    for hit in chosen:
+        label = units[hit.unit]
+        assert isinstance(label, Label)
+        label.hits.append(hit)
+    segments, orphans, empty = _assign_runs(units, chosen, rows)
+    placed, unplaced = _place_orphans(orphans, chosen, rows)
+    return Alignment(segments + placed, unplaced, empty)
 
 
-_ALL_ROWS: tuple[Row, ...] = tuple(
-    {
-        row.key + row.label: row for t in ("2019", "2021") for row in (*active_rows(t), *APPLICATION_ROWS[t])
-    }.values()
-)
+def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
+    """Exact hits in every label fragment, then fuzzy ones for the rows no fragment names exactly."""
+    exact: dict[int, list[tuple[int, int, int, float]]] = {}
+    for position, unit in enumerate(units):
+        if isinstance(unit, Label):
+            exact[position] = find_hits(unit.cell.text, rows)
+    missing = set(range(len(rows))) - {hit[0] for found in exact.values() for hit in found}
+    hits: list[Hit] = []
+    for position, found in exact.items():
+        unit = units[position]
+        assert isinstance(unit, Label)
+        taken = [_label_extent(rows[r], s, e) for r, s, e, _ in found]
+        fuzzy = fuzzy_hits(unit.cell.text, rows, missing, taken) if missing else []
+        hits += [Hit(r, position, s, e, score) for r, s, e, score in found + fuzzy]
+        hits += _group_hits(unit.cell.text, rows, position)
+    return sorted(hits, key=lambda h: (h.unit, h.start))
 
 
-def _is_any_label(cell: Cell) -> bool:
-    """A row label of any mandated table, or a 第二十条 block caption."""
-    if cell.kind is not Kind.TEXT:
-        return False
-    return compact(cell.text).startswith("第二十条") or _label_at(cell, _ALL_ROWS) is not None
+_GROUP_SCORE = 0.5
 
 
-def group_run_segments(table: list[list[Cell]], rows: Sequence[Row]) -> list[Segment]:
-    """P11: a group label ("(三)不予公开") followed by k×7 numbers and no sub-row labels.
-
-    The run is cut in canonical order, one slice per sub-row, when its length is exactly
-    the group's sub-rows times the columns.
-    """
-    groups: dict[str, list[Row]] = {}
-    for row in rows:
+def _group_hits(text: str, rows: Sequence[Row], position: int) -> list[Hit]:
+    """Group labels (（三）不予公开 …) as anchors before their first sub-row (P11, P26)."""
+    label = compact(text)
+    first: dict[str, int] = {}
+    for index, row in enumerate(rows):
         if row.group is not None:
-            groups.setdefault(compact(row.group).split(")")[-1], []).append(row)
-    cells = [cell for line in table for cell in line]
-    segments: list[Segment] = []
-    for index, cell in enumerate(cells):
-        if cell.kind is not Kind.TEXT:
-            continue
-        label = compact(cell.text)
-        members = next((m for core, m in groups.items() if label.endswith(core)), None)
-        if members is None:
-            continue
-        run: list[Cell] = []
-        for following in cells[index + 1 :]:
-            if following.kind is Kind.TEXT:
-                break
-            run.append(following)
-        width = len(members[0].columns)
-        if len(run) == len(members) * width:
-            segments += [Segment(m, cell, run[i * width : (i + 1) * width]) for i, m in enumerate(members)]
-    return segments
+            first.setdefault(_ORDINAL.sub("", compact(row.group)), index)
+    return [
+        Hit(index, position, at, at + len(words), _GROUP_SCORE, anchor=True)
+        for words, index in first.items()
+        for at in _occurrences(label, words)
+    ]
 
 
-def _continuation(cells: list[Cell]) -> list[Cell]:
-    """The values of a row whose label was wrapped onto the line above (P3).
+def _best_sequence(hits: list[Hit], units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
+    """The hits in canonical order with the greatest weight (a weighted longest increasing subsequence).
 
-    "其他对外管理服务事¶项⇥0⇥1⇥0": the next line starts with the label's tail, which labels
-    nothing by itself, and then holds the values.
+    A hit weighs its label score, plus a bonus when a run that could fill its row follows it:
+    the data row wins over a prose mention or a header cell with the same words.
     """
-    position = 0
-    while position < min(2, len(cells)) and cells[position].kind is Kind.TEXT:
-        if _is_any_label(cells[position]):
-            return []
-        position += 1
-    rest = cells[position:]
-    return rest if only_values(rest) else []
+    by_unit: dict[int, list[Hit]] = {}
+    for hit in hits:
+        by_unit.setdefault(hit.unit, []).append(hit)
+    weights = []
+    for hit in hits:
+        run = _next_run_plain(units, hit, by_unit)
+        width = len(rows[hit.row].columns)
+        bonus = 0.0 if run is None or hit.anchor else _FULL_RUN if run.could_fill(width) else _SOME_VALUES
+        weights.append(hit.score + bonus)
+    best: list[float] = []
+    back: list[int] = []
+    for i, hit in enumerate(hits):
+        best.append(weights[i])
+        back.append(-1)
+        for j in range(i):
+            before = hits[j]
+            in_order = before.order < hit.order and (before.unit, before.end) <= (hit.unit, hit.start)
+            if in_order and best[j] + weights[i] > best[i]:
+                best[i], back[i] = best[j] + weights[i], j
+    if not hits:
+        return []
+    index = max(range(len(hits)), key=lambda i: (best[i], -i))
+    chosen: list[Hit] = []
+    while index != -1:
+        chosen.append(hits[index])
+        index = back[index]
+    return chosen[::-1]
 
 
-def only_values(cells: list[Cell]) -> bool:
-    return bool(cells) and all(c.is_value for c in cells) and any(c.kind is not Kind.BLANK for c in cells)
+def _out_of_order(hits: list[Hit], chosen: list[Hit], units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
+    """Rows printed out of order (a page's lines shuffled) still count when a label is followed
+    by exactly its row's number of cells; one such hit per row, and none for rows already kept."""
+    by_unit: dict[int, list[Hit]] = {}
+    for hit in hits:
+        by_unit.setdefault(hit.unit, []).append(hit)
+    kept = {hit.row for hit in chosen if not hit.anchor}
+    extra: list[Hit] = []
+    for hit in hits:
+        if hit.row in kept or hit.anchor:
+            continue
+        run = _next_run_plain(units, hit, by_unit)
+        if (
+            run is not None
+            and len(run.cells) == len(rows[hit.row].columns)
+            and all(c.kind is not Kind.BLANK for c in run.cells)
+        ):
+            extra.append(hit)
+            kept.add(hit.row)
+    return extra
+
+
+def _next_run_plain(units: list[Unit], hit: Hit, by_unit: dict[int, list[Hit]]) -> Run | None:
+    """The first filled run after a hit, unless a later hit of any row stands between."""
+    if any(
+        other.start >= hit.end and not other.anchor for other in by_unit.get(hit.unit, []) if other is not hit
+    ):
+        return None
+    for position in range(hit.unit + 1, len(units)):
+        unit = units[position]
+        if isinstance(unit, Run):
+            if unit.filled:
+                return unit
+        elif by_unit.get(position):
+            return None
+    return None
+
+
+def _assign_runs(
+    units: list[Unit], chosen: list[Hit], rows: Sequence[Row]
+) -> tuple[list[Segment], list[tuple[int, Run]], list[Row]]:
+    """Runs to the kept labels before them; the runs left over are orphans (with the hit before).
+
+    Labels with no run between them form a group; the k runs that follow go to its last k labels
+    (in a glued dump an all-blank row leaves its label with no values), and a group with more
+    runs than labels gives them in order and leaves the rest as orphans.
+    """
+    segments: list[Segment] = []
+    orphans: list[tuple[int, Run]] = []
+    empty: list[Row] = []
+    group: list[Hit] = []
+    runs: list[Run] = []
+    last_row = -1
+
+    def close() -> None:
+        nonlocal group, runs
+        taken = len(runs) if len(runs) <= len(group) else len(group)
+        owners = group[len(group) - taken :] if len(runs) <= len(group) else group
+        for hit in group[: len(group) - taken]:
+            empty.append(rows[hit.row])
+        for hit, run in zip(owners, runs, strict=False):
+            segments.append(_segment(units, hit, run, rows))
+        for run in runs[taken:]:
+            if run.filled:
+                orphans.append((group[-1].row if group else last_row, run))
+        group, runs = [], []
+
+    for position, unit in enumerate(units):
+        if isinstance(unit, Label):
+            for hit in (hit for hit in chosen if hit.unit == position):
+                if runs or hit.anchor:
+                    close()
+                if hit.anchor:
+                    last_row = hit.row - 1
+                else:
+                    group.append(hit)
+                    last_row = hit.row
+            continue
+        if unit.filled or (group and len(runs) < len(group)):
+            runs.append(unit)
+    close()
+    return segments, orphans, empty
+
+
+def _segment(units: list[Unit], hit: Hit, run: Run, rows: Sequence[Row]) -> Segment:
+    label = units[hit.unit]
+    assert isinstance(label, Label)
+    ends_line = run.first + len(run.cells) == run.line_width
+    plain = label.line == run.line and run.first == label.index + 1 and ends_line
+    shape = (run.line_width, run.first) if plain else None
+    return Segment(rows[hit.row], label.cell, list(run.cells), shape)
+
+
+def _place_orphans(
+    orphans: list[tuple[int, Run]], chosen: list[Hit], rows: Sequence[Row]
+) -> tuple[list[Segment], list[Run]]:
+    """Unlabelled runs into the unlabelled rows between their labelled neighbours (P26, P11).
+
+    Only when the count leaves no choice: as many runs as free rows, or one run of exactly the
+    free rows' cells. Runs before the first or after the last label must fill a row exactly.
+    """
+    placed: list[Segment] = []
+    unplaced: list[Run] = []
+    by_gap: dict[int, list[Run]] = {}
+    for after, run in orphans:
+        by_gap.setdefault(after, []).append(run)
+    for after, runs in by_gap.items():
+        # the next labelled row; a group label bounds the rows before its first sub-row
+        following = [h.row for h in chosen if h.row > after and not (h.anchor and h.row - 1 == after)]
+        end = min(following) if following else len(rows)
+        free = list(range(after + 1, end))
+        edge = after == -1 or not following
+        widths = {len(rows[r].columns) for r in free}
+        cells = [len(run.cells) for run in runs]
+        pairs = list(zip(free, runs, strict=False))
+        if free and len(runs) == len(free) and (not edge or all(_exact(r, rows[f]) for f, r in pairs)):
+            placed += [Segment(rows[f], None, list(r.cells), placed="order") for f, r in pairs]
+        elif free and len(runs) == 1 and len(widths) == 1 and cells[0] == len(free) * widths.pop():
+            width = len(rows[free[0]].columns)
+            run = runs[0]
+            placed += [
+                Segment(rows[f], None, run.cells[i * width : (i + 1) * width], placed="group")
+                for i, f in enumerate(free)
+            ]
+        else:
+            unplaced += runs
+    return placed, unplaced
+
+
+def _exact(run: Run, row: Row) -> bool:
+    return len(run.cells) == len(row.columns)

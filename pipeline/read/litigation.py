@@ -5,10 +5,9 @@ from __future__ import annotations
 from itertools import combinations
 
 from pipeline.document import Document
-from pipeline.read.align import only_values
 from pipeline.read.candidates import BLANK, Blocks, Fit, Slots, choose, fit_cells, sums_to_last, trim_blanks
 from pipeline.read.tables import TableReading, ambiguous_reading, reading_from_cell, table_layout
-from pipeline.read.tokens import Cell, Kind, rows_of
+from pipeline.read.tokens import Cell, Kind, token_rows
 from schemas.layout import REVIEW_KEYS
 from schemas.reading import Finding, Status
 
@@ -19,7 +18,7 @@ def _data_rows(text: str, offset: int) -> list[list[Cell]]:
     When rows are not separated (one cell per line, no blank lines) the data are the run of
     value cells after the last header cell.
     """
-    table = rows_of(text, offset)
+    table = token_rows(text, offset)
     rows = [row for row in table if only_values(row)]
     if rows:
         return rows
@@ -31,6 +30,10 @@ def _data_rows(text: str, offset: int) -> list[list[Cell]]:
             runs[-1].append(cell)
     filled = [run for run in runs if any(c.kind is not BLANK for c in run)]
     return filled[-1:]
+
+
+def only_values(cells: list[Cell]) -> bool:
+    return bool(cells) and all(c.is_value for c in cells) and any(c.kind is not Kind.BLANK for c in cells)
 
 
 def read_review(region: tuple[int, int], document: Document) -> TableReading:

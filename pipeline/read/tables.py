@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from pipeline.document import Document
-from pipeline.read.align import Segment, find_segments, group_run_segments
+from pipeline.read.align import Alignment, Segment, align
 from pipeline.read.candidates import (
     BLANK,
     Blocks,
@@ -25,7 +25,7 @@ from pipeline.read.candidates import (
     sums_to_last,
     trim_blanks,
 )
-from pipeline.read.tokens import Cell, Kind, rows_of
+from pipeline.read.tokens import Cell, Kind, token_rows
 from schemas.layout import ACTIVE_BLOCKS, APPLICATION_ROWS, Row, row_keys
 from schemas.reading import Finding, Reading, Status
 
@@ -86,7 +86,9 @@ def read_row(
     for position, key in enumerate(keys):
         cell = chosen[position]
         if cell is None:
-            readings[key] = ambiguous_reading(key, position, candidates, segment.label, document)
+            readings[key] = ambiguous_reading(
+                key, position, candidates, segment.label or segment.cells[0], document
+            )
         else:
             readings[key] = reading_from_cell(
                 key, cell, document, layout if layout != "clean" else table_layout
@@ -160,19 +162,14 @@ def read_labelled_rows(
     document: Document,
     rules_for: Callable[[Row], RowRules],
 ) -> TableReading:
-    """Read every labelled row of one table region; rows not found are LOST."""
+    """Read every row of one table region; rows not found are LOST."""
     start, end = region
     text = document.text[start:end]
     layout = table_layout(text)
     result = TableReading(layout=layout)
-    table = without_placeholders(rows_of(text, start), document)
-    segments = [s for s in find_segments(table, layout_rows) if s.cells]
-    labelled = {s.row.key for s in segments}
-    segments += [s for s in group_run_segments(table, layout_rows) if s.row.key not in labelled]
-    by_row: dict[str, list[Segment]] = {}
-    for segment in segments:
-        by_row.setdefault(segment.row.key, []).append(segment)
-    chosen = {key: max(found, key=_fit_rank) for key, found in by_row.items()}  # max keeps the first
+    table = without_placeholders(token_rows(text, start), document)
+    alignment = align(table, layout_rows)
+    chosen = {s.row.key: s for s in alignment.segments}
     fits = {key: fit_cells(s.cells, len(s.row.columns), rules_for(s.row).blocks) for key, s in chosen.items()}
     starts = _value_starts(chosen, fits)
     for key, segment in chosen.items():
@@ -185,8 +182,42 @@ def read_labelled_rows(
         readings, findings = read_row(segment, fit, document, layout, rules)
         result.readings.update(readings)
         result.findings.extend(findings)
-        result.findings.extend(_duplicate_findings(segment, by_row[key]))
+    result.readings.update(_empty_rows(alignment, document))
+    result.findings.extend(_alignment_findings(alignment))
     return result
+
+
+def _empty_rows(alignment: Alignment, document: Document) -> dict[str, Reading]:
+    """Rows whose label stands with no value after it: every cell blank (a glued dump drops blanks)."""
+    return {
+        key: Reading(key=key, value=None, status=Status.BLANK, layout="empty_row")
+        for row in alignment.empty
+        for key in row_keys(row)
+    }
+
+
+def _alignment_findings(alignment: Alignment) -> list[Finding]:
+    findings: list[Finding] = []
+    placed = [s for s in alignment.segments if s.placed]
+    if placed:
+        findings.append(
+            Finding(
+                rule="placed_by_order",
+                severity="info",
+                fields=[k for s in placed for k in row_keys(s.row)],
+                message="rows without their label placed by the order of the rows around them: "
+                + ", ".join(s.row.key for s in placed),
+            )
+        )
+    for run in alignment.unplaced:
+        findings.append(
+            Finding(
+                rule="unplaced_values",
+                severity="warning",
+                message=f"values '{_cells_text(run.cells)}' belong to no row the order allows; not used",
+            )
+        )
+    return findings
 
 
 def _value_starts(chosen: dict[str, Segment], fits: dict[str, Fit]) -> dict[int, set[int]]:
@@ -217,39 +248,6 @@ def _aligned_with_table(segment: Segment, fit: Fit, starts: dict[int, set[int]])
         if first + window == start:
             return Fit([candidate], "aligned_by_table", [window])
     return fit
-
-
-def _fit_rank(segment: Segment) -> int:
-    """Which match of a row label is its data row: the one whose cells fill the columns exactly,
-    then any with a value; an all-blank match may be a header cell such as 总计, and a label in
-    prose ("行政许可2项") has too few cells."""
-    slots = len(segment.row.columns)
-    if not _has_values(segment):
-        return 0
-    return 2 if len(trim_blanks(segment.cells, slots)) == slots else 1
-
-
-def _duplicate_findings(chosen: Segment, found: list[Segment]) -> list[Finding]:
-    """A row label found again with other numbers (repeated table, misplaced row) is reported."""
-    return [
-        Finding(
-            rule="duplicate_row",
-            severity="warning",
-            fields=list(row_keys(other.row)),
-            message=f"{other.row.key}: label found twice with different cells "
-            f"('{_cells_text(chosen.cells)}' / '{_cells_text(other.cells)}'); kept the first",
-        )
-        for other in found
-        if other is not chosen and _has_values(other) and _values_of(other) != _values_of(chosen)
-    ]
-
-
-def _has_values(segment: Segment) -> bool:
-    return any(c.kind is not Kind.BLANK for c in segment.cells)
-
-
-def _values_of(segment: Segment) -> list[object]:
-    return [c.value for c in segment.cells if c.kind is not Kind.BLANK]
 
 
 def read_active(region: tuple[int, int], template: str, document: Document) -> TableReading:

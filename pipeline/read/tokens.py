@@ -1,9 +1,13 @@
-"""Turn a span of report text into rows of cells, and parse what one cell holds.
+"""The token stream of a table: rows of cells, each a label fragment or a value, with its span.
 
 Scraped tables arrive flattened in several ways (template.md §6): one cell per line with blank
 lines between rows (P1), TAB-separated rows with merged-cell placeholders (P2), pipe rows,
-label and numbers on one line separated by spaces (flipbooks, PDF text). All of them become
-the same thing here: a list of rows, each a list of `Cell`s with their span of the text.
+label and numbers on one line separated by spaces (flipbooks, PDF text), or the whole page on
+one line with the cells glued together (crawler dumps, P21-P24). All of them become the same
+thing here: a list of rows, each a list of `Cell`s with their span of the text. Text between
+delimiters is cut further into label fragments and values (`fragments`); a run of digits may
+still hold several glued cells and a space between two values may or may not be a cell boundary
+(`Cell.soft`): the arithmetic decides later (`pipeline.read.candidates`).
 """
 
 from __future__ import annotations
@@ -28,12 +32,14 @@ class Cell:
     kind: Kind
     value: int | float | None = None
     unit: str | None = None  # "元" / "万元" when printed in the cell
+    soft: bool = False  # only spaces separate it from the value before it: maybe not a boundary
 
     @property
     def is_value(self) -> bool:
         return self.kind is not Kind.TEXT
 
 
+MAX_DIGITS = 60  # a glued run of a whole table row; longer digit strings are not table values
 NIL_TOKENS = frozenset({"无", "/", "—", "-", "--", "——", "─", "–", "\\", "空", "暂无"})
 _NUMBER = re.compile(
     r"^(?P<sign>[+\-−]|增加|增|减少|减|少)?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
@@ -48,12 +54,15 @@ def parse_cell(text: str, start: int, end: int) -> Cell:
     compact = _SPACES.sub("", text)
     if not compact:
         return Cell("", start, end, Kind.BLANK)
+    stripped = text.strip()  # a text cell keeps its spaces: they may separate glued cells (P24)
     if compact in NIL_TOKENS:
         return Cell(compact, start, end, Kind.NIL, 0)
     match = _NUMBER.match(compact)
     if match is None:
-        return Cell(compact, start, end, Kind.TEXT)
+        return Cell(stripped, start, end, Kind.TEXT)
     digits = match["digits"].replace(",", "")
+    if len(digits) > MAX_DIGITS:
+        return Cell(stripped, start, end, Kind.TEXT)  # no count or amount has this many digits
     value: int | float = float(digits + match["frac"]) if match["frac"] else int(digits)
     if match["sign"] in _NEGATIVE_SIGNS:
         value = -value
@@ -101,7 +110,6 @@ _VALUE_TOKEN = r"(?:(?:[+\-−]|增加|减少|增|减)?\d[\d.,]*(?:万元|元)?|
 _TRAILING_VALUES = re.compile(
     rf"^(?P<label>.*?[^\d\s.,+\-−增减])??\s*(?P<values>{_VALUE_TOKEN}(?:\s+{_VALUE_TOKEN})*)$"
 )
-_GLUED = re.compile(r"^(?P<label>.*[^\d\s.,])(?P<digits>\d{2,})$")
 
 
 def _space_parts(text: str, start: int) -> list[tuple[str, int, int]] | None:
@@ -123,6 +131,73 @@ def _space_parts(text: str, start: int) -> list[tuple[str, int, int]] | None:
 
 def _cells(parts: list[tuple[str, int, int]]) -> list[Cell]:
     return [parse_cell(text, begin, end) for text, begin, end in parts]
+
+
+def token_rows(text: str, offset: int = 0) -> list[list[Cell]]:
+    """The token stream of a table region: `rows_of`, each text cell cut into its fragments."""
+    return [[piece for cell in row for piece in fragments(cell)] for row in rows_of(text, offset)]
+
+
+# A value inside running text: a number (sign, thousands, decimals, unit) or a nil mark. "无" in
+# 无法提供 / 无正当理由 and "/" in the header 本年增/减 are words, not cells.
+_FRAGMENT = re.compile(
+    r"(?P<number>(?:(?<![\d.—–\-/无])[+\-−](?=\d)|增加|减少|增|减)?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元)?)"
+    r"|(?P<nil>暂无|无(?![法正])|(?<!增)/|——|--|[—–-])"
+)
+_ORDINAL_AFTER = re.compile(r"[.、．)）]\D")  # "2.其他…", "1、申请人…": the digit before is an ordinal
+
+
+def fragments(cell: Cell) -> list[Cell]:
+    """A text cell cut into label fragments and the values glued to them (P21-P24).
+
+    "一、本年新收政府信息公开申请数量123001016二、上年结转…" gives a label, one digit run (whose
+    split into cells is not known yet) and the next label; "…秘密00000002.其他…" gives the run
+    "0000000" and the label "2.其他…" (an ordinal belongs to the label that follows it).
+    """
+    if cell.kind is not Kind.TEXT:
+        return [cell]
+    pieces: list[Cell] = []
+    label_from = 0
+    text = cell.text
+    previous_value_end: int | None = None
+    for match in _FRAGMENT.finditer(text):
+        begin, end = match.span()
+        number = match["number"]
+        if number is not None and number.isdigit() and _ORDINAL_AFTER.match(text, end):
+            if len(number) == 1:
+                continue  # the whole number is the ordinal of the next label
+            end -= 1
+        if begin > label_from:
+            label = text[label_from:begin]
+            if label.strip():
+                pieces.append(_text_piece(cell, label, label_from))
+                previous_value_end = None
+        gap = text[previous_value_end:begin] if previous_value_end is not None else ""
+        soft = bool(gap) and not gap.strip()
+        piece = parse_cell(text[begin:end], cell.start + begin, cell.start + end)
+        if piece.kind is Kind.TEXT:  # not a value after all (too many digits)
+            continue
+        pieces.append(_with_soft(piece, soft))
+        previous_value_end, label_from = end, end
+    if label_from == 0:
+        return [cell]
+    rest = text[label_from:]
+    if rest.strip():
+        pieces.append(_text_piece(cell, rest, label_from))
+    return pieces
+
+
+def _text_piece(cell: Cell, text: str, offset: int) -> Cell:
+    lead = len(text) - len(text.lstrip())
+    stripped = text.strip()
+    begin = cell.start + offset + lead
+    return Cell(stripped, begin, begin + len(stripped), Kind.TEXT)
+
+
+def _with_soft(cell: Cell, soft: bool) -> Cell:
+    if not soft:
+        return cell
+    return Cell(cell.text, cell.start, cell.end, cell.kind, cell.value, cell.unit, soft=True)
 
 
 def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
@@ -161,19 +236,6 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
         current.append(parse_cell(cell_text, begin, end))
     close()
     return rows
-
-
-def split_glued_label(cell: Cell) -> tuple[Cell, Cell] | None:
-    """'行政规范性文件693665' -> label cell and a glued digit-run cell (P: glued cells)."""
-    if cell.kind is not Kind.TEXT:
-        return None
-    match = _GLUED.match(cell.text)
-    if match is None:
-        return None
-    cut = cell.start + match.start("digits")
-    label = Cell(match["label"], cell.start, cut, Kind.TEXT)
-    digits = match["digits"]
-    return label, Cell(digits, cut, cell.end, Kind.NUMBER, int(digits))
 
 
 def glued_splits(digits: str, parts: int, limit: int = 50_000) -> list[list[int]]:
