@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from pipeline.read.tokens import Cell, Kind, glued_splits
+from pipeline.read.tokens import Cell, Kind
 
 Slots = list[Cell]
 RowCheck = Callable[[Slots], bool]
@@ -34,70 +34,132 @@ def trim_blanks(cells: list[Cell], slots: int) -> list[Cell]:
 
 @dataclass(frozen=True)
 class Blocks:
-    """Arithmetic that every complete block of `size` cells must satisfy (prunes glued splits)."""
+    """Every complete block of `size` cells ends with the sum of the others (S2 per row, S4 per block).
+
+    A glued run is cut under this rule: the total closing a block is not searched for, it is the
+    sum of the cells before it, so only the other cells' cuts are enumerated.
+    """
 
     size: int
-    holds: RowCheck
 
 
-def _glued_candidates(
-    cells: list[Cell], slots: int, blocks: Blocks | None, limit: int = 5_000
-) -> list[Slots]:
-    """Cut runs of digits into several cells so that the row has exactly `slots` cells.
+GLUED_CAP = 2_000  # readings of one row beyond which the row is left unread (never truncated and read)
 
-    Each run of two or more digits may hold several glued cells ("640020470" or, in section
-    四, "00000 07007 00000"). The cuts are searched left to right and a cut is dropped as soon
-    as a completed block breaks its arithmetic, so long rows stay cheap.
+
+@dataclass
+class _Search:
+    cells: list[Cell]
+    slots: int
+    blocks: Blocks | None
+    found: list[Slots] = field(default_factory=list)
+    truncated: bool = False
+
+
+def glued_readings(
+    cells: list[Cell], slots: int, blocks: Blocks | None, blanks: int = 0
+) -> tuple[list[Slots], bool]:
+    """Every way to cut the row's digit runs into cells (no leading zeros but a lone 0), with
+    `blanks` blank cells put back where running text dropped them, to make exactly `slots` cells.
+
+    Cell boundaries in the text are kept; only inside a run of digits may new ones fall, and a
+    dash glued to digits ("6-61") is either a cell of its own (a nil mark) or the next number's
+    sign. A blank never closes a block: a total left blank would make any cut "add up". Returns
+    the readings and whether the search stopped at the cap (then no reading may be trusted).
     """
-    if slots <= len(cells) or not any(_splittable(c) for c in cells):
-        return []
-    candidates: list[Slots] = []
+    search = _Search(cells, slots, blocks)
+    if cells:
+        _extend(search, 0, 0, [], blanks, 1)
+    return search.found, search.truncated
 
-    def extend(index: int, row: Slots) -> None:
-        if len(candidates) >= limit or len(row) > slots:
+
+def _extend(search: _Search, index: int, offset: int, row: Slots, blanks: int, sign: int) -> None:
+    """Place the next slot from cell `index`, `offset` digits into it, or a dropped blank."""
+    if search.truncated:
+        return
+    cells, slots = search.cells, search.slots
+    if index == len(cells):
+        if len(row) == slots and not blanks:
+            search.found.append(row)
+            search.truncated = len(search.found) > GLUED_CAP
+        elif len(row) + blanks == slots and _forced_total(search.blocks, row) is None:
+            _extend(search, index, offset, [*row, _blank_at(cells[-1])], blanks - 1, sign)
+        return
+    if len(row) == slots or not _room_for(cells, index, offset, slots - len(row) - blanks):
+        return
+    cell = cells[index]
+    if blanks and offset == 0 and sign == 1 and _forced_total(search.blocks, row) is None:
+        _extend(search, index, 0, [*row, Cell("", cell.start, cell.start, BLANK)], blanks - 1, 1)
+    if _is_sign(cell, cells, index) and sign == 1:
+        _extend(search, index + 1, 0, row, blanks, -1)  # the dash is the next number's sign
+    if not _splittable(cell):
+        if sign == 1 and _closes_block(search.blocks, row, cell):
+            _extend(search, index + 1, 0, [*row, cell], blanks, 1)
+        elif sign == -1 and cell.kind is Kind.NUMBER and cell.value and cell.value > 0:
+            _extend(search, index + 1, 0, [*row, _negated(cell)], blanks, 1)
+        return
+    digits = cell.text[offset:]
+    forced = _forced_total(search.blocks, row)
+    lengths = [len(str(forced))] if forced is not None else range(1, len(digits) + 1)
+    for size in lengths:
+        piece = digits[:size]
+        if len(piece) < size or (size > 1 and piece.startswith("0")) or (sign == -1 and piece == "0"):
+            break
+        value = sign * int(piece)
+        if forced is not None and value != forced:
             return
-        if index == len(cells):
-            if len(row) == slots:
-                candidates.append(row)
-            return
-        cell = cells[index]
-        room = slots - len(row) - (len(cells) - index - 1)
-        options = [[cell]]
-        if _splittable(cell):
-            options += [
-                _pieces(cell, split)
-                for parts in range(2, min(room, len(cell.text)) + 1)
-                for split in glued_splits(cell.text, parts)
-            ]
-        for option in options:
-            grown = row + option
-            if blocks is None or _blocks_hold(grown, len(row), blocks):
-                extend(index + 1, grown)
-
-    extend(0, [])
-    return candidates
+        start = cell.start + offset - (1 if sign == -1 else 0)
+        part = Cell(
+            ("-" if sign == -1 else "") + piece, start, cell.start + offset + size, Kind.NUMBER, value
+        )
+        if size == len(digits):
+            _extend(search, index + 1, 0, [*row, part], blanks, 1)
+        else:
+            _extend(search, index, offset + size, [*row, part], blanks, 1)
 
 
-def _pieces(cell: Cell, split: list[int]) -> list[Cell]:
-    """The cells a run of digits was cut into, each with its own span (for grounding)."""
-    pieces: list[Cell] = []
-    start = cell.start
-    for value in split:
-        end = start + len(str(value))
-        pieces.append(Cell(str(value), start, end, Kind.NUMBER, value))
-        start = end
-    return pieces
+def _is_sign(cell: Cell, cells: list[Cell], index: int) -> bool:
+    """A lone dash glued to the digits after it (in running text) may be their sign."""
+    following = cells[index + 1] if index + 1 < len(cells) else None
+    return (
+        cell.kind is Kind.NIL
+        and cell.text in ("-", "−")
+        and following is not None
+        and following.kind is Kind.NUMBER
+        and following.start == cell.end
+        and following.text[:1].isdigit()
+    )
+
+
+def _negated(cell: Cell) -> Cell:
+    value = -cell.value if cell.value is not None else None
+    return Cell("-" + cell.text, cell.start - 1, cell.end, Kind.NUMBER, value, cell.unit)
+
+
+def _room_for(cells: list[Cell], index: int, offset: int, left: int) -> bool:
+    """Whether the cells from here can still make `left` slots (a sign dash makes none)."""
+    rest = cells[index:]
+    most = sum(len(c.text) if _splittable(c) else 1 for c in rest) - offset
+    signs = sum(1 for i in range(index, len(cells)) if _is_sign(cells[i], cells, i))
+    return len(rest) - signs <= left <= most
+
+
+def _forced_total(blocks: Blocks | None, row: Slots) -> int | None:
+    """The value the next slot must hold when it closes a block, else None."""
+    if blocks is None or (len(row) + 1) % blocks.size:
+        return None
+    block = row[len(row) - blocks.size + 1 :]
+    total = sum(_number(c) for c in block)
+    return int(total) if float(total).is_integer() else None
+
+
+def _closes_block(blocks: Blocks | None, row: Slots, cell: Cell) -> bool:
+    """A fixed cell in a block's last slot must be its total (or blank: total not printed)."""
+    forced = _forced_total(blocks, row)
+    return forced is None or cell.kind is BLANK or _number(cell) == forced
 
 
 def _splittable(cell: Cell) -> bool:
     return cell.kind is Kind.NUMBER and cell.text.isdigit() and len(cell.text) > 1
-
-
-def _blocks_hold(row: Slots, before: int, blocks: Blocks) -> bool:
-    """The blocks completed by growing the row from `before` cells still add up."""
-    first = before // blocks.size
-    last = len(row) // blocks.size
-    return all(blocks.holds(row[b * blocks.size : (b + 1) * blocks.size]) for b in range(first, last))
 
 
 def _placements(cells: list[Cell], slots: int) -> list[Slots]:
@@ -121,6 +183,11 @@ class Fit:
 
 def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fit:
     """All readings of a row's value cells as exactly `slots` columns."""
+    inline = bool(cells) and all(c.inline for c in cells if c.kind is not BLANK)
+    if inline:
+        fit = _glued_fit(cells, slots, blocks, inline)
+        if fit.candidates or len(cells) <= slots:
+            return fit
     if len(cells) > slots:
         # Blank cells outside the columns are merged-cell placeholders; where they stand on both
         # sides, every window that holds all the filled cells is a reading.
@@ -134,14 +201,36 @@ def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fi
         if windows:
             return Fit([cells[start : start + slots] for start in windows], "placeholders", windows)
         return Fit(_without_surplus(trim_blanks(cells, slots), slots), "extra_values")
-    if len(cells) == slots:
-        return Fit([cells], windows=[0])
-    glued = _glued_candidates(cells, slots, blocks)
-    if glued:
-        return Fit(glued, "glued")
     if not cells:
         return Fit([], "empty")
-    return Fit(_placements(cells, slots), "shifted")
+    if len(cells) == slots:
+        return Fit([cells], windows=[0])
+    if not any(_splittable(c) for c in cells):
+        return Fit(_placements(cells, slots), "shifted")
+    return _glued_fit(cells, slots, blocks, inline=False)
+
+
+def _glued_fit(cells: list[Cell], slots: int, blocks: Blocks | None, inline: bool) -> Fit:
+    """Readings of glued or running-text values, with the blank cells running text dropped.
+
+    Every count of blanks is tried: nothing in running text tells a dropped blank from a cut, so
+    the row's and the table's arithmetic decide among them.
+    """
+    found: list[Slots] = []
+    seen: set[tuple[tuple[Kind, float | None], ...]] = set()
+    for blanks in range(max(0, slots - len(cells)) + 1 if inline else 1):
+        readings, truncated = glued_readings(cells, slots, blocks, blanks)
+        if truncated or len(found) + len(readings) > GLUED_CAP:
+            return Fit([], "too_many_readings")
+        for reading in readings:
+            shape = tuple((c.kind, c.value) for c in reading)
+            if shape not in seen:
+                seen.add(shape)
+                found.append(reading)
+    if not found:
+        return Fit([], "no_reading")
+    exact = len(found) == 1 and len(cells) == slots
+    return Fit(found, None if exact else "glued", windows=[0] if exact else [])
 
 
 def _without_surplus(cells: list[Cell], slots: int) -> list[Slots]:
@@ -202,17 +291,28 @@ class RowRules:
         return self.checks
 
 
-def choose(fit: Fit, checks: Sequence[RowCheck]) -> tuple[list[Cell | None], list[list[Cell]]]:
-    """Cells where the readings agree after the arithmetic filters (tried in order), None elsewhere."""
+def narrow(fit: Fit, checks: Sequence[RowCheck]) -> list[Slots]:
+    """The readings left after the row's arithmetic filters, tried in order (a filter that would
+    leave none is skipped)."""
     candidates = fit.candidates
     for test in checks:
         if len(candidates) <= 1:
             break
         candidates = [c for c in candidates if test(c)] or candidates
+    return candidates
+
+
+def agreed(candidates: list[Slots]) -> list[Cell | None]:
+    """Per column, the cell every reading agrees on, else None."""
     if not candidates:
-        return [], []
+        return []
     chosen: list[Cell | None] = []
     for position in range(len(candidates[0])):
         options = {(c[position].kind, c[position].value) for c in candidates}
         chosen.append(candidates[0][position] if len(options) == 1 else None)
-    return chosen, candidates
+    return chosen
+
+
+def as_numbers(slots: Slots) -> tuple[float, ...]:
+    """A reading as the numbers the format's relations add up (blank counts as 0)."""
+    return tuple(_number(cell) for cell in slots)

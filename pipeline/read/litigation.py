@@ -5,7 +5,17 @@ from __future__ import annotations
 from itertools import combinations
 
 from pipeline.document import Document
-from pipeline.read.candidates import BLANK, Blocks, Fit, Slots, choose, fit_cells, sums_to_last, trim_blanks
+from pipeline.read.candidates import (
+    BLANK,
+    Blocks,
+    Fit,
+    Slots,
+    agreed,
+    fit_cells,
+    narrow,
+    sums_to_last,
+    trim_blanks,
+)
 from pipeline.read.tables import TableReading, ambiguous_reading, reading_from_cell, table_layout
 from pipeline.read.tokens import Cell, Kind, token_rows
 from schemas.layout import REVIEW_KEYS
@@ -58,7 +68,8 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     else:
         blocks = [(REVIEW_KEYS, _fit(trim_blanks(cells, 15)))]
     for keys, fit in blocks:
-        chosen, candidates = choose(fit, (review_blocks_add_up,) if len(keys) == 15 else ())
+        candidates = narrow(fit, (review_blocks_add_up,) if len(keys) == 15 else ())
+        chosen = agreed(candidates)
         layout = fit.note or result.layout or "clean"
         for position, key in enumerate(keys):
             cell = chosen[position] if chosen else None
@@ -90,7 +101,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     return result
 
 
-REVIEW_BLOCKS_ARITHMETIC = Blocks(5, sums_to_last)  # S4 for each of the three blocks
+REVIEW_BLOCKS_ARITHMETIC = Blocks(5)  # S4 for each of the three blocks
 
 
 def review_blocks_add_up(slots: Slots) -> bool:

@@ -18,13 +18,17 @@ from pipeline.read.candidates import (
     Blocks,
     Fit,
     RowRules,
-    choose,
+    Slots,
+    agreed,
+    as_numbers,
     filled_total_adds_up,
     fit_cells,
+    narrow,
     non_negative_except_change,
     sums_to_last,
     trim_blanks,
 )
+from pipeline.read.solver import Relation, application_relations, consistent_readings
 from pipeline.read.tokens import Cell, Kind, token_rows
 from schemas.layout import ACTIVE_BLOCKS, APPLICATION_ROWS, Row, row_keys
 from schemas.reading import Finding, Reading, Status
@@ -71,16 +75,24 @@ def ambiguous_reading(
     )
 
 
-def read_row(
-    segment: Segment, fit: Fit, document: Document, table_layout: str, rules: RowRules
-) -> tuple[dict[str, Reading], list[Finding]]:
-    keys = row_keys(segment.row)
+def row_candidates(fit: Fit, rules: RowRules) -> list[Slots]:
+    """The readings of one row that its own arithmetic allows."""
     if fit.note == "placeholders" and rules.left_aligned:
         fit = Fit(fit.candidates[:1])
-    chosen, candidates = choose(fit, rules.for_fit(fit))
+    return narrow(fit, rules.for_fit(fit))
+
+
+def read_row(
+    segment: Segment, fit: Fit, candidates: list[Slots], document: Document, table_layout: str
+) -> tuple[dict[str, Reading], list[Finding]]:
+    """Readings of one row's cells: the cells all its remaining candidates agree on, the rest ambiguous."""
+    keys = row_keys(segment.row)
+    chosen = agreed(candidates)
     readings: dict[str, Reading] = {}
     findings: list[Finding] = []
     layout = fit.note or "clean"
+    if not candidates and fit.note in UNREAD:
+        return _unread_row(segment, fit, document)
     if not candidates:
         return readings, findings
     for position, key in enumerate(keys):
@@ -129,6 +141,30 @@ def read_row(
     return readings, findings
 
 
+UNREAD = {
+    "no_reading": "no cut of its digits into cells satisfies the row's arithmetic",
+    "too_many_readings": "its digits can be cut into cells in too many ways",
+}
+
+
+def _unread_row(segment: Segment, fit: Fit, document: Document) -> tuple[dict[str, Reading], list[Finding]]:
+    """A glued run the arithmetic cannot cut: every cell null, the reason in the record."""
+    anchor = segment.label or segment.cells[0]
+    keys = row_keys(segment.row)
+    readings = {
+        key: Reading(
+            key=key,
+            value=None,
+            status=Status.AMBIGUOUS,
+            source=document.locate(anchor.start, anchor.end),
+            layout="candidates",
+        )
+        for key in keys
+    }
+    message = f"{segment.row.key}: '{_cells_text(segment.cells)}' left null: {UNREAD[str(fit.note)]}"
+    return readings, [Finding(rule="ambiguous", severity="error", fields=list(keys), message=message)]
+
+
 def _cells_text(cells: list[Cell]) -> str:
     return " ".join(c.text or "·" for c in cells)
 
@@ -161,6 +197,7 @@ def read_labelled_rows(
     layout_rows: Sequence[Row],
     document: Document,
     rules_for: Callable[[Row], RowRules],
+    relations: Sequence[Relation] = (),
 ) -> TableReading:
     """Read every row of one table region; rows not found are LOST."""
     start, end = region
@@ -172,19 +209,37 @@ def read_labelled_rows(
     chosen = {s.row.key: s for s in alignment.segments}
     fits = {key: fit_cells(s.cells, len(s.row.columns), rules_for(s.row).blocks) for key, s in chosen.items()}
     starts = _value_starts(chosen, fits)
+    candidates: dict[str, list[Slots]] = {}
     for key, segment in chosen.items():
         rules = rules_for(segment.row)
         if layout == "cell_per_line":
             # One cell per line: values follow their label directly; surplus blank cells are the
             # next row's placeholders.
             rules = replace(rules, left_aligned=True)
-        fit = _aligned_with_table(segment, fits[key], starts)
-        readings, findings = read_row(segment, fit, document, layout, rules)
+        fits[key] = _aligned_with_table(segment, fits[key], starts)
+        candidates[key] = row_candidates(fits[key], rules)
+    if relations:
+        candidates = _consistent(candidates, relations, len(layout_rows[0].columns))
+    for key, segment in chosen.items():
+        readings, findings = read_row(segment, fits[key], candidates[key], document, layout)
         result.readings.update(readings)
         result.findings.extend(findings)
     result.readings.update(_empty_rows(alignment, document))
     result.findings.extend(_alignment_findings(alignment))
     return result
+
+
+def _consistent(
+    candidates: dict[str, list[Slots]], relations: Sequence[Relation], columns: int
+) -> dict[str, list[Slots]]:
+    """Each row's readings narrowed to those that fit the table's column relations."""
+    present = {key: options for key, options in candidates.items() if options}
+    vectors = {key: [as_numbers(option) for option in options] for key, options in present.items()}
+    kept = consistent_readings(vectors, relations, columns)
+    return {
+        key: [options[i] for i in kept[key]] if key in kept else options
+        for key, options in candidates.items()
+    }
 
 
 def _empty_rows(alignment: Alignment, document: Document) -> dict[str, Reading]:
@@ -263,7 +318,7 @@ def read_active(region: tuple[int, int], template: str, document: Document) -> T
 
 def read_applications(region: tuple[int, int], template: str, document: Document) -> TableReading:
     """Section 三: 25 (2021) or 23 (2019) rows of 7 applicant columns."""
-    rules = RowRules(
-        checks=(sums_to_last,), blocks=Blocks(7, sums_to_last), shifted_prior=filled_total_adds_up
+    rules = RowRules(checks=(sums_to_last,), blocks=Blocks(7), shifted_prior=filled_total_adds_up)
+    return read_labelled_rows(
+        region, APPLICATION_ROWS[template], document, lambda row: rules, application_relations(template)
     )
-    return read_labelled_rows(region, APPLICATION_ROWS[template], document, lambda row: rules)

@@ -33,6 +33,7 @@ class Cell:
     value: int | float | None = None
     unit: str | None = None  # "元" / "万元" when printed in the cell
     soft: bool = False  # only spaces separate it from the value before it: maybe not a boundary
+    inline: bool = False  # cut out of running text, where a blank cell leaves no trace (P21)
 
     @property
     def is_value(self) -> bool:
@@ -141,10 +142,10 @@ def token_rows(text: str, offset: int = 0) -> list[list[Cell]]:
 # A value inside running text: a number (sign, thousands, decimals, unit) or a nil mark. "无" in
 # 无法提供 / 无正当理由 and "/" in the header 本年增/减 are words, not cells.
 _FRAGMENT = re.compile(
-    r"(?P<number>(?:(?<![\d.—–\-/无])[+\-−](?=\d)|增加|减少|增|减)?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元)?)"
-    r"|(?P<nil>暂无|无(?![法正])|(?<!增)/|——|--|[—–-])"
+    r"(?P<number>(?:[+]|增加|减少|增|减)?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元)?)"
+    r"|(?P<nil>暂无|无(?![法正])|(?<!增)/|——|--|[—–\-−])"
 )
-_ORDINAL_AFTER = re.compile(r"[.、．)）]\D")  # "2.其他…", "1、申请人…": the digit before is an ordinal
+_ORDINAL_AFTER = re.compile(r" ?[.、．)）]\D")  # "2.其他…", "1、申请人…": the digit before is an ordinal
 
 
 def fragments(cell: Cell) -> list[Cell]:
@@ -195,9 +196,7 @@ def _text_piece(cell: Cell, text: str, offset: int) -> Cell:
 
 
 def _with_soft(cell: Cell, soft: bool) -> Cell:
-    if not soft:
-        return cell
-    return Cell(cell.text, cell.start, cell.end, cell.kind, cell.value, cell.unit, soft=True)
+    return Cell(cell.text, cell.start, cell.end, cell.kind, cell.value, cell.unit, soft=soft, inline=True)
 
 
 def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
@@ -236,25 +235,3 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
         current.append(parse_cell(cell_text, begin, end))
     close()
     return rows
-
-
-def glued_splits(digits: str, parts: int, limit: int = 50_000) -> list[list[int]]:
-    """Every way to cut a run of digits into `parts` numbers without leading zeros."""
-    results: list[list[int]] = []
-
-    def cut(rest: str, remaining: int, acc: list[int]) -> None:
-        if len(results) >= limit:
-            return
-        if remaining == 1:
-            if rest and (rest == "0" or not rest.startswith("0")):
-                results.append([*acc, int(rest)])
-            return
-        max_len = len(rest) - (remaining - 1)
-        for size in range(1, max_len + 1):
-            head = rest[:size]
-            if head.startswith("0") and size > 1:
-                break
-            cut(rest[size:], remaining - 1, [*acc, int(head)])
-
-    cut(digits, parts, [])
-    return results

@@ -1,0 +1,153 @@
+"""Choose one reading per row so that the table's column relations hold (S1 and S3 of section 三).
+
+Each row arrives with the readings its own arithmetic allows (`pipeline.read.candidates`). Rows
+with one reading are constants; the others are decision variables of a CP-SAT model (OR-Tools)
+whose constraints are the format's column sums. When no choice satisfies every relation (the
+filer's own error, P8/P28) the model breaks the fewest; the relations that then fail are
+reported by the validators, never repaired. Every optimal solution is enumerated (up to a cap),
+and a row keeps only the readings used by some optimal solution: a cell the same in all of them
+is read, a cell that differs stays ambiguous with its candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from schemas.layout import APPLICATION_ROWS
+
+if TYPE_CHECKING:  # OR-Tools is imported only when a table needs it (~0.3 s)
+    from ortools.sat.python import cp_model
+
+Vector = tuple[float, ...]  # one reading of a row: a number per column, blank as 0
+SOLUTION_CAP = 256
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Σ coefficient × row[column] = 0 over the listed (row key, coefficient) terms, per column."""
+
+    name: str
+    terms: tuple[tuple[str, int], ...]
+
+
+def application_relations(template: str) -> list[Relation]:
+    """S3: （七）总计 is the sum of the result rows; S1: 一 + 二 = （七） + 四, for every column."""
+    keys = [row.key for row in APPLICATION_ROWS[template]]
+    results = keys[keys.index("applications.granted") : keys.index("applications.total")]
+    s3 = Relation("S3", (("applications.total", 1), *((key, -1) for key in results)))
+    s1 = Relation(
+        "S1",
+        (
+            ("applications.new_received", 1),
+            ("applications.carried_over", 1),
+            ("applications.total", -1),
+            ("applications.carried_forward", -1),
+        ),
+    )
+    return [s3, s1]
+
+
+def consistent_readings(
+    readings: Mapping[str, Sequence[Vector]], relations: Sequence[Relation], columns: int
+) -> dict[str, list[int]]:
+    """For every row, the indices of its readings that some best choice for the whole table uses.
+
+    Rows not in `readings` are lost: a relation that needs one is not checked. Returns every index
+    unchanged when there is nothing to choose or the solutions exceed the cap.
+    """
+    everything = {key: list(range(len(options))) for key, options in readings.items()}
+    open_rows = [key for key, options in readings.items() if len(set(options)) > 1]
+    usable = [r for r in relations if all(key in readings for key, _ in r.terms)]
+    if not open_rows or not any(key in open_rows for r in usable for key, _ in r.terms):
+        return everything
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    choice = {key: [model.new_bool_var(f"{key}#{i}") for i in range(len(readings[key]))] for key in open_rows}
+    for variables in choice.values():
+        model.add_exactly_one(variables)
+    broken = []
+    for relation in usable:
+        for column in range(columns):
+            expression = _column_sum(relation, column, readings, choice)
+            if isinstance(expression, int):
+                continue  # only fixed rows: the validators report it
+            flag = model.new_bool_var(f"{relation.name}[{column}] broken")
+            model.add(expression == 0).only_enforce_if(~flag)
+            broken.append(flag)
+    model.minimize(sum(broken))
+    solver = _solver()
+    if solver.solve(model) not in (cp_model.OPTIMAL,):
+        return everything
+    model.clear_objective()  # type: ignore[no-untyped-call]
+    model.add(sum(broken) == round(solver.objective_value))
+    used = _enumerate(model, choice)
+    if used is None:
+        return everything
+    return {key: sorted(used[key]) if key in used else indices for key, indices in everything.items()}
+
+
+def _column_sum(
+    relation: Relation,
+    column: int,
+    readings: Mapping[str, Sequence[Vector]],
+    choice: Mapping[str, list[cp_model.IntVar]],
+) -> cp_model.LinearExpr | int:
+    """The relation's left side for one column: an integer if every row in it is fixed."""
+    constant = 0
+    variables: list[cp_model.IntVar] = []
+    coefficients: list[int] = []
+    for key, coefficient in relation.terms:
+        options = readings[key]
+        if key not in choice:
+            constant += coefficient * round(options[0][column])
+            continue
+        variables += choice[key]
+        coefficients += [coefficient * round(option[column]) for option in options]
+    if not variables:
+        return constant
+    from ortools.sat.python import cp_model
+
+    return cp_model.LinearExpr.weighted_sum(variables, coefficients) + constant
+
+
+def _enumerate(
+    model: cp_model.CpModel, choice: Mapping[str, list[cp_model.IntVar]]
+) -> dict[str, set[int]] | None:
+    """The readings used by the optimal solutions, or None past the cap."""
+    from ortools.sat.python import cp_model
+
+    class _Collector(cp_model.CpSolverSolutionCallback):
+        """Which readings the solutions use, stopping past the cap."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.used: dict[str, set[int]] = {key: set() for key in choice}
+            self.count = 0
+
+        def on_solution_callback(self) -> None:
+            self.count += 1
+            for key, variables in choice.items():
+                self.used[key].update(i for i, var in enumerate(variables) if self.value(var))
+            if self.count > SOLUTION_CAP:
+                self.stop_search()
+
+    solver = _solver()
+    solver.parameters.enumerate_all_solutions = True
+    collector = _Collector()
+    status = solver.solve(model, collector)
+    if collector.count > SOLUTION_CAP or status != cp_model.OPTIMAL:
+        return None
+    used: dict[str, set[int]] = collector.used
+    return used
+
+
+def _solver() -> cp_model.CpSolver:
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1  # tiny models; threads cost more than they bring
+    solver.parameters.max_time_in_seconds = 5.0
+    return solver
