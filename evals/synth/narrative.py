@@ -60,19 +60,29 @@ def _prose(cited: dict[str, str], published: int, style: Style) -> list[str]:
     forward = _number(cited, "applications.carried_forward.total")
     reviews = _number(cited, "review.total")
     websites = rng.randint(1, 6)
+    # the prose may quote the tables' own row labels with their numbers, before the tables
+    quoted = (
+        f"其中，一、本年新收政府信息公开申请数量{received}件；二、上年结转政府信息公开申请数量{carried}件；"
+        f"（一）予以公开{granted}件；（二）部分公开{_number(cited, 'applications.partial.total')}件；"
+        f"四、结转下年度继续办理{forward}件。"
+        if rng.random() < 0.6
+        else ""
+    )
+    permits = _number(cited, "active.licensing.decisions")
+    penalties = _number(cited, "active.penalty.decisions")
     return [
         SECTION_TITLES[0],
         "本机关认真贯彻落实《中华人民共和国政府信息公开条例》，现将有关情况报告如下。",
         "一、主动公开情况",
         f"全年通过政府网站主动公开政府信息{published}条，发布政策解读{rng.randint(1, 40)}篇，"
-        f"更新政务新媒体{rng.randint(5, 300)}次。",
+        f"更新政务新媒体{rng.randint(5, 300)}次；公开行政许可{permits}件、行政处罚{penalties}件。",
         "二、依申请公开情况",
         f"全年共收到政府信息公开申请{received}件，上年结转{carried}件，办结{concluded}件，"
         f"其中予以公开{granted}件，结转下年度继续办理{forward}件。",
         "三、政府信息管理情况",
         f"全年清理规范性文件{rng.randint(0, 30)}件，对{rng.randint(1, 50)}条政府信息进行了保密审查。",
         "四、政府信息公开申请情况",
-        f"因政府信息公开被申请行政复议{reviews}件，共有{websites}个网站栏目开展了信息公开工作。",
+        f"{quoted}因政府信息公开被申请行政复议{reviews}件，共有{websites}个网站栏目开展了信息公开工作。",
         "五、监督保障情况",
         f"组织业务培训{rng.randint(1, 9)}次，参训人员{rng.randint(10, 200)}人次。",
     ]

@@ -45,6 +45,9 @@ def _table_lines(table: Table, rate: float, orphans: list[str], style: Style) ->
             elif i == 0:  # P29: one made-up header row over the applicant columns
                 chunk.append(_pipe(rng.choice(_INVENTED)))
             continue
+        if row.results_index == 0 and "\n" not in row.results and rng.random() < 0.5:
+            _flush(chunk, lines)  # the merged 三、本年度办理结果 printed as a line of its own
+            lines.append(row.results)
         label = _flat(row.label)
         if label and rng.random() < rate:
             loose = _wrap(label, rng.randint(8, 14))
