@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from evals.synth.document import Block, agency_name, report_blocks
+from evals.synth.harsh import EXTENSIONS, HARSH, render_harsh
 from evals.synth.markup import render_docx, render_html
 from evals.synth.noise import Style, choose_tags, printed_cells
 from evals.synth.pdf import render_pdf
@@ -26,10 +27,12 @@ LAYOUTS: tuple[str, ...] = (
     "html",  # real rowspan/colspan
     "docx",  # merged cells
     "pdf",  # a text layer drawn line by line
+    *HARSH,  # as scraped copies really come (§6.1): crawler one-liners, real converters, lost labels
 )
+CLASSIC = LAYOUTS[: LAYOUTS.index(HARSH[0])]  # the layouts of evals/fixtures/synthetic
 ALL = LAYOUTS
 FORMATS: tuple[str, ...] = ("2019", "2021")
-_EXTENSIONS = {"html": "html", "docx": "docx", "pdf": "pdf"}  # the others are .txt
+_EXTENSIONS = {"html": "html", "docx": "docx", "pdf": "pdf", **EXTENSIONS}  # the others are .txt
 
 
 def write_case(
@@ -85,6 +88,10 @@ def _write_document(
     path: Path, family: str, blocks: Sequence[Block], title: str, style: Style, fields: dict[str, Value]
 ) -> list[str]:
     """Write the document in `family`, nulling in `fields` what a lost page takes; return its notes."""
+    if family in HARSH:
+        text, harsh_notes = render_harsh(family, blocks, title, style, fields)
+        path.write_text(text, encoding="utf-8")
+        return harsh_notes
     if family == "html":
         path.write_text(render_html(blocks, title), encoding="utf-8")
         return []

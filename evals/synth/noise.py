@@ -24,6 +24,7 @@ _TEXT_NOISE = (
     "gbk",
 )
 _GRID_NOISE = ("nbsp", "nil", "blank", "units", "signed", "split_header", "wrapped", "spaced")
+_ONELINE_NOISE = ("nbsp", "nil", "blank", "units", "signed", "wrapped", "spaced")
 NOISE: dict[str, tuple[str, ...]] = {
     "cell_per_line": _TEXT_NOISE,
     "cell_per_line_dense": _TEXT_NOISE,
@@ -34,6 +35,20 @@ NOISE: dict[str, tuple[str, ...]] = {
     "html": _GRID_NOISE,
     "docx": _GRID_NOISE,
     "pdf": ("nil", "blank", "units", "signed", "split_header", "spaced", "lost_page"),
+    # the harsh layouts of §6.1 (evals/synth/harsh.py)
+    "oneline_glued": (*_ONELINE_NOISE, "crawler_header"),
+    "oneline_spaced": (*_ONELINE_NOISE, "crawler_header"),
+    "oneline_stray": (*_ONELINE_NOISE, "crawler_header"),
+    "w3m": _GRID_NOISE,
+    "lynx": _GRID_NOISE,
+    "pandoc_plain": _GRID_NOISE,
+    # a line break in any cell makes pandoc's pipe-table writer give up on the whole table
+    "pandoc_gfm": ("nbsp", "nil", "blank", "units", "signed", "spaced"),
+    "pdftotext_layout": _GRID_NOISE,
+    "pdftotext_raw": _GRID_NOISE,
+    "md_orphans": _GRID_NOISE,
+    "label_variants": _GRID_NOISE,
+    "narrative": _GRID_NOISE,
 }
 
 _NIL = ("无", "/", "—", "-")

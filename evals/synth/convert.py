@@ -1,0 +1,90 @@
+"""Real text converters run on the generated HTML page: text browsers (P36), pandoc, and poppler's
+pdftotext on a PDF that Chromium prints from the page (P35). Each is a layout of its own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+# layout -> the binaries it needs (Debian packages w3m, lynx, pandoc, chromium, poppler-utils)
+CONVERTERS: dict[str, tuple[str, ...]] = {
+    "w3m": ("w3m",),
+    "lynx": ("lynx",),
+    "pandoc_plain": ("pandoc",),
+    "pandoc_gfm": ("pandoc",),
+    "pdftotext_layout": ("chromium", "pdftotext"),
+    "pdftotext_raw": ("chromium", "pdftotext"),
+}
+_TIMEOUT = 120
+
+
+class ConverterMissing(RuntimeError):
+    """A converter layout was asked for on a machine without its binary."""
+
+
+def missing(layout: str) -> list[str]:
+    """The binaries `layout` needs that are not on PATH."""
+    return [binary for binary in CONVERTERS[layout] if shutil.which(binary) is None]
+
+
+def convert(layout: str, html: str) -> str:
+    """The text `layout`'s converter makes of the HTML page."""
+    if absent := missing(layout):
+        raise ConverterMissing(
+            f"synthetic layout {layout!r} needs {', '.join(absent)} on PATH "
+            "(Debian packages; scripts/install-system-packages installs them)"
+        )
+    with tempfile.TemporaryDirectory(prefix="synth-convert-") as work:
+        page = Path(work) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        if layout == "w3m":
+            return _run(["w3m", "-dump", "-T", "text/html", "-I", "UTF-8", "-O", "UTF-8", str(page)], work)
+        if layout == "lynx":
+            return _run(
+                ["lynx", "-dump", "-nolist", "-assume_charset=utf-8", "-display_charset=utf-8", str(page)],
+                work,
+            )
+        if layout.startswith("pandoc"):
+            target = "plain" if layout == "pandoc_plain" else "gfm-raw_html"
+            return _run(["pandoc", "-f", "html", "-t", target, str(page)], work)
+        pdf = Path(work) / "report.pdf"
+        _print_pdf(page, pdf, work)
+        flags = ["-layout"] if layout == "pdftotext_layout" else []
+        return _run(["pdftotext", *flags, "-enc", "UTF-8", str(pdf), "-"], work)
+
+
+def _print_pdf(page: Path, pdf: Path, work: str) -> None:
+    """Chromium's print-to-PDF of the page, without the date and URL header and footer."""
+    profile = Path(work) / "profile"
+    _run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        work,
+    )
+    if not pdf.is_file():
+        raise RuntimeError(f"chromium wrote no PDF for {page}")
+
+
+def _run(command: list[str], work: str) -> str:
+    """Run a converter in a scratch home with a fixed locale; its standard output."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "LANG": "C.UTF-8", "TZ": "UTC"}
+    done = subprocess.run(command, capture_output=True, env=env, cwd=work, timeout=_TIMEOUT, check=False)
+    if done.returncode != 0:
+        error = done.stderr.decode(errors="replace")[-500:]
+        raise RuntimeError(f"{command[0]} failed ({done.returncode}): {error}")
+    return done.stdout.decode("utf-8", errors="replace")
