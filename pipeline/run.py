@@ -16,8 +16,9 @@ from pipeline.load import LoadError, load_document
 from pipeline.narrative import narrative_findings, read_narrative
 from pipeline.read import read_report
 from pipeline.review import route, score_confidence
-from pipeline.sections import FormatEvidence, Section, detect_format, report_agency, split_sections
+from pipeline.sections import FormatEvidence, Section, detect_format, split_sections
 from pipeline.settings import Settings
+from pipeline.title import Title, read_title
 from pipeline.validate import validate
 from schemas.reading import Finding, Reading, Status
 from schemas.record import Provenance, Record
@@ -47,11 +48,9 @@ def _failed(path: str, message: str) -> Record:
 def _extract(document: Document, settings: Settings, backend: Backend | None) -> Record:
     sections = split_sections(document.text)
     evidence = detect_format(document.text)
+    title = read_title(document.text)
     record = Record(
-        source=document.source,
-        agency=report_agency(document.text),
-        year=evidence.year,
-        template=evidence.template,
+        source=document.source, agency=title.agency, year=evidence.year, template=evidence.template
     )
     if evidence.template is None:
         finding = Finding(
@@ -62,7 +61,7 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
     template = evidence.template
     tables = read_report(document, sections, template)
     readings = {**tables.readings, **_narrative(document, sections)}
-    reader_findings = tables.findings + _format_findings(evidence)
+    reader_findings = tables.findings + _format_findings(evidence) + _title_findings(title)
     agreement: dict[str, bool] | None = None
     model_findings: list[Finding] = []
     if backend is not None:
@@ -116,6 +115,30 @@ def _format_findings(evidence: FormatEvidence) -> list[Finding]:
         f"2021: {', '.join(evidence.markers_2021[:3])}); read as {evidence.template} by the report year"
     )
     return [Finding(rule="mixed_format", severity="error", fields=["meta.template"], message=message)]
+
+
+def _title_findings(title: Title) -> list[Finding]:
+    """The title's year against the statistics period's; a missing body name."""
+    findings: list[Finding] = []
+    if title.title_year and title.period_year and title.title_year != title.period_year:
+        findings.append(
+            Finding(
+                rule="year_conflict",
+                severity="error",
+                fields=["meta.year"],
+                message=f"the title says {title.title_year}, the statistics period {title.period_year}",
+            )
+        )
+    if title.agency is None:
+        findings.append(
+            Finding(
+                rule="no_agency",
+                severity="error",
+                fields=["meta.agency"],
+                message="no issuing body in the title",
+            )
+        )
+    return findings
 
 
 def _narrative(document: Document, sections: dict[int, Section]) -> dict[str, Reading]:

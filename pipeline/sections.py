@@ -1,4 +1,4 @@
-"""Split a report into its six sections and tell its format, year and agency."""
+"""Split a report into its six sections and tell its format (header markers first, year second)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from pipeline.title import read_title
 from schemas.layout import MARKERS_2019, MARKERS_2021
 
 
@@ -92,20 +93,6 @@ class FormatEvidence(BaseModel):
     reason: str
 
 
-_TITLE_YEAR = re.compile(r"(20\d{2})\s*年(?:度)?\s*[^\n。]{0,40}?政府信息公开[^\n。，]{0,8}?(?:报告|年报)")
-_PERIOD_YEAR = re.compile(r"统计期限?[^\n。]{0,12}?(20\d{2})\s*年\s*1\s*月\s*1\s*日")
-
-
-def report_year(text: str) -> int | None:
-    """The report's year: from the title, else the statistics period; never the signature date."""
-    head = text[:1500]
-    for pattern in (_TITLE_YEAR, _PERIOD_YEAR):
-        match = pattern.search(head)
-        if match and 2008 <= int(match.group(1)) <= 2100:
-            return int(match.group(1))
-    return None
-
-
 def detect_format(text: str) -> FormatEvidence:
     """Header markers first (template.md §5.2), the report year second."""
     flat = "".join(text.split())
@@ -113,7 +100,7 @@ def detect_format(text: str) -> FormatEvidence:
     # "本年新" (a 2019 header cut at a <br>, P5) is also the start of row 一 of table 三 in both formats.
     without_row_one = flat.replace("本年新收", "")
     found_2019 = [m for m in MARKERS_2019 if m in without_row_one]
-    year = report_year(text)
+    year = read_title(text).year
     if found_2021 and not found_2019:
         return FormatEvidence(
             template="2021", year=year, markers_2019=[], markers_2021=found_2021, reason="2021 header markers"
@@ -127,39 +114,3 @@ def detect_format(text: str) -> FormatEvidence:
     return FormatEvidence(
         template=by_year, year=year, markers_2019=found_2019, markers_2021=found_2021, reason=reason
     )
-
-
-_TITLE_LINE = re.compile(r"政府信息公开[^\n。，]{0,8}?(?:报告|年报)")
-_AGENCY_END = re.compile(
-    r"(局|委员会|委|办公室|办|政府|院|厅|部|署|中心|所|站|馆|队|会|镇|乡|街道|处|室|社)$"
-)
-
-
-def report_agency(text: str) -> str | None:
-    """The issuing body as named in the title block.
-
-    The title is the first short line naming the report with its year; only when no line has a
-    year does a line naming the report without one count (a breadcrumb such as
-    "首页 > 政府信息公开年报" has no year and comes before the title on scraped pages).
-    """
-    lines = ["".join(line.split()) for line in text[:1500].split("\n")]
-    titles = [i for i, line in enumerate(lines) if len(line) <= 80 and _TITLE_YEAR.search(line)]
-    titles = titles or [i for i, line in enumerate(lines) if len(line) <= 80 and _TITLE_LINE.search(line)]
-    return _agency_of_title(lines, titles[0]) if titles else None
-
-
-def _agency_of_title(lines: list[str], index: int) -> str | None:
-    """The body named before the year in the title line, or on a short line above it."""
-    line = lines[index]
-    match = _TITLE_LINE.search(line)
-    head = line[: match.start()] if match else line
-    before_year = re.split(r"20\d{2}年(?:度)?", head)
-    candidates = [before_year[0], before_year[-1]] if len(before_year) > 1 else [before_year[0]]
-    for candidate in candidates:
-        candidate = candidate.strip("《》“”\"' ").removeprefix("关于")
-        if len(candidate) >= 3 and _AGENCY_END.search(candidate):
-            return candidate
-    for previous in reversed(lines[max(0, index - 4) : index]):
-        if 3 <= len(previous) <= 40 and not re.search(r"[。，：:>]", previous):
-            return previous
-    return None

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from pipeline.sections import detect_format, report_agency, report_year, split_sections
+from pipeline.sections import detect_format, split_sections
+from pipeline.title import read_title
 from schemas.layout import SECTION_TITLES
+
+
+def report_year(text: str) -> int | None:
+    return read_title(text).year
+
+
+def report_agency(text: str) -> str | None:
+    return read_title(text).agency
 
 
 def test_six_sections_in_order_ignoring_intro_and_table_rows() -> None:

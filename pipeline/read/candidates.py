@@ -63,7 +63,8 @@ def glued_readings(
 
     Cell boundaries in the text are kept; only inside a run of digits may new ones fall, and a
     dash glued to digits ("6-61") is either a cell of its own (a nil mark) or the next number's
-    sign. A blank never closes a block: a total left blank would make any cut "add up". Returns
+    sign. A blank closes a block only when the block is all zero: a total left blank would let any
+    cut "add up". Returns
     the readings and whether the search stopped at the cap (then no reading may be trusted).
     """
     search = _Search(cells, slots, blocks)
@@ -81,13 +82,13 @@ def _extend(search: _Search, index: int, offset: int, row: Slots, blanks: int, s
         if len(row) == slots and not blanks:
             search.found.append(row)
             search.truncated = len(search.found) > GLUED_CAP
-        elif len(row) + blanks == slots and _forced_total(search.blocks, row) is None:
+        elif len(row) + blanks == slots and _may_be_blank(search.blocks, row):
             _extend(search, index, offset, [*row, _blank_at(cells[-1])], blanks - 1, sign)
         return
     if len(row) == slots or not _room_for(cells, index, offset, slots - len(row) - blanks):
         return
     cell = cells[index]
-    if blanks and offset == 0 and sign == 1 and _forced_total(search.blocks, row) is None:
+    if blanks and offset == 0 and sign == 1 and _may_be_blank(search.blocks, row):
         _extend(search, index, 0, [*row, Cell("", cell.start, cell.start, BLANK)], blanks - 1, 1)
     if _is_sign(cell, cells, index) and sign == 1:
         _extend(search, index + 1, 0, row, blanks, -1)  # the dash is the next number's sign
@@ -150,6 +151,11 @@ def _forced_total(blocks: Blocks | None, row: Slots) -> int | None:
     block = row[len(row) - blocks.size + 1 :]
     total = sum(_number(c) for c in block)
     return int(total) if float(total).is_integer() else None
+
+
+def _may_be_blank(blocks: Blocks | None, row: Slots) -> bool:
+    """A dropped blank may stand anywhere but as the total of a block whose cells are not all 0."""
+    return _forced_total(blocks, row) in (None, 0)
 
 
 def _closes_block(blocks: Blocks | None, row: Slots, cell: Cell) -> bool:

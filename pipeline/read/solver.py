@@ -2,11 +2,12 @@
 
 Each row arrives with the readings its own arithmetic allows (`pipeline.read.candidates`). Rows
 with one reading are constants; the others are decision variables of a CP-SAT model (OR-Tools)
-whose constraints are the format's column sums. When no choice satisfies every relation (the
-filer's own error, P8/P28) the model breaks the fewest; the relations that then fail are
-reported by the validators, never repaired. Every optimal solution is enumerated (up to a cap),
-and a row keeps only the readings used by some optimal solution: a cell the same in all of them
-is read, a cell that differs stays ambiguous with its candidates.
+whose constraints are the format's column sums, made soft so that the model finds the fewest
+relations any choice must break. When that is more than none (the filer's own error, P8/P28, or
+a row read wrong) the relations cannot tell the readings apart and every reading stays; the
+validators report the broken relations, nothing is repaired. Otherwise every solution is
+enumerated (up to a cap), and a row keeps only the readings some solution uses: a cell the same
+in all of them is read, a cell that differs stays ambiguous with its candidates.
 """
 
 from __future__ import annotations
@@ -79,10 +80,12 @@ def consistent_readings(
             broken.append(flag)
     model.minimize(sum(broken))
     solver = _solver()
-    if solver.solve(model) not in (cp_model.OPTIMAL,):
+    if solver.solve(model) != cp_model.OPTIMAL or round(solver.objective_value) > 0:
+        # The table contradicts itself whatever the choice (a filer's error, or a row read
+        # wrong elsewhere): the relations are no evidence for any one reading then.
         return everything
     model.clear_objective()  # type: ignore[no-untyped-call]
-    model.add(sum(broken) == round(solver.objective_value))
+    model.add(sum(broken) == 0)
     used = _enumerate(model, choice)
     if used is None:
         return everything
