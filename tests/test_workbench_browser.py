@@ -1,4 +1,4 @@
-"""End to end in a real headless Chromium: queue, document, candidate, edit, reload, relations, export, eval."""
+"""End to end in headless Chromium: queue, document, candidate, edit, reload, relations, export, eval."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from workbench_helpers import (
     AMBIGUOUS_KEY,
     MISREAD_KEY,

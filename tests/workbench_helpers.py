@@ -150,7 +150,7 @@ def fetch(url: str, data: dict[str, str] | None = None, headers: dict[str, str] 
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(request, timeout=30) as response:
-            return Answer(response.status, response.read().decode(), dict(response.headers))
+            return Answer(response.status, response.read().decode(errors="replace"), dict(response.headers))
     except urllib.error.HTTPError as error:
         return Answer(error.code, error.read().decode(errors="replace"), dict(error.headers))
 

@@ -42,7 +42,7 @@ class Queue:
     entries: list[Entry]
     by_rule: Counter[str]
     by_table: Counter[str]
-    unreadable: list[tuple[str, Record]]  # documents that could not be read at all: nothing to decide
+    unreadable: list[tuple[str, Record]]  # not read at all, or no format found: no cells to decide
     done: int  # documents fully decided
 
 
@@ -71,7 +71,7 @@ def build_queue(run: Run, decisions: dict[str, dict[str, Decision]], filters: Fi
     for doc_id, record in run.items():
         if not record.needs_review or not _matches(record, filters):
             continue
-        if record.error is not None:
+        if record.error is not None or record.template is None:
             unreadable.append((doc_id, record))
             continue
         decided = decisions.get(doc_id, {})

@@ -11,12 +11,13 @@ import uvicorn
 from pipeline.workbench.app import Settings, create_app
 from pipeline.workbench.decisions import DecisionStore
 from pipeline.workbench.results import Run, open_results
-from pipeline.workbench.security import is_loopback
+
+LOCAL_ONLY = ("127.0.0.1", "localhost", "::1")
 
 
 def with_token(settings: Settings) -> Settings:
-    """A fresh access token when the address is not loopback (anyone on that network could connect)."""
-    if is_loopback(settings.host) or settings.token:
+    """A fresh access token for any address but the usual loopback ones (who else can reach it is unknown)."""
+    if settings.host in LOCAL_ONLY or settings.token:
         return settings
     return settings.model_copy(update={"token": secrets.token_urlsafe(24)})
 
