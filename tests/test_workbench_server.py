@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from workbench_helpers import (
     AMBIGUOUS_KEY,
     MISREAD_KEY,
     REPO,
+    Server,
     csrf_of,
     document_links,
     extract,
@@ -25,6 +28,15 @@ from pipeline.workbench.results import document_id
 MARKUP = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>"
 
 
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path, Path]]:
+    """One server over a flagged run for the tests that only look (a start costs seconds)."""
+    folder = tmp_path_factory.mktemp("served")
+    results, document = flagged_run(folder)
+    with running(results, folder / "d.sqlite") as server:
+        yield server, document, folder / "d.sqlite"
+
+
 def _document(server_url: str) -> tuple[str, str]:
     """The first queued document's URL and page."""
     queue = fetch(server_url)
@@ -33,14 +45,13 @@ def _document(server_url: str) -> tuple[str, str]:
     return url, fetch(url).body
 
 
-def test_loopback_server_refuses_other_host_names(tmp_path: Path) -> None:
-    results, _ = flagged_run(tmp_path)
-    with running(results, tmp_path / "d.sqlite") as server:
-        assert server.url.startswith("http://127.0.0.1:") and "token" not in server.url
-        assert fetch(server.url).status == 200
-        # a page on another site that rebinds its name to 127.0.0.1 arrives with its own Host
-        refused = fetch(server.url, headers={"Host": "attacker.example"})
-        assert refused.status == 403 and "token" in refused.body
+def test_loopback_server_refuses_other_host_names(served: tuple[Server, Path, Path]) -> None:
+    server, _, _ = served
+    assert server.url.startswith("http://127.0.0.1:") and "token" not in server.url
+    assert fetch(server.url).status == 200
+    # a page on another site that rebinds its name to 127.0.0.1 arrives with its own Host
+    refused = fetch(server.url, headers={"Host": "attacker.example"})
+    assert refused.status == 403 and "token" in refused.body
 
 
 def test_another_address_needs_the_token_printed_at_start(tmp_path: Path) -> None:
@@ -59,17 +70,15 @@ def test_another_address_needs_the_token_printed_at_start(tmp_path: Path) -> Non
         assert fetch(server.base + "/", headers={"Cookie": cookie}).status == 200
 
 
-def test_a_post_without_the_csrf_token_is_refused(tmp_path: Path) -> None:
-    results, _ = flagged_run(tmp_path)
-    db = tmp_path / "d.sqlite"
-    with running(results, db) as server:
-        url, page = _document(server.url)
-        form = {"key": MISREAD_KEY, "action": "edit", "value": "22"}
-        assert fetch(url + "/decide", form).status == 403
-        assert fetch(url + "/decide", {**form, "csrf": "forged"}).status == 403
-        assert DecisionStore(db).all_latest() == {}
-        accepted = fetch(url + "/decide", {**form, "csrf": csrf_of(page)})
-        assert accepted.status == 303
+def test_a_post_without_the_csrf_token_is_refused(served: tuple[Server, Path, Path]) -> None:
+    server, _, db = served
+    url, page = _document(server.url)
+    form = {"key": MISREAD_KEY, "action": "edit", "value": "22"}
+    assert fetch(url + "/decide", form).status == 403
+    assert fetch(url + "/decide", {**form, "csrf": "forged"}).status == 403
+    assert DecisionStore(db).all_latest() == {}
+    accepted = fetch(url + "/decide", {**form, "csrf": csrf_of(page)})
+    assert accepted.status == 303
     (decisions,) = DecisionStore(db).all_latest().values()
     assert decisions[MISREAD_KEY].new_value == 22 and decisions[MISREAD_KEY].who == "tester"
 
@@ -94,23 +103,21 @@ def test_markup_in_a_report_is_shown_as_text(tmp_path: Path) -> None:
         assert "script-src 'nonce-" in policy and "unsafe-inline" not in policy
 
 
-def test_only_documents_of_the_run_are_served(tmp_path: Path) -> None:
-    results, document = flagged_run(tmp_path)
-    with running(results, tmp_path / "d.sqlite") as server:
-        base = server.base
-        known = f"{base}/doc/{document_id(str(document))}"
-        assert fetch(known).status == 200
-        for path in (
-            "/doc/" + "0" * 16,
-            "/doc/..%2F..%2Fetc%2Fpasswd",
-            "/doc/../../etc/passwd",
-            "/etc/passwd",
-            f"/doc/{document_id(str(document))}/page/1.png",  # a text report has no pages
-            "/static/../pyproject.toml",
-        ):
-            answer = fetch(base + path)
-            assert answer.status == 404, path
-            assert "root:" not in answer.body and "[project]" not in answer.body
+def test_only_documents_of_the_run_are_served(served: tuple[Server, Path, Path]) -> None:
+    server, document, _ = served
+    known = f"{server.base}/doc/{document_id(str(document))}"
+    assert fetch(known).status == 200
+    for path in (
+        "/doc/" + "0" * 16,
+        "/doc/..%2F..%2Fetc%2Fpasswd",
+        "/doc/../../etc/passwd",
+        "/etc/passwd",
+        f"/doc/{document_id(str(document))}/page/1.png",  # a text report has no pages
+        "/static/../pyproject.toml",
+    ):
+        answer = fetch(server.base + path)
+        assert answer.status == 404, path
+        assert "root:" not in answer.body and "[project]" not in answer.body
 
 
 def test_killing_the_server_loses_no_saved_decision(tmp_path: Path) -> None:
