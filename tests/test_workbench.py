@@ -96,6 +96,15 @@ def test_relations_turn_to_holding_as_cells_are_corrected(flagged: tuple[Path, R
     assert not any(r.state != "holds" and r.rule.startswith("S") for r in relations(record, right))
 
 
+def test_a_cell_not_in_the_document_leaves_its_relations_unchecked(flagged: tuple[Path, Record]) -> None:
+    _, record = flagged
+    absent = {MISREAD_KEY: _decision(record, MISREAD_KEY, None, "absent")}
+    states = {r.rule: r.state for r in relations(record, absent) if MISREAD_KEY in r.fields}
+    assert states == {"S1": "unverifiable", "S2": "unverifiable"}
+    blank = {MISREAD_KEY: _decision(record, MISREAD_KEY, None, "edit")}  # an empty cell counts as 0
+    assert {r.rule: r.state for r in relations(record, blank) if MISREAD_KEY in r.fields}["S2"] == "fails"
+
+
 @pytest.mark.parametrize(
     ("key", "text", "value"),
     [

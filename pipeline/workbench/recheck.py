@@ -12,7 +12,7 @@ from schemas.keys import Value, keys_for
 from schemas.reading import Finding, Reading, Status
 from schemas.record import Record
 
-RelationState = Literal["holds", "fails", "new"]
+RelationState = Literal["holds", "fails", "new", "unverifiable"]
 _LOST_RULES = ("missing_rows", "missing_section")
 
 
@@ -67,22 +67,23 @@ def rerun(record: Record, decisions: dict[str, Decision]) -> list[Finding]:
 
 
 def relations(record: Record, decisions: dict[str, Decision]) -> list[Relation]:
-    """The machine's broken relations, each marked as holding or failing now, then new failures."""
-    now = {_identity(f): f for f in rerun(record, decisions) if f.severity in ("error", "warning")}
+    """The machine's broken relations, each holding, failing or uncheckable now; then new failures."""
+    findings = rerun(record, decisions)
+    now = {_identity(f): f for f in findings if f.severity in ("error", "warning")}
+    # validate names the cells it could not check (lost, ambiguous) in one info finding per rule
+    unchecked = {(f.rule, key) for f in findings if f.severity == "info" for key in f.fields}
     before = [f for f in record.checks if f.severity in ("error", "warning") and _is_relation(f.rule)]
     seen = {_identity(f) for f in before}
-    result = [
-        Relation(
-            f.rule,
-            tuple(f.fields),
-            "fails" if _identity(f) in now else "holds",
-            now.get(_identity(f), f).message,
-        )
-        for f in before
-    ]
-    result += [
-        Relation(f.rule, tuple(f.fields), "new", f.message) for ident, f in now.items() if ident not in seen
-    ]
+    result = []
+    for finding in before:
+        state: RelationState = "holds"
+        if _identity(finding) in now:
+            state = "fails"
+        elif any((finding.rule, key) in unchecked for key in finding.fields):
+            state = "unverifiable"
+        message = now[_identity(finding)].message if state == "fails" else finding.message
+        result.append(Relation(finding.rule, tuple(finding.fields), state, message))
+    result += [Relation(f.rule, tuple(f.fields), "new", f.message) for i, f in now.items() if i not in seen]
     return result
 
 
