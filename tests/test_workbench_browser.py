@@ -111,6 +111,14 @@ def test_review_a_flagged_document_in_chromium(tmp_path: Path, browser: WebDrive
         # the S2 row the lost digit broke is red before any decision
         assert "fails" in _relation(browser, "S2", MISREAD_KEY).get_attribute("class")
 
+        # keyboard: "n" moves to the next doubtful cell, "p" back
+        first = browser.find_element(By.ID, "selected").get_attribute("data-key")
+        _press(browser, "n")
+        second = browser.find_element(By.ID, "selected").get_attribute("data-key")
+        assert second != first and "selected" in (_cell(browser, str(second)).get_attribute("class") or "")
+        _press(browser, "p")
+        assert browser.find_element(By.ID, "selected").get_attribute("data-key") == first
+
         # pick a candidate of the ambiguous cell with one click
         _after(browser, _cell(browser, AMBIGUOUS_KEY).find_element(By.TAG_NAME, "a").click)
         assert "ambiguous" in browser.find_element(By.ID, "selected").text
