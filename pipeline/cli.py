@@ -172,5 +172,16 @@ def bench(paths: tuple[str, ...], fixtures: Path) -> None:
     click.echo(token_benchmark(_expand(paths or (str(fixtures),))))
 
 
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+)
+@click.pass_context
+def review(ctx: click.Context) -> None:
+    """Review workbench: `pipeline review RESULTS` serves a run in a browser; `review export|import`."""
+    from pipeline.workbench.cli import review as workbench
+
+    workbench.main(args=ctx.args, prog_name=ctx.command_path)
+
+
 if __name__ == "__main__":
     main()
