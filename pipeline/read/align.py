@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from pipeline.read.tokens import Cell, Kind
 from schemas.layout import Row
 
+FUZZY_COVER = 0.8  # the text matched must span most of the label
 FUZZY_CUTOFF = 75.0  # rapidfuzz partial ratio; one dropped or swapped character in ten still matches
 _EXACT, _FUZZY, _FULL_RUN, _SOME_VALUES = 2.0, 1.0, 1.0, 0.3
 
@@ -81,6 +82,8 @@ def fuzzy_hits(
         found = fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
         if found is None or any(found.dest_start < end and start < found.dest_end for start, end in taken):
             continue
+        if found.dest_end - found.dest_start < FUZZY_COVER * len(words):
+            continue  # a piece of the label (a wrapped line) matches any label it is part of
         hits.append((index, found.dest_start, found.dest_end, _FUZZY + (found.score - FUZZY_CUTOFF) / 25))
     return hits
 
@@ -328,6 +331,9 @@ def _assign_runs(
 
     def close() -> None:
         nonlocal group, runs
+        while len(runs) > len(group) and any(not run.filled for run in runs):
+            # a label whose values stand on its next line (a tall cell) has blank cells on its own
+            runs.remove(next(run for run in runs if not run.filled))
         taken = len(runs) if len(runs) <= len(group) else len(group)
         owners = group[len(group) - taken :] if len(runs) <= len(group) else group
         for hit in group[: len(group) - taken]:

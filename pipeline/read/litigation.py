@@ -31,7 +31,7 @@ def _data_rows(text: str, offset: int) -> list[list[Cell]]:
     table = token_rows(text, offset)
     rows = [row for row in table if only_values(row)]
     if rows:
-        return rows
+        return [_merged(rows)] if _stacked(rows) else rows
     runs: list[list[Cell]] = [[]]
     for cell in (cell for row in table for cell in row):
         if cell.kind is Kind.TEXT:
@@ -40,6 +40,21 @@ def _data_rows(text: str, offset: int) -> list[list[Cell]]:
             runs[-1].append(cell)
     filled = [run for run in runs if any(c.kind is not BLANK for c in run)]
     return filled[-1:]
+
+
+def _stacked(rows: list[list[Cell]]) -> bool:
+    """Lines of one grid row: a tall cell's value wrapped onto a line of its own (w3m, P36)."""
+    width = len(rows[0])
+    if len(rows) < 2 or any(len(row) != width for row in rows):
+        return False
+    return all(sum(row[i].kind is not Kind.BLANK for row in rows) <= 1 for i in range(width))
+
+
+def _merged(rows: list[list[Cell]]) -> list[Cell]:
+    return [
+        next((row[i] for row in rows if row[i].kind is not Kind.BLANK), rows[0][i])
+        for i in range(len(rows[0]))
+    ]
 
 
 def only_values(cells: list[Cell]) -> bool:

@@ -48,11 +48,12 @@ _NUMBER = re.compile(
 )
 _NEGATIVE_SIGNS = frozenset({"-", "−", "减", "减少", "少"})
 _SPACES = re.compile(r"\s+")
+_MD_ESCAPE = re.compile(r"\\([-\\/*_.+|])")  # markdown writers escape "-" as "\-" (pandoc)
 
 
 def parse_cell(text: str, start: int, end: int) -> Cell:
     """Classify one cell's text: a number (with sign and unit), nil, blank or text."""
-    compact = _SPACES.sub("", text)
+    compact = _MD_ESCAPE.sub(r"\1", _SPACES.sub("", text))
     if not compact:
         return Cell("", start, end, Kind.BLANK)
     stripped = text.strip()  # a text cell keeps its spaces: they may separate glued cells (P24)
@@ -199,6 +200,11 @@ def _with_soft(cell: Cell, soft: bool) -> Cell:
     return Cell(cell.text, cell.start, cell.end, cell.kind, cell.value, cell.unit, soft=soft, inline=True)
 
 
+_BOX_BARS = str.maketrans({"│": "|", "┃": "|", "║": "|"})
+_RULE_CHARS = r"[\s|│┃║:+\-─━═┄┈┌┐└┘├┤┬┴┼╋╔╗╚╝╠╣╦╩╬]"
+_RULE_LINE = re.compile(rf"^{_RULE_CHARS}*[-─━═]{{3}}{_RULE_CHARS}*$")
+
+
 def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
     """Rows of cells from flattened table text; `offset` is where `text` starts in the document.
 
@@ -214,7 +220,10 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
             rows.append(current)
             current = []
 
-    for line in split_lines(text, offset):
+    for raw in split_lines(text, offset):
+        if _RULE_LINE.match(raw.text):
+            continue  # a markdown separator or a box-drawing rule: no cells
+        line = Line(raw.text.translate(_BOX_BARS), raw.start)  # w3m's │ are cell boundaries (P36)
         if not line.text.strip() and "\t" not in line.text:
             close()
             continue
