@@ -211,9 +211,10 @@ def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fi
         return Fit([], "empty")
     if len(cells) == slots:
         return Fit([cells], windows=[0])
-    if not any(_splittable(c) for c in cells):
-        return Fit(_placements(cells, slots), "shifted")
-    return _glued_fit(cells, slots, blocks, inline=False)
+    glued = _glued_fit(cells, slots, blocks, inline=False) if any(_splittable(c) for c in cells) else None
+    if glued is not None and glued.candidates:
+        return glued
+    return Fit(_placements(cells, slots), "shifted")
 
 
 def _glued_fit(cells: list[Cell], slots: int, blocks: Blocks | None, inline: bool) -> Fit:

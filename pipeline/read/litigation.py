@@ -16,7 +16,13 @@ from pipeline.read.candidates import (
     sums_to_last,
     trim_blanks,
 )
-from pipeline.read.tables import TableReading, ambiguous_reading, reading_from_cell, table_layout
+from pipeline.read.tables import (
+    TableReading,
+    ambiguous_reading,
+    blank_or_zero_findings,
+    reading_from_cell,
+    table_layout,
+)
 from pipeline.read.tokens import Cell, Kind, token_rows
 from schemas.layout import REVIEW_KEYS
 from schemas.reading import Finding, Status
@@ -102,6 +108,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
                     f"{keys[0].split('.')[0]}..{keys[-1].split('.')[0]}; took the last {len(keys)}",
                 )
             )
+    result.findings += blank_or_zero_findings(result.readings, "section 四")
     unresolved = [k for k, r in result.readings.items() if r.status is Status.AMBIGUOUS]
     if unresolved:
         result.findings.append(

@@ -28,6 +28,7 @@ from pipeline.read.candidates import (
     sums_to_last,
     trim_blanks,
 )
+from pipeline.read.columns import restore_blank_columns
 from pipeline.read.solver import Relation, application_relations, consistent_readings
 from pipeline.read.tokens import Cell, Kind, token_rows
 from schemas.layout import ACTIVE_BLOCKS, APPLICATION_ROWS, Row, row_keys
@@ -63,7 +64,18 @@ def reading_from_cell(key: str, cell: Cell, document: Document, layout: str) -> 
 def ambiguous_reading(
     key: str, position: int, candidates: list[list[Cell]], label: Cell, document: Document
 ) -> Reading:
-    values = sorted({_value_for(key, c[position]) for c in candidates}, key=lambda v: (v is None, v or 0))
+    """A cell the remaining readings disagree on: null with its candidates.
+
+    Where they disagree only on whether the cell was blank or 0 (running text drops blank cells,
+    and a blank and a 0 add up the same), nothing was reported either way: it reads 0, keeps
+    both candidates and its low confidence sends the document to review.
+    """
+    cells = [c[position] for c in candidates]
+    values = sorted({_value_for(key, c) for c in cells}, key=lambda v: (v is None, v or 0))
+    zeros = [c for c in cells if c.kind is not Kind.BLANK]
+    if set(values) <= {0, None} and zeros:
+        reading = reading_from_cell(key, zeros[0], document, BLANK_OR_ZERO)
+        return reading.model_copy(update={"candidates": [0, None], "layout": BLANK_OR_ZERO})
     return Reading(
         key=key,
         value=None,
@@ -73,6 +85,18 @@ def ambiguous_reading(
         layout="candidates",
         candidates=values,
     )
+
+
+BLANK_OR_ZERO = "blank_or_zero"
+
+
+def blank_or_zero_findings(readings: dict[str, Reading], where: str) -> list[Finding]:
+    """One warning naming the cells read as 0 that may have been blank."""
+    keys = [key for key, reading in readings.items() if reading.layout == BLANK_OR_ZERO]
+    if not keys:
+        return []
+    message = f"{where}: {len(keys)} cells read as 0 may have been blank (the text does not keep blank cells)"
+    return [Finding(rule=BLANK_OR_ZERO, severity="warning", fields=keys, message=message)]
 
 
 def row_candidates(fit: Fit, rules: RowRules) -> list[Slots]:
@@ -105,6 +129,7 @@ def read_row(
             readings[key] = reading_from_cell(
                 key, cell, document, layout if layout != "clean" else table_layout
             )
+    findings += blank_or_zero_findings(readings, segment.row.key)
     unresolved = [k for k, r in readings.items() if r.status is Status.AMBIGUOUS]
     if unresolved:
         findings.append(
@@ -206,7 +231,7 @@ def read_labelled_rows(
     result = TableReading(layout=layout)
     table = without_placeholders(token_rows(text, start), document)
     alignment = align(table, layout_rows)
-    chosen = {s.row.key: s for s in alignment.segments}
+    chosen = {s.row.key: s for s in restore_blank_columns(alignment.segments)}
     fits = {key: fit_cells(s.cells, len(s.row.columns), rules_for(s.row).blocks) for key, s in chosen.items()}
     starts = _value_starts(chosen, fits)
     candidates: dict[str, list[Slots]] = {}

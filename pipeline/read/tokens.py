@@ -13,6 +13,7 @@ still hold several glued cells and a space between two values may or may not be 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -34,6 +35,9 @@ class Cell:
     unit: str | None = None  # "元" / "万元" when printed in the cell
     soft: bool = False  # only spaces separate it from the value before it: maybe not a boundary
     inline: bool = False  # cut out of running text, where a blank cell leaves no trace (P21)
+    # display columns (a CJK character is two) of the cell's first and last character on its
+    # line, for text whose columns are aligned with spaces (pdftotext -layout, pandoc plain, P35)
+    x: tuple[int, int] | None = None
 
     @property
     def is_value(self) -> bool:
@@ -129,6 +133,19 @@ def _space_parts(text: str, start: int) -> list[tuple[str, int, int]] | None:
     for token in re.finditer(r"\S+", match["values"]):
         parts.append((token.group(), offset + token.start(), offset + token.end()))
     return parts
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _placed(cell: Cell, line: Line) -> Cell:
+    """The cell with its display columns on the line."""
+    left = display_width(line.text[: cell.start - line.start])
+    x = (left, left + max(display_width(cell.text), 1) - 1)
+    # values separated by spaces on a line: a blank cell between them left no trace either
+    inline = cell.kind is not Kind.TEXT
+    return Cell(cell.text, cell.start, cell.end, cell.kind, cell.value, cell.unit, cell.soft, inline, x)
 
 
 def _cells(parts: list[tuple[str, int, int]]) -> list[Cell]:
@@ -239,8 +256,37 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
         if spaced and len(spaced) >= 2:
             # A whole row on one line ("四、结转下年度继续办理 0 0 0 0 0 0 0", or just numbers).
             close()
-            rows.append(_cells(spaced))
+            rows.append([_placed(cell, line) for cell in _cells(spaced)])
             continue
         current.append(parse_cell(cell_text, begin, end))
     close()
-    return rows
+    return _join_tall_rows(rows)
+
+
+def _join_tall_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """A grid row printed over two lines because one cell wrapped (a tall cell, P36): the second
+    line holds only values, each under a blank cell of the first. Joined back into one row."""
+    joined: list[list[Cell]] = []
+    for row in rows:
+        previous = joined[-1] if joined else None
+        if previous is not None and _continues(previous, row):
+            joined[-1] = [b if a.kind is Kind.BLANK else a for a, b in zip(previous, row, strict=True)]
+        else:
+            joined.append(row)
+    return joined
+
+
+def _continues(first: list[Cell], second: list[Cell]) -> bool:
+    if len(first) != len(second) or len(first) < 3:
+        return False
+    # the second line may carry the wrapped tail of a label ("不予公"), never a label of its own
+    if any(c.kind is Kind.TEXT and len(c.text) > 4 for c in second):
+        return False
+    if not any(c.kind in (Kind.NUMBER, Kind.NIL) for c in second):
+        return False
+    if not any(c.kind in (Kind.NUMBER, Kind.NIL) for c in first):
+        return False
+    return all(
+        a.kind is Kind.BLANK or b.kind is Kind.BLANK or a.kind is b.kind is Kind.TEXT
+        for a, b in zip(first, second, strict=True)
+    )
