@@ -97,7 +97,9 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             if cell is not None:
                 result.readings[key] = reading_from_cell(key, cell, document, layout)
             elif candidates:
-                result.readings[key] = ambiguous_reading(key, position, candidates, anchor, document)
+                result.readings[key] = ambiguous_reading(
+                    key, position, candidates, anchor, document, fit.note == "glued"
+                )
         if fit.note == "extra_values":
             result.findings.append(
                 Finding(

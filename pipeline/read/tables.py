@@ -62,18 +62,24 @@ def reading_from_cell(key: str, cell: Cell, document: Document, layout: str) -> 
 
 
 def ambiguous_reading(
-    key: str, position: int, candidates: list[list[Cell]], label: Cell, document: Document
+    key: str,
+    position: int,
+    candidates: list[list[Cell]],
+    label: Cell,
+    document: Document,
+    blanks_dropped: bool = False,
 ) -> Reading:
     """A cell the remaining readings disagree on: null with its candidates.
 
-    Where they disagree only on whether the cell was blank or 0 (running text drops blank cells,
-    and a blank and a 0 add up the same), nothing was reported either way: it reads 0, keeps
-    both candidates and its low confidence sends the document to review.
+    Where the text drops blank cells (`blanks_dropped`: running text, glued runs) and the readings
+    disagree only on whether the cell was blank or 0 (which add up the same), nothing was
+    reported either way: it reads 0, keeps both candidates and its low confidence sends the
+    document to review.
     """
     cells = [c[position] for c in candidates]
     values = sorted({_value_for(key, c) for c in cells}, key=lambda v: (v is None, v or 0))
     zeros = [c for c in cells if c.kind is not Kind.BLANK]
-    if set(values) <= {0, None} and zeros:
+    if blanks_dropped and set(values) <= {0, None} and zeros:
         reading = reading_from_cell(key, zeros[0], document, BLANK_OR_ZERO)
         return reading.model_copy(update={"candidates": [0, None], "layout": BLANK_OR_ZERO})
     return Reading(
@@ -122,9 +128,8 @@ def read_row(
     for position, key in enumerate(keys):
         cell = chosen[position]
         if cell is None:
-            readings[key] = ambiguous_reading(
-                key, position, candidates, segment.label or segment.cells[0], document
-            )
+            anchor = segment.label or segment.cells[0]
+            readings[key] = ambiguous_reading(key, position, candidates, anchor, document, layout == "glued")
         else:
             readings[key] = reading_from_cell(
                 key, cell, document, layout if layout != "clean" else table_layout
