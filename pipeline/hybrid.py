@@ -15,6 +15,7 @@ from pipeline.document import Document
 from pipeline.llm.backend import Backend, ModelError, ModelRequest
 from pipeline.llm.budget import Budget, add_usage, request_tokens
 from pipeline.llm.checks import flat_values
+from pipeline.llm.choice import PROMPT, choice_model, choice_request, open_choices
 from pipeline.llm.tasks import NARRATIVE_TASK, TABLE_TASKS, Task
 from pipeline.read import table_region
 from pipeline.sections import Section
@@ -136,6 +137,58 @@ def _merge(call: PlannedCall, values: dict[str, Number | None], result: HybridRe
             )
 
 
+def _choose_open_cells(
+    document: Document,
+    sections: dict[int, Section],
+    template: str,
+    readings: dict[str, Reading],
+    backend: Backend,
+    budget: Budget,
+    usages: list[Usage],
+) -> HybridResult:
+    """One question for all cells the arithmetic left with several candidates: pick one of them."""
+    choices = open_choices(readings)
+    result = HybridResult(readings={})
+    if not choices:
+        return result
+    start, end = _tables_span(sections, len(document.text))
+    request = choice_request(choices, document.text[start:end], template)
+    keys = list(choices)
+    estimate = request_tokens(request, choice_model(choices)) + 512
+    if not budget.allows(estimate):
+        result.findings.append(
+            Finding(
+                rule="budget", severity="warning", fields=keys, message=f"{PROMPT}: not asked, over budget"
+            )
+        )
+        return result
+    result.prompt_versions[PROMPT] = request.prompt_tag
+    try:
+        answer = backend.complete(request, choice_model(choices))
+    except Exception as error:  # a failed choice leaves the cells open, as the rules left them
+        usages.append(getattr(error, "usage", Usage(calls=1, failed_calls=1)))
+        message = f"{PROMPT}: no acceptable choice: {type(error).__name__}: {error}"
+        result.findings.append(Finding(rule="llm_failed", severity="error", fields=keys, message=message))
+        return result
+    usages.append(answer.usage)
+    budget.charge(answer.usage)
+    for key, value in flat_values(answer.parsed, "").items():
+        if value is None or value not in choices[key]:
+            continue  # undecided, or (schema bypassed) outside the candidates: never taken
+        rules = readings[key]
+        result.readings[key] = rules.model_copy(
+            update={"value": value, "status": Status.VALUE, "reader": "llm", "layout": "chosen"}
+        )
+    return result
+
+
+def _tables_span(sections: dict[int, Section], length: int) -> tuple[int, int]:
+    """From the start of section 二's table to the end of section 四's, as far as they were found."""
+    start = min((table_region(n, sections, length)[0] for n in (2, 3, 4)), default=0)
+    end = max((table_region(n, sections, length)[1] for n in (2, 3, 4)), default=length)
+    return start, end
+
+
 def fill_with_model(
     document: Document,
     sections: dict[int, Section],
@@ -148,10 +201,14 @@ def fill_with_model(
     narrative: bool = False,
 ) -> HybridResult:
     """The merged readings of one document; model trouble becomes findings, never an exception."""
-    calls, notes = plan_calls(document, sections, template, readings, findings, narrative=narrative)
-    result = HybridResult(readings=dict(readings), findings=notes)
     budget = Budget(settings.token_budget_per_document)
     usages: list[Usage] = []
+    chosen = _choose_open_cells(document, sections, template, readings, backend, budget, usages)
+    readings = {**readings, **chosen.readings}
+    calls, notes = plan_calls(document, sections, template, readings, findings, narrative=narrative)
+    result = HybridResult(readings=readings, findings=chosen.findings + notes)
+    if chosen.prompt_versions:
+        result.prompt_versions.update(chosen.prompt_versions)
     for call in calls:
         name, keys = call.task.prompt, list(call.task.keys(template))
         estimate = request_tokens(call.request, call.response_model) + settings.max_output_tokens

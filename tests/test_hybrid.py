@@ -86,18 +86,39 @@ def test_only_the_section_with_a_lost_cell_is_sent_and_only_that_section(tmp_pat
     assert result.prompt_versions == {"applications_table": request.prompt_tag}
 
 
-def test_an_ambiguous_cell_sends_its_section_and_keeps_the_candidates(tmp_path: Path) -> None:
+def test_an_ambiguous_cell_is_asked_as_a_choice_among_its_candidates(tmp_path: Path) -> None:
     rules = readings("2021")
     rules["review.total"] = Reading(
         key="review.total", value=None, status=Status.AMBIGUOUS, candidates=[3, 30]
     )
-    backend = FakeBackend({"review_litigation": {"review": {"upheld": 0, "total": 3}}})
+    backend = FakeBackend({"cell_choice": {"review": {"total": 30}}})
     result = _fill(backend, tmp_path, rules)
 
-    assert [r.prompt_name for r in backend.requests] == ["review_litigation"]
+    assert [r.prompt_name for r in backend.requests] == ["cell_choice"]  # no whole-section question
+    question = backend.requests[0].messages[0].content
+    assert "review.total (行政复议 × 总计): 3 | 30" in question
+    chosen = result.readings["review.total"]
+    assert (chosen.value, chosen.reader, chosen.candidates) == (30, "llm", [3, 30])
+    assert "cell_choice" in result.prompt_versions
+
+
+def test_a_choice_outside_the_candidates_is_rejected_and_the_section_asked(tmp_path: Path) -> None:
+    rules = readings("2021")
+    rules["review.total"] = Reading(
+        key="review.total", value=None, status=Status.AMBIGUOUS, candidates=[3, 30]
+    )
+    backend = FakeBackend(
+        {
+            "cell_choice": {"review": {"total": 999}},
+            "review_litigation": {"review": {"upheld": 0, "total": 3}},
+        }
+    )
+    result = _fill(backend, tmp_path, rules)
+
+    assert [r.prompt_name for r in backend.requests] == ["cell_choice", "review_litigation"]
+    assert any(f.rule == "llm_failed" and "review.total" in f.fields for f in result.findings)
     assert result.readings["review.total"].value == 3
     assert result.readings["review.total"].candidates == [3, 30]
-    assert result.agreement == {"review.upheld": True}
 
 
 def test_a_failed_strict_relation_sends_its_section(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ def _extend(search: _Search, index: int, offset: int, row: Slots, blanks: int, s
     if len(row) == slots or not _room_for(cells, index, offset, slots - len(row) - blanks):
         return
     cell = cells[index]
-    if blanks and offset == 0 and sign == 1 and _may_be_blank(search.blocks, row):
+    if blanks and sign == 1 and _may_be_blank(search.blocks, row):
         _extend(search, index, 0, [*row, Cell("", cell.start, cell.start, BLANK)], blanks - 1, 1)
     if _is_sign(cell, cells, index) and sign == 1:
         _extend(search, index + 1, 0, row, blanks, -1)  # the dash is the next number's sign
@@ -220,24 +220,27 @@ def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fi
 def _glued_fit(cells: list[Cell], slots: int, blocks: Blocks | None, inline: bool) -> Fit:
     """Readings of glued or running-text values, with the blank cells running text dropped.
 
-    Every count of blanks is tried: nothing in running text tells a dropped blank from a cut, so
-    the row's and the table's arithmetic decide among them.
+    Among the readings the row's arithmetic allows, the ones that assume the least are kept:
+    each blank put back costs one, and where spaces separate the values (so a glued pair is a
+    slip, not the rule) each cut inside a value costs two. What stays tied is left to the table's
+    arithmetic (`pipeline.read.solver`) and, failing that, stays ambiguous.
     """
-    found: list[Slots] = []
-    seen: set[tuple[tuple[Kind, float | None], ...]] = set()
+    found: dict[tuple[tuple[Kind, float | None], ...], tuple[int, Slots]] = {}
+    spaced = any(c.soft for c in cells)
     for blanks in range(max(0, slots - len(cells)) + 1 if inline else 1):
         readings, truncated = glued_readings(cells, slots, blocks, blanks)
         if truncated or len(found) + len(readings) > GLUED_CAP:
             return Fit([], "too_many_readings")
         for reading in readings:
-            shape = tuple((c.kind, c.value) for c in reading)
-            if shape not in seen:
-                seen.add(shape)
-                found.append(reading)
+            cuts = max(0, slots - blanks - len(cells))
+            cost = blanks + (2 * cuts if spaced else 0)
+            found.setdefault(tuple((c.kind, c.value) for c in reading), (cost, reading))
     if not found:
         return Fit([], "no_reading")
-    exact = len(found) == 1 and len(cells) == slots
-    return Fit(found, None if exact else "glued", windows=[0] if exact else [])
+    least = min(cost for cost, _ in found.values())
+    kept = [reading for cost, reading in found.values() if cost == least]
+    exact = len(kept) == 1 and len(cells) == slots
+    return Fit(kept, None if exact else "glued", windows=[0] if exact else [])
 
 
 def _without_surplus(cells: list[Cell], slots: int) -> list[Slots]:

@@ -219,7 +219,13 @@ def _with_soft(cell: Cell, soft: bool) -> Cell:
 
 _BOX_BARS = str.maketrans({"│": "|", "┃": "|", "║": "|"})
 _RULE_CHARS = r"[\s|│┃║:+\-─━═┄┈┌┐└┘├┤┬┴┼╋╔╗╚╝╠╣╦╩╬]"
-_RULE_LINE = re.compile(rf"^{_RULE_CHARS}*[-─━═]{{3}}{_RULE_CHARS}*$")
+_RULE_LINE = re.compile(rf"^{_RULE_CHARS}*$")
+_RULE_STROKE = re.compile(r"[-─━═]")
+
+
+def _is_rule(text: str) -> bool:
+    """A markdown separator or a box-drawing rule ("|---|", "├──┼──┤"); a lone "-" is a nil cell."""
+    return bool(_RULE_LINE.match(text)) and len(_RULE_STROKE.findall(text)) >= 3
 
 
 def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
@@ -238,7 +244,7 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
             current = []
 
     for raw in split_lines(text, offset):
-        if _RULE_LINE.match(raw.text):
+        if _is_rule(raw.text):
             continue  # a markdown separator or a box-drawing rule: no cells
         line = Line(raw.text.translate(_BOX_BARS), raw.start)  # w3m's │ are cell boundaries (P36)
         if not line.text.strip() and "\t" not in line.text:

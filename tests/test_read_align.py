@@ -1,0 +1,75 @@
+"""Row alignment: label fragments matched to the canonical rows in their order (template.md P25, P26)."""
+
+from __future__ import annotations
+
+from pipeline.document import Document
+from pipeline.read.align import align
+from pipeline.read.tables import read_applications
+from pipeline.read.tokens import token_rows
+from schemas.layout import APPLICANT_COLUMNS as COLUMNS
+from schemas.layout import APPLICATION_ROWS, active_rows
+
+ROWS = APPLICATION_ROWS["2021"]
+ZEROS = " | ".join(["0"] * 7)
+
+
+def aligned(text: str, rows: tuple = ROWS) -> dict[str, list[str]]:  # type: ignore[type-arg]
+    return {s.row.key: [c.text for c in s.cells] for s in align(token_rows(text), rows).segments}
+
+
+def test_typos_and_ordinal_variants_still_find_their_row() -> None:
+    text = (
+        "1、属于国家秘密\t1\t0\t0\t0\t0\t0\t1\n"
+        "2、其他法律行政止公开\t2\t0\t0\t0\t0\t0\t2\n"  # 法规禁 dropped
+        "(三)危及“三安全一稳定”\t3\t0\t0\t0\t0\t0\t3\n"
+    )
+    rows = aligned(text)
+    assert rows["applications.denied.state_secret"][0] == "1"
+    assert rows["applications.denied.law_prohibited"][0] == "2"
+    assert rows["applications.denied.three_safety"][0] == "3"
+
+
+def test_rows_that_lost_their_labels_are_placed_by_the_order_around_them() -> None:  # P26
+    text = (
+        f"| 4.保护第三方合法权益 | {ZEROS} |\n"
+        f"| | 5 | 0 | 0 | 0 | 0 | 0 | 5 |\n"
+        f"| | 6 | 0 | 0 | 0 | 0 | 0 | 6 |\n"
+        f"| 7.属于行政执法案卷 | {ZEROS} |\n"
+        "5.属于三类内部事务信\n息\n"  # the lost labels, printed as loose lines after the table
+    )
+    document = Document(source="t.md", kind="text", text=text)
+    read = read_applications((0, len(text)), "2021", document).readings
+    assert [read[f"applications.denied.internal_affairs.{c}"].value for c in COLUMNS] == [5, 0, 0, 0, 0, 0, 5]
+    assert [read[f"applications.denied.process_info.{c}"].value for c in COLUMNS] == [6, 0, 0, 0, 0, 0, 6]
+    assert read["applications.denied.enforcement_file.total"].value == 0
+
+
+def test_unlabelled_runs_are_not_placed_when_the_count_leaves_a_choice() -> None:
+    text = (
+        f"| 4.保护第三方合法权益 | {ZEROS} |\n"
+        "| | 5 | 0 | 0 | 0 | 0 | 0 | 5 |\n"
+        f"| 8.属于行政查询事项 | {ZEROS} |\n"
+    )
+    result = align(token_rows(text), ROWS)
+    placed = {s.row.key for s in result.segments}
+    assert "applications.denied.internal_affairs" not in placed  # 5, 6 and 7 are all free
+    assert len(result.unplaced) == 1
+
+
+def test_in_a_glued_dump_a_blank_row_leaves_its_label_without_values() -> None:  # P21
+    text = "（一）予以公开（二）部分公开（区分处理的，只计这一情形，不计其他情形）3000003（三）不予公开"
+    result = align(token_rows(text), ROWS)
+    assert {s.row.key: [c.text for c in s.cells] for s in result.segments} == {
+        "applications.partial": ["3000003"]
+    }
+    assert [row.key for row in result.empty] == ["applications.granted"]
+
+
+def test_a_prose_mention_before_the_table_does_not_take_the_row() -> None:
+    text = "本年度共办理行政许可2项。\n规章\t0\t0\t0\n行政规范性文件\t1\t0\t4\n行政许可\t7\n行政处罚\t0\n"
+    assert aligned(text, active_rows("2021"))["active.licensing"] == ["7"]
+
+
+def test_a_wrapped_piece_of_a_label_is_not_a_fuzzy_match() -> None:
+    text = "│5.要求行政机关确认或重 │0 │\n│新出具已获取信息 │ │\n"
+    assert "applications.not_processed.confirm" not in aligned(text)

@@ -1,0 +1,91 @@
+"""The arithmetic decides: glued runs cut by S2, rows chosen by S1/S3, nothing guessed (P21-P24)."""
+
+from __future__ import annotations
+
+from pipeline.document import Document
+from pipeline.read.solver import Relation, application_relations, consistent_readings
+from pipeline.read.tables import TableReading, read_active, read_applications
+from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS
+from schemas.reading import Status
+
+ROWS = APPLICATION_ROWS["2021"]
+
+
+def one_liner(runs: dict[str, str]) -> str:
+    """Section 三 dumped by a crawler: every label glued to its row's run, zeros where not given."""
+    return "".join(row.label + runs.get(row.key, "0000000") for row in ROWS)
+
+
+def read(text: str, template: str = "2021") -> TableReading:
+    return read_applications((0, len(text)), template, Document(source="t.txt", kind="text", text=text))
+
+
+def row(result: TableReading, key: str) -> list[object]:
+    return [result.readings[f"{key}.{c}"].value for c in APPLICANT_COLUMNS]
+
+
+def test_a_run_with_a_unique_split_is_read() -> None:
+    keys = ("applications.new_received", "applications.granted", "applications.total")
+    result = read(one_liner(dict.fromkeys(keys, "120000012")))  # only 12/0/0/0/0/0/12 adds up
+    assert row(result, "applications.granted") == [12, 0, 0, 0, 0, 0, 12]
+    assert result.readings["applications.granted.natural_person"].source is not None
+
+
+def test_a_run_with_two_valid_splits_stays_null_with_both_candidates() -> None:
+    # 12/3/0/0/1/0/16 and 1/2/3/0/0/10/16 both add up; nothing else in the table tells them apart
+    result = read(one_liner({"applications.granted": "123001016"}))
+    cell = result.readings["applications.granted.natural_person"]
+    assert cell.value is None and cell.status is Status.AMBIGUOUS
+    assert {1, 12} <= set(cell.candidates)
+    assert result.readings["applications.granted.total"].value == 16
+    assert any(f.rule == "ambiguous" and cell.key in f.fields for f in result.findings)
+
+
+def test_the_column_sums_choose_between_the_splits() -> None:
+    # the same run, but （七）总计 printed with its cells apart: S3 fixes every column of 予以公开
+    runs = {
+        "applications.new_received": "123001016",
+        "applications.granted": "123001016",
+        "applications.total": " 12 3 0 0 1 0 16 ",
+    }
+    result = read(one_liner(runs))
+    assert row(result, "applications.granted") == [12, 3, 0, 0, 1, 0, 16]
+    assert row(result, "applications.new_received") == [12, 3, 0, 0, 1, 0, 16]
+
+
+def test_a_table_that_contradicts_itself_chooses_nothing() -> None:  # P8: the filer's error
+    runs = {"applications.granted": "123001016", "applications.total": " 12 3 0 0 1 0 17 "}
+    result = read(one_liner(runs))
+    assert result.readings["applications.granted.natural_person"].value is None
+
+
+def test_section_two_runs_keep_their_candidates(tmp_path: object) -> None:  # P23: no relation to split them
+    text = "规章000行政规范性文件4213第二十条第（五）项行政许可5"
+    result = read_active((0, len(text)), "2021", Document(source="t.txt", kind="text", text=text))
+    assert [result.readings[f"active.rules.{c}"].value for c in ("issued", "repealed", "in_force")] == [
+        0,
+        0,
+        0,
+    ]
+    issued = result.readings["active.normative_docs.issued"]
+    assert issued.value is None and {4, 42} <= set(issued.candidates)
+    assert result.readings["active.licensing.decisions"].value == 5
+
+
+def test_consistent_readings_keeps_only_what_some_solution_uses() -> None:
+    relation = Relation("sum", (("total", 1), ("a", -1), ("b", -1)))
+    readings = {"a": [(1.0,), (2.0,)], "b": [(5.0,)], "total": [(7.0,), (9.0,)]}
+    assert consistent_readings(readings, [relation], 1) == {"a": [1], "b": [0], "total": [0]}
+    unsolvable = {"a": [(1.0,), (2.0,)], "b": [(5.0,)], "total": [(99.0,)]}
+    assert consistent_readings(unsolvable, [relation], 1) == {"a": [0, 1], "b": [0], "total": [0]}
+
+
+def test_the_relations_are_s3_and_s1_of_the_format() -> None:
+    s3, s1 = application_relations("2019")
+    assert s3.terms[0] == ("applications.total", 1) and ("applications.other", -1) in s3.terms
+    assert {key for key, _ in s1.terms} == {
+        "applications.new_received",
+        "applications.carried_over",
+        "applications.total",
+        "applications.carried_forward",
+    }
