@@ -44,6 +44,7 @@ class Blocks:
 
 
 GLUED_CAP = 2_000  # readings of one row beyond which the row is left unread (never truncated and read)
+SEARCH_BUDGET = 20_000  # cuts tried for one row; past it the row is left unread, not guessed
 
 
 @dataclass
@@ -51,30 +52,46 @@ class _Search:
     cells: list[Cell]
     slots: int
     blocks: Blocks | None
+    budget: int = SEARCH_BUDGET
     found: list[Slots] = field(default_factory=list)
     truncated: bool = False
+    tried: int = 0
+    # per cell index, over the cells from there on: digits (a whole cell counts one), sign dashes
+    digits_from: list[int] = field(default_factory=list)
+    signs_from: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        signs = [_is_sign(c, self.cells, i) for i, c in enumerate(self.cells)]
+        self.digits_from = [0] * (len(self.cells) + 1)
+        self.signs_from = [0] * (len(self.cells) + 1)
+        for i in range(len(self.cells) - 1, -1, -1):
+            cell = self.cells[i]
+            self.digits_from[i] = self.digits_from[i + 1] + (len(cell.text) if _splittable(cell) else 1)
+            self.signs_from[i] = self.signs_from[i + 1] + signs[i]
 
 
 def glued_readings(
-    cells: list[Cell], slots: int, blocks: Blocks | None, blanks: int = 0
-) -> tuple[list[Slots], bool]:
+    cells: list[Cell], slots: int, blocks: Blocks | None, blanks: int = 0, budget: int = SEARCH_BUDGET
+) -> tuple[list[Slots], int]:
     """Every way to cut the row's digit runs into cells (no leading zeros but a lone 0), with
     `blanks` blank cells put back where running text dropped them, to make exactly `slots` cells.
 
     Cell boundaries in the text are kept; only inside a run of digits may new ones fall, and a
     dash glued to digits ("6-61") is either a cell of its own (a nil mark) or the next number's
     sign. A blank closes a block only when the block is all zero: a total left blank would let any
-    cut "add up". Returns
-    the readings and whether the search stopped at the cap (then no reading may be trusted).
+    cut "add up". Returns the readings and the cuts tried; past `budget` cuts, or `GLUED_CAP`
+    readings, the search stops and returns no reading (a partial list may not be trusted).
     """
-    search = _Search(cells, slots, blocks)
+    search = _Search(cells, slots, blocks, budget=budget)
     if cells:
         _extend(search, 0, 0, [], blanks, 1)
-    return search.found, search.truncated
+    return ([] if search.truncated else search.found), (-1 if search.truncated else search.tried)
 
 
 def _extend(search: _Search, index: int, offset: int, row: Slots, blanks: int, sign: int) -> None:
     """Place the next slot from cell `index`, `offset` digits into it, or a dropped blank."""
+    search.tried += 1
+    search.truncated = search.truncated or search.tried > search.budget
     if search.truncated:
         return
     cells, slots = search.cells, search.slots
@@ -85,7 +102,7 @@ def _extend(search: _Search, index: int, offset: int, row: Slots, blanks: int, s
         elif len(row) + blanks == slots and _may_be_blank(search.blocks, row):
             _extend(search, index, offset, [*row, _blank_at(cells[-1])], blanks - 1, sign)
         return
-    if len(row) == slots or not _room_for(cells, index, offset, slots - len(row) - blanks):
+    if len(row) == slots or not _room_for(search, index, offset, slots - len(row) - blanks):
         return
     cell = cells[index]
     if blanks and sign == 1 and _may_be_blank(search.blocks, row):
@@ -109,13 +126,29 @@ def _extend(search: _Search, index: int, offset: int, row: Slots, blanks: int, s
         if forced is not None and value != forced:
             return
         start = cell.start + offset - (1 if sign == -1 else 0)
-        part = Cell(
-            ("-" if sign == -1 else "") + piece, start, cell.start + offset + size, Kind.NUMBER, value
-        )
+        end = cell.start + offset + size
+        part = Cell(("-" if sign == -1 else "") + piece, start, end, Kind.NUMBER, value)
+        digits_left = search.digits_from[index] - offset - size
+        if forced is None and not _total_fits(search, [*row, part], digits_left, blanks):
+            break  # the block's total could no longer be written with the digits left
         if size == len(digits):
             _extend(search, index + 1, 0, [*row, part], blanks, 1)
         else:
             _extend(search, index, offset + size, [*row, part], blanks, 1)
+
+
+def _total_fits(search: _Search, row: Slots, digits_left: int, blanks: int) -> bool:
+    """Whether the current block's total, at least the sum so far, still has digits to be written in."""
+    blocks = search.blocks
+    if blocks is None:
+        return True
+    placed = len(row) % blocks.size
+    if placed == 0:
+        return True
+    partial = sum(_number(cell) for cell in row[len(row) - placed :])
+    needed = len(str(int(abs(partial)))) if partial else 1
+    before_total = max(0, blocks.size - 1 - placed - blanks)
+    return needed <= digits_left - before_total
 
 
 def _is_sign(cell: Cell, cells: list[Cell], index: int) -> bool:
@@ -136,12 +169,10 @@ def _negated(cell: Cell) -> Cell:
     return Cell("-" + cell.text, cell.start - 1, cell.end, Kind.NUMBER, value, cell.unit)
 
 
-def _room_for(cells: list[Cell], index: int, offset: int, left: int) -> bool:
+def _room_for(search: _Search, index: int, offset: int, left: int) -> bool:
     """Whether the cells from here can still make `left` slots (a sign dash makes none)."""
-    rest = cells[index:]
-    most = sum(len(c.text) if _splittable(c) else 1 for c in rest) - offset
-    signs = sum(1 for i in range(index, len(cells)) if _is_sign(cells[i], cells, i))
-    return len(rest) - signs <= left <= most
+    rest = len(search.cells) - index
+    return rest - search.signs_from[index] <= left <= search.digits_from[index] - offset
 
 
 def _forced_total(blocks: Blocks | None, row: Slots) -> int | None:
@@ -227,9 +258,11 @@ def _glued_fit(cells: list[Cell], slots: int, blocks: Blocks | None, inline: boo
     """
     found: dict[tuple[tuple[Kind, float | None], ...], tuple[int, Slots]] = {}
     spaced = any(c.soft for c in cells)
+    budget = SEARCH_BUDGET
     for blanks in range(max(0, slots - len(cells)) + 1 if inline else 1):
-        readings, truncated = glued_readings(cells, slots, blocks, blanks)
-        if truncated or len(found) + len(readings) > GLUED_CAP:
+        readings, tried = glued_readings(cells, slots, blocks, blanks, budget)
+        budget -= tried
+        if tried < 0 or len(found) + len(readings) > GLUED_CAP:
             return Fit([], "too_many_readings")
         for reading in readings:
             cuts = max(0, slots - blanks - len(cells))
