@@ -18,7 +18,7 @@ from typing import Any
 import pipeline.read.tables as tables
 from pipeline.load import LoadError, load_document
 from pipeline.read import read_report
-from pipeline.read.solver import Relation, consistent_readings
+from pipeline.read.solver import Choice, Relation, consistent_readings
 from pipeline.sections import detect_format, split_sections
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
@@ -27,7 +27,7 @@ SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
 def main(folder: Path) -> None:
     spent: list[float] = []
 
-    def timed(*args: Any, **kwargs: Any) -> dict[str, list[int]]:
+    def timed(*args: Any, **kwargs: Any) -> Choice:
         started = time.perf_counter()
         try:
             return consistent_readings(*args, **kwargs)

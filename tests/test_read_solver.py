@@ -75,9 +75,10 @@ def test_section_two_runs_keep_their_candidates(tmp_path: object) -> None:  # P2
 def test_consistent_readings_keeps_only_what_some_solution_uses() -> None:
     relation = Relation("sum", (("total", 1), ("a", -1), ("b", -1)))
     readings = {"a": [(1.0,), (2.0,)], "b": [(5.0,)], "total": [(7.0,), (9.0,)]}
-    assert consistent_readings(readings, [relation], 1) == {"a": [1], "b": [0], "total": [0]}
+    assert consistent_readings(readings, [relation], 1).kept == {"a": [1], "b": [0], "total": [0]}
     unsolvable = {"a": [(1.0,), (2.0,)], "b": [(5.0,)], "total": [(99.0,)]}
-    assert consistent_readings(unsolvable, [relation], 1) == {"a": [0, 1], "b": [0], "total": [0]}
+    choice = consistent_readings(unsolvable, [relation], 1)
+    assert choice == ({"a": [0, 1], "b": [0], "total": [0]}, "contradictory")
 
 
 def test_the_relations_are_s3_and_s1_of_the_format() -> None:

@@ -53,6 +53,7 @@ class _Search:
     slots: int
     blocks: Blocks | None
     budget: int = SEARCH_BUDGET
+    signed: frozenset[int] = frozenset()  # slots a dash may sign
     found: list[Slots] = field(default_factory=list)
     truncated: bool = False
     tried: int = 0
@@ -71,7 +72,12 @@ class _Search:
 
 
 def glued_readings(
-    cells: list[Cell], slots: int, blocks: Blocks | None, blanks: int = 0, budget: int = SEARCH_BUDGET
+    cells: list[Cell],
+    slots: int,
+    blocks: Blocks | None,
+    blanks: int = 0,
+    budget: int = SEARCH_BUDGET,
+    signed: frozenset[int] = frozenset(),
 ) -> tuple[list[Slots], int]:
     """Every way to cut the row's digit runs into cells (no leading zeros but a lone 0), with
     `blanks` blank cells put back where running text dropped them, to make exactly `slots` cells.
@@ -82,7 +88,7 @@ def glued_readings(
     cut "add up". Returns the readings and the cuts tried; past `budget` cuts, or `GLUED_CAP`
     readings, the search stops and returns no reading (a partial list may not be trusted).
     """
-    search = _Search(cells, slots, blocks, budget=budget)
+    search = _Search(cells, slots, blocks, budget=budget, signed=signed)
     if cells:
         _extend(search, 0, 0, [], blanks, 1)
     return ([] if search.truncated else search.found), (-1 if search.truncated else search.tried)
@@ -106,8 +112,9 @@ def _extend(search: _Search, index: int, offset: int, row: Slots, blanks: int, s
         return
     cell = cells[index]
     if blanks and sign == 1 and _may_be_blank(search.blocks, row):
-        _extend(search, index, 0, [*row, Cell("", cell.start, cell.start, BLANK)], blanks - 1, 1)
-    if _is_sign(cell, cells, index) and sign == 1:
+        at = cell.start + offset
+        _extend(search, index, offset, [*row, Cell("", at, at, BLANK)], blanks - 1, 1)
+    if sign == 1 and len(row) in search.signed and _is_sign(cell, cells, index):
         _extend(search, index + 1, 0, row, blanks, -1)  # the dash is the next number's sign
     if not _splittable(cell):
         if sign == 1 and _closes_block(search.blocks, row, cell):
@@ -216,13 +223,30 @@ class Fit:
     candidates: list[Slots]
     note: str | None = None  # how the row deviated from a clean read
     windows: list[int] = field(default_factory=list)  # where each candidate starts among the cells
+    # what a reading of running text had to assume, by id of the reading: a dropped blank costs
+    # one, a cut inside a value that spaces set apart costs two (absent: nothing assumed)
+    costs: dict[int, int] = field(default_factory=dict)
+
+    def cost(self, reading: Slots) -> int:
+        return self.costs.get(id(reading), 0)
 
 
-def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fit:
-    """All readings of a row's value cells as exactly `slots` columns."""
+def least_assuming(candidates: list[Slots], fit: Fit) -> list[Slots]:
+    """The readings that assume the fewest dropped blanks and cuts."""
+    if not candidates:
+        return candidates
+    least = min(fit.cost(c) for c in candidates)
+    return [c for c in candidates if fit.cost(c) == least]
+
+
+def fit_cells(
+    cells: list[Cell], slots: int, blocks: Blocks | None = None, signed: frozenset[int] = frozenset()
+) -> Fit:
+    """All readings of a row's value cells as exactly `slots` columns (`signed`: the columns that
+    may hold a negative number, 2019's 本年增/减)."""
     inline = bool(cells) and all(c.inline for c in cells if c.kind is not BLANK)
     if inline:
-        fit = _glued_fit(cells, slots, blocks, inline)
+        fit = _glued_fit(cells, slots, blocks, inline, signed)
         if fit.candidates or len(cells) <= slots:
             return fit
     if len(cells) > slots:
@@ -242,25 +266,28 @@ def fit_cells(cells: list[Cell], slots: int, blocks: Blocks | None = None) -> Fi
         return Fit([], "empty")
     if len(cells) == slots:
         return Fit([cells], windows=[0])
-    glued = _glued_fit(cells, slots, blocks, inline=False) if any(_splittable(c) for c in cells) else None
+    splittable = any(_splittable(c) for c in cells)
+    glued = _glued_fit(cells, slots, blocks, False, signed) if splittable else None
     if glued is not None and glued.candidates:
         return glued
     return Fit(_placements(cells, slots), "shifted")
 
 
-def _glued_fit(cells: list[Cell], slots: int, blocks: Blocks | None, inline: bool) -> Fit:
+def _glued_fit(
+    cells: list[Cell], slots: int, blocks: Blocks | None, inline: bool, signed: frozenset[int]
+) -> Fit:
     """Readings of glued or running-text values, with the blank cells running text dropped.
 
-    Among the readings the row's arithmetic allows, the ones that assume the least are kept:
-    each blank put back costs one, and where spaces separate the values (so a glued pair is a
-    slip, not the rule) each cut inside a value costs two. What stays tied is left to the table's
-    arithmetic (`pipeline.read.solver`) and, failing that, stays ambiguous.
+    Every reading the row's arithmetic allows is kept with what it assumed: each blank put back
+    costs one, and where spaces separate the values (so a glued pair is a slip, not the rule)
+    each cut inside a value costs two. The table's arithmetic chooses among them first
+    (`pipeline.read.solver`); what it leaves tied goes to the least assuming or stays ambiguous.
     """
     found: dict[tuple[tuple[Kind, float | None], ...], tuple[int, Slots]] = {}
     spaced = any(c.soft for c in cells)
     budget = SEARCH_BUDGET
     for blanks in range(max(0, slots - len(cells)) + 1 if inline else 1):
-        readings, tried = glued_readings(cells, slots, blocks, blanks, budget)
+        readings, tried = glued_readings(cells, slots, blocks, blanks, budget, signed)
         budget -= tried
         if tried < 0 or len(found) + len(readings) > GLUED_CAP:
             return Fit([], "too_many_readings")
@@ -270,10 +297,10 @@ def _glued_fit(cells: list[Cell], slots: int, blocks: Blocks | None, inline: boo
             found.setdefault(tuple((c.kind, c.value) for c in reading), (cost, reading))
     if not found:
         return Fit([], "no_reading")
-    least = min(cost for cost, _ in found.values())
-    kept = [reading for cost, reading in found.values() if cost == least]
-    exact = len(kept) == 1 and len(cells) == slots
-    return Fit(kept, None if exact else "glued", windows=[0] if exact else [])
+    kept = [reading for _, reading in found.values()]
+    if len(kept) == 1 and len(cells) == slots:
+        return Fit(kept, None, windows=[0])
+    return Fit(kept, "glued", costs={id(reading): cost for cost, reading in found.values()})
 
 
 def _without_surplus(cells: list[Cell], slots: int) -> list[Slots]:

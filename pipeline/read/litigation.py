@@ -12,6 +12,7 @@ from pipeline.read.candidates import (
     Slots,
     agreed,
     fit_cells,
+    least_assuming,
     narrow,
     sums_to_last,
     trim_blanks,
@@ -89,7 +90,8 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     else:
         blocks = [(REVIEW_KEYS, _fit(trim_blanks(cells, 15)))]
     for keys, fit in blocks:
-        candidates = narrow(fit, (review_blocks_add_up,) if len(keys) == 15 else ())
+        checks = (review_blocks_add_up,) if len(keys) == 15 else ()
+        candidates = least_assuming(narrow(fit, checks), fit)
         chosen = agreed(candidates)
         layout = fit.note or result.layout or "clean"
         for position, key in enumerate(keys):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from schemas.layout import APPLICATION_ROWS
 
@@ -50,19 +50,31 @@ def application_relations(template: str) -> list[Relation]:
     return [s3, s1]
 
 
-def consistent_readings(
-    readings: Mapping[str, Sequence[Vector]], relations: Sequence[Relation], columns: int
-) -> dict[str, list[int]]:
-    """For every row, the indices of its readings that some best choice for the whole table uses.
+class Choice(NamedTuple):
+    """The readings each row keeps, and what the table's relations said."""
 
-    Rows not in `readings` are lost: a relation that needs one is not checked. Returns every index
-    unchanged when there is nothing to choose or the solutions exceed the cap.
+    kept: dict[str, list[int]]
+    verdict: Literal["chosen", "unconstrained", "contradictory"]
+
+
+def consistent_readings(
+    readings: Mapping[str, Sequence[Vector]],
+    relations: Sequence[Relation],
+    columns: int,
+    costs: Mapping[str, Sequence[int]] | None = None,
+) -> Choice:
+    """For every row, the indices of its readings that the best choices for the whole table use.
+
+    Best is first: no relation broken; then the least assumed (`costs`: dropped blanks and cuts
+    each reading had to assume). Rows not in `readings` are lost: a relation that needs one is not
+    checked. "unconstrained": no relation ties the open rows (every index kept); "contradictory":
+    every choice breaks a relation, so the relations prefer none (every index kept).
     """
     everything = {key: list(range(len(options))) for key, options in readings.items()}
     open_rows = [key for key, options in readings.items() if len(set(options)) > 1]
     usable = [r for r in relations if all(key in readings for key, _ in r.terms)]
     if not open_rows or not any(key in open_rows for r in usable for key, _ in r.terms):
-        return everything
+        return Choice(everything, "unconstrained")
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -83,13 +95,27 @@ def consistent_readings(
     if solver.solve(model) != cp_model.OPTIMAL or round(solver.objective_value) > 0:
         # The table contradicts itself whatever the choice (a filer's error, or a row read
         # wrong elsewhere): the relations are no evidence for any one reading then.
-        return everything
-    model.clear_objective()  # type: ignore[no-untyped-call]
+        return Choice(everything, "contradictory")
     model.add(sum(broken) == 0)
+    assumed = cp_model.LinearExpr.weighted_sum(
+        [var for key in open_rows for var in choice[key]],
+        [
+            (costs or {}).get(key, [0] * len(choice[key]))[i]
+            for key in open_rows
+            for i in range(len(choice[key]))
+        ],
+    )
+    model.minimize(assumed)
+    if solver.solve(model) != cp_model.OPTIMAL:
+        return Choice(everything, "contradictory")
+    model.clear_objective()  # type: ignore[no-untyped-call]
+    model.add(assumed == round(solver.objective_value))
     used = _enumerate(model, choice)
     if used is None:
-        return everything
-    return {key: sorted(used[key]) if key in used else indices for key, indices in everything.items()}
+        return Choice(everything, "unconstrained")
+    return Choice(
+        {key: sorted(used[key]) if key in used else idx for key, idx in everything.items()}, "chosen"
+    )
 
 
 def _column_sum(

@@ -23,6 +23,7 @@ from pipeline.read.candidates import (
     as_numbers,
     filled_total_adds_up,
     fit_cells,
+    least_assuming,
     narrow,
     non_negative_except_change,
     sums_to_last,
@@ -237,7 +238,7 @@ def read_labelled_rows(
     table = without_placeholders(token_rows(text, start), document)
     alignment = align(table, layout_rows)
     chosen = {s.row.key: s for s in restore_blank_columns(alignment.segments)}
-    fits = {key: fit_cells(s.cells, len(s.row.columns), rules_for(s.row).blocks) for key, s in chosen.items()}
+    fits = {key: _fit(s, rules_for(s.row)) for key, s in chosen.items()}
     starts = _value_starts(chosen, fits)
     candidates: dict[str, list[Slots]] = {}
     for key, segment in chosen.items():
@@ -249,7 +250,7 @@ def read_labelled_rows(
         fits[key] = _aligned_with_table(segment, fits[key], starts)
         candidates[key] = row_candidates(fits[key], rules)
     if relations:
-        candidates = _consistent(candidates, relations, len(layout_rows[0].columns))
+        candidates = _consistent(candidates, fits, relations, len(layout_rows[0].columns))
     for key, segment in chosen.items():
         readings, findings = read_row(segment, fits[key], candidates[key], document, layout)
         result.readings.update(readings)
@@ -259,17 +260,30 @@ def read_labelled_rows(
     return result
 
 
+def _fit(segment: Segment, rules: RowRules) -> Fit:
+    signed = frozenset(i for i, column in enumerate(segment.row.columns) if column == "change")
+    return fit_cells(segment.cells, len(segment.row.columns), rules.blocks, signed)
+
+
 def _consistent(
-    candidates: dict[str, list[Slots]], relations: Sequence[Relation], columns: int
+    candidates: dict[str, list[Slots]], fits: dict[str, Fit], relations: Sequence[Relation], columns: int
 ) -> dict[str, list[Slots]]:
-    """Each row's readings narrowed to those that fit the table's column relations."""
+    """Each row's readings narrowed to those the table's column relations choose.
+
+    Where no relation ties a row, it keeps its least assuming readings; where every choice breaks
+    a relation, the relations prefer none and every reading stays.
+    """
     present = {key: options for key, options in candidates.items() if options}
     vectors = {key: [as_numbers(option) for option in options] for key, options in present.items()}
-    kept = consistent_readings(vectors, relations, columns)
-    return {
-        key: [options[i] for i in kept[key]] if key in kept else options
-        for key, options in candidates.items()
-    }
+    costs = {key: [fits[key].cost(option) for option in options] for key, options in present.items()}
+    choice = consistent_readings(vectors, relations, columns, costs)
+    narrowed: dict[str, list[Slots]] = {}
+    for key, options in candidates.items():
+        kept = [options[i] for i in choice.kept[key]] if key in choice.kept else options
+        if choice.verdict == "unconstrained":
+            kept = least_assuming(kept, fits[key])
+        narrowed[key] = kept
+    return narrowed
 
 
 def _empty_rows(alignment: Alignment, document: Document) -> dict[str, Reading]:
