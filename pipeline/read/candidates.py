@@ -286,11 +286,18 @@ def _glued_fit(
     found: dict[tuple[tuple[Kind, float | None], ...], tuple[int, Slots]] = {}
     spaced = any(c.soft for c in cells)
     budget = SEARCH_BUDGET
+    first: int | None = None  # the fewest blanks with a reading; two more are never the best reading
     for blanks in range(max(0, slots - len(cells)) + 1 if inline else 1):
+        if first is not None and blanks > first + 1:
+            break
         readings, tried = glued_readings(cells, slots, blocks, blanks, budget, signed)
         budget -= tried
         if tried < 0 or len(found) + len(readings) > GLUED_CAP:
+            if first is not None and blanks > first:
+                break  # the fewest-blank readings are all there; costlier ones would lose to them
             return Fit([], "too_many_readings")
+        if readings and first is None:
+            first = blanks
         for reading in readings:
             cuts = max(0, slots - blanks - len(cells))
             cost = blanks + (2 * cuts if spaced else 0)
