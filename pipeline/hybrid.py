@@ -151,7 +151,7 @@ def _choose_open_cells(
     result = HybridResult(readings={})
     if not choices:
         return result
-    start, end = _tables_span(sections, len(document.text))
+    start, end = tables_span(sections, len(document.text))
     request = choice_request(choices, document.text[start:end], template)
     keys = list(choices)
     estimate = request_tokens(request, choice_model(choices)) + 512
@@ -182,7 +182,7 @@ def _choose_open_cells(
     return result
 
 
-def _tables_span(sections: dict[int, Section], length: int) -> tuple[int, int]:
+def tables_span(sections: dict[int, Section], length: int) -> tuple[int, int]:
     """From the start of section 二's table to the end of section 四's, as far as they were found."""
     start = min((table_region(n, sections, length)[0] for n in (2, 3, 4)), default=0)
     end = max((table_region(n, sections, length)[1] for n in (2, 3, 4)), default=length)
