@@ -200,9 +200,9 @@ def align(table: list[list[Cell]], rows: Sequence[Row]) -> Alignment:
         label = units[hit.unit]
         assert isinstance(label, Label)
         label.hits.append(hit)
-    segments, orphans, empty = _assign_runs(units, chosen, rows)
+    segments, orphans, empty, unpaired = _assign_runs(units, chosen, rows)
     placed, unplaced = _place_orphans(orphans, chosen, rows)
-    return Alignment(segments + placed, unplaced, empty)
+    return Alignment(segments + placed, unpaired + unplaced, empty)
 
 
 def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
@@ -315,16 +315,18 @@ def _next_run_plain(units: list[Unit], hit: Hit, by_unit: dict[int, list[Hit]]) 
 
 def _assign_runs(
     units: list[Unit], chosen: list[Hit], rows: Sequence[Row]
-) -> tuple[list[Segment], list[tuple[int, Run]], list[Row]]:
+) -> tuple[list[Segment], list[tuple[int, Run]], list[Row], list[Run]]:
     """Runs to the kept labels before them; the runs left over are orphans (with the hit before).
 
-    Labels with no run between them form a group; the k runs that follow go to its last k labels
-    (in a glued dump an all-blank row leaves its label with no values), and a group with more
-    runs than labels gives them in order and leaves the rest as orphans.
+    Labels with no run between them form a group. One run after a group goes to its last label (in
+    a glued dump an all-blank row leaves its label with no values); one label followed by several
+    runs takes the first and leaves the rest as orphans (rows that lost their labels); several
+    labels followed by several runs pair nothing (returned as unpaired).
     """
     segments: list[Segment] = []
     orphans: list[tuple[int, Run]] = []
     empty: list[Row] = []
+    unpaired: list[Run] = []
     group: list[Hit] = []
     runs: list[Run] = []
     last_row = -1
@@ -334,6 +336,13 @@ def _assign_runs(
         while len(runs) > len(group) and any(not run.filled for run in runs):
             # a label whose values stand on its next line (a tall cell) has blank cells on its own
             runs.remove(next(run for run in runs if not run.filled))
+        filled = [run for run in runs if run.filled]
+        if len(group) >= 2 and len(filled) >= 2:
+            # Several labels, then several runs: rows printed as a column of labels and a block
+            # of numbers (pdftotext without -layout, P35); which run is whose is not in the text.
+            unpaired.extend(filled)
+            group, runs = [], []
+            return
         taken = len(runs) if len(runs) <= len(group) else len(group)
         owners = group[len(group) - taken :] if len(runs) <= len(group) else group
         for hit in group[: len(group) - taken]:
@@ -359,7 +368,7 @@ def _assign_runs(
         if unit.filled or (group and len(runs) < len(group)):
             runs.append(unit)
     close()
-    return segments, orphans, empty
+    return segments, orphans, empty, unpaired
 
 
 def _segment(units: list[Unit], hit: Hit, run: Run, rows: Sequence[Row]) -> Segment:
