@@ -356,6 +356,8 @@ def _assign_runs(
 
     for position, unit in enumerate(units):
         if isinstance(unit, Label):
+            if compact(unit.cell.text).startswith("第二十条"):
+                close()  # a block caption: values after it belong to the block's own rows
             for hit in (hit for hit in chosen if hit.unit == position):
                 if runs or hit.anchor:
                     close()
