@@ -201,7 +201,7 @@ def fill_with_model(
     narrative: bool = False,
 ) -> HybridResult:
     """The merged readings of one document; model trouble becomes findings, never an exception."""
-    budget = Budget(settings.token_budget_per_document)
+    budget = Budget(settings.token_budget_per_document, settings.document_deadline_s)
     usages: list[Usage] = []
     chosen = _choose_open_cells(document, sections, template, readings, backend, budget, usages)
     readings = {**readings, **chosen.readings}
@@ -211,6 +211,18 @@ def fill_with_model(
         result.prompt_versions.update(chosen.prompt_versions)
     for call in calls:
         name, keys = call.task.prompt, list(call.task.keys(template))
+        left = budget.seconds_left()
+        if left is not None and left <= 0:
+            result.findings.append(
+                Finding(
+                    rule="llm_failed",
+                    severity="error",
+                    fields=keys,
+                    message=f"{name}: not asked, the document's model deadline "
+                    f"({settings.document_deadline_s:g} s) has passed",
+                )
+            )
+            continue
         estimate = request_tokens(call.request, call.response_model) + settings.max_output_tokens
         if not budget.allows(estimate):
             result.findings.append(
@@ -218,14 +230,14 @@ def fill_with_model(
                     rule="budget",
                     severity="warning",
                     fields=keys,
-                    message=f"{name}: about {estimate} tokens needed, {budget.remaining} of "
-                    f"{settings.token_budget_per_document} left for this document; not asked",
+                    message=f"{name}: about {estimate} tokens needed, {budget.left()} for this document; "
+                    "not asked",
                 )
             )
             continue
         result.prompt_versions[name] = call.request.prompt_tag
         try:
-            answer = backend.complete(call.request, call.response_model)
+            answer = backend.complete(call.request, call.response_model, budget)
         except ModelError as error:
             usages.append(error.usage)
             budget.charge(error.usage)
@@ -234,7 +246,7 @@ def fill_with_model(
                     rule="llm_failed",
                     severity="error",
                     fields=keys,
-                    message=f"{name}: no acceptable answer after {error.attempts} attempts: {error}",
+                    message=f"{name}: no acceptable answer ({error.tries()}): {error}",
                 )
             )
             continue

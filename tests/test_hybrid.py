@@ -149,7 +149,7 @@ def test_model_failures_become_findings_and_the_rest_goes_on(tmp_path: Path) -> 
     assert set(failed) == {"applications_table", "review_litigation"}
     assert all(f.severity == "error" for f in failed.values())
     assert (
-        "no acceptable answer after 3 attempts: ungrounded review.total: 7"
+        "no acceptable answer (3 requests, 3 answers): ungrounded review.total: 7"
         in failed["review_litigation"].message
     )
     assert "review.total" in failed["review_litigation"].fields

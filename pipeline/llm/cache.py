@@ -18,6 +18,7 @@ import diskcache
 from pydantic import BaseModel, ValidationError
 
 from pipeline.llm.backend import Backend, Identity, ModelAnswer, ModelRequest, T
+from pipeline.llm.budget import Budget
 from pipeline.llm.checks import VALIDATOR_VERSION
 from schemas.reading import Finding
 from schemas.record import Usage
@@ -104,11 +105,13 @@ class CachedBackend:
     def identity(self) -> Identity:
         return self.backend.identity()
 
-    def complete(self, request: ModelRequest, response_model: type[T]) -> ModelAnswer[T]:
+    def complete(
+        self, request: ModelRequest, response_model: type[T], budget: Budget | None = None
+    ) -> ModelAnswer[T]:
         key = cache_key(self.backend.identity(), request, response_model)
         if (answer := self._cached(key, response_model)) is not None:
             return answer
-        answer = self.backend.complete(request, response_model)
+        answer = self.backend.complete(request, response_model, budget)
         self._cache.set(
             key,
             {
