@@ -185,7 +185,7 @@ class OpenAIBackend:
             spent = call.prompt_tokens + call.completion_tokens
             raise NotSent(
                 f"token budget: the next request needs about {estimate} tokens, this call has spent "
-                f"{spent}, {budget.left()} for this document"
+                f"{spent}, and the document had {budget.left()} when the call began"
             )
 
         def attempt(**kwargs: Any) -> Any:
