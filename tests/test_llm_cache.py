@@ -91,7 +91,7 @@ def test_changing_the_request_the_schema_or_the_checks_misses(
     assert _key(tmp_path, request=REQUEST.model_copy(update={"prompt_version": 2})) != base
     assert _key(tmp_path, request=REQUEST.model_copy(update={"prompt_sha256": "0" * 64})) != base
     assert _key(tmp_path, schema=Outcomes) != base
-    monkeypatch.setattr(cache_module, "VALIDATOR_VERSION", "2")
+    monkeypatch.setattr(cache_module, "VALIDATOR_VERSION", "changed")
     assert _key(tmp_path) != base
 
 
