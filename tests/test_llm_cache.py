@@ -88,7 +88,10 @@ def test_changing_the_request_the_schema_or_the_checks_misses(
     base = _key(tmp_path)
     other_text = TABLE_TASKS[2].request("2021", TEXT + "\n")
     assert _key(tmp_path, request=other_text) != base
-    assert _key(tmp_path, request=REQUEST.model_copy(update={"prompt_version": 2})) != base
+    assert (
+        _key(tmp_path, request=REQUEST.model_copy(update={"prompt_version": REQUEST.prompt_version + 1}))
+        != base
+    )
     assert _key(tmp_path, request=REQUEST.model_copy(update={"prompt_sha256": "0" * 64})) != base
     assert _key(tmp_path, schema=Outcomes) != base
     monkeypatch.setattr(cache_module, "VALIDATOR_VERSION", "changed")
