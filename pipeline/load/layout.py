@@ -134,8 +134,8 @@ def span_grid(rows: Sequence[Sequence[Cell]], declared_width: int = 0) -> list[l
 
     Spans are clamped to the table's real size: a rowspan to the rows left (0 meaning all of them,
     as in HTML), a colspan to the widest row's cell count or the width the table declares. Should
-    the spans still cover more than `MAX_TABLE_CELLS` positions, they are out of all proportion to
-    the cells and are dropped.
+    the spans still make a grid of more than `MAX_TABLE_CELLS` positions, they are out of all
+    proportion to the cells and are dropped (every cell is kept).
     """
     height = len(rows)
     widest = max((len(row) for row in rows), default=0)
@@ -153,13 +153,20 @@ def span_grid(rows: Sequence[Sequence[Cell]], declared_width: int = 0) -> list[l
         ]
         for r, row in enumerate(rows)
     ]
-    if sum(cell.rowspan * cell.colspan for row in clamped for cell in row) > MAX_TABLE_CELLS:
-        clamped = [[replace(cell, rowspan=1, colspan=1) for cell in row] for row in clamped]
-    return _place(clamped)
+    spanned = sum(cell.rowspan * cell.colspan for row in clamped for cell in row) <= MAX_TABLE_CELLS
+    grid = _place(clamped) if spanned else None
+    if grid is None:
+        grid = _place([[replace(cell, rowspan=1, colspan=1) for cell in row] for row in clamped])
+    if grid is None:
+        raise LoadError(f"table of {height} rows × {widest} cells is beyond {MAX_TABLE_CELLS} cells")
+    return grid
 
 
-def _place(rows: list[list[Cell]]) -> list[list[Cell | None]]:
-    """Each cell at the first free position of its row, the positions its spans cover set to None."""
+def _place(rows: list[list[Cell]]) -> list[list[Cell | None]] | None:
+    """Each cell at the first free position of its row, the positions its spans cover set to None.
+
+    None when the grid would hold more than `MAX_TABLE_CELLS` positions.
+    """
     grid: dict[tuple[int, int], Cell | None] = {}
     for r, row in enumerate(rows):
         c = 0
@@ -173,5 +180,5 @@ def _place(rows: list[list[Cell]]) -> list[list[Cell | None]]:
             c += cell.colspan
     width = max((col for _, col in grid), default=-1) + 1
     if width * len(rows) > MAX_TABLE_CELLS:
-        raise LoadError(f"table of {len(rows)} rows × {width} columns is beyond {MAX_TABLE_CELLS} cells")
+        return None
     return [[grid.get((r, c)) for c in range(width)] for r in range(len(rows))]
