@@ -298,6 +298,11 @@ CASES: tuple[Case, ...] = (
         _write("binary.txt", random.Random(1).randbytes(4096)),
         r"cannot tell the text encoding|binary content|no Chinese text",
     ),
+    Case(
+        "binary-60MB",
+        _lazy("noise.txt", lambda: random.Random(3).randbytes(60 * 2**20)),
+        r"encoding|binary|Chinese",
+    ),
     Case("empty", _write("empty.txt", b""), r"empty file"),
     Case("sparse-200MB", _sparse, r"file larger than 100 MB"),
     Case("nfkc-bomb", _lazy("nfkc.txt", nfkc_bomb), r"text longer than 16000000 characters"),

@@ -131,3 +131,25 @@ def test_budget_left_is_never_negative() -> None:
     budget.charge(Usage(prompt_tokens=150))
     assert budget.left() == "none of 100 left (50 over the estimate the server's count beat)"
     assert "-" not in budget.left()
+
+
+def test_a_dead_endpoint_costs_the_batch_one_breaker_s_worth_of_requests(tmp_path: Path) -> None:
+    from hostile_files import REPO
+
+    from pipeline.run import extract_paths
+
+    seeds = sorted(str(path) for path in (REPO / "evals" / "fixtures").glob("00*.txt"))
+    dead = settings(tmp_path, base_url=refused_url(), circuit_breaker_failures=3, use_cache=False)
+    records = extract_paths(seeds, dead)
+
+    failed = [
+        check["message"]
+        for r in records
+        for check in r.model_dump()["checks"]
+        if check["rule"] == "llm_failed"
+    ]
+    assert len(records) == len(seeds) and all(record.error is None for record in records)
+    assert len(failed) >= len(seeds) and all("endpoint unavailable" in message for message in failed[-3:])
+    sent = sum(int(message.split("(", 1)[1].split(" request", 1)[0]) for message in failed)
+    assert sent <= 3 + dead.concurrency - 1  # threads that passed the breaker before it opened
+    assert all(record.needs_review for record in records)
