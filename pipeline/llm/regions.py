@@ -9,10 +9,10 @@ not enough: a document that writes "999" once would otherwise ground 999 in ever
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
-from pipeline.labels import compact
 from schemas.layout import APPLICATION_ROWS, Row, active_rows
 
 Span = tuple[int, int]
@@ -28,6 +28,12 @@ _NARRATIVE_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
+def _compact(text: str) -> str:
+    """Label text for matching as the table reader matches it: NFKC, no whitespace, plain quotes."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()).replace("“", '"').replace("”", '"')
+
+
 def _lines(text: str) -> Iterator[Span]:
     for match in _LINE.finditer(text):
         if match.start() < match.end():
@@ -40,7 +46,7 @@ def _row_of(key: str, rows: tuple[Row, ...]) -> Row | None:
 
 
 def _labelled(line: str, rows: tuple[Row, ...]) -> Row | None:
-    label = compact(line[:_LABEL_WINDOW])
+    label = _compact(line[:_LABEL_WINDOW])
     return next((row for row in rows if any(core in label for core in row.match)), None)
 
 
