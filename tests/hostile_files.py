@@ -223,6 +223,12 @@ def _non_utf8_name(folder: Path) -> Path:
     return path
 
 
+def _non_utf8_name_unreadable(folder: Path) -> Path:
+    path = folder / os.fsdecode(b"empty-\xff.txt")
+    path.write_bytes(b"")
+    return path
+
+
 def _sparse(folder: Path) -> Path:
     path = folder / "huge.txt"
     with path.open("wb") as stream:
@@ -292,6 +298,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case("fifo", _fifo, r"not a regular file \(a FIFO"),
     Case("non-utf8-name", _non_utf8_name, None),
+    Case("non-utf8-name-unreadable", _non_utf8_name_unreadable, r"empty file"),
     Case("one-byte", _write("one.txt", b"a"), r"no Chinese text"),
     Case(
         "binary",
