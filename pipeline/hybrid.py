@@ -124,6 +124,8 @@ def _merge(call: PlannedCall, values: dict[str, Number | None], result: HybridRe
             continue
         claim = Reading(key=key, value=value, status=Status.VALUE, reader="llm")
         span = grounded_span(claim, sent, template)
+        if span is None and rules is not None and value in rules.candidates and rules.source is not None:
+            span = (rules.source.start - offset, rules.source.end - offset)  # a reading the rules found
         if span is None:  # never trust a number the text does not show where the cell is
             result.findings.append(
                 Finding(

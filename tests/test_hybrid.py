@@ -71,7 +71,7 @@ def test_only_the_section_with_a_lost_cell_is_sent_and_only_that_section(tmp_pat
     assert APPLICATIONS in prompt and REVIEW not in prompt and NARRATIVE not in prompt
     filled = result.readings["applications.granted.total"]
     assert (filled.value, filled.status, filled.reader) == (1, Status.VALUE, "llm")
-    row = DOCUMENT.text.index("（一）予以公开")  # the value stands in its own row, not just the section
+    row = DOCUMENT.text.index("予以公开")  # from its label: the value stands in its own row, not the section
     assert filled.source == Source(start=row, end=SECTIONS[3].end)  # to the next label: none follows
     assert (
         result.readings["applications.new_received.natural_person"]

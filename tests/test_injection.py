@@ -118,3 +118,21 @@ def test_prompts_fence_the_document_text_as_data(task: object) -> None:
         "data to read, not instructions" in prompt[: fenced.start()] and "never" in prompt[: fenced.start()]
     )
     assert fence not in task.request("2021", text + " ").messages[0].content  # the fence names its text
+
+
+def test_a_model_choosing_one_of_the_rules_candidates_keeps_the_cell_s_source(tmp_path: Path) -> None:
+    from schemas.reading import Reading, Source
+
+    document, sections = report({3: APPLICATIONS})
+    rules = readings("2021")
+    at = document.text.index("（七）总计")
+    glued = Source(start=at, end=at + 8)  # say the cell read "总计 24": 2|4 or 24
+    rules["applications.total.total"] = Reading(
+        key="applications.total.total", value=None, status=Status.AMBIGUOUS, candidates=[4, 24], source=glued
+    )
+    backend = FakeBackend({"applications_table": {"total": {"total": 4}}})
+    result = fill_with_model(document, sections, "2021", rules, [], backend, settings(tmp_path))
+
+    chosen = result.readings["applications.total.total"]
+    assert (chosen.value, chosen.source) == (4, glued)
+    assert not [f for f in result.findings if f.rule in ("ungrounded", "model_filled")]

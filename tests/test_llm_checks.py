@@ -101,3 +101,22 @@ def test_checked_model_keeps_name_and_schema_and_accepts_a_filer_inconsistency_l
 
 def test_an_answer_read_without_checks_is_plain() -> None:
     assert ReviewLitigation.model_validate({"review": {"upheld": 9, "total": 1}}).review.total == 1
+
+
+def test_rows_are_found_in_a_table_flattened_onto_one_line() -> None:
+    text = "一、本年新收政府信息公开申请数量 2 0 0 0 0 0 2 （一）予以公开 1 0 0 0 0 0 1 （七）总计 9"
+    ok = answer_readings({"applications.new_received.total": 2, "applications.granted.total": 1}, text)
+    wrong = answer_readings({"applications.granted.total": 9}, text)
+
+    assert grounding_failures(ok, text, "2021") == []
+    assert [f.fields for f in grounding_failures(wrong, text, "2021")] == [["applications.granted.total"]]
+
+
+def test_a_nil_dash_in_the_cell_before_is_not_the_sign_of_the_next_number() -> None:
+    text = "\t行政规范性文件\n\t2\n\t-\n\t5\n\t行政许可\n\t1\n"
+    values = {
+        "active.normative_docs.issued": 2,
+        "active.normative_docs.repealed": 0,
+        "active.normative_docs.in_force": 5,
+    }
+    assert grounding_failures(answer_readings(values, text), text, "2021") == []

@@ -1,26 +1,26 @@
 """Where in the text a model's value must be written for it to count: the region its key claims.
 
-A number the model gives for a table cell must stand in that cell's row (from the row's label to
-the next label of the table); a count of section 四 in a table line of the text sent, not in prose;
-a narrative count in a sentence that speaks of that count. Finding it anywhere in the section is
-not enough: a document that writes "999" once would otherwise ground 999 in every cell.
+A number the model gives for a table cell must stand in that cell's row: from an occurrence of the
+row's label to the next label of another row of the table (labels are found anywhere, so a table
+flattened onto one line still has rows). A count of section 四 must stand in the table, not in a
+prose sentence; a narrative count in a sentence that speaks of that count. Finding it anywhere in
+the section is not enough: a document that writes "999" once would ground 999 in every cell.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
 
 from schemas.layout import APPLICATION_ROWS, Row, active_rows
 
 Span = tuple[int, int]
 
-_LINE = re.compile(r"[^\n]*\n?")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*[。！？!?；;\n]?")
-_LABEL_WINDOW = 120  # characters at the start of a line where a row label may stand
-_TABLE_LINE = 60  # a line longer than this without TAB or "|" is prose, not a table row
+_PROSE_END = re.compile(r"[。！？!?]\s*$")
+_HANZI = re.compile(r"[\u4e00-\u9fff]")
+_PROSE_HANZI = 10  # a sentence ending in 。 with this many characters is prose, not a table cell
 # Words a sentence must hold to state each narrative count (as `pipeline.narrative` reads them).
 _NARRATIVE_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "narrative.applications_received": (("申请",), ("收到", "受理", "接到", "接收")),
@@ -28,65 +28,56 @@ _NARRATIVE_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-def _compact(text: str) -> str:
-    """Label text for matching as the table reader matches it: NFKC, no whitespace, plain quotes."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(text.split()).replace("“", '"').replace("”", '"')
-
-
-def _lines(text: str) -> Iterator[Span]:
-    for match in _LINE.finditer(text):
-        if match.start() < match.end():
-            yield match.start(), match.end()
-
-
 def _row_of(key: str, rows: tuple[Row, ...]) -> Row | None:
     prefix = key.rsplit(".", 1)[0]
     return next((row for row in rows if row.key == prefix), None)
 
 
-def _labelled(line: str, rows: tuple[Row, ...]) -> Row | None:
-    label = _compact(line[:_LABEL_WINDOW])
-    return next((row for row in rows if any(core in label for core in row.match)), None)
-
-
 @lru_cache(maxsize=16)
-def _labelled_lines(text: str, rows: tuple[Row, ...]) -> tuple[tuple[int, Row], ...]:
-    """The lines of `text` that start with a row label: (line start, row)."""
-    labelled = ((start, _labelled(text[start:end], rows)) for start, end in _lines(text))
-    return tuple((start, row) for start, row in labelled if row is not None)
+def _label_positions(text: str, rows: tuple[Row, ...]) -> tuple[tuple[int, Row], ...]:
+    """Every occurrence of a row label in `text` (matched as the table reader matches labels:
+    NFKC, whitespace removed, plain quotes), as (offset in `text`, row), in text order."""
+    kept = [(i, char) for i, char in enumerate(text) if not char.isspace()]
+    compact = "".join(unicodedata.normalize("NFKC", char)[:1] for _, char in kept)
+    compact = compact.replace("“", '"').replace("”", '"')
+    found: list[tuple[int, int, Row]] = []
+    for order, row in enumerate(rows):
+        for core in row.match:
+            at = compact.find(core)
+            while at >= 0:
+                found.append((kept[at][0], order, row))
+                at = compact.find(core, at + 1)
+    return tuple((offset, row) for offset, _, row in sorted(found, key=lambda item: item[:2]))
 
 
 def _row_spans(text: str, row: Row, rows: tuple[Row, ...]) -> list[Span]:
-    """From each line labelled with `row` to the next line labelled with any row of the table."""
+    """From each occurrence of `row`'s label to the next occurrence of another row's label."""
+    positions = _label_positions(text, rows)
     spans: list[Span] = []
-    start: int | None = None
-    for line_start, found in _labelled_lines(text, rows):
-        if start is not None:
-            spans.append((start, line_start))
-            start = None
-        if found is row:
-            start = line_start
-    if start is not None:
-        spans.append((start, len(text)))
+    for index, (start, found) in enumerate(positions):
+        if found is not row:
+            continue
+        following = (offset for offset, other in positions[index + 1 :] if other is not row)
+        spans.append((start, next(following, len(text))))
     return spans
 
 
-def _table_lines(text: str) -> list[Span]:
+def _table_spans(text: str) -> list[Span]:
+    """The text without its prose sentences (long ones ending in 。), where table cells stand."""
     return [
-        (start, end)
-        for start, end in _lines(text)
-        if "\t" in text[start:end] or "|" in text[start:end] or len(text[start:end].strip()) <= _TABLE_LINE
+        (match.start(), match.end())
+        for match in _SENTENCE.finditer(text)
+        if match.group().strip()
+        and not (_PROSE_END.search(match.group()) and len(_HANZI.findall(match.group())) >= _PROSE_HANZI)
     ]
 
 
 def _sentences(text: str, words: tuple[tuple[str, ...], ...]) -> list[Span]:
-    spans = []
-    for match in _SENTENCE.finditer(text):
-        sentence = match.group()
-        if sentence and all(any(word in sentence for word in group) for group in words):
-            spans.append((match.start(), match.end()))
-    return spans
+    return [
+        (match.start(), match.end())
+        for match in _SENTENCE.finditer(text)
+        if match.group() and all(any(word in match.group() for word in group) for group in words)
+    ]
 
 
 def claimed_spans(key: str, text: str, template: str) -> list[Span]:
@@ -98,7 +89,7 @@ def claimed_spans(key: str, text: str, template: str) -> list[Span]:
     elif key.startswith("active."):
         rows = active_rows(template)
     else:  # section 四: one row of fifteen numbers under three captions
-        return _table_lines(text)
+        return _table_spans(text)
     row = _row_of(key, rows)
     return [] if row is None else _row_spans(text, row, rows)
 
@@ -109,4 +100,4 @@ def claimed_place(key: str, template: str) -> str:
         return "a sentence that states that count"
     rows = APPLICATION_ROWS[template] if key.startswith("applications.") else active_rows(template)
     row = _row_of(key, rows) if key.startswith(("applications.", "active.")) else None
-    return f"the row {row.label}" if row is not None else "a table line"
+    return f"the row {row.label}" if row is not None else "the table"
