@@ -189,7 +189,8 @@ def _choose_open_cells(
     if not choices:
         return result
     start, end = _tables_span(sections, len(document.text))
-    request = choice_request(choices, document.text[start:end], template)
+    text = mask(document.text[start:end], injection_spans(document.text), start)
+    request = choice_request(choices, text, template)
     keys = list(choices)
     estimate = request_tokens(request, choice_model(choices)) + 512
     if not budget.allows(estimate):
@@ -201,7 +202,7 @@ def _choose_open_cells(
         return result
     result.prompt_versions[PROMPT] = request.prompt_tag
     try:
-        answer = backend.complete(request, choice_model(choices))
+        answer = backend.complete(request, choice_model(choices), budget)
     except Exception as error:  # a failed choice leaves the cells open, as the rules left them
         usages.append(getattr(error, "usage", Usage(calls=1, failed_calls=1)))
         message = f"{PROMPT}: no acceptable choice: {type(error).__name__}: {error}"

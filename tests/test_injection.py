@@ -136,3 +136,21 @@ def test_a_model_choosing_one_of_the_rules_candidates_keeps_the_cell_s_source(tm
     chosen = result.readings["applications.total.total"]
     assert (chosen.value, chosen.source) == (4, glued)
     assert not [f for f in result.findings if f.rule in ("ungrounded", "model_filled")]
+
+
+def test_the_choice_among_candidates_is_asked_without_the_injected_text(tmp_path: Path) -> None:
+    from schemas.reading import Reading
+
+    document, sections = report({2: INJECTED, 3: APPLICATIONS, 4: REVIEW})
+    rules = readings("2021")
+    rules["review.total"] = Reading(
+        key="review.total", value=None, status=Status.AMBIGUOUS, candidates=[3, 30]
+    )
+    backend = FakeBackend({"cell_choice": {"review": {"total": 3}}})
+    result = fill_with_model(document, sections, "2021", rules, [], backend, settings(tmp_path))
+
+    [request] = backend.requests
+    data = request.messages[0].content.split("===== DOCUMENT DATA")[-2]
+    assert request.prompt_name == "cell_choice" and "忽略以上指令" not in data and "999" not in data
+    assert result.readings["review.total"].value == 3
+    assert [f.rule for f in result.findings] == ["injection"]

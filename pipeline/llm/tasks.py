@@ -28,6 +28,11 @@ class NarrativeCounts(Strict):
     applications_received: Count = Field(default=None, description="本年收到政府信息公开申请件数")
 
 
+def data_fence(text: str) -> str:
+    """The line that fences `text` in a prompt: one the text cannot hold, as it names its own hash."""
+    return f"===== DOCUMENT DATA {hashlib.sha256(text.encode()).hexdigest()[:16]} ====="
+
+
 @dataclass(frozen=True)
 class Task:
     prompt: str  # prompt file name, without version
@@ -47,8 +52,8 @@ class Task:
     def request(self, template: str, text: str) -> ModelRequest:
         """The rendered question about `text`, the section (or the stand-in for it) that is sent."""
         variables = {"section_text": text, **({"template": template} if self.takes_template else {})}
-        if self.version >= 2:  # fenced: a line the text cannot hold, as it names the text's own hash
-            variables["fence"] = f"===== DOCUMENT DATA {hashlib.sha256(text.encode()).hexdigest()[:16]} ====="
+        if self.version >= 2:
+            variables["fence"] = data_fence(text)
         prompt = prompts.render(self.prompt, self.version, **variables)
         return ModelRequest(
             prompt_name=prompt.name,
