@@ -28,12 +28,14 @@ from hostile_files import CASES, SEED, Case  # noqa: E402
 
 # The child: imports first, then times one extract run and writes its record.
 _DRIVER = """
-import sys, time
-from pipeline.export import write_records
+import pathlib, sys, time
+from pipeline.run import extract_paths
 from pipeline.settings import Settings
 started = time.perf_counter()
-write_records([sys.argv[1]], __import__("pathlib").Path(sys.argv[2]), Settings(backend="rules"))
-print(time.perf_counter() - started)
+[record] = extract_paths([sys.argv[1]], Settings(backend="rules"))
+seconds = time.perf_counter() - started
+pathlib.Path(sys.argv[2]).write_text(record.model_dump_json() + "\\n", encoding="utf-8")
+print(seconds)
 """
 
 
