@@ -114,3 +114,31 @@ def test_spans_are_clamped_to_the_table_and_keep_every_cell(tmp_path: Path) -> N
     assert [row[-1].text for row in docx_table.rows] == [str(n) for n in range(200)]
     # 400 rows × 2 cells whose spans would make a grid of 400 × 801: the spans are dropped.
     assert [[cell.text for cell in row] for row in html_table.rows] == [[str(n), "规章"] for n in range(400)]
+
+
+def test_paragraph_text_is_python_docx_s_own(tmp_path: Path) -> None:
+    """The loader reads paragraph text with one compiled XPath; it must say what python-docx says."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+
+    from pipeline.load.docx import _paragraph_text
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("一、总体情况\t规章")
+    run = paragraph.add_run("续")
+    run.add_break()
+    paragraph.add_run("第二行\t0")
+    document.add_paragraph("")
+    hyperlink = parse_xml(
+        '<w:hyperlink xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:r><w:t>链接</w:t></w:r><w:r><w:tab/><w:t>2</w:t></w:r></w:hyperlink>"
+    )
+    paragraph._p.append(hyperlink)
+    paragraph.add_run("尾")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    for read in docx.Document(io.BytesIO(buffer.getvalue())).paragraphs:
+        assert _paragraph_text(read) == read.text
+    assert docx.Document(io.BytesIO(buffer.getvalue())).paragraphs[0].text.endswith("链接\t2尾")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
 from docx.oxml.table import CT_Row, CT_Tbl, CT_Tc
 from docx.oxml.text.paragraph import CT_P
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -36,6 +36,12 @@ from pipeline.load.limits import (
 )
 
 _CONTENT_CONTROL, _CONTROL_CONTENT = qn("w:sdt"), qn("w:sdtContent")
+# What python-docx's Paragraph.text reads (runs, and runs inside hyperlinks: text, tabs, breaks),
+# compiled once: python-docx compiles its XPath for every paragraph and every run.
+_RUN_CONTENT = (
+    "*[self::w:br or self::w:cr or self::w:noBreakHyphen or self::w:ptab or self::w:t or self::w:tab]"
+)
+_PARAGRAPH_TEXT = etree.XPath(f"w:r/{_RUN_CONTENT} | w:hyperlink/w:r/{_RUN_CONTENT}", namespaces=nsmap)
 _COMPRESSION = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}  # all Word writes
 _END_OF_DIRECTORY = b"PK\x05\x06"
 _CHUNK = 1 << 16
@@ -59,7 +65,7 @@ def read_docx(data: bytes) -> list[Block]:
     blocks: list[Block] = []
     for item in _body_items(body, document.part):
         if isinstance(item, Paragraph):
-            blocks.append(Line(item.text))
+            blocks.append(Line(_paragraph_text(item)))
         else:
             blocks.append(Table(_grid(item, document.part)))
     return blocks
@@ -141,6 +147,11 @@ def _count_elements(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int)
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as err:
         raise LoadError(f"corrupt DOCX (entry {info.filename!r}: {err})") from err
     return count
+
+
+def _paragraph_text(paragraph: Paragraph) -> str:
+    """`paragraph.text`, as python-docx reads it, in a fraction of the time."""
+    return "".join(str(element) for element in _PARAGRAPH_TEXT(paragraph._p))
 
 
 def _body_items(element: BaseOxmlElement, parent: ProvidesStoryPart) -> Iterator[Paragraph | CT_Tbl]:
@@ -235,7 +246,7 @@ def _cell_text(tc: CT_Tc, parent: ProvidesStoryPart) -> str:
     parts: list[str] = []
     for item in _body_items(tc, parent):
         if isinstance(item, Paragraph):
-            parts.append(item.text)
+            parts.append(_paragraph_text(item))
         else:
             parts.extend(text.text for row in _grid(item, parent) for text in row if text is not None)
     return " ".join(parts)
