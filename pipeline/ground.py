@@ -17,7 +17,7 @@ TOLERANCE = 1e-6
 YUAN_PER_WAN = 10_000
 EXCERPT = 40  # characters of the span quoted in a finding
 _NUMBER = re.compile(
-    r"(?<![\d.,])(?P<sign>增加|减少|增|减|[+\-−])?\s*"
+    r"(?<![\d.,])(?P<sign>增加|减少|增|减|[+\-−])?[ ]*"
     r"(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?(?![\d])\s*(?P<unit>万元|元)?"
 )
 _LABEL_OR_DATE = re.compile(r"\s*[年月日号]|[.、](?!\d)")  # "2020年", "1.属于…" are not values

@@ -1,7 +1,10 @@
 """Ask a model only about the sections the rules reader could not settle, and merge the two readings.
 
 The rules reading stays wherever it holds a value; the model fills cells the rules reader lost or
-found ambiguous. Where both read a cell, their agreement is recorded and a disagreement is flagged.
+found ambiguous, but only with numbers written where the cell's key claims (its row, or the
+sentence stating a count), and such cells are flagged. Where both read a cell, their agreement is
+recorded and a disagreement is flagged. Text that reads as instructions to a model is reported
+and blanked out of everything sent.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline.document import Document
 from pipeline.llm.backend import Backend, ModelError, ModelRequest
 from pipeline.llm.budget import Budget, add_usage, request_tokens
-from pipeline.llm.checks import flat_values
+from pipeline.llm.checks import flat_values, grounded_span
 from pipeline.llm.choice import PROMPT, choice_model, choice_request, open_choices
+from pipeline.llm.injection import injection_findings, injection_spans, mask
+from pipeline.llm.regions import claimed_place
 from pipeline.llm.tasks import NARRATIVE_TASK, TABLE_TASKS, Task
 from pipeline.read import table_region
 from pipeline.sections import Section
@@ -28,6 +33,7 @@ Job = tuple[Document, dict[int, Section], str, dict[str, Reading], list[Finding]
 _UNSETTLED = (Status.LOST, Status.AMBIGUOUS)
 _HAS_VALUE = (Status.VALUE, Status.NIL)
 _STRICT = ("S1", "S2", "S3", "S4")
+_LISTED = 6
 
 
 class HybridResult(BaseModel):
@@ -75,6 +81,7 @@ def plan_calls(
 ) -> tuple[list[PlannedCall], list[Finding]]:
     """The model calls a document needs, each sending one section, and notes on how they were made."""
     tasks = [task for task in TABLE_TASKS if needs_model(task, template, readings, findings)]
+    withheld = injection_spans(document.text)
     calls: list[PlannedCall] = []
     notes: list[Finding] = []
     for task in [*tasks, NARRATIVE_TASK] if narrative else tasks:
@@ -99,7 +106,7 @@ def plan_calls(
                     f"its neighbours ({section.start}–{section.end}) instead",
                 )
             )
-        text = document.text[section.start : section.end]
+        text = mask(document.text[section.start : section.end], withheld, section.start)
         calls.append(PlannedCall(task, section, task.request(template, text), task.model(template)))
     return calls, notes
 
@@ -109,11 +116,28 @@ def _same(a: Number, b: Number) -> bool:
 
 
 def _merge(call: PlannedCall, values: dict[str, Number | None], result: HybridResult) -> None:
-    source = Source(start=call.section.start, end=call.section.end)
+    sent, offset, template = call.request.source_text, call.section.start, call.request.template
+    filled: list[str] = []
     for key, value in values.items():
         rules = result.readings.get(key)
         if value is None:
             continue
+        claim = Reading(key=key, value=value, status=Status.VALUE, reader="llm")
+        span = grounded_span(claim, sent, template)
+        if span is None and rules is not None and value in rules.candidates and rules.source is not None:
+            span = (rules.source.start - offset, rules.source.end - offset)  # a reading the rules found
+        if span is None:  # never trust a number the text does not show where the cell is
+            result.findings.append(
+                Finding(
+                    rule="ungrounded",
+                    severity="error",
+                    fields=[key],
+                    message=f"{key}: the model's {value:g} is not written in {claimed_place(key, template)}; "
+                    "not accepted",
+                )
+            )
+            continue
+        source = Source(start=offset + span[0], end=offset + span[1])
         if rules is not None and rules.status in _HAS_VALUE and rules.value is not None:
             agree = _same(rules.value, value)
             result.agreement[key] = agree
@@ -135,6 +159,19 @@ def _merge(call: PlannedCall, values: dict[str, Number | None], result: HybridRe
                 source=source,
                 candidates=rules.candidates if rules else [],
             )
+            if not key.startswith("narrative.") and not (rules and value in rules.candidates):
+                filled.append(key)
+    if filled:
+        shown = ", ".join(filled[:_LISTED]) + (f", … ({len(filled)} in all)" if len(filled) > _LISTED else "")
+        result.findings.append(
+            Finding(
+                rule="model_filled",
+                severity="warning",
+                fields=filled,
+                message=f"{call.task.prompt}: only the model read {shown}; the rules reader found "
+                "them missing, so their confidence is capped",
+            )
+        )
 
 
 def _choose_open_cells(
@@ -152,7 +189,8 @@ def _choose_open_cells(
     if not choices:
         return result
     start, end = tables_span(sections, len(document.text))
-    request = choice_request(choices, document.text[start:end], template)
+    text = mask(document.text[start:end], injection_spans(document.text), start)
+    request = choice_request(choices, text, template)
     keys = list(choices)
     estimate = request_tokens(request, choice_model(choices)) + 512
     if not budget.allows(estimate):
@@ -164,7 +202,7 @@ def _choose_open_cells(
         return result
     result.prompt_versions[PROMPT] = request.prompt_tag
     try:
-        answer = backend.complete(request, choice_model(choices))
+        answer = backend.complete(request, choice_model(choices), budget)
     except Exception as error:  # a failed choice leaves the cells open, as the rules left them
         usages.append(getattr(error, "usage", Usage(calls=1, failed_calls=1)))
         message = f"{PROMPT}: no acceptable choice: {type(error).__name__}: {error}"
@@ -201,16 +239,29 @@ def fill_with_model(
     narrative: bool = False,
 ) -> HybridResult:
     """The merged readings of one document; model trouble becomes findings, never an exception."""
-    budget = Budget(settings.token_budget_per_document)
+    budget = Budget(settings.token_budget_per_document, settings.document_deadline_s)
     usages: list[Usage] = []
     chosen = _choose_open_cells(document, sections, template, readings, backend, budget, usages)
     readings = {**readings, **chosen.readings}
     calls, notes = plan_calls(document, sections, template, readings, findings, narrative=narrative)
-    result = HybridResult(readings=readings, findings=chosen.findings + notes)
+    injected = injection_findings(document.text, injection_spans(document.text))
+    result = HybridResult(readings=readings, findings=injected + chosen.findings + notes)
     if chosen.prompt_versions:
         result.prompt_versions.update(chosen.prompt_versions)
     for call in calls:
         name, keys = call.task.prompt, list(call.task.keys(template))
+        left = budget.seconds_left()
+        if left is not None and left <= 0:
+            result.findings.append(
+                Finding(
+                    rule="llm_failed",
+                    severity="error",
+                    fields=keys,
+                    message=f"{name}: not asked, the document's model deadline "
+                    f"({settings.document_deadline_s:g} s) has passed",
+                )
+            )
+            continue
         estimate = request_tokens(call.request, call.response_model) + settings.max_output_tokens
         if not budget.allows(estimate):
             result.findings.append(
@@ -218,14 +269,14 @@ def fill_with_model(
                     rule="budget",
                     severity="warning",
                     fields=keys,
-                    message=f"{name}: about {estimate} tokens needed, {budget.remaining} of "
-                    f"{settings.token_budget_per_document} left for this document; not asked",
+                    message=f"{name}: about {estimate} tokens needed, {budget.left()} for this document; "
+                    "not asked",
                 )
             )
             continue
         result.prompt_versions[name] = call.request.prompt_tag
         try:
-            answer = backend.complete(call.request, call.response_model)
+            answer = backend.complete(call.request, call.response_model, budget)
         except ModelError as error:
             usages.append(error.usage)
             budget.charge(error.usage)
@@ -234,7 +285,7 @@ def fill_with_model(
                     rule="llm_failed",
                     severity="error",
                     fields=keys,
-                    message=f"{name}: no acceptable answer after {error.attempts} attempts: {error}",
+                    message=f"{name}: no acceptable answer ({error.tries()}): {error}",
                 )
             )
             continue

@@ -32,6 +32,8 @@ STRICT_FAILURE_FACTOR = 0.75  # per broken strict relation through the cell: som
 RELATION_PASS_SHARE = 0.5  # a strict relation that holds closes half the remaining doubt
 AGREEMENT_SHARE = 0.5  # two independent readers agreeing close half the remaining doubt
 DISAGREEMENT_CAP = 0.3  # two readers disagree: one of them is wrong
+MODEL_ONLY_CAP = 0.5  # a cell only the model read (the rules found it missing): one unverified reader
+IMPLAUSIBLE_CAP = 0.1  # a value the format cannot hold (P1): some reader is wrong
 THRESHOLD = 0.6  # below this a field is sent to review
 LISTED = 4  # names shown in a review reason
 _STRICT = {rule.id for rule in RULES if rule.severity == "error"}
@@ -72,6 +74,7 @@ def score_confidence(
     broken = [f for f in findings if f.rule in _STRICT and f.severity == "error"]  # not the "info" skips
     failures = Counter(key for finding in broken for key in finding.fields)
     passed = _passed_relations(readings) - set(failures)
+    implausible = {key for f in findings if f.rule == "P1" and f.severity == "error" for key in f.fields}
     confidence: dict[str, float] = {}
     for key, reading in readings.items():
         score = STATUS_BASE[reading.status] * _layout_factor(reading.layout)
@@ -84,6 +87,10 @@ def score_confidence(
             score += (1 - score) * RELATION_PASS_SHARE
         if agreement is not None and key in agreement:
             score = score + (1 - score) * AGREEMENT_SHARE if agreement[key] else min(score, DISAGREEMENT_CAP)
+        if reading.reader == "llm" and reading.value not in reading.candidates:
+            score = min(score, MODEL_ONLY_CAP)
+        if key in implausible:
+            score = min(score, IMPLAUSIBLE_CAP)
         confidence[key] = 0.0 if _missing(reading) else score
     return confidence
 

@@ -34,6 +34,11 @@ class Settings(BaseModel):
     max_reasks: int = 2
     concurrency: int = 4
     request_timeout_s: float = 120.0
+    # Wall-clock limits on the model path: one call with all its retries and re-asks, and all the
+    # calls of one document; after this many connection failures in a row the endpoint is given up.
+    call_deadline_s: float = 300.0
+    document_deadline_s: float = 600.0
+    circuit_breaker_failures: int = 5
 
 
 def default_backend(model: str | None) -> Backend:

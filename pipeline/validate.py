@@ -1,4 +1,5 @@
-"""The arithmetic of one report (template.md §4): strict relations S1–S6, expected E4–E9, and H3.
+"""The arithmetic of one report (template.md §4): strict relations S1–S6, expected E4–E9, H3, and
+plausibility P1 (values no real report holds).
 
 Each relation is a rule function registered in `RULES`. Rules report, they never repair a value
 (P8, H3). Blank cells count as 0 and are named in the message. A relation that touches a lost or
@@ -7,8 +8,10 @@ ambiguous cell is not evaluated; each rule then adds one "info" finding naming w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from schemas.layout import (
@@ -370,6 +373,56 @@ def h3_decisions_as_items(readings: Readings, template: str) -> list[Verdict]:
     return [Verdict("active", keys, "fails", detail)]
 
 
+# --- Plausibility -------------------------------------------------------------------------------
+
+# Bounds no real report reaches, far above the largest bodies' figures: a value beyond them was
+# misread (a glued or run-together number, 元 for 万元) or written to mislead.
+MAX_APPLICATIONS = 1_000_000  # per cell of table 三; the busiest bodies receive tens of thousands
+MAX_CASES = 100_000  # per cell of table 四 (复议, 诉讼)
+MAX_ACTIVE = 1_000_000_000  # per cell of table 二 (a city's traffic penalties run to millions)
+MAX_MONEY_WAN = 100_000_000  # 万元: 1 万亿元, beyond any one body's whole budget
+FIRST_YEAR = 2008  # the 条例 took effect on 2008-05-01; no annual report is older
+
+
+def _bound(key: str) -> tuple[float, str]:
+    if key.endswith(".amount_wan"):
+        return MAX_MONEY_WAN, "万元, beyond any body's budget"
+    if key.startswith("applications."):
+        return MAX_APPLICATIONS, "applications"
+    if key.startswith("active."):
+        return MAX_ACTIVE, "items"
+    return MAX_CASES, "cases"
+
+
+def p1_plausible(readings: Readings, template: str) -> list[Verdict]:
+    """Every value within what one body's report can hold: counts and money below sane bounds."""
+    verdicts = []
+    for key, reading in readings.items():
+        if reading.status not in _FILLED or reading.value is None:
+            continue
+        bound, unit = _bound(key)
+        value = reading.value
+        if isinstance(value, float) and not math.isfinite(value):
+            verdicts.append(Verdict(key, (key,), "fails", f"{key}: {value} is not a number"))
+        elif abs(value) > bound:
+            detail = f"{key}: {value:.4g} is more than {bound:.0e} {unit}; misread or not a real report"
+            verdicts.append(Verdict(key, (key,), "fails", detail))
+        else:
+            verdicts.append(Verdict(key, (key,), "holds"))
+    return verdicts
+
+
+def plausible_year(year: int | None, today: date | None = None) -> list[Finding]:
+    """P1 for the report year: between the 条例's first year and next year."""
+    if year is None:
+        return []
+    last = (today or date.today()).year + 1
+    if FIRST_YEAR <= year <= last:
+        return []
+    message = f"P1 meta.year: {year} is outside {FIRST_YEAR}..{last}; misread or not a real report"
+    return [Finding(rule="P1", severity="error", fields=["meta.year"], message=message)]
+
+
 RULES: tuple[Rule, ...] = (
     Rule("S1", "error", "per column: 一 + 二 = （七） + 四", s1_column_balance),
     Rule("S2", "error", "per row of 三: 总计 = sum of the six applicant columns", s2_row_total),
@@ -382,6 +435,7 @@ RULES: tuple[Rule, ...] = (
     Rule("E6", "warning", "规章 only for bodies with 规章制定权", e6_rules_power),
     Rule("E8", "warning", "2021: 本年收费金额 in 万元, not 元", e8_fee_unit),
     Rule("E9", "warning", "复议后起诉 follows some 复议 case", e9_litigation_after_review),
+    Rule("P1", "error", "values within what one body's report can hold", p1_plausible),
     Rule("H3", "info", "2019: 处理决定数量 should not simply be 上一年 + 增/减", h3_decisions_as_items),
 )
 

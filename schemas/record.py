@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.keys import Value
 from schemas.reading import Finding, Source
@@ -53,3 +53,24 @@ class Record(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     seconds: float = 0.0
     extra: dict[str, Any] = {}
+
+    @field_validator("source", "error")
+    @classmethod
+    def _printable_text(cls, text: str | None) -> str | None:
+        return None if text is None else printable(text)
+
+    @field_validator("review_reasons")
+    @classmethod
+    def _printable_reasons(cls, reasons: list[str]) -> list[str]:
+        return [printable(reason) for reason in reasons]
+
+
+def printable(text: str) -> str:
+    """`text` as valid UTF-8: a file name's undecodable bytes (lone surrogates) become `\\xNN`.
+
+    JSON cannot carry lone surrogates, and one such file name used to end whole batches.
+    """
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # surrogates that did not come from bytes
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")

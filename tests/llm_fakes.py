@@ -9,6 +9,7 @@ import httpx2
 
 from pipeline.document import Document
 from pipeline.llm.backend import Identity, ModelAnswer, ModelRequest, T
+from pipeline.llm.budget import Budget
 from pipeline.sections import Section
 from pipeline.settings import Settings
 from schemas.keys import keys_for
@@ -89,7 +90,9 @@ class FakeBackend:
     def identity(self) -> Identity:
         return {"endpoint": "fake", "model": "fake"}
 
-    def complete(self, request: ModelRequest, response_model: type[T]) -> ModelAnswer[T]:
+    def complete(
+        self, request: ModelRequest, response_model: type[T], budget: Budget | None = None
+    ) -> ModelAnswer[T]:
         self.requests.append(request)
         answer = self.answers[request.prompt_name]
         if isinstance(answer, Exception):

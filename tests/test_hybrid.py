@@ -71,13 +71,15 @@ def test_only_the_section_with_a_lost_cell_is_sent_and_only_that_section(tmp_pat
     assert APPLICATIONS in prompt and REVIEW not in prompt and NARRATIVE not in prompt
     filled = result.readings["applications.granted.total"]
     assert (filled.value, filled.status, filled.reader) == (1, Status.VALUE, "llm")
-    assert filled.source == Source(start=SECTIONS[3].start, end=SECTIONS[3].end)
+    row = DOCUMENT.text.index("予以公开")  # from its label: the value stands in its own row, not the section
+    assert filled.source == Source(start=row, end=SECTIONS[3].end)  # to the next label: none follows
     assert (
         result.readings["applications.new_received.natural_person"]
         == rules["applications.new_received.natural_person"]
     )
     assert result.agreement == {"applications.new_received.natural_person": False}
-    [disagreement] = result.findings
+    disagreement, model_only = result.findings
+    assert model_only.rule == "model_filled" and model_only.fields == ["applications.granted.total"]
     assert disagreement.rule == "reader_disagreement" and disagreement.severity == "warning"
     assert disagreement.message == (
         "applications.new_received.natural_person: the rules reader read 0, the model read 2"
@@ -133,12 +135,16 @@ def test_a_failed_strict_relation_sends_its_section(tmp_path: Path) -> None:
 def test_model_failures_become_findings_and_the_rest_goes_on(tmp_path: Path) -> None:
     rules = readings(
         "2021",
-        statuses={"applications.granted.total": LOST, "review.total": LOST, "active.fees.amount_wan": LOST},
+        statuses={
+            "applications.granted.total": LOST,
+            "review.total": LOST,
+            "active.licensing.decisions": LOST,
+        },
     )
     failure = ModelError("ungrounded review.total: 7", Usage(calls=1, failed_calls=1, prompt_tokens=50), 3)
     backend = FakeBackend(
         {
-            "section2_tables": {"fees": {"amount_wan": 0}},
+            "section2_tables": {"licensing": {"decisions": 1}},
             "applications_table": RuntimeError("connection reset"),
             "review_litigation": failure,
         }
@@ -149,12 +155,12 @@ def test_model_failures_become_findings_and_the_rest_goes_on(tmp_path: Path) -> 
     assert set(failed) == {"applications_table", "review_litigation"}
     assert all(f.severity == "error" for f in failed.values())
     assert (
-        "no acceptable answer after 3 attempts: ungrounded review.total: 7"
+        "no acceptable answer (3 requests, 3 answers): ungrounded review.total: 7"
         in failed["review_litigation"].message
     )
     assert "review.total" in failed["review_litigation"].fields
     assert "RuntimeError: connection reset" in failed["applications_table"].message
-    assert result.readings["active.fees.amount_wan"].value == 0
+    assert result.readings["active.licensing.decisions"].value == 1
     assert result.readings["review.total"].status is LOST
     assert (result.usage.calls, result.usage.failed_calls) == (3, 2)
 
@@ -179,10 +185,9 @@ def test_a_section_whose_heading_was_lost_is_stood_in_for_by_the_text_between_it
 
     [request] = backend.requests
     assert request.source_text == DOCUMENT.text[SECTIONS[3].start : SECTIONS[5].heading_start]
-    assert result.readings["review.total"].source == Source(
-        start=SECTIONS[3].start, end=SECTIONS[5].heading_start
-    )
-    [note] = result.findings
+    line = DOCUMENT.text.index("\t".join("210031000100000"))
+    assert result.readings["review.total"].source == Source(start=line, end=line + 30)
+    note, _ = result.findings
     assert note.rule == "llm_stand_in" and note.severity == "info" and "review.total" in note.fields
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 import stat
-import zlib
 from pathlib import Path
 from typing import Any
 
+import diskcache
 import pytest
 from llm_fakes import ScriptedEndpoint, completion, settings
 
@@ -87,10 +88,13 @@ def test_changing_the_request_the_schema_or_the_checks_misses(
     base = _key(tmp_path)
     other_text = TABLE_TASKS[2].request("2021", TEXT + "\n")
     assert _key(tmp_path, request=other_text) != base
-    assert _key(tmp_path, request=REQUEST.model_copy(update={"prompt_version": 2})) != base
+    assert (
+        _key(tmp_path, request=REQUEST.model_copy(update={"prompt_version": REQUEST.prompt_version + 1}))
+        != base
+    )
     assert _key(tmp_path, request=REQUEST.model_copy(update={"prompt_sha256": "0" * 64})) != base
     assert _key(tmp_path, schema=Outcomes) != base
-    monkeypatch.setattr(cache_module, "VALIDATOR_VERSION", "2")
+    monkeypatch.setattr(cache_module, "VALIDATOR_VERSION", "changed")
     assert _key(tmp_path) != base
 
 
@@ -112,8 +116,8 @@ def test_the_cache_holds_json_never_pickle_in_an_owner_only_directory(tmp_path: 
     assert len(rows) == 1
     mode, value, filename = rows[0]
     assert mode != 4  # diskcache's MODE_PICKLE
-    raw = value if filename is None else (directory / filename).read_bytes()
-    stored = json.loads(zlib.decompress(raw))
+    raw = value if filename is None else (directory / filename).read_text(encoding="utf-8")
+    stored = json.loads(raw)
     assert stored["answer"]["review"]["total"] == 3 and stored["findings"] == []
 
 
@@ -125,3 +129,51 @@ def test_open_backend_caches_unless_told_not_to(tmp_path: Path) -> None:
         assert isinstance(direct, OpenAIBackend)
     with llm.open_backend(settings(tmp_path, backend="rules")) as none:
         assert none is None
+
+
+class _Planted:
+    """A pickle that, if ever loaded, writes a marker file (what an attacker's payload would do)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (Path.write_text, (self.marker, "executed"))
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["inline", "file"])
+def test_a_planted_pickle_is_never_loaded_and_is_deleted(tmp_path: Path, large: bool) -> None:
+    directory, marker = tmp_path / "c", tmp_path / "marker"
+    key = _key(tmp_path)
+    control = tmp_path / "control"
+    pickle.loads(pickle.dumps(_Planted(control)))  # the payload works when it is unpickled
+    assert control.read_text() == "executed"
+    # Plant with diskcache's default (pickling) disk, as someone with write access could.
+    planted = diskcache.Cache(str(directory), disk_min_file_size=0 if large else 2**20)
+    planted.set(key, _Planted(marker))
+    planted.close()
+    with sqlite3.connect(directory / "cache.db") as db:
+        assert db.execute("SELECT mode FROM Cache").fetchall() == [(4,)]  # MODE_PICKLE
+
+    endpoint = ScriptedEndpoint(completion(GOOD))
+    backend = CachedBackend(OpenAIBackend(settings(tmp_path), http_client=endpoint.client()), directory)
+    answer = backend.complete(REQUEST, ReviewLitigation)
+    backend.close()
+
+    assert not marker.exists()
+    assert not answer.cached and len(endpoint.requests) == 1  # a miss: asked the model
+    with sqlite3.connect(directory / "cache.db") as db:
+        assert [mode for (mode,) in db.execute("SELECT mode FROM Cache")] in ([1], [3])  # JSON text now
+
+
+def test_rows_that_are_not_json_answers_are_misses(tmp_path: Path) -> None:
+    directory, key = tmp_path / "c", _key(tmp_path)
+    planted = diskcache.Cache(str(directory))
+    planted.set(key, b"\x80\x04not json")
+    planted.close()
+    endpoint = ScriptedEndpoint(completion(GOOD), completion(GOOD))
+    backend = CachedBackend(OpenAIBackend(settings(tmp_path), http_client=endpoint.client()), directory)
+    assert not backend.complete(REQUEST, ReviewLitigation).cached
+    backend._cache.set(key, {"answer": "not an answer"})
+    assert not backend.complete(REQUEST, ReviewLitigation).cached
+    assert len(endpoint.requests) == 2

@@ -44,7 +44,7 @@ def test_an_ungrounded_answer_is_sent_back_with_the_reason(tmp_path: Path) -> No
     usage = answer.usage
     assert (usage.calls, usage.failed_calls, usage.prompt_tokens, usage.completion_tokens) == (1, 0, 200, 40)
     reask = endpoint.requests[1]["messages"][-1]["content"]
-    assert "ungrounded review.upheld: 7 is not written in the text sent" in reask
+    assert "ungrounded review.upheld: 7 is not written in the table of the text sent" in reask
     assert "S4 review: total 3 ≠ 7+1+0+0" in reask
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
-from pipeline.validate import RULES, validate
+from pipeline.review import score_confidence
+from pipeline.validate import RULES, plausible_year, validate
 from schemas.keys import keys_for
 from schemas.reading import Finding, Number, Reading, Status
 
@@ -37,7 +39,7 @@ def by_rule(findings: list[Finding], rule: str) -> list[Finding]:
 def test_rule_registry_severities_follow_the_relation_kind() -> None:
     ids = [rule.id for rule in RULES]
     assert len(ids) == len(set(ids))
-    assert {r.id for r in RULES if r.severity == "error"} == {"S1", "S2", "S3", "S4", "S5", "S6"}
+    assert {r.id for r in RULES if r.severity == "error"} == {"S1", "S2", "S3", "S4", "S5", "S6", "P1"}
     assert all(r.severity == "warning" for r in RULES if r.id.startswith("E"))
 
 
@@ -285,3 +287,37 @@ def test_h3_notes_decisions_equal_to_item_counts_on_every_row() -> None:
 def test_nil_cells_read_as_zero_and_pass() -> None:
     cells = {key: Status.NIL for key in keys_for("2019") if key.startswith("review.")}
     assert validate(table("2019", cells), "2019") == []
+
+
+def test_p1_flags_values_no_report_can_hold_and_keeps_them_unrepaired() -> None:
+    readings = table("2021")
+    readings["active.fees.amount_wan"] = Reading(
+        key="active.fees.amount_wan", value=1.23e36, status=Status.VALUE
+    )  # a 40-digit 元 amount
+    readings["applications.granted.natural_person"] = Reading(
+        key="applications.granted.natural_person", value=10**12, status=Status.VALUE
+    )
+    readings["review.upheld"] = Reading(key="review.upheld", value=99_999, status=Status.VALUE)
+    p1 = [finding for finding in validate(readings, "2021") if finding.rule == "P1"]
+
+    assert [finding.fields for finding in p1] == [
+        ["active.fees.amount_wan"],
+        ["applications.granted.natural_person"],
+    ]
+    assert all(finding.severity == "error" for finding in p1)
+    assert "1.23e+36 is more than 1e+08 万元, beyond any body's budget" in p1[0].message
+    assert readings["active.fees.amount_wan"].value == 1.23e36
+
+
+def test_p1_years_run_from_the_first_report_to_next_year() -> None:
+    today = date(2026, 12, 2)
+    assert plausible_year(2008, today) == plausible_year(2027, today) == plausible_year(None, today) == []
+    assert [f.rule for f in plausible_year(2007, today) + plausible_year(2028, today)] == ["P1", "P1"]
+    assert "2099 is outside 2008..2027" in plausible_year(2099, today)[0].message
+
+
+def test_a_value_beyond_any_budget_is_not_confident() -> None:
+    key = "active.fees.amount_wan"
+    readings = {key: Reading(key=key, value=1.23e36, status=Status.VALUE)}
+    findings = validate(readings, "2021")
+    assert score_confidence(readings, findings, {key: True})[key] < 0.2

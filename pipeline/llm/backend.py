@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from schemas.reading import Finding
 from schemas.record import Usage
+
+if TYPE_CHECKING:
+    from pipeline.llm.budget import Budget
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -57,12 +60,22 @@ class ModelAnswer(Generic[T]):
 
 
 class ModelError(Exception):
-    """A request that ended without an acceptable answer; it still cost tokens."""
+    """A request that ended without an acceptable answer; it still cost tokens.
 
-    def __init__(self, message: str, usage: Usage, attempts: int) -> None:
+    `attempts` counts the answers the model gave, `requests` the HTTP requests sent (retries too).
+    """
+
+    def __init__(self, message: str, usage: Usage, attempts: int, requests: int | None = None) -> None:
         super().__init__(message)
         self.usage = usage
         self.attempts = attempts
+        self.requests = attempts if requests is None else requests
+
+    def tries(self) -> str:
+        """How hard it tried, honestly: requests sent and answers received."""
+        requests = f"{self.requests} request{'' if self.requests == 1 else 's'}"
+        answers = f"{self.attempts} answer{'' if self.attempts == 1 else 's'}"
+        return f"{requests}, {answers}"
 
 
 class Backend(Protocol):
@@ -70,6 +83,12 @@ class Backend(Protocol):
         """Everything about the endpoint that changes an answer: endpoint, model, mode, sampling."""
         ...
 
-    def complete(self, request: ModelRequest, response_model: type[T]) -> ModelAnswer[T]:
-        """A checked answer of type `response_model`, or `ModelError`."""
+    def complete(
+        self, request: ModelRequest, response_model: type[T], budget: Budget | None = None
+    ) -> ModelAnswer[T]:
+        """A checked answer of type `response_model`, or `ModelError`.
+
+        With a `budget`, no request (a re-ask included) is sent that its tokens or its time would
+        not cover.
+        """
         ...

@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, create_model, model_validator
 
 from pipeline.ground import is_grounded
+from pipeline.llm.regions import Span, claimed_place, claimed_spans
 from pipeline.validate import validate
 from schemas.keys import flatten
 from schemas.reading import Finding, Number, Reading, Source, Status
 
 # Bump when a check changes: cached answers judged by the old checks are then not reused.
-VALIDATOR_VERSION = "1"
+VALIDATOR_VERSION = "2"  # 2: a value is grounded only in the row or sentence its key claims
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -43,17 +44,26 @@ def answer_readings(values: dict[str, Number | None], source_text: str) -> dict[
     }
 
 
-def grounding_failures(readings: dict[str, Reading], source_text: str) -> list[Finding]:
-    """Values that the text sent does not show (a 0 may stand for a nil mark: 无, /, —)."""
+def grounded_span(reading: Reading, text: str, template: str) -> Span | None:
+    """The first span of `text` that the reading's key claims and that shows its value, if any."""
+    for start, end in claimed_spans(reading.key, text, template):
+        if is_grounded(reading.model_copy(update={"source": Source(start=start, end=end)}), text):
+            return start, end
+    return None
+
+
+def grounding_failures(readings: dict[str, Reading], source_text: str, template: str) -> list[Finding]:
+    """Values that the text sent does not show where their key says (a 0 may stand for 无, /, —)."""
     return [
         Finding(
             rule="ungrounded",
             severity="error",
             fields=[key],
-            message=f"ungrounded {key}: {reading.value} is not written in the text sent",
+            message=f"ungrounded {key}: {reading.value} is not written in "
+            f"{claimed_place(key, template)} of the text sent",
         )
         for key, reading in readings.items()
-        if reading.value is not None and not is_grounded(reading, source_text)
+        if reading.value is not None and grounded_span(reading, source_text, template) is None
     ]
 
 
@@ -79,7 +89,7 @@ def checked(response_model: type[T], state: CheckState) -> type[T]:
 
     def answer_checks(answer: BaseModel) -> BaseModel:
         readings = answer_readings(flat_values(answer, state.key_prefix), state.source_text)
-        ungrounded = grounding_failures(readings, state.source_text)
+        ungrounded = grounding_failures(readings, state.source_text, state.template)
         broken = relation_failures(readings, state.template)
         # A filer's genuine inconsistency survives every re-ask; once all numbers are grounded
         # the last answer is accepted and the broken relations are reported instead.

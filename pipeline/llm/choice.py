@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 import prompts
 from pipeline.llm.backend import Message, ModelRequest
+from pipeline.llm.tasks import data_fence
 from schemas.layout import (
     ACTIVE_BLOCKS,
     APPLICANT_COLUMNS,
@@ -26,7 +27,7 @@ from schemas.layout import (
 )
 from schemas.reading import Number, Reading, Status
 
-PROMPT, VERSION = "cell_choice", 1
+PROMPT, VERSION = "cell_choice", 2  # 2: the text fenced by lines naming its own hash
 
 
 def open_choices(readings: dict[str, Reading]) -> dict[str, list[Number]]:
@@ -72,7 +73,14 @@ def choice_request(choices: dict[str, list[Number]], section_text: str, template
         f"- {key} ({cell_label(key, template)}): {' | '.join(f'{v:g}' for v in numbers)}"
         for key, numbers in choices.items()
     )
-    prompt = prompts.render(PROMPT, VERSION, cells=cells, section_text=section_text, template=template)
+    prompt = prompts.render(
+        PROMPT,
+        VERSION,
+        cells=cells,
+        section_text=section_text,
+        template=template,
+        fence=data_fence(section_text),
+    )
     return ModelRequest(
         prompt_name=prompt.name,
         prompt_version=prompt.version,

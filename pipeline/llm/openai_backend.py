@@ -3,12 +3,19 @@
 Two retry layers, kept apart: tenacity retries a request the network or the server failed
 (timeouts, connection errors, 429, 5xx), inside each instructor attempt; instructor re-asks the
 model, at most `Settings.max_reasks` times, when an answer fails its checks.
+
+Every HTTP request, retry or re-ask, first passes three gates: the call's deadline (and the
+document's, from its budget), the document's token budget (what the call has spent plus this
+request's estimate), and the circuit breaker, which after `circuit_breaker_failures` connection
+failures in a row stops sending anything to the endpoint for the rest of the run.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -17,10 +24,10 @@ import instructor
 import openai
 from instructor.core.exceptions import InstructorError
 from instructor.core.hooks import Hooks
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_exponential
 
 from pipeline.llm.backend import Identity, ModelAnswer, ModelError, ModelRequest, T
-from pipeline.llm.budget import cost_usd
+from pipeline.llm.budget import Budget, cost_usd, sent_tokens
 from pipeline.llm.checks import CheckState, checked
 from pipeline.settings import Settings
 from schemas.record import Usage
@@ -38,6 +45,58 @@ def is_transient(error: BaseException) -> bool:
     """A failure worth sending the same request again for: timeouts and lost connections, 429, 5xx."""
     # openai raises APITimeoutError as an APIConnectionError, and any 5xx as InternalServerError.
     return isinstance(error, openai.APIConnectionError | openai.RateLimitError | openai.InternalServerError)
+
+
+def is_connection_failure(error: BaseException) -> bool:
+    """The endpoint did not answer usefully: refused, reset, timed out, or a 5xx from it or its proxy."""
+    return isinstance(error, openai.APIConnectionError | openai.InternalServerError)
+
+
+class NotSent(Exception):
+    """A request that was not sent: a deadline passed, the budget is spent, or the circuit is open."""
+
+
+class CircuitBreaker:
+    """Counts connection failures in a row across all threads; past the limit it stays open."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self._failures = 0
+        self._last = ""
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        with self._lock:
+            if self._failures >= self.limit:
+                raise NotSent(
+                    f"endpoint unavailable: {self._failures} connection failures in a row "
+                    f"(last: {self._last}); not called again in this run"
+                )
+
+    def record(self, error: BaseException | None) -> None:
+        with self._lock:
+            if error is not None and is_connection_failure(error):
+                self._failures += 1
+                self._last = f"{type(error).__name__}: {error}"
+            else:
+                self._failures = 0
+
+
+@dataclass
+class _Call:
+    """The running account of one `complete` call: its deadline, budget, and what it sent."""
+
+    deadline: float
+    budget: Budget | None
+    requests: int = 0
+    answers: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def seconds_left(self) -> float:
+        left = self.deadline - time.monotonic()
+        document = self.budget.seconds_left() if self.budget is not None else None
+        return left if document is None else min(left, document)
 
 
 def _retry_after(error: BaseException | None) -> float | None:
@@ -97,9 +156,8 @@ class OpenAIBackend:
             http_client=http_client,
         )
         mode = MODES[settings.mode]
-        self._client = instructor.Instructor(
-            client=self._openai, create=instructor.patch(create=self._send, mode=mode), mode=mode
-        )
+        self._mode = mode
+        self.breaker = CircuitBreaker(settings.circuit_breaker_failures)
 
     def identity(self) -> Identity:
         # A local server listens on a new port every run; what identifies it is the model it serves.
@@ -117,49 +175,89 @@ class OpenAIBackend:
         """Close the HTTP connections (those of a given `http_client` too)."""
         self._openai.close()
 
-    def _send(self, **kwargs: Any) -> Any:
-        """One chat completion, sent again on transient failures."""
+    def _send(self, call: _Call, **kwargs: Any) -> Any:
+        """One chat completion (a first ask or a re-ask), sent again on transient failures."""
         if self._llama_cpp:
             kwargs = _llama_cpp_response_format(kwargs)
+        estimate = sent_tokens(kwargs) + self.settings.max_output_tokens
+        budget = call.budget
+        if budget is not None and not budget.allows(call.prompt_tokens + call.completion_tokens + estimate):
+            spent = call.prompt_tokens + call.completion_tokens
+            raise NotSent(
+                f"token budget: the next request needs about {estimate} tokens, this call has spent "
+                f"{spent}, and the document had {budget.left()} when the call began"
+            )
+
+        def attempt(**kwargs: Any) -> Any:
+            self.breaker.check()
+            left = call.seconds_left()
+            if left <= 0:
+                raise NotSent("deadline passed before the request could be sent")
+            call.requests += 1
+            try:
+                response = self._openai.chat.completions.create(
+                    **kwargs, timeout=min(self.settings.request_timeout_s, left)
+                )
+            except Exception as error:
+                self.breaker.record(error)
+                raise
+            self.breaker.record(None)
+            return response
+
+        def stop(state: RetryCallState) -> bool:
+            return state.attempt_number > self.settings.transport_retries or call.seconds_left() <= 0
+
+        def wait(state: RetryCallState) -> float:
+            return max(0.0, min(transport_wait(state), call.seconds_left()))
+
         retrying = Retrying(
             retry=retry_if_exception(is_transient),
-            stop=stop_after_attempt(self.settings.transport_retries + 1),
-            wait=transport_wait,
+            stop=stop,
+            wait=wait,
             sleep=self._sleep,
             reraise=True,
         )
-        return retrying(self._openai.chat.completions.create, **kwargs)
+        return retrying(attempt, **kwargs)
 
-    def complete(self, request: ModelRequest, response_model: type[T]) -> ModelAnswer[T]:
+    def complete(
+        self, request: ModelRequest, response_model: type[T], budget: Budget | None = None
+    ) -> ModelAnswer[T]:
         state = CheckState(
             request.source_text,
             request.key_prefix,
             request.template,
             final_attempt=self.settings.max_reasks + 1,
         )
-        tokens = [0, 0]
+        call = _Call(deadline=time.monotonic() + self.settings.call_deadline_s, budget=budget)
 
         def on_response(response: Any) -> None:
             # Fires once per attempt, failed ones included, before the answer is checked.
             state.attempt += 1
+            call.answers += 1
             if response.usage is not None:
-                tokens[0] += response.usage.prompt_tokens
-                tokens[1] += response.usage.completion_tokens
+                call.prompt_tokens += response.usage.prompt_tokens
+                call.completion_tokens += response.usage.completion_tokens
 
         hooks = Hooks()
         hooks.on("completion:response", on_response)
 
         def usage(failed: bool) -> Usage:
+            prompt, completion = call.prompt_tokens, call.completion_tokens
             return Usage(
                 calls=1,
                 failed_calls=int(failed),
-                prompt_tokens=tokens[0],
-                completion_tokens=tokens[1],
-                cost_usd=cost_usd(self._model, tokens[0], tokens[1]),
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+                cost_usd=cost_usd(self._model, prompt, completion),
             )
 
+        client = instructor.Instructor(
+            client=self._openai,
+            create=instructor.patch(create=lambda **kwargs: self._send(call, **kwargs), mode=self._mode),
+            mode=self._mode,
+        )
         try:
-            parsed = self._client.create(
+            parsed = client.create(
                 response_model=checked(response_model, state),
                 messages=request.chat(),  # type: ignore[arg-type]
                 max_retries=self.settings.max_reasks,
@@ -168,9 +266,12 @@ class OpenAIBackend:
                 temperature=self.settings.temperature,
                 max_tokens=self.settings.max_output_tokens,
             )
-        except (InstructorError, openai.OpenAIError) as error:
+        except (InstructorError, openai.OpenAIError, NotSent) as error:
             cause = error.__cause__ or error
-            raise ModelError(f"{type(cause).__name__}: {cause}", usage(True), state.attempt) from error
+            message = str(cause) if isinstance(cause, NotSent) else f"{type(cause).__name__}: {cause}"
+            if call.seconds_left() <= 0 and not isinstance(cause, NotSent):
+                message = f"deadline passed ({message})"
+            raise ModelError(message, usage(True), call.answers, call.requests) from error
         return ModelAnswer(
             parsed=response_model.model_validate(parsed.model_dump()),
             usage=usage(False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
@@ -27,6 +28,11 @@ class NarrativeCounts(Strict):
     applications_received: Count = Field(default=None, description="本年收到政府信息公开申请件数")
 
 
+def data_fence(text: str) -> str:
+    """The line that fences `text` in a prompt: one the text cannot hold, as it names its own hash."""
+    return f"===== DOCUMENT DATA {hashlib.sha256(text.encode()).hexdigest()[:16]} ====="
+
+
 @dataclass(frozen=True)
 class Task:
     prompt: str  # prompt file name, without version
@@ -46,6 +52,8 @@ class Task:
     def request(self, template: str, text: str) -> ModelRequest:
         """The rendered question about `text`, the section (or the stand-in for it) that is sent."""
         variables = {"section_text": text, **({"template": template} if self.takes_template else {})}
+        if self.version >= 2:
+            variables["fence"] = data_fence(text)
         prompt = prompts.render(self.prompt, self.version, **variables)
         return ModelRequest(
             prompt_name=prompt.name,
@@ -59,10 +67,10 @@ class Task:
 
 
 TABLE_TASKS: tuple[Task, ...] = (
-    Task("section2_tables", 1, 2, "active.", {"2019": Active2019, "2021": Active2021}),
-    Task("applications_table", 1, 3, "applications.", {"2019": Applications2019, "2021": Applications2021}),
-    Task("review_litigation", 1, 4, "", {"2019": ReviewLitigation, "2021": ReviewLitigation}),
+    Task("section2_tables", 2, 2, "active.", {"2019": Active2019, "2021": Active2021}),
+    Task("applications_table", 2, 3, "applications.", {"2019": Applications2019, "2021": Applications2021}),
+    Task("review_litigation", 2, 4, "", {"2019": ReviewLitigation, "2021": ReviewLitigation}),
 )
 NARRATIVE_TASK = Task(
-    "narrative", 1, 1, "narrative.", {"2019": NarrativeCounts, "2021": NarrativeCounts}, takes_template=False
+    "narrative", 2, 1, "narrative.", {"2019": NarrativeCounts, "2021": NarrativeCounts}, takes_template=False
 )

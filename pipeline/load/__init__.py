@@ -10,13 +10,16 @@ from pipeline.load.docx import read_docx
 from pipeline.load.errors import LoadError
 from pipeline.load.html import read_html
 from pipeline.load.layout import Block, build_document
+from pipeline.load.limits import display_path, read_file
 from pipeline.load.pdf import read_pdf
 from pipeline.load.text import read_text
 
-__all__ = ["LoadError", "load_document"]
+__all__ = ["LoadError", "display_path", "load_document"]
 
 _HTML_MARKER = re.compile(rb"<(?:!doctype|html|head|body|table|meta|div|p|script)\b", re.IGNORECASE)
 _OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # legacy .doc (and .xls) container
+_ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")  # a password-protected DOCX is an OLE2 file
+_BRIEF = 200  # characters of a parser's own message quoted in an error
 _KIND_BY_SUFFIX: dict[str, Kind] = {
     ".pdf": "pdf",
     ".docx": "docx",
@@ -28,20 +31,27 @@ _KIND_BY_SUFFIX: dict[str, Kind] = {
 
 
 def load_document(path: str | Path) -> Document:
-    """The report at `path` as a Document; raises LoadError naming the file if it cannot be read."""
-    source = str(path)
+    """The report at `path` as a Document; raises LoadError naming the file if it cannot be read.
+
+    Whatever goes wrong inside a parser, a hostile file included, ends as that LoadError.
+    """
+    source = display_path(path)
+    kind: Kind | None = None
     try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        raise LoadError(f"{source}: cannot read ({err.strerror})") from err
-    try:
+        data = read_file(path)
         kind = _sniff_kind(data, Path(path).suffix.lower())
         blocks, encoding = _read(kind, data)
+        del data
         document = build_document(source, kind, blocks, encoding)
         if not document.text.strip():
             raise LoadError("no text")
     except LoadError as err:
         raise LoadError(f"{source}: {err}") from err.__cause__
+    except MemoryError as err:
+        raise LoadError(f"{source}: out of memory reading it as {kind or 'a report'}") from err
+    except Exception as err:  # a parser's own error on a malformed file, whatever its type
+        what = f"malformed {kind.upper()}" if kind else "cannot read"
+        raise LoadError(f"{source}: {what} ({type(err).__name__}: {str(err)[:_BRIEF]})") from err
     return document
 
 
@@ -54,6 +64,8 @@ def _sniff_kind(data: bytes, suffix: str) -> Kind:
     if data.startswith(b"PK\x03\x04"):
         return "docx"
     if data.startswith(_OLE2_MAGIC):
+        if _ENCRYPTED_OOXML in data:
+            raise LoadError("encrypted (password-protected) Office document")
         raise LoadError("legacy Word .doc format is not supported (convert it to DOCX)")
     # NULs removed so that UTF-16 markup is recognised too.
     if _HTML_MARKER.search(data[:4096].replace(b"\x00", b"")):

@@ -10,13 +10,23 @@ import lxml.html
 from lxml.etree import ParserError
 
 from pipeline.load.errors import LoadError
-from pipeline.load.layout import Block, Cell, Line, Table
+from pipeline.load.layout import Block, Cell, Line, Table, span_grid
+from pipeline.load.limits import MAX_ELEMENTS
 from pipeline.load.text import decode_bytes
 
 _META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Sites that declare gb2312 or gbk routinely use characters only their supersets have.
 _GB_FAMILY = {"gb2312", "gbk", "gb18030"}
+# The text encodings a web page may declare (the WHATWG Encoding Standard's, by Python's names).
+# Python also finds "rot13", "base64", "zlib" or "undefined" by name; those are not text encodings.
+_WEB_ENCODINGS = frozenset(
+    {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "ascii", "big5", "big5hkscs", "cp950", "cp874"}
+    | _GB_FAMILY
+    | {"shift_jis", "cp932", "euc_jp", "iso2022_jp", "euc_kr", "cp949", "koi8-r", "koi8-u", "mac-roman"}
+    | {f"iso8859-{n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)}
+    | {f"cp{n}" for n in range(1250, 1259)}
+)
 _HIDDEN = {"script", "style", "noscript", "template", "title"}
 _BREAKS = {
     "address", "article", "aside", "blockquote", "br", "caption", "center", "dd", "div", "dl", "dt",
@@ -29,7 +39,6 @@ _JS_CONCATENATION = re.compile(r"\s*\+\s*")
 _JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|.)", re.DOTALL)
 _JS_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\n": "", "\r": "", "\r\n": ""}
 _TAG = re.compile(r"<[a-zA-Z/!]")
-_MAX_COLSPAN = 1000  # the HTML standard's own limit
 # Cells of these reports' tables hold a label or a number, the longest label ~40 characters; a
 # cell far longer holds the page's prose, so its table is page layout.
 _LONGEST_DATA_CELL = 500
@@ -41,7 +50,7 @@ def read_html(data: bytes) -> tuple[list[Block], str]:
     """The blocks of an HTML page, and the encoding it was read with."""
     text, encoding = _decode_html(data)
     try:
-        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text))
+        root = _parse(_XML_DECLARATION.sub("", text))
     except ParserError as err:
         raise LoadError(f"no HTML content ({err})") from err
     flow = _Flow()
@@ -50,18 +59,31 @@ def read_html(data: bytes) -> tuple[list[Block], str]:
     return flow.blocks, encoding
 
 
+def _parse(html: str) -> lxml.html.HtmlElement:
+    """The tree of a page, refused before parsing when it has more tags than a report could."""
+    # Every element written in the markup starts with "<", so this bounds the tree lxml would build
+    # (10 million empty paragraphs would take minutes and gigabytes).
+    if (tags := html.count("<")) > MAX_ELEMENTS:
+        raise LoadError(f"more than {MAX_ELEMENTS} HTML elements ({tags} tags)")
+    parser = lxml.html.HTMLParser(huge_tree=False, no_network=True, remove_comments=False)
+    root: lxml.html.HtmlElement = lxml.html.document_fromstring(html, parser=parser)
+    return root
+
+
 def _decode_html(data: bytes) -> tuple[str, str]:
     """The page decoded by its declared charset when that decodes cleanly, else by detection."""
     declared = _META_CHARSET.search(data[:4096])
     if declared and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             encoding = codecs.lookup(declared.group(1).decode("ascii")).name
-        except LookupError:
+        except (LookupError, UnicodeError):
+            return decode_bytes(data)
+        if encoding not in _WEB_ENCODINGS:
             return decode_bytes(data)
         encoding = "gb18030" if encoding in _GB_FAMILY else encoding
         try:
             return data.decode(encoding), encoding
-        except UnicodeDecodeError:
+        except UnicodeError:
             pass  # the declaration lies, which happens; trust the bytes instead
     return decode_bytes(data)
 
@@ -82,7 +104,8 @@ class _Flow:
             return
         elif tag == "table" and not _is_layout_table(element):
             self.break_line()
-            self.blocks.append(Table(_expand_spans([_cells(row) for row in _rows(element)])))
+            rows = [[_cell(cell) for cell in _cells(row)] for row in _rows(element)]
+            self.blocks.append(Table(span_grid(rows)))
         else:
             if tag in _BREAKS:
                 self.break_line()
@@ -106,7 +129,7 @@ class _Flow:
         if not html:
             return
         try:
-            root = lxml.html.document_fromstring(html)
+            root = _parse(html)
         except ParserError:
             return  # markup fragments with no content, e.g. a lone closing tag
         self.break_line()
@@ -139,31 +162,15 @@ def _cells(row: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return cells
 
 
-def _expand_spans(rows: list[list[lxml.html.HtmlElement]]) -> list[list[Cell | None]]:
-    """The grid of a table with every rowspan/colspan position filled, covered ones as None."""
-    grid: dict[tuple[int, int], Cell | None] = {}
-    for r, cells in enumerate(rows):
-        c = 0
-        for element in cells:
-            while (r, c) in grid:
-                c += 1
-            rowspan = _span(element, "rowspan")
-            # rowspan="0" spans to the end of the table; no span reaches past it.
-            rowspan = len(rows) - r if rowspan == 0 else min(rowspan, len(rows) - r)
-            colspan = min(max(_span(element, "colspan"), 1), _MAX_COLSPAN)
-            for covered_row in range(r, r + rowspan):
-                for covered_col in range(c, c + colspan):
-                    grid[covered_row, covered_col] = None
-            grid[r, c] = Cell(_inline_text(element), rowspan, colspan)
-            c += colspan
-    width = max((col for _, col in grid), default=-1) + 1
-    return [[grid.get((r, c)) for c in range(width)] for r in range(len(rows))]
+def _cell(element: lxml.html.HtmlElement) -> Cell:
+    """A cell with the spans it declares (clamped to the table by `span_grid`)."""
+    return Cell(_inline_text(element), _span(element, "rowspan", 1), _span(element, "colspan", 1))
 
 
-def _span(cell: lxml.html.HtmlElement, attribute: str) -> int:
-    """A rowspan/colspan value read as browsers do: leading digits, else 1."""
-    match = re.match(r"\s*(\d+)", cell.get(attribute, ""))
-    return int(match.group(1)) if match else 1
+def _span(cell: lxml.html.HtmlElement, attribute: str, default: int) -> int:
+    """A rowspan/colspan value read as browsers do: leading digits, else the default."""
+    match = re.match(r"\s*(\d{1,9})", cell.get(attribute, ""))
+    return int(match.group(1)) if match else default
 
 
 def _inline_text(element: lxml.html.HtmlElement) -> str:

@@ -7,9 +7,11 @@ Document refers to the normalised `Document.text`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.document import Document, Grid, GridCell, Kind, Piece
+from pipeline.load.errors import LoadError
+from pipeline.load.limits import MAX_SPAN, MAX_TABLE_CELLS, MAX_TEXT_CHARS
 from pipeline.load.normalize import normalize
 
 
@@ -61,7 +63,7 @@ def build_document(source: str, kind: Kind, blocks: Iterable[Block], encoding: s
 
 def cell_text(text: str) -> str:
     """The text of a cell as it appears on its row's line: normalised, no TAB or newline inside."""
-    return " ".join(normalize(text).split())
+    return " ".join(normalize(text, MAX_TEXT_CHARS).split())
 
 
 class _Writer:
@@ -75,7 +77,9 @@ class _Writer:
 
     def write_lines(self, line: Line) -> None:
         """Write each line of a normalised `Line`; a Piece for every line that is not blank."""
-        for text in normalize(line.text).split("\n"):
+        if len(line.text) > MAX_TEXT_CHARS - self.offset:
+            raise LoadError(f"text longer than {MAX_TEXT_CHARS} characters")
+        for text in normalize(line.text, MAX_TEXT_CHARS - self.offset).split("\n"):
             start = self._write_line_start(text)
             if text.strip():
                 self.pieces.append(Piece(start=start, end=self.offset, page=line.page))
@@ -119,5 +123,62 @@ class _Writer:
         return start
 
     def _write(self, text: str) -> None:
+        if self.offset + len(text) > MAX_TEXT_CHARS:
+            raise LoadError(f"text longer than {MAX_TEXT_CHARS} characters")
         self.parts.append(text)
         self.offset += len(text)
+
+
+def span_grid(rows: Sequence[Sequence[Cell]], declared_width: int = 0) -> list[list[Cell | None]]:
+    """The layout grid of a table given as rows of cells with their declared spans; None where covered.
+
+    Spans are clamped to the table's real size: a rowspan to the rows left (0 meaning all of them,
+    as in HTML), a colspan to the widest row's cell count or the width the table declares. Should
+    the spans still make a grid of more than `MAX_TABLE_CELLS` positions, they are out of all
+    proportion to the cells and are dropped (every cell is kept).
+    """
+    height = len(rows)
+    widest = max((len(row) for row in rows), default=0)
+    if height * widest > MAX_TABLE_CELLS:
+        raise LoadError(f"table of {height} rows × {widest} cells is beyond {MAX_TABLE_CELLS} cells")
+    width = min(max(widest, declared_width), MAX_SPAN)
+    clamped = [
+        [
+            replace(
+                cell,
+                rowspan=height - r if cell.rowspan <= 0 else min(cell.rowspan, height - r),
+                colspan=min(max(cell.colspan, 1), width),
+            )
+            for cell in row
+        ]
+        for r, row in enumerate(rows)
+    ]
+    spanned = sum(cell.rowspan * cell.colspan for row in clamped for cell in row) <= MAX_TABLE_CELLS
+    grid = _place(clamped) if spanned else None
+    if grid is None:
+        grid = _place([[replace(cell, rowspan=1, colspan=1) for cell in row] for row in clamped])
+    if grid is None:
+        raise LoadError(f"table of {height} rows × {widest} cells is beyond {MAX_TABLE_CELLS} cells")
+    return grid
+
+
+def _place(rows: list[list[Cell]]) -> list[list[Cell | None]] | None:
+    """Each cell at the first free position of its row, the positions its spans cover set to None.
+
+    None when the grid would hold more than `MAX_TABLE_CELLS` positions.
+    """
+    grid: dict[tuple[int, int], Cell | None] = {}
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in grid:
+                c += 1
+            for covered_row in range(r, r + cell.rowspan):
+                for covered_col in range(c, c + cell.colspan):
+                    grid[covered_row, covered_col] = None
+            grid[r, c] = cell
+            c += cell.colspan
+    width = max((col for _, col in grid), default=-1) + 1
+    if width * len(rows) > MAX_TABLE_CELLS:
+        return None
+    return [[grid.get((r, c)) for c in range(width)] for r in range(len(rows))]

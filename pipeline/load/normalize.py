@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+
+from pipeline.load.errors import LoadError
 
 # NFKC folds NBSP, EN SPACE and the other U+2000-U+200A spaces, U+202F, U+205F and U+3000 to " ",
 # and full-width digits and brackets to ASCII; it leaves these zero-width characters alone.
@@ -13,11 +16,40 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _LINE_BREAK = re.compile("\r\n?|[\v\f\x85\u2028\u2029]")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]", re.IGNORECASE)
 _PAGE_BANNER = re.compile(r"^[ \t]*Page[ \t]+\d+[ \t]*-[^\n]*(?:\n|\Z)", re.MULTILINE)
+# NFKC may make one character eighteen (U+FDFA); a line is normalised in slices of this many
+# characters so that the expansion is measured before it can take the memory.
+_SLICE = 65_536
 
 
-def normalize(text: str) -> str:
-    """Fold the width, space and line-break variants of scraped copies into one form; keep TABs."""
-    text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH))
-    text = _LINE_BREAK.sub("\n", text)
+def normalize(text: str, limit: int | None = None) -> str:
+    """Fold the width, space and line-break variants of scraped copies into one form; keep TABs.
+
+    With a `limit`, a result longer than `limit` characters is a LoadError.
+    """
+    # NFKC leaves line breaks alone and never composes across one, so they can be folded first.
+    text = _LINE_BREAK.sub("\n", text.translate(_ZERO_WIDTH))
+    if limit is None:
+        text = unicodedata.normalize("NFKC", text)
+    else:
+        parts: list[str] = []
+        length = 0
+        for piece in _slices(text):
+            parts.append(unicodedata.normalize("NFKC", piece))
+            length += len(parts[-1])
+            if length > limit:
+                raise LoadError(f"text longer than {limit} characters once normalised")
+        text = "".join(parts)
     text = _BOOKMARK.sub("", text)
     return _PAGE_BANNER.sub("", text)
+
+
+def _slices(text: str) -> Iterator[str]:
+    """`text` in slices that end at a line break, or at a character that starts a new cluster."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start, start + _SLICE)
+        end = start + _SLICE if end < 0 else end + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        yield text[start:end]
+        start = end

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 from functools import cache
 
 import charset_normalizer
@@ -18,12 +20,29 @@ _BOMS = (
 # Candidates for text that is neither UTF-8 nor UTF-16, in the order preferred on a tie:
 # mainland reports (GBK/GB18030) far outnumber Big5 ones.
 _CHINESE = ("gb18030", "big5")
+_HANZI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_SAMPLE = 100_000  # characters judged for binary content
+_MOST_CONTROLS = 0.05  # share of control or unassigned characters a text may hold
+_LAYOUT_CONTROLS = frozenset("\t\n\r\v\f")
 
 
 def read_text(data: bytes) -> tuple[list[Block], str]:
     """The whole file as one run of text, and the encoding it was read with."""
     text, encoding = decode_bytes(data)
+    sample = text[:_SAMPLE]
+    odd = sum(1 for char in sample if _is_binary(char))
+    if odd > len(sample) * _MOST_CONTROLS:
+        raise LoadError(f"binary content, not text ({odd} of {len(sample)} characters are control codes)")
+    if text.strip() and not _HANZI.search(text):
+        raise LoadError(f"no Chinese text (read as {encoding}), so not a report")
     return [Line(text)], encoding
+
+
+def _is_binary(char: str) -> bool:
+    """Control, unassigned, private-use or replacement characters, which text does not hold."""
+    if char in _LAYOUT_CONTROLS:
+        return False
+    return char == "\ufffd" or unicodedata.category(char) in ("Cc", "Cn", "Co", "Cs")
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
