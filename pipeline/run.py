@@ -120,6 +120,16 @@ def _format_findings(evidence: FormatEvidence) -> list[Finding]:
 def _title_findings(title: Title) -> list[Finding]:
     """The title's year against the statistics period's; a missing body name."""
     findings: list[Finding] = []
+    if title.title_year and title.other_years:
+        findings.append(
+            Finding(
+                rule="year_conflict",
+                severity="error",
+                fields=["meta.year"],
+                message=f"the title says {title.title_year}, other title lines "
+                + ", ".join(str(year) for year in title.other_years),
+            )
+        )
     if title.title_year and title.period_year and title.title_year != title.period_year:
         findings.append(
             Finding(

@@ -38,6 +38,7 @@ class Title(BaseModel):
     year: int | None = None  # the title's year, else the statistics period's
     title_year: int | None = None
     period_year: int | None = None
+    other_years: list[int] = []  # years of other title-shaped lines (a second title, a link to another year)
 
 
 def read_title(text: str) -> Title:
@@ -51,9 +52,18 @@ def read_title(text: str) -> Title:
         agency = _body(publisher["body"])
     period = _PERIOD.search(head)
     period_year = _plausible(int(period.group(1))) if period else None
+    others = sorted({y for line in lines if len(line) <= 120 for y in _title_years(line)} - {title_year})
     return Title(
-        agency=agency, year=title_year or period_year, title_year=title_year, period_year=period_year
+        agency=agency,
+        year=title_year or period_year,
+        title_year=title_year,
+        period_year=period_year,
+        other_years=others,
     )
+
+
+def _title_years(line: str) -> set[int]:
+    return {year for match in _TITLE.finditer(line) if (year := _plausible(int(match["year"])))}
 
 
 def _from_titles(lines: list[str]) -> tuple[str | None, int | None]:

@@ -93,3 +93,18 @@ def test_a_breadcrumb_before_the_title_is_not_the_title() -> None:
     text = "网站首页\n首页 > 政府信息公开 > 政府信息公开年报\n某县财政局\n2021年政府信息公开工作年度报告\n"
     assert report_agency(text) == "某县财政局"
     assert report_agency("关于某县卫生健康局2022年度政府信息公开工作的报告\n") == "某县卫生健康局"
+
+
+def test_title_lines_naming_other_years_are_kept_for_a_finding() -> None:
+    text = "某县民政局2019年政府信息公开工作年度报告\n某县民政局2023年政府信息公开工作年度报告\n正文\n"
+    title = read_title(text)
+    assert (title.year, title.other_years) == (2019, [2023])
+
+
+def test_crawler_header_breadcrumb_and_one_line_page() -> None:  # P34
+    header = "标题: 平潭县民政局2022年度政府信息公开工作年度报告\n发布时间: 2023-01-30\n发布机构:\n"
+    assert (read_title(header).agency, read_title(header).year) == ("平潭县民政局", 2022)
+    page = "首页 > 政务公开 > 政府信息公开年报松原市人民政府2020年政府信息公开工作年度报告根据《条例》要求，"
+    assert read_title(page).agency == "松原市人民政府"
+    prose = "根据要求，本局编制了2020年政府信息公开工作年度报告。\n"
+    assert read_title(prose).agency is None and read_title(prose).year == 2020
