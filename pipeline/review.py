@@ -133,6 +133,12 @@ def _error_reasons(readings: dict[str, Reading], findings: list[Finding]) -> lis
     return reasons
 
 
+def _named(reading: Reading) -> str:
+    """A cell's key, with the values it may hold when the reader kept candidates."""
+    options = [f"{value:g}" if value is not None else "blank" for value in reading.candidates]
+    return f"{reading.key} ∈ {{{', '.join(options)}}}" if options else reading.key
+
+
 def _missing_reasons(readings: dict[str, Reading], status: Status) -> list[str]:
     """Rows whose every cell has `status`, then the single cells that have it."""
     by_row: dict[str, list[Reading]] = {}
@@ -140,12 +146,14 @@ def _missing_reasons(readings: dict[str, Reading], status: Status) -> list[str]:
         by_row.setdefault(key.rsplit(".", 1)[0], []).append(reading)
     whole = [row for row, cells in by_row.items() if all(cell.status is status for cell in cells)]
     cells = [
-        cell.key
+        _named(cell)
         for row, row_cells in by_row.items()
         if row not in whole
         for cell in row_cells
         if cell.status is status
     ]
+    if status is Status.AMBIGUOUS:  # name every open cell with the values it may hold
+        whole, cells = [], [_named(cell) for row in by_row.values() for cell in row if cell.status is status]
     reasons = [f"{status.value} rows: {_listing(whole)}"] if whole else []
     return reasons + ([f"{status.value} cells: {_listing(cells)}"] if cells else [])
 

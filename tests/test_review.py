@@ -73,7 +73,7 @@ def test_ambiguous_cells_are_named_as_cells() -> None:
     readings["review.upheld"] = readings["review.upheld"].model_copy(update={"candidates": [0, 1]})
     confidence, findings = scored(readings)
     assert confidence["review.upheld"] == 0.0
-    assert route(readings, findings, confidence) == (True, ["ambiguous cells: review.upheld"])
+    assert route(readings, findings, confidence) == (True, ["ambiguous cells: review.upheld ∈ {0, 1}"])
 
 
 def test_an_ungrounded_value_is_doubted_and_routed() -> None:

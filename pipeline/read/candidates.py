@@ -245,6 +245,10 @@ def fit_cells(
     """All readings of a row's value cells as exactly `slots` columns (`signed`: the columns that
     may hold a negative number, 2019's 本年增/减)."""
     inline = bool(cells) and all(c.inline for c in cells if c.kind is not BLANK)
+    if len(cells) == slots and not (inline and signed):
+        # as printed: no cut, no blank assumed (a broken relation is the filer's, P8/P28, and is
+        # reported by the validators); only a dash that may sign the next value opens other readings
+        return Fit([cells], windows=[0])
     if inline:
         fit = _glued_fit(cells, slots, blocks, inline, signed)
         if fit.candidates or len(cells) <= slots:

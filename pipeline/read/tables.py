@@ -144,7 +144,7 @@ def read_row(
                 severity="error",
                 fields=unresolved,
                 message=f"{segment.row.key}: {len(candidates)} readings of '{_cells_text(segment.cells)}' "
-                f"fit the row; arithmetic cannot choose, left null",
+                f"fit; arithmetic cannot choose, left null: {_options(readings, unresolved)}",
             )
         )
     elif fit.note == "extra_values":
@@ -194,6 +194,16 @@ def _unread_row(segment: Segment, fit: Fit, document: Document) -> tuple[dict[st
     }
     message = f"{segment.row.key}: '{_cells_text(segment.cells)}' left null: {UNREAD[str(fit.note)]}"
     return readings, [Finding(rule="ambiguous", severity="error", fields=list(keys), message=message)]
+
+
+def _options(readings: dict[str, Reading], keys: list[str]) -> str:
+    """'natural_person ∈ {1, 12}; commercial ∈ {2, 3}' for the cells left open."""
+
+    def named(key: str) -> str:
+        values = [f"{v:g}" if v is not None else "blank" for v in readings[key].candidates]
+        return f"{key.rsplit('.', 1)[-1]} ∈ {{{', '.join(values)}}}"
+
+    return "; ".join(named(key) for key in keys)
 
 
 def _cells_text(cells: list[Cell]) -> str:
