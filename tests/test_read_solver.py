@@ -90,3 +90,11 @@ def test_the_relations_are_s3_and_s1_of_the_format() -> None:
         "applications.total",
         "applications.carried_forward",
     }
+
+
+def test_a_stray_space_inside_a_number_is_taken_only_when_the_arithmetic_needs_it() -> None:  # P24
+    runs = {"applications.granted": " 1 4 0 0 0 0 14 ", "applications.partial": " 3 0 0 0 0 0 3 "}
+    result = read(one_liner(runs))
+    assert row(result, "applications.partial") == [3, 0, 0, 0, 0, 0, 3]  # spaces kept where they add up
+    granted = [result.readings[f"applications.granted.{c}"] for c in APPLICANT_COLUMNS]
+    assert granted[-1].value == 14 and 14 in granted[0].candidates  # "1 4" is 14, its column open

@@ -245,14 +245,14 @@ def fit_cells(
     """All readings of a row's value cells as exactly `slots` columns (`signed`: the columns that
     may hold a negative number, 2019's 本年增/减)."""
     inline = bool(cells) and all(c.inline for c in cells if c.kind is not BLANK)
-    if len(cells) == slots and not (inline and signed):
-        # as printed: no cut, no blank assumed (a broken relation is the filer's, P8/P28, and is
-        # reported by the validators); only a dash that may sign the next value opens other readings
-        return Fit([cells], windows=[0])
     if inline:
         fit = _glued_fit(cells, slots, blocks, inline, signed)
-        if fit.candidates or len(cells) <= slots:
+        if fit.candidates or len(cells) < slots:
             return fit
+    if len(cells) == slots:
+        # as printed: no cut, no blank assumed; a broken relation is the filer's (P8/P28) and is
+        # reported by the validators
+        return Fit([cells], windows=[0])
     if len(cells) > slots:
         # Blank cells outside the columns are merged-cell placeholders; where they stand on both
         # sides, every window that holds all the filled cells is a reading.
@@ -268,8 +268,6 @@ def fit_cells(
         return Fit(_without_surplus(trim_blanks(cells, slots), slots), "extra_values")
     if not cells:
         return Fit([], "empty")
-    if len(cells) == slots:
-        return Fit([cells], windows=[0])
     splittable = any(_splittable(c) for c in cells)
     glued = _glued_fit(cells, slots, blocks, False, signed) if splittable else None
     if glued is not None and glued.candidates:
@@ -283,35 +281,84 @@ def _glued_fit(
     """Readings of glued or running-text values, with the blank cells running text dropped.
 
     Every reading the row's arithmetic allows is kept with what it assumed: each blank put back
-    costs one, and where spaces separate the values (so a glued pair is a slip, not the rule)
-    each cut inside a value costs two. The table's arithmetic chooses among them first
-    (`pipeline.read.solver`); what it leaves tied goes to the least assuming or stays ambiguous.
+    costs one; where spaces separate the values (so a glued pair is a slip, not the rule) each cut
+    inside a value, and each space taken for a stray one inside a number (P24: "1 400"), costs two.
+    Stray spaces are only tried when no reading holds without them. The table's arithmetic
+    chooses among the readings first (`pipeline.read.solver`); what it leaves tied goes to the
+    least assuming or stays ambiguous.
     """
     found: dict[tuple[tuple[Kind, float | None], ...], tuple[int, Slots]] = {}
-    spaced = any(c.soft for c in cells)
     budget = SEARCH_BUDGET
-    first: int | None = None  # the fewest blanks with a reading; two more are never the best reading
-    for blanks in range(max(0, slots - len(cells)) + 1 if inline else 1):
-        if first is not None and blanks > first + 1:
+    for joins, variant in _stray_space_variants(cells):
+        if found and joins:
             break
-        readings, tried = glued_readings(cells, slots, blocks, blanks, budget, signed)
-        budget -= tried
-        if tried < 0 or len(found) + len(readings) > GLUED_CAP:
-            if first is not None and blanks > first:
-                break  # the fewest-blank readings are all there; costlier ones would lose to them
+        spent = _readings_with_blanks(variant, slots, blocks, inline, signed, budget, 2 * joins, found)
+        if spent < 0:
             return Fit([], "too_many_readings")
-        if readings and first is None:
-            first = blanks
-        for reading in readings:
-            cuts = max(0, slots - blanks - len(cells))
-            cost = blanks + (2 * cuts if spaced else 0)
-            found.setdefault(tuple((c.kind, c.value) for c in reading), (cost, reading))
+        budget -= spent
     if not found:
         return Fit([], "no_reading")
     kept = [reading for _, reading in found.values()]
     if len(kept) == 1 and len(cells) == slots:
         return Fit(kept, None, windows=[0])
     return Fit(kept, "glued", costs={id(reading): cost for cost, reading in found.values()})
+
+
+def _readings_with_blanks(
+    cells: list[Cell],
+    slots: int,
+    blocks: Blocks | None,
+    inline: bool,
+    signed: frozenset[int],
+    budget: int,
+    base_cost: int,
+    found: dict[tuple[tuple[Kind, float | None], ...], tuple[int, Slots]],
+) -> int:
+    """Add the readings with 0, 1, … blanks put back to `found`; the cuts tried, or -1 past a cap."""
+    spaced = any(c.soft for c in cells)
+    spent = 0
+    first: int | None = None  # the fewest blanks with a reading; two more are never the best reading
+    for blanks in range(max(0, slots - len(cells)) + 1 if inline else 1):
+        if first is not None and blanks > first + 1:
+            break
+        readings, tried = glued_readings(cells, slots, blocks, blanks, budget - spent, signed)
+        if tried < 0 or len(found) + len(readings) > GLUED_CAP:
+            # the fewest-blank readings are all there; costlier ones would lose to them
+            return spent if first is not None and blanks > first else -1
+        spent += tried
+        if readings and first is None:
+            first = blanks
+        for reading in readings:
+            cuts = max(0, slots - blanks - len(cells))
+            cost = base_cost + blanks + (2 * cuts if spaced else 0)
+            found.setdefault(tuple((c.kind, c.value) for c in reading), (cost, reading))
+    return spent
+
+
+def _stray_space_variants(cells: list[Cell]) -> list[tuple[int, list[Cell]]]:
+    """The cells as printed, then with one, then two spaces between digits taken as stray."""
+    joints = [
+        i
+        for i in range(1, len(cells))
+        if cells[i].soft and cells[i].text.isdigit() and cells[i - 1].text.isdigit()
+    ]
+    variants = [(0, cells)]
+    for count in (1, 2):
+        variants += [(count, _joined(cells, chosen)) for chosen in combinations(joints, count)]
+    return variants
+
+
+def _joined(cells: list[Cell], joints: tuple[int, ...]) -> list[Cell]:
+    """Cells with each chosen one glued onto the one before it (its digits then run on)."""
+    out: list[Cell] = []
+    for index, cell in enumerate(cells):
+        if index in joints:
+            before = out.pop()
+            digits = before.text + cell.text
+            out.append(Cell(digits, before.start, cell.end, Kind.NUMBER, int(digits), inline=True))
+        else:
+            out.append(cell)
+    return out
 
 
 def _without_surplus(cells: list[Cell], slots: int) -> list[Slots]:
