@@ -36,6 +36,11 @@ def unflatten(flat: dict[str, Any], template: str) -> Report:
     unknown = sorted(set(flat) - known)
     if unknown:
         raise KeyError(f"keys not in the {template} format: {', '.join(unknown[:5])}")
+    return REPORT_MODELS[template].model_validate(nest(flat))
+
+
+def nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """{"a.b.c": v} -> {"a": {"b": {"c": v}}}: canonical keys as the paths of nested models."""
     nested: dict[str, Any] = {}
     for key, value in flat.items():
         node = nested
@@ -43,4 +48,4 @@ def unflatten(flat: dict[str, Any], template: str) -> Report:
         for part in parents:
             node = node.setdefault(part, {})
         node[leaf] = value
-    return REPORT_MODELS[template].model_validate(nested)
+    return nested

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from prompts import Prompt
 from schemas.reading import Finding
 from schemas.record import Usage
 
@@ -37,6 +38,19 @@ class ModelRequest(BaseModel):
     source_text: str  # every number of the answer must occur here (grounding)
     key_prefix: str  # turns the answer's paths into canonical keys, e.g. "applications."
     template: str  # the report format, "2019" or "2021", whose relations the answer must keep
+
+    @classmethod
+    def asking(cls, prompt: Prompt, source_text: str, key_prefix: str, template: str) -> ModelRequest:
+        """The request that sends one rendered prompt as the user's message."""
+        return cls(
+            prompt_name=prompt.name,
+            prompt_version=prompt.version,
+            prompt_sha256=prompt.sha256,
+            messages=(Message(role="user", content=prompt.text),),
+            source_text=source_text,
+            key_prefix=key_prefix,
+            template=template,
+        )
 
     @property
     def prompt_tag(self) -> str:

@@ -13,8 +13,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 import prompts
-from pipeline.llm.backend import Message, ModelRequest
+from pipeline.llm.backend import ModelRequest
 from pipeline.llm.tasks import data_fence
+from schemas.keys import nest
 from schemas.layout import (
     ACTIVE_BLOCKS,
     APPLICANT_COLUMNS,
@@ -46,14 +47,7 @@ class _Choice(BaseModel):
 
 def choice_model(choices: dict[str, list[Number]]) -> type[BaseModel]:
     """A response schema whose leaves are the cells, each an enum of its candidates or null."""
-    tree: dict[str, Any] = {}
-    for key, numbers in choices.items():
-        node = tree
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = numbers
-    return _model("CellChoice", tree)
+    return _model("CellChoice", nest(dict(choices)))
 
 
 def _model(name: str, tree: dict[str, Any]) -> type[BaseModel]:
@@ -81,15 +75,7 @@ def choice_request(choices: dict[str, list[Number]], section_text: str, template
         template=template,
         fence=data_fence(section_text),
     )
-    return ModelRequest(
-        prompt_name=prompt.name,
-        prompt_version=prompt.version,
-        prompt_sha256=prompt.sha256,
-        messages=(Message(role="user", content=prompt.text),),
-        source_text=section_text,
-        key_prefix="",
-        template=template,
-    )
+    return ModelRequest.asking(prompt, section_text, "", template)
 
 
 def cell_label(key: str, template: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 import prompts
-from pipeline.llm.backend import Message, ModelRequest
+from pipeline.llm.backend import ModelRequest
 from pipeline.llm.checks import flat_values
 from schemas.report import (
     Active2019,
@@ -55,15 +55,7 @@ class Task:
         if self.version >= 2:
             variables["fence"] = data_fence(text)
         prompt = prompts.render(self.prompt, self.version, **variables)
-        return ModelRequest(
-            prompt_name=prompt.name,
-            prompt_version=prompt.version,
-            prompt_sha256=prompt.sha256,
-            messages=(Message(role="user", content=prompt.text),),
-            source_text=text,
-            key_prefix=self.key_prefix,
-            template=template,
-        )
+        return ModelRequest.asking(prompt, text, self.key_prefix, template)
 
 
 TABLE_TASKS: tuple[Task, ...] = (
