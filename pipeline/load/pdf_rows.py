@@ -44,7 +44,12 @@ class Piece:
 
     @property
     def is_value(self) -> bool:
-        return bool(_VALUE.match("".join(self.text.split())))
+        return is_value(self.text)
+
+
+def is_value(text: str) -> bool:
+    """Whether a cell's text is a value (a count, an amount, a sign or a nil mark), not a label."""
+    return bool(_VALUE.match("".join(text.split())))
 
 
 def visual_rows(pieces: Iterable[Piece]) -> list[list[Piece]]:
