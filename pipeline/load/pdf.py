@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import pymupdf
 
@@ -20,8 +21,10 @@ from pipeline.load.errors import LoadError
 from pipeline.load.layout import Block, Cell, Line, Table
 from pipeline.load.pdf_grid import RuledTable, page_rules, ruled_tables
 from pipeline.load.pdf_pages import Page, Placed, flow
-from pipeline.load.pdf_rows import Piece, row_lines, visual_rows
+from pipeline.load.pdf_rows import WORD_GAP, Piece, row_lines, visual_rows
 from schemas.reading import Finding
+
+Box = tuple[float, float, float, float]
 
 # A report fills 3 to 20 pages, a city's with its annexes rarely 40. Beyond this the file is
 # something else (a yearbook, a gazette) or hostile, and reading on would only cost time.
@@ -104,7 +107,7 @@ def _placed(page: pymupdf.Page, number: int, words: list[Piece], scanned: bool) 
     # a scan's ruling lines are pixels, not drawings: its tables are read from word positions
     rules = [] if scanned else page_rules(page)
     tables = ruled_tables(rules, words)
-    if any(_straddles(word, table) for table in tables for word in words):
+    if _overlapping(words) or any(_straddles(word, table) for table in tables for word in words):
         words = _cut_words(page, sorted({x for table in tables for x in table.xs}))
         tables = ruled_tables(rules, words)
     loose = [w for w in words if not any(table.contains(w) for table in tables)]
@@ -122,6 +125,15 @@ def _straddles(word: Piece, table: RuledTable) -> bool:
     return table.contains(word) and any(word.x0 + 1 < x < word.x1 - 1 for x in table.xs)
 
 
+def _overlapping(words: list[Piece]) -> bool:
+    """Whether two words of one line overlap: a glyph of another font set inside a word's run."""
+    ordered = sorted(words, key=lambda w: (round(w.centre_y), w.x0))
+    return any(
+        round(a.centre_y) == round(b.centre_y) and b.x0 < a.x1 - 1
+        for a, b in pairwise(ordered)
+    )
+
+
 def _cut_words(page: pymupdf.Page, cuts: list[float]) -> list[Piece]:
     """The page's words from its characters, cut at the column lines as well as at spaces.
 
@@ -131,12 +143,9 @@ def _cut_words(page: pymupdf.Page, cuts: list[float]) -> list[Piece]:
     words: list[Piece] = []
     for block in page.get_text("rawdict")["blocks"]:
         for line in block.get("lines", ()):
-            run: list[tuple[str, tuple[float, float, float, float]]] = []
+            run: list[tuple[str, Box]] = []
             for char in (c for span in line["spans"] for c in span["chars"]):
-                centre = (char["bbox"][0] + char["bbox"][2]) / 2
-                if run and bisect_right(cuts, centre) != bisect_right(
-                    cuts, (run[-1][1][0] + run[-1][1][2]) / 2
-                ):
+                if run and _apart(run[-1][1], char["bbox"], cuts):
                     words.append(_word(run))
                     run = []
                 if char["c"].isspace():
@@ -148,7 +157,15 @@ def _cut_words(page: pymupdf.Page, cuts: list[float]) -> list[Piece]:
     return words
 
 
-def _word(chars: list[tuple[str, tuple[float, float, float, float]]]) -> Piece:
+def _apart(left: Box, right: Box, cuts: list[float]) -> bool:
+    """Whether two neighbouring characters belong to different words: a column line or a gap
+    (a glyph drawn between them from another run) lies between them."""
+    centres = (left[0] + left[2]) / 2, (right[0] + right[2]) / 2
+    gap = right[0] - left[2] > WORD_GAP * (right[3] - right[1])
+    return gap or bisect_right(cuts, centres[0]) != bisect_right(cuts, centres[1])
+
+
+def _word(chars: list[tuple[str, Box]]) -> Piece:
     boxes = [box for _, box in chars]
     return Piece(
         "".join(c for c, _ in chars),

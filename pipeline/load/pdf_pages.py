@@ -68,13 +68,15 @@ def _edge_lines(page: Page) -> list[Placed]:
 
 
 def _running_texts(pages: list[Page]) -> set[str]:
-    """Masked texts standing at a page edge on at least half the pages (two at least)."""
-    if len(pages) < 2:
-        return set()
+    """Masked texts standing at a page edge on at least half the pages, and three at least.
+
+    Two are not enough: a short last page starts with the signature, which is the agency's name,
+    and the first page starts with it too.
+    """
     seen: Counter[str] = Counter()
     for page in pages:
         seen.update({_masked(str(item.content)) for item in _edge_lines(page)})
-    return {text for text, n in seen.items() if n >= max(2, len(pages) // 2)}
+    return {text for text, n in seen.items() if n >= max(3, len(pages) // 2)}
 
 
 def _without_furniture(page: Page, running: set[str]) -> list[Placed]:
