@@ -19,7 +19,7 @@ import pymupdf
 from pipeline.load import ocr
 from pipeline.load.errors import LoadError
 from pipeline.load.layout import Block, Cell, Line, Table
-from pipeline.load.pdf_grid import RuledTable, page_rules, ruled_tables
+from pipeline.load.pdf_grid import Rule, RuledTable, page_rules, ruled_tables
 from pipeline.load.pdf_pages import Page, Placed, flow
 from pipeline.load.pdf_rows import WORD_GAP, Piece, row_lines, visual_rows
 from schemas.reading import Finding
@@ -73,28 +73,32 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
             if not ocr.available():
                 unread.append(number)
                 continue
-            words = ocr.page_words(page)
+            words, rules = ocr.read_page(page)
+            words = [part for word in words for part in _split_at_lines(word, rules)]
             reading.ocr_pages.append(number)
-        pages.append(
-            Page(number, page.rect.height, _placed(page, number, words, number in reading.ocr_pages))
-        )
-    if unread and len(unread) == len(pages) + len(unread):
+        else:
+            rules = page_rules(page)
+        scanned = number in reading.ocr_pages
+        pages.append(Page(number, page.rect.height, _placed(page, number, words, rules, scanned)))
+    if unread and not any(page.items for page in pages):
         raise LoadError(f"PDF has no text layer (scanned): {ocr.MISSING}")
+    if reading.ocr_pages and not any(page.items for page in pages):
+        raise LoadError("PDF has no text layer, and OCR found no text on its pages")
     if unread:
-        message = f"pages {_listing(unread)} have no text layer (scanned) and were not read: {ocr.MISSING}"
+        message = f"no text layer on {_listing(unread)} (scanned), not read: {ocr.MISSING}"
         reading.findings.append(Finding(rule="no_text_layer", severity="error", message=message))
     if reading.ocr_pages:
         # OCR misreads digits now and then (0/8, 1/7); the arithmetic catches most, a person the rest
-        message = (
-            f"pages {_listing(reading.ocr_pages)} have no text layer and were read by OCR: check the values"
-        )
+        message = f"no text layer on {_listing(reading.ocr_pages)}: read by OCR, check the values"
         reading.findings.append(Finding(rule="ocr", severity="error", message=message))
     reading.blocks = [_block(item, item.page in reading.ocr_pages) for item in flow(pages)]
     return reading
 
 
 def _listing(numbers: list[int]) -> str:
-    return ", ".join(map(str, numbers[:10])) + (" …" if len(numbers) > 10 else "")
+    """ "page 3" or "pages 3, 4, 5"."""
+    listed = ", ".join(map(str, numbers[:10])) + (" …" if len(numbers) > 10 else "")
+    return f"page {listed}" if len(numbers) == 1 else f"pages {listed}"
 
 
 def _words(page: pymupdf.Page) -> list[Piece]:
@@ -102,12 +106,12 @@ def _words(page: pymupdf.Page) -> list[Piece]:
     return [Piece(text, x0, y0, x1, y1) for x0, y0, x1, y1, text, *_ in page.get_text("words")]
 
 
-def _placed(page: pymupdf.Page, number: int, words: list[Piece], scanned: bool) -> list[Placed]:
+def _placed(
+    page: pymupdf.Page, number: int, words: list[Piece], rules: list[Rule], scanned: bool
+) -> list[Placed]:
     """The page's ruled tables and its other words as lines, top to bottom."""
-    # a scan's ruling lines are pixels, not drawings: its tables are read from word positions
-    rules = [] if scanned else page_rules(page)
     tables = ruled_tables(rules, words)
-    if _overlapping(words) or any(_straddles(word, table) for table in tables for word in words):
+    if not scanned and (_overlapping(words) or any(_straddles(w, table) for table in tables for w in words)):
         words = _cut_words(page, sorted({x for table in tables for x in table.xs}))
         tables = ruled_tables(rules, words)
     loose = [w for w in words if not any(table.contains(w) for table in tables)]
@@ -125,13 +129,29 @@ def _straddles(word: Piece, table: RuledTable) -> bool:
     return table.contains(word) and any(word.x0 + 1 < x < word.x1 - 1 for x in table.xs)
 
 
+def _split_at_lines(word: Piece, rules: list[Rule]) -> list[Piece]:
+    """An OCR text line cut where a column line crosses it, its characters taken as equally wide.
+
+    OCR reads neighbouring cells of a row as one line when their text stands close ("0 0").
+    """
+    cuts = [r.at for r in rules if not r.horizontal and word.x0 + 2 < r.at < word.x1 - 2]
+    cuts = [x for x in cuts if any(r.start <= word.centre_y <= r.end for r in rules if r.at == x)]
+    if not cuts:
+        return [word]
+    text = "".join(word.text.split())
+    width = (word.x1 - word.x0) / max(len(text), 1)
+    parts: list[Piece] = []
+    for left, right in pairwise([word.x0, *sorted(cuts), word.x1]):
+        chars = text[round((left - word.x0) / width) : round((right - word.x0) / width)]
+        if chars:
+            parts.append(Piece(chars, left, word.y0, right, word.y1))
+    return parts
+
+
 def _overlapping(words: list[Piece]) -> bool:
     """Whether two words of one line overlap: a glyph of another font set inside a word's run."""
     ordered = sorted(words, key=lambda w: (round(w.centre_y), w.x0))
-    return any(
-        round(a.centre_y) == round(b.centre_y) and b.x0 < a.x1 - 1
-        for a, b in pairwise(ordered)
-    )
+    return any(round(a.centre_y) == round(b.centre_y) and b.x0 < a.x1 - 1 for a, b in pairwise(ordered))
 
 
 def _cut_words(page: pymupdf.Page, cuts: list[float]) -> list[Piece]:

@@ -75,7 +75,7 @@ def page_rules(page: pymupdf.Page) -> list[Rule]:
         stroked = "s" in path["type"]
         for item in path["items"]:
             rules.extend(_item_rules(item, stroked))
-    return _merged([r for r in rules if r.horizontal]) + _merged([r for r in rules if not r.horizontal])
+    return merged_rules(rules)
 
 
 def _thin_rule(rect: Sequence[float]) -> Rule | None:
@@ -108,12 +108,17 @@ def _item_rules(item: Sequence[Any], stroked: bool) -> list[Rule]:
     return [Rule(True, y0, x0, x1), Rule(True, y1, x0, x1), Rule(False, x0, y0, y1), Rule(False, x1, y0, y1)]
 
 
-def _merged(rules: list[Rule]) -> list[Rule]:
-    """Rules of one direction with pieces on one line that touch or overlap joined."""
+def merged_rules(rules: list[Rule]) -> list[Rule]:
+    """The rules with pieces on one line that touch or overlap joined."""
     merged: list[Rule] = []
-    for rule in sorted(rules, key=lambda r: (round(r.at / _SNAP), r.start)):
+    for rule in sorted(rules, key=lambda r: (r.horizontal, round(r.at / _SNAP), r.start)):
         last = merged[-1] if merged else None
-        if last and abs(last.at - rule.at) <= _SNAP and rule.start <= last.end + _SNAP:
+        if (
+            last
+            and last.horizontal == rule.horizontal
+            and abs(last.at - rule.at) <= _SNAP
+            and rule.start <= last.end + _SNAP
+        ):
             merged[-1] = Rule(rule.horizontal, last.at, last.start, max(last.end, rule.end))
         else:
             merged.append(rule)
