@@ -111,18 +111,30 @@ def _item_rules(item: Sequence[Any], stroked: bool) -> list[Rule]:
 def merged_rules(rules: list[Rule]) -> list[Rule]:
     """The rules with pieces on one line that touch or overlap joined."""
     merged: list[Rule] = []
-    for rule in sorted(rules, key=lambda r: (r.horizontal, round(r.at / _SNAP), r.start)):
-        last = merged[-1] if merged else None
-        if (
-            last
-            and last.horizontal == rule.horizontal
-            and abs(last.at - rule.at) <= _SNAP
-            and rule.start <= last.end + _SNAP
-        ):
-            merged[-1] = Rule(rule.horizontal, last.at, last.start, max(last.end, rule.end))
-        else:
-            merged.append(rule)
+    for line in _on_one_line(rules):
+        pieces: list[list[Rule]] = []
+        for rule in sorted(line, key=lambda r: r.start):
+            if pieces and rule.start <= max(r.end for r in pieces[-1]) + _SNAP:
+                pieces[-1].append(rule)
+            else:
+                pieces.append([rule])
+        merged += [
+            Rule(line[0].horizontal, sum(r.at for r in p) / len(p), p[0].start, max(r.end for r in p))
+            for p in pieces
+        ]
     return merged
+
+
+def _on_one_line(rules: list[Rule]) -> list[list[Rule]]:
+    """Rules of one direction whose positions lie within _SNAP of the previous one's."""
+    lines: list[list[Rule]] = []
+    for rule in sorted(rules, key=lambda r: (r.horizontal, r.at)):
+        last = lines[-1][-1] if lines else None
+        if last and last.horizontal == rule.horizontal and rule.at - last.at <= _SNAP:
+            lines[-1].append(rule)
+        else:
+            lines.append([rule])
+    return lines
 
 
 def ruled_tables(rules: list[Rule], words: Sequence[Piece]) -> list[RuledTable]:
