@@ -58,7 +58,7 @@ def read_page(page: pymupdf.Page) -> tuple[list[Piece], list[Rule]]:
         xs = [float(point[0]) * scale for point in box]
         ys = [float(point[1]) * scale for point in box]
         words.append(_without_false_spaces(Piece(str(text), min(xs), min(ys), max(xs), max(ys))))
-    return words, _image_rules(image, scale)
+    return words + _marks(image, words, scale), _image_rules(image, scale)
 
 
 def _without_false_spaces(word: Piece) -> Piece:
@@ -70,6 +70,34 @@ def _without_false_spaces(word: Piece) -> Piece:
     # a digit is about half an em wide, a CJK character one; half a character of slack
     ems = sum(0.55 if char.isascii() else 1.0 for char in solid) + 0.5
     return word if word.x1 - word.x0 > ems * word.height else Piece(solid, word.x0, word.y0, word.x1, word.y1)
+
+
+def _marks(image: Any, words: list[Piece], scale: float) -> list[Piece]:
+    """Nil marks the recogniser passes over: a lone dash ("-", "—") or slash in a cell is too
+    small for its text detector, yet it says 0 and must not read as a blank (null).
+
+    A mark is an ink blot outside every recognised line whose shape is a dash (a flat bar, a
+    sixth to one and a half ems long) or a slash (a thin diagonal stroke about an em high).
+    """
+    import cv2
+
+    if not words:
+        return []
+    em = sorted(w.height for w in words)[len(words) // 2] / scale  # in pixels
+    dark = (image < 160).astype("uint8")
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark)
+    marks: list[Piece] = []
+    for x, y, width, height, area in stats[1:count]:
+        box = Piece("", x * scale, y * scale, (x + width) * scale, (y + height) * scale)
+        if any(w.x0 - 2 <= box.centre_x <= w.x1 + 2 and w.y0 - 2 <= box.centre_y <= w.y1 + 2 for w in words):
+            continue
+        dash = 0.15 * em <= width <= 1.5 * em and height <= 0.2 * em and width >= 2 * height
+        slash = (
+            0.5 * em <= height <= 1.3 * em and 0.2 * em <= width <= 0.8 * em and area < 0.3 * width * height
+        )
+        if dash or slash:
+            marks.append(Piece("—" if dash else "/", box.x0, box.y0, box.x1, box.y1))
+    return marks
 
 
 def _image_rules(image: Any, scale: float) -> list[Rule]:
