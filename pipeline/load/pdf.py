@@ -17,7 +17,7 @@ import pymupdf
 from pipeline.load import ocr
 from pipeline.load.errors import LoadError
 from pipeline.load.layout import Block, Cell, Line, Table
-from pipeline.load.pdf_grid import Rule, RuledTable, page_rules, ruled_tables
+from pipeline.load.pdf_grid import Rule, RuledTable, page_rules, table_grids
 from pipeline.load.pdf_pages import Page, Placed, flow
 from pipeline.load.pdf_rows import Piece, row_lines, visual_rows
 from pipeline.load.pdf_words import character_words, needs_characters, split_at_columns, text_words
@@ -111,10 +111,10 @@ def _placed(
     page: pymupdf.Page, number: int, words: list[Piece], rules: list[Rule], scanned: bool
 ) -> list[Placed]:
     """The page's ruled tables and its other words as lines, top to bottom."""
-    tables = ruled_tables(rules, words)
-    if not scanned and needs_characters(words, tables):
-        words = character_words(page, sorted({x for table in tables for x in table.xs}))
-        tables = ruled_tables(rules, words)
+    grids = table_grids(rules)
+    if not scanned and needs_characters(words, grids):
+        words = character_words(page, sorted({x for grid in grids for x in grid.xs}))
+    tables = [grid.fill(words) for grid in grids]
     loose = [w for w in words if not any(table.contains(w) for table in tables)]
     rows = visual_rows(loose)
     items = [

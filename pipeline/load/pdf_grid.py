@@ -137,10 +137,30 @@ def _on_one_line(rules: list[Rule]) -> list[list[Rule]]:
     return lines
 
 
-def ruled_tables(rules: list[Rule], words: Sequence[Piece]) -> list[RuledTable]:
-    """The tables the rules form (two rules each way at least), top to bottom, with their words."""
-    tables = [_table(group, words) for group in _connected(rules)]
-    return sorted((t for t in tables if t is not None), key=lambda t: t.ys[0])
+@dataclass(frozen=True)
+class TableGrid:
+    """The grid lines of a ruled table and the rules that draw them, before its words are placed."""
+
+    xs: list[float]
+    ys: list[float]
+    horizontals: list[Rule]
+    verticals: list[Rule]
+
+    def contains(self, piece: Piece) -> bool:
+        return self.xs[0] <= piece.centre_x <= self.xs[-1] and self.ys[0] <= piece.centre_y <= self.ys[-1]
+
+    def fill(self, words: Sequence[Piece]) -> RuledTable:
+        """The table with the words inside it placed in its cells."""
+        inside = [w for w in words if self.contains(w)]
+        return RuledTable(
+            _cells(self.xs, self.ys, self.horizontals, self.verticals, inside), self.xs, self.ys
+        )
+
+
+def table_grids(rules: list[Rule]) -> list[TableGrid]:
+    """The tables the rules form (two rules each way at least), top to bottom."""
+    grids = [_grid(group) for group in _connected(rules)]
+    return sorted((g for g in grids if g is not None), key=lambda g: g.ys[0])
 
 
 def _touch(h: Rule, v: Rule) -> bool:
@@ -179,7 +199,7 @@ def _lines(values: Iterable[float]) -> list[float]:
     return lines
 
 
-def _table(group: list[Rule], words: Sequence[Piece]) -> RuledTable | None:
+def _grid(group: list[Rule]) -> TableGrid | None:
     horizontals = [r for r in group if r.horizontal]
     verticals = [r for r in group if not r.horizontal]
     if len(horizontals) < 2 or len(verticals) < 2:
@@ -193,8 +213,7 @@ def _table(group: list[Rule], words: Sequence[Piece]) -> RuledTable | None:
     )
     if len(xs) < 3 or len(ys) < 2 or (len(xs) - 1) * (len(ys) - 1) > _MAX_CELLS:
         return None  # one column is a boxed paragraph, not a grid
-    inside = [w for w in words if xs[0] <= w.centre_x <= xs[-1] and ys[0] <= w.centre_y <= ys[-1]]
-    return RuledTable(_cells(xs, ys, horizontals, verticals, inside), xs, ys)
+    return TableGrid(xs, ys, horizontals, verticals)
 
 
 def _covered(rules: list[Rule], at: float, middle: float) -> bool:
@@ -244,6 +263,8 @@ def _cells(
 
 def cell_text(words: list[Piece]) -> str:
     """The words of one cell as its text: its wrapped lines run together, as the cell reads."""
+    if len(words) == 1:
+        return words[0].text
     text = ""
     for line in (text_of(row) for row in visual_rows(words)):
         latin = text[-1:].isascii() and text[-1:].isalpha() and line[:1].isascii() and line[:1].isalpha()

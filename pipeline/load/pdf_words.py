@@ -16,7 +16,7 @@ from itertools import pairwise
 
 import pymupdf
 
-from pipeline.load.pdf_grid import Rule, RuledTable
+from pipeline.load.pdf_grid import Rule, TableGrid
 from pipeline.load.pdf_rows import WORD_GAP, Piece
 
 Box = tuple[float, float, float, float]
@@ -27,12 +27,12 @@ def text_words(page: pymupdf.Page) -> list[Piece]:
     return [Piece(text, x0, y0, x1, y1) for x0, y0, x1, y1, text, *_ in page.get_text("words")]
 
 
-def needs_characters(words: list[Piece], tables: list[RuledTable]) -> bool:
+def needs_characters(words: list[Piece], tables: list[TableGrid]) -> bool:
     """Whether the page's words must be rebuilt from its characters."""
     return _overlapping(words) or any(_straddles(w, table) for table in tables for w in words)
 
 
-def _straddles(word: Piece, table: RuledTable) -> bool:
+def _straddles(word: Piece, table: TableGrid) -> bool:
     """Whether a word inside the table runs over one of its column lines (into the next cell)."""
     return table.contains(word) and any(word.x0 + 1 < x < word.x1 - 1 for x in table.xs)
 
@@ -94,11 +94,7 @@ def _apart(left: Box, right: Box, cuts: list[float]) -> bool:
 
 
 def _word(chars: list[tuple[str, Box]]) -> Piece:
-    boxes = [box for _, box in chars]
-    return Piece(
-        "".join(c for c, _ in chars),
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
+    """A word of the characters of one run, in one box."""
+    texts, boxes = zip(*chars, strict=True)
+    x0, y0, x1, y1 = zip(*boxes, strict=True)
+    return Piece("".join(texts), min(x0), min(y0), max(x1), max(y1))
