@@ -116,6 +116,14 @@ def test_a_table_continues_across_pages(tmp_path: Path) -> None:
     assert document.locate(start, start + 1).page == 2
 
 
+def test_a_number_wrapped_over_the_page_break_is_joined(tmp_path: Path) -> None:
+    """A narrow cell wraps 16 as 1 / 6, and the page break falls between the two lines."""
+    pdf = new_pdf()
+    draw_grid(pdf.new_page(), 700, rows_of([["尚未审结", "总计", "其他"], ["0", "1", "7"]]))
+    draw_grid(pdf.new_page(), 60, rows_of([["", "6", ""]]))
+    assert lines(load(tmp_path, pdf)) == ["尚未审结\t总计\t其他", "0\t16\t7"]
+
+
 def test_a_header_row_at_the_top_of_the_next_page_is_not_joined(tmp_path: Path) -> None:
     """A new block's header has a text in every column: it is a row of its own."""
     pdf = new_pdf()

@@ -148,17 +148,20 @@ def _without_repeated_header(table: RuledTable, head: RuledTable) -> RuledTable:
 def _join_split_row(upper: RuledTable, lower: RuledTable) -> tuple[RuledTable, RuledTable]:
     """A first row that is the rest of the upper table's last row moved up into it.
 
-    The rest of a split row holds label text only, under label cells of that row, and leaves empty
-    a column where the first part holds a value: the values fit on the first page.
+    The rest of a split row leaves empty a column where the first part holds a value (most values
+    fit on the first page) and holds either label text only, under label cells, or digits only,
+    under values: the tail of a number wrapped in a narrow cell.
     """
     if lower.shape[0] == 0 or upper.shape[0] == 0:
         return upper, lower
     above = _covering(upper, upper.shape[0] - 1)
     below = _covering(lower, 0)
-    if any(is_value(c.text) for c in below):
-        return upper, lower
     pairs = [(c, _over(upper, above, lower, c)) for c in below]
-    if any(part is None or (c.text.strip() and is_value(part.text)) for c, part in pairs):
+    filled = [(c, part) for c, part in pairs if c.text.strip()]
+    if any(part is None for _, part in pairs):
+        return upper, lower
+    digits = all(c.text.strip().isdigit() for c, _ in filled)
+    if not all(part is not None and is_value(part.text) == digits for _, part in filled):
         return upper, lower
     rest: dict[int, str] = {}  # id of the upper cell -> the text that continues it
     for c, part in pairs:
