@@ -68,7 +68,8 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 start = time.process_time()
 blocks = read_pdf(data).blocks
 seconds = time.process_time() - start
-print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before, len(blocks))
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(seconds, after, after - before, len(blocks))
 """
 
 
@@ -145,8 +146,8 @@ def main() -> None:
             result = subprocess.run(
                 [sys.executable, "-c", _MEASURE, target.name], capture_output=True, text=True, check=True
             )
-            seconds, peak, blocks = result.stdout.split()
-            memory = f"peak memory +{float(peak):.0f} MB"
+            seconds, peak, added, blocks = result.stdout.split()
+            memory = f"peak RSS {float(peak):.0f} MB (+{float(added):.0f} MB while reading)"
             print(f"{name}: read in {float(seconds):.2f} s CPU, {memory}, {blocks} blocks")
 
 
