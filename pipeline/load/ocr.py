@@ -96,7 +96,11 @@ def _marks(image: Any, words: list[Piece], scale: float) -> list[Piece]:
             0.5 * em <= height <= 1.3 * em and 0.2 * em <= width <= 0.8 * em and area < 0.3 * width * height
         )
         if dash or slash:
-            marks.append(Piece("—" if dash else "/", box.x0, box.y0, box.x1, box.y1))
+            # as tall as a line of text, so that it stands in the row of its line, not one of its own
+            half = em * scale / 2
+            marks.append(
+                Piece("—" if dash else "/", box.x0, box.centre_y - half, box.x1, box.centre_y + half)
+            )
     return marks
 
 
