@@ -66,7 +66,10 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
     unread: list[int] = []
     for number in range(1, min(pdf.page_count, max_pages) + 1):
         page = pdf[number - 1]
-        words = text_words(page)
+        # one text page for the words and, where they must be cut, the characters: building it
+        # is the costly part of getting the text
+        text = page.get_textpage(flags=pymupdf.TEXTFLAGS_WORDS)
+        words = text_words(text)
         if not words and page.get_images():
             if not ocr.available():
                 unread.append(number)
@@ -76,8 +79,8 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
             reading.ocr_pages.append(number)
         else:
             rules = page_rules(page)
-        scanned = number in reading.ocr_pages
-        pages.append(Page(number, page.rect.height, _placed(page, number, words, rules, scanned)))
+        layer = None if number in reading.ocr_pages else text
+        pages.append(Page(number, page.rect.height, _placed(number, words, rules, layer)))
     if not any(page.items for page in pages):
         if unread:
             raise LoadError(f"PDF has no text layer (scanned): {ocr.MISSING}")
@@ -108,12 +111,13 @@ def _listing(numbers: list[int]) -> str:
 
 
 def _placed(
-    page: pymupdf.Page, number: int, words: list[Piece], rules: list[Rule], scanned: bool
+    number: int, words: list[Piece], rules: list[Rule], text: pymupdf.TextPage | None
 ) -> list[Placed]:
-    """The page's ruled tables and its other words as lines, top to bottom."""
+    """The page's ruled tables and its other words as lines, top to bottom; `text` is the page's
+    text layer (None for a scan, whose words came from OCR)."""
     grids = table_grids(rules)
-    if not scanned and needs_characters(words, grids):
-        words = character_words(page, sorted({x for grid in grids for x in grid.xs}))
+    if text is not None and needs_characters(words, grids):
+        words = character_words(text, sorted({x for grid in grids for x in grid.xs}))
     tables = [grid.fill(words) for grid in grids]
     loose = [w for w in words if not any(table.contains(w) for table in tables)]
     rows = visual_rows(loose)

@@ -11,7 +11,7 @@ one word ends.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import pairwise
 
 import pymupdf
@@ -22,9 +22,9 @@ from pipeline.load.pdf_rows import WORD_GAP, Piece
 Box = tuple[float, float, float, float]
 
 
-def text_words(page: pymupdf.Page) -> list[Piece]:
+def text_words(page: pymupdf.TextPage) -> list[Piece]:
     """Each word of the page's text layer (a run of text between spaces) with its box."""
-    return [Piece(text, x0, y0, x1, y1) for x0, y0, x1, y1, text, *_ in page.get_text("words")]
+    return [Piece(text, x0, y0, x1, y1) for x0, y0, x1, y1, text, *_ in page.extractWORDS()]
 
 
 def needs_characters(words: list[Piece], tables: list[TableGrid]) -> bool:
@@ -33,8 +33,14 @@ def needs_characters(words: list[Piece], tables: list[TableGrid]) -> bool:
 
 
 def _straddles(word: Piece, table: TableGrid) -> bool:
-    """Whether a word inside the table runs over one of its column lines (into the next cell)."""
-    return table.contains(word) and any(word.x0 + 1 < x < word.x1 - 1 for x in table.xs)
+    """Whether a word inside the table runs over a drawn column rule (into the next cell); text
+    in a merged cell runs over grid lines that are not drawn there."""
+    if not table.contains(word) or bisect_right(table.xs, word.x0 + 1) >= bisect_left(table.xs, word.x1 - 1):
+        return False
+    return any(
+        word.x0 + 1 < rule.at < word.x1 - 1 and rule.start <= word.centre_y <= rule.end
+        for rule in table.verticals
+    )
 
 
 def split_at_columns(word: Piece, rules: list[Rule]) -> list[Piece]:
@@ -62,14 +68,14 @@ def _overlapping(words: list[Piece]) -> bool:
     return any(round(a.centre_y) == round(b.centre_y) and b.x0 < a.x1 - 1 for a, b in pairwise(ordered))
 
 
-def character_words(page: pymupdf.Page, cuts: list[float]) -> list[Piece]:
+def character_words(page: pymupdf.TextPage, cuts: list[float]) -> list[Piece]:
     """The page's words from its characters, cut at the column lines as well as at spaces.
 
     Browsers write a table row's text as one run, so the text layer has no space between
     adjacent cells and a "word" spans several of them; only characters tell where each belongs.
     """
     words: list[Piece] = []
-    for block in page.get_text("rawdict")["blocks"]:
+    for block in page.extractRAWDICT()["blocks"]:
         for line in block.get("lines", ()):
             run: list[tuple[str, Box]] = []
             for char in (c for span in line["spans"] for c in span["chars"]):
