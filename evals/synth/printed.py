@@ -227,5 +227,6 @@ def _stable(data: bytes) -> bytes:
     """The PDF without its creation time and random id, so the same seed gives the same bytes."""
     with pymupdf.open(stream=data, filetype="pdf") as pdf:
         pdf.set_metadata({})
+        pdf.xref_set_key(-1, "ID", "[<00000000000000000000000000000000><00000000000000000000000000000000>]")
         stable: bytes = pdf.tobytes(garbage=3, deflate=True, no_new_id=True)
     return stable

@@ -74,8 +74,7 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
             if not ocr.available():
                 unread.append(number)
                 continue
-            words, rules = ocr.read_page(page)
-            words = [part for word in words for part in split_at_columns(word, rules)]
+            words, rules = _scan_words(page)
             reading.ocr_pages.append(number)
         else:
             rules = page_rules(page)
@@ -89,6 +88,15 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
     reading.findings += _scan_findings(unread, reading.ocr_pages)
     reading.blocks = [_block(item, item.page in reading.ocr_pages) for item in flow(pages)]
     return reading
+
+
+def _scan_words(page: pymupdf.Page) -> tuple[list[Piece], list[Rule]]:
+    """A scanned page's words read by OCR, cut at its column rules, and the rules."""
+    try:
+        words, rules = ocr.read_page(page)
+    except ImportError as err:  # installed but broken (a missing system library of OpenCV)
+        raise LoadError(f"PDF has no text layer and the OCR engine cannot load: {err}") from err
+    return [part for word in words for part in split_at_columns(word, rules)], rules
 
 
 def _scan_findings(unread: list[int], ocr_pages: list[int]) -> list[Finding]:
