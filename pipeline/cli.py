@@ -136,11 +136,17 @@ def compare(baseline: Path, candidate: Path, threshold: float, allow_different_f
 @click.option("--out", type=click.Path(path_type=Path), required=True)
 @click.option("--count", type=int, default=200)
 @click.option("--seed", type=int, default=1)
-def synth(out: Path, count: int, seed: int) -> None:
+@click.option(
+    "--layouts",
+    default="",
+    help="comma-separated layouts to cycle through (default: all), e.g. pdf,pdf_chromium,pdf_libreoffice",
+)
+def synth(out: Path, count: int, seed: int, layouts: str) -> None:
     """Generate labelled synthetic reports in every layout of template.md §6."""
-    from evals.synth import generate
+    from evals.synth import ALL, generate
 
-    paths = generate(out, count, seed)
+    chosen = tuple(name for name in layouts.split(",") if name) or ALL
+    paths = generate(out, count, seed, layouts=chosen)
     click.echo(f"{len(paths)} documents written to {out}")
 
 

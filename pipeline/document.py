@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from schemas.reading import Source
+from schemas.reading import Finding, Source
 
 Kind = Literal["text", "html", "pdf", "docx"]
 
@@ -29,6 +29,7 @@ class Piece(BaseModel):
     table: int | None = None  # index into Document.tables
     row: int | None = None
     col: int | None = None
+    ocr: bool = False  # read by OCR from a scanned page: a reader should trust it less
 
 
 class GridCell(BaseModel):
@@ -61,6 +62,9 @@ class Document(BaseModel):
     text: str
     pieces: list[Piece] = []  # sorted by start; they need not cover all of `text`
     tables: list[Grid] = []
+    # what the loader could not do and a person should know of (pages past the cap, scans not
+    # read or read by OCR); the record carries them among its checks
+    findings: list[Finding] = []
 
     def locate(self, start: int, end: int) -> Source:
         """The source of the span [start, end): page and table cell where the format has them."""

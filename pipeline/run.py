@@ -61,7 +61,9 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
     template = evidence.template
     tables = read_report(document, sections, template)
     readings = {**tables.readings, **_narrative(document, sections)}
-    reader_findings = tables.findings + _format_findings(evidence) + _title_findings(title)
+    reader_findings = (
+        document.findings + tables.findings + _format_findings(evidence) + _title_findings(title)
+    )
     agreement: dict[str, bool] | None = None
     model_findings: list[Finding] = []
     if backend is not None:

@@ -13,6 +13,7 @@ from evals.synth.harsh import EXTENSIONS, HARSH, render_harsh
 from evals.synth.markup import render_docx, render_html
 from evals.synth.noise import Style, choose_tags, printed_cells
 from evals.synth.pdf import render_pdf
+from evals.synth.printed import PRINTED, print_pdf
 from evals.synth.tables import build_tables
 from evals.synth.text import lose_page, render_text, text_units
 from evals.synth.values import break_relation, broken_relations, draw_values
@@ -28,11 +29,12 @@ LAYOUTS: tuple[str, ...] = (
     "docx",  # merged cells
     "pdf",  # a text layer drawn line by line
     *HARSH,  # as scraped copies really come (§6.1): crawler one-liners, real converters, lost labels
+    *PRINTED,  # PDFs printed by Chromium (from the HTML) and LibreOffice (from the DOCX)
 )
 CLASSIC = LAYOUTS[: LAYOUTS.index(HARSH[0])]  # the layouts of evals/fixtures/synthetic
 ALL = LAYOUTS
 FORMATS: tuple[str, ...] = ("2019", "2021")
-_EXTENSIONS = {"html": "html", "docx": "docx", "pdf": "pdf", **EXTENSIONS}  # the others are .txt
+_EXTENSIONS = {"html": "html", "docx": "docx", "pdf": "pdf", **EXTENSIONS, **dict.fromkeys(PRINTED, "pdf")}
 
 
 def write_case(
@@ -98,6 +100,10 @@ def _write_document(
     if family == "docx":
         path.write_bytes(render_docx(blocks))
         return []
+    if family in PRINTED:
+        data, note = print_pdf(family, blocks, title, style.rng)
+        path.write_bytes(data)
+        return [note]
     notes: list[str] = []
     units = text_units(blocks)
     if "lost_page" in style.tags:

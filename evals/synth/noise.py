@@ -34,6 +34,8 @@ NOISE: dict[str, tuple[str, ...]] = {
     "glued": ("units", "signed", "spaced", "lost_page", "gbk"),
     "html": _GRID_NOISE,
     "docx": _GRID_NOISE,
+    "pdf_chromium": _GRID_NOISE,  # the HTML printed by Chromium
+    "pdf_libreoffice": _GRID_NOISE,  # the DOCX exported by LibreOffice
     "pdf": ("nil", "blank", "units", "signed", "split_header", "spaced", "lost_page"),
     # the harsh layouts of §6.1 (evals/synth/harsh.py)
     "oneline_glued": (*_ONELINE_NOISE, "crawler_header"),

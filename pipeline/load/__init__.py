@@ -13,6 +13,7 @@ from pipeline.load.layout import Block, build_document
 from pipeline.load.limits import display_path, read_file
 from pipeline.load.pdf import read_pdf
 from pipeline.load.text import read_text
+from schemas.reading import Finding
 
 __all__ = ["LoadError", "display_path", "load_document"]
 
@@ -40,9 +41,10 @@ def load_document(path: str | Path) -> Document:
     try:
         data = read_file(path)
         kind = _sniff_kind(data, Path(path).suffix.lower())
-        blocks, encoding = _read(kind, data)
+        blocks, encoding, findings = _read(kind, data)
         del data
         document = build_document(source, kind, blocks, encoding)
+        document.findings = findings
         if not document.text.strip():
             raise LoadError("no text")
     except LoadError as err:
@@ -73,14 +75,16 @@ def _sniff_kind(data: bytes, suffix: str) -> Kind:
     return _KIND_BY_SUFFIX.get(suffix, "text")
 
 
-def _read(kind: Kind, data: bytes) -> tuple[list[Block], str | None]:
-    """The blocks of a file of a known kind, and the text encoding where the format has one."""
+def _read(kind: Kind, data: bytes) -> tuple[list[Block], str | None, list[Finding]]:
+    """The blocks of a file of a known kind, the text encoding where the format has one, and what
+    the reader could not do with it."""
     match kind:
         case "pdf":
-            return read_pdf(data), None
+            pdf = read_pdf(data)
+            return pdf.blocks, None, pdf.findings
         case "docx":
-            return read_docx(data), None
+            return read_docx(data), None, []
         case "html":
-            return read_html(data)
+            return (*read_html(data), [])
         case "text":
-            return read_text(data)
+            return (*read_text(data), [])

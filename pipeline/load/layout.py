@@ -21,6 +21,7 @@ class Line:
 
     text: str
     page: int | None = None
+    ocr: bool = False  # read by OCR from a scan: less certain than a text layer
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Table:
 
     rows: Sequence[Sequence[Cell | None]]
     page: int | None = None
+    ocr: bool = False  # read by OCR from a scan: less certain than a text layer
 
 
 Block = Line | Table
@@ -82,7 +84,7 @@ class _Writer:
         for text in normalize(line.text, MAX_TEXT_CHARS - self.offset).split("\n"):
             start = self._write_line_start(text)
             if text.strip():
-                self.pieces.append(Piece(start=start, end=self.offset, page=line.page))
+                self.pieces.append(Piece(start=start, end=self.offset, page=line.page, ocr=line.ocr))
 
     def write_table(self, table: Table) -> None:
         """Write a table as TAB-separated rows padded to one width; a GridCell and a Piece per cell."""
@@ -109,7 +111,15 @@ class _Writer:
                     )
                 )
                 self.pieces.append(
-                    Piece(start=start, end=self.offset, page=table.page, table=index, row=row_number, col=col)
+                    Piece(
+                        start=start,
+                        end=self.offset,
+                        page=table.page,
+                        table=index,
+                        row=row_number,
+                        col=col,
+                        ocr=table.ocr,
+                    )
                 )
             rows.append(cells)
         self.grids.append(Grid(index=index, page=table.page, rows=rows))

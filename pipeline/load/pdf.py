@@ -1,24 +1,44 @@
-"""PDF reports: text lines in reading order with their page, ruled tables as grids."""
+"""PDF reports: the text layer's words, ruled tables rebuilt as grids, the rest as lines (or rows
+rebuilt from word positions), page furniture dropped and tables continued across pages.
+
+Pages without a text layer (scans) are read by OCR when the `[ocr]` extra is installed; without
+it they are reported, never silently left out.
+"""
 
 # pymupdf annotates only part of its API.
 # mypy: disable-error-code="no-untyped-call"
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import pymupdf
-import pymupdf.table
 
+from pipeline.load import ocr
 from pipeline.load.errors import LoadError
 from pipeline.load.layout import Block, Cell, Line, Table
+from pipeline.load.pdf_grid import Rule, RuledTable, page_rules, table_grids
+from pipeline.load.pdf_pages import Page, Placed, flow
 from pipeline.load.pdf_rows import Piece, row_lines, visual_rows
+from pipeline.load.pdf_words import character_words, needs_characters, split_at_columns, text_words
+from schemas.reading import Finding
 
-BBox = tuple[float, float, float, float]
+# A report fills 3 to 20 pages, a city's with its annexes rarely 40. Beyond this the file is
+# something else (a yearbook, a gazette) or hostile, and reading on would only cost time.
+MAX_PAGES = 60
 
 
-def read_pdf(data: bytes) -> list[Block]:
-    """The blocks of every page in order; tables found by the table finder replace their text."""
+@dataclass
+class PdfReading:
+    """The blocks of a PDF, and what the reader could not do with it."""
+
+    blocks: list[Block]
+    findings: list[Finding] = field(default_factory=list)  # what a person should know of
+    ocr_pages: list[int] = field(default_factory=list)
+
+
+def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfReading:
+    """The blocks of the first `max_pages` pages in reading order."""
     try:
         pdf = pymupdf.open(stream=data, filetype="pdf")
     except (RuntimeError, ValueError) as err:
@@ -31,52 +51,102 @@ def read_pdf(data: bytes) -> list[Block]:
             raise LoadError("encrypted PDF (needs a password)")
         if pdf.page_count == 0:
             raise LoadError("PDF has no pages")
-        pages: list[pymupdf.Page] = [pdf[number] for number in range(pdf.page_count)]
-        if not any(page.get_text().strip() for page in pages):
-            raise LoadError("PDF has no text layer (scanned?); OCR is out of scope")
-        return [block for number, page in enumerate(pages, start=1) for block in _page_blocks(page, number)]
+        return _read_pages(pdf, max_pages)
 
 
-def _page_blocks(page: pymupdf.Page, number: int) -> Iterator[Block]:
-    """The lines and tables of one page, each table placed where it starts vertically."""
-    # One-column "tables" are boxed paragraphs, not grids. Only ruled tables are trusted: for
-    # unruled text the finder guesses columns from word positions, invents empty columns and
-    # swallows headings into cells, while the plain text lines keep every value in order.
-    found: list[pymupdf.table.Table] = page.find_tables().tables
-    rules = [(pymupdf.Rect(d["rect"]), len(d["items"])) for d in page.get_drawings()]
-    tables = sorted(
-        (table for table in found if table.col_count >= 2 and _is_ruled(table, rules)),
-        key=lambda table: table.bbox[1],
-    )
-    boxes: list[BBox] = [table.bbox for table in tables]
-    pieces = [
-        piece
-        for piece in _pieces(page)
-        if not any(x0 <= piece.centre_x <= x1 and y0 <= piece.centre_y <= y1 for x0, y0, x1, y1 in boxes)
+def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
+    """The pages up to the cap, a text layer's or OCR's words placed as lines and tables."""
+    reading = PdfReading(blocks=[])
+    if pdf.page_count > max_pages:
+        message = (
+            f"PDF has {pdf.page_count} pages; only the first {max_pages} were read (a report is shorter)"
+        )
+        reading.findings.append(Finding(rule="page_cap", severity="error", message=message))
+    pages: list[Page] = []
+    unread: list[int] = []
+    for number in range(1, min(pdf.page_count, max_pages) + 1):
+        page = pdf[number - 1]
+        # one text page for the words and, where they must be cut, the characters: building it
+        # is the costly part of getting the text
+        text = page.get_textpage(flags=pymupdf.TEXTFLAGS_WORDS)
+        words = text_words(text)
+        if not words and page.get_images():
+            if not ocr.available():
+                unread.append(number)
+                continue
+            words, rules = _scan_words(page)
+            reading.ocr_pages.append(number)
+        else:
+            rules = page_rules(page)
+        layer = None if number in reading.ocr_pages else text
+        pages.append(Page(number, page.rect.height, _placed(number, words, rules, layer)))
+    if not any(page.items for page in pages):
+        if unread:
+            raise LoadError(f"PDF has no text layer (scanned): {ocr.MISSING}")
+        if reading.ocr_pages:
+            raise LoadError("PDF has no text layer, and OCR found no text on its pages")
+    reading.findings += _scan_findings(unread, reading.ocr_pages)
+    reading.blocks = [_block(item, item.page in reading.ocr_pages) for item in flow(pages)]
+    return reading
+
+
+def _scan_words(page: pymupdf.Page) -> tuple[list[Piece], list[Rule]]:
+    """A scanned page's words read by OCR, cut at its column rules, and the rules."""
+    try:
+        words, rules = ocr.read_page(page)
+    except ImportError as err:  # installed but broken (a missing system library of OpenCV)
+        raise LoadError(f"PDF has no text layer and the OCR engine cannot load: {err}") from err
+    return [part for word in words for part in split_at_columns(word, rules)], rules
+
+
+def _scan_findings(unread: list[int], ocr_pages: list[int]) -> list[Finding]:
+    """What the record must say about pages without a text layer."""
+    findings: list[Finding] = []
+    if unread:
+        message = f"no text layer on {_listing(unread)} (scanned), not read: {ocr.MISSING}"
+        findings.append(Finding(rule="no_text_layer", severity="error", message=message))
+    if ocr_pages:
+        # OCR misreads digits now and then (0/8, 1/7); the arithmetic catches most, a person the rest
+        message = f"no text layer on {_listing(ocr_pages)}: read by OCR, check the values"
+        findings.append(Finding(rule="ocr", severity="error", message=message))
+    return findings
+
+
+def _listing(numbers: list[int]) -> str:
+    """ "page 3" or "pages 3, 4, 5"."""
+    listed = ", ".join(map(str, numbers[:10])) + (" …" if len(numbers) > 10 else "")
+    return f"page {listed}" if len(numbers) == 1 else f"pages {listed}"
+
+
+def _placed(
+    number: int, words: list[Piece], rules: list[Rule], text: pymupdf.TextPage | None
+) -> list[Placed]:
+    """The page's ruled tables and its other words as lines, top to bottom; `text` is the page's
+    text layer (None for a scan, whose words came from OCR)."""
+    grids = table_grids(rules)
+    if text is not None and needs_characters(words, grids):
+        words = character_words(text, sorted({x for grid in grids for x in grid.xs}))
+    tables = [grid.fill(words) for grid in grids]
+    loose = [w for w in words if not any(table.contains(w) for table in tables)]
+    rows = visual_rows(loose)
+    items = [
+        Placed(number, min(p.y0 for p in row), max(p.y1 for p in row), text)
+        for row, text in zip(rows, row_lines(rows), strict=True)
     ]
-    rows = visual_rows(pieces)
-    for row, text in zip(rows, row_lines(rows), strict=True):
-        while tables and tables[0].bbox[1] <= row[0].centre_y:
-            yield _table(tables.pop(0), number)
-        yield Line(text, page=number)
-    for table in tables:
-        yield _table(table, number)
+    items += [Placed(number, table.ys[0], table.ys[-1], table) for table in tables]
+    return sorted(items, key=lambda item: item.top)
 
 
-def _is_ruled(table: pymupdf.table.Table, rules: list[tuple[pymupdf.Rect, int]]) -> bool:
-    """Whether drawn lines or boxes lie on the table, as in every table a word processor prints."""
-    box = pymupdf.Rect(table.bbox)
-    touching: list[int] = [items for rect, items in rules if box.intersects(rect) or box.contains(rect)]
-    return sum(touching) >= 2
+def _block(item: Placed, scanned: bool) -> Block:
+    if isinstance(item.content, str):
+        return Line(item.content, page=item.page, ocr=scanned)
+    return _table(item.content, item.page, scanned)
 
 
-def _pieces(page: pymupdf.Page) -> Iterator[Piece]:
-    """Each word of the page (a run of text between spaces) with its box."""
-    for x0, y0, x1, y1, text, *_ in page.get_text("words", sort=True):
-        yield Piece(text, x0, y0, x1, y1)
-
-
-def _table(table: pymupdf.table.Table, page: int) -> Table:
-    """A found table; the finder gives None for positions covered by a merged cell."""
-    rows: list[list[str | None]] = table.extract()
-    return Table([[None if text is None else Cell(text) for text in row] for row in rows], page=page)
+def _table(table: RuledTable, page: int, scanned: bool) -> Table:
+    """A ruled table as the loaders' Table: spans expanded, covered positions None."""
+    rows, cols = table.shape
+    grid: list[list[Cell | None]] = [[None] * cols for _ in range(rows)]
+    for cell in table.cells:
+        grid[cell.row][cell.col] = Cell(cell.text, rowspan=cell.rowspan, colspan=cell.colspan)
+    return Table(grid, page=page, ocr=scanned)

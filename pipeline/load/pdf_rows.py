@@ -17,7 +17,7 @@ _VALUE = re.compile(r"^(?:[+\-−]|增加|减少|增|减)?\d[\d,.]*(?:万元|元
 _SAME_ROW = 0.5  # of a line's height: centres closer than this share a baseline
 _SAME_COLUMN = 1.2  # of a line's height: value centres closer than this share a column
 _WRAPPED_LABEL = 12  # a text-only row this short inside a run is the tail of a wrapped label
-_WORD_GAP = 0.25  # of a line's height: a narrower gap between words is no space in the text
+WORD_GAP = 0.25  # of a line's height: a narrower gap between words is no space in the text
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,12 @@ class Piece:
 
     @property
     def is_value(self) -> bool:
-        return bool(_VALUE.match("".join(self.text.split())))
+        return is_value(self.text)
+
+
+def is_value(text: str) -> bool:
+    """Whether a cell's text is a value (a count, an amount, a sign or a nil mark), not a label."""
+    return bool(_VALUE.match("".join(text.split())))
 
 
 def visual_rows(pieces: Iterable[Piece]) -> list[list[Piece]]:
@@ -88,7 +93,7 @@ def text_of(pieces: list[Piece]) -> str:
     """The pieces as running text: a space only where the page leaves a gap."""
     text = ""
     for previous, piece in zip([None, *pieces], pieces, strict=False):
-        gap = previous is not None and piece.x0 - previous.x1 > _WORD_GAP * piece.height
+        gap = previous is not None and piece.x0 - previous.x1 > WORD_GAP * piece.height
         text += (" " if gap else "") + piece.text.strip()
     return text
 
