@@ -1,18 +1,31 @@
-"""The `pipeline` command: extract, eval, eval compare, synth, calibrate, bench."""
+"""The `pipeline` command: extract, export, corpus, eval, eval compare, synth, calibrate, bench.
+
+Every command imports what it needs when it runs, so `pipeline --help` and the rules path start
+without the model clients or the PDF library.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from pipeline.export import write_records
-from pipeline.settings import Settings, default_backend
+from pipeline.settings import BatchSettings, Settings, default_backend
 
-FIXTURES = Path("evals/fixtures")
+if TYPE_CHECKING:
+    from pipeline.batch import BatchSummary
+
+# Resolved from the package, so `pipeline eval` works from any folder.
+FIXTURES = Path(__file__).resolve().parent.parent / "evals" / "fixtures"
+
+
+def _runs_dir() -> Path:
+    """Saved eval runs live outside the source tree, beside the user's other data."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "gov-report-extract" / "runs"
 
 
 def _settings(
@@ -66,41 +79,176 @@ def model_options(command: Any) -> Any:
     return command
 
 
+def export_options(command: Any) -> Any:
+    """How a CSV or Parquet output is laid out (shared by `extract` and `export`)."""
+    options = [
+        click.option(
+            "--shape",
+            type=click.Choice(["wide", "long"]),
+            default="wide",
+            help="CSV/Parquet: one row per document (wide) or per document and field (long)",
+        ),
+        click.option("--labels", is_flag=True, help="wide CSV: a second header row with the Chinese labels"),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.group()
+@click.version_option(package_name="gov-report-extract")
 def main() -> None:
     """Structured, checked data from 政府信息公开工作年度报告."""
 
 
+OUTPUT_HELP = "JSON Lines (.jsonl), CSV (.csv), Parquet (.parquet) or the store (.sqlite); '-' for stdout"
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="JSON Lines file")
+@click.option("--output", "-o", required=True, help=OUTPUT_HELP)
+@click.option("--store", type=click.Path(path_type=Path), default=None, help="results store [OUTPUT.sqlite]")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="worker processes [cores]")
+@click.option(
+    "--deadline", type=click.FloatRange(min=0, min_open=True), default=None, help="seconds per document"
+)
+@click.option("--memory-limit", type=click.IntRange(min=256), default=None, help="MB of memory per worker")
+@click.option("--quiet", "-q", is_flag=True, help="no progress and no summary")
+@click.option("--verbose", "-v", is_flag=True, help="one line per document")
+@export_options
 @model_options
-def extract(paths: tuple[str, ...], output: Path, **options: Any) -> None:
-    """Read reports (txt/html/pdf/docx, or folders of them) and write one JSON record per document."""
+def extract(
+    paths: tuple[str, ...],
+    output: str,
+    store: Path | None,
+    quiet: bool,
+    verbose: bool,
+    shape: Literal["wide", "long"],
+    labels: bool,
+    **options: Any,
+) -> None:
+    """Read reports (txt/html/pdf/docx, folders of them, or '-' for paths on stdin) into OUTPUT.
+
+    Finished documents are kept in the results store; running the same command again (after an
+    interruption, or on a grown folder) extracts only what the store does not hold yet.
+    """
+    from pipeline.batch import Progress, default_store, run_batch
+    from pipeline.export import ExportError, export_run, format_of, output_lock, set_aside
+    from pipeline.store import Store, StoreError
+
+    batch = _batch_settings(options.pop("jobs"), options.pop("deadline"), options.pop("memory_limit"))
     settings = _settings(**options)
-    summary = write_records(_expand(paths), output, settings)
-    click.echo(summary, err=True)
+    inputs, problems = _inputs(paths)
+    try:
+        format_of(output)
+        with output_lock(output), Store(store or default_store(output, settings)) as results:
+            previous = set_aside(output)
+            progress = Progress(len(inputs), quiet, verbose)
+            try:
+                summary = run_batch(inputs, len(inputs), settings, batch, results, output, progress)
+            finally:
+                progress.close()
+            export_run(results, summary.run_id, output, shape, labels)
+            if previous is not None:
+                previous.unlink()
+    except (ExportError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    problems += [f"{path}: no such file or folder" for path in summary.missing]
+    if not quiet:
+        click.echo(_summary_line(summary, output, results.path), err=True)
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+
+
+def _batch_settings(jobs: int | None, deadline: float | None, memory_limit: int | None) -> BatchSettings:
+    given = {"jobs": jobs, "deadline_s": deadline, "memory_limit_mb": memory_limit}
+    return BatchSettings(**{key: value for key, value in given.items() if value is not None})
+
+
+def _summary_line(summary: BatchSummary, output: str, store: Path) -> str:
+    return (
+        f"{summary.total} documents -> {output} ({summary.extracted} extracted, {summary.reused} reused "
+        f"from {store}; {summary.flagged} need review, {summary.failed} failed)"
+    )
 
 
 REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx")
 
 
-def _expand(paths: tuple[str, ...]) -> list[str]:
-    """Files as given; a folder stands for the reports inside it (sorted, recursively)."""
+def _inputs(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Files as given ('-': paths read from stdin, one a line); a folder stands for the reports inside
+    it (sorted, recursively). Also the problems found: folders without reports, no inputs at all."""
+    if paths == ("-",):
+        paths = tuple(line.rstrip("\n") for line in sys.stdin if line.strip())
     expanded: list[str] = []
+    problems: list[str] = []
     for path in paths:
         folder = Path(path)
         if folder.is_dir():
-            expanded += sorted(str(p) for p in folder.rglob("*") if p.suffix.lower() in REPORT_SUFFIXES)
+            found = sorted(
+                str(p) for p in folder.rglob("*") if p.suffix.lower() in REPORT_SUFFIXES and p.is_file()
+            )
+            expanded += found
+            if not found:
+                problems.append(f"{path}: no reports in this folder ({', '.join(REPORT_SUFFIXES)})")
         else:
             expanded.append(path)
-    return expanded
+    if not expanded:
+        raise click.UsageError("no documents to read: " + "; ".join(problems or ["no paths given"]))
+    return expanded, problems
+
+
+@main.command("export")
+@click.argument("store", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--output", "-o", required=True, help=OUTPUT_HELP)
+@click.option("--run", "run_id", type=int, default=None, help="the run to export [the latest]")
+@export_options
+def export_command(
+    store: Path, output: str, run_id: int | None, shape: Literal["wide", "long"], labels: bool
+) -> None:
+    """Write a run held in a results store to OUTPUT, in the format of its extension."""
+    from pipeline.export import ExportError, export_run, format_of, output_lock
+    from pipeline.store import Store, StoreError
+
+    try:
+        format_of(output)
+        with output_lock(output), Store(store) as results:
+            count = export_run(results, results.run(run_id).run_id, output, shape, labels)
+    except (ExportError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{count} documents -> {output}", err=True)
+
+
+@main.command()
+@click.argument("store", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("view", type=click.Choice(["coverage", "checks"]), default="coverage")
+@click.option("--run", "run_id", type=int, default=None, help="the pipeline of this run [the latest]")
+def corpus(store: Path, view: str, run_id: int | None) -> None:
+    """Views over everything in a store: agency x year coverage, or the cross-year checks (E1-E3, E5)."""
+    from pipeline.corpus import coverage_table, cross_year_lines
+    from pipeline.store import Store, StoreError
+
+    try:
+        with Store(store) as results:
+            key = results.run(run_id).result_key
+            lines = coverage_table(results, key) if view == "coverage" else cross_year_lines(results, key)
+            for line in lines:
+                click.echo(line)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @main.group(invoke_without_command=True)
 @click.option("--fixtures", type=click.Path(path_type=Path, exists=True), default=FIXTURES)
 @click.option("--label", default="run", help="name of the saved run")
-@click.option("--runs-dir", type=click.Path(path_type=Path), default=Path("evals/runs"))
+@click.option(
+    "--runs-dir",
+    type=click.Path(path_type=Path),
+    default=_runs_dir,
+    show_default="~/.local/share/gov-report-extract/runs",
+)
 @click.option("--report", type=click.Path(path_type=Path), default=None, help="HTML report path")
 @model_options
 @click.pass_context
@@ -175,7 +323,7 @@ def bench(paths: tuple[str, ...], fixtures: Path) -> None:
     """Tokens the hybrid path sends per document against sending the whole report (no model needed)."""
     from pipeline.bench import token_benchmark
 
-    click.echo(token_benchmark(_expand(paths or (str(fixtures),))))
+    click.echo(token_benchmark(_inputs(paths or (str(fixtures),))[0]))
 
 
 @main.command(

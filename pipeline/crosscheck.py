@@ -1,4 +1,4 @@
-"""Relations across the documents of one batch: consecutive years of the same agency (E1, E2, E3, E5).
+"""Relations across documents: consecutive years of the same agency (E1, E2, E3, E5).
 
 These are expectations, not laws (机构改革, re-based catalogues, corrected data): a mismatch is a
 warning on the later year's record that names both sources.
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Callable, Iterator
+
+from pydantic import BaseModel, ConfigDict
 
 from pipeline.validate import format_number
 from schemas.keys import Value
@@ -50,25 +51,66 @@ def normalise_agency(name: str) -> str:
     return innermost + text
 
 
-def _number(record: Record, key: str) -> float | None:
-    """The record's value; a null with provenance is a blank cell, which counts as 0."""
-    value: Value = record.fields.get(key)
-    if value is None and key in record.provenance:
-        return 0.0
-    return float(value) if isinstance(value, int | float) else None
+class YearFacts(BaseModel):
+    """What the cross-year checks need of one record: small enough to keep for every document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    year: int
+    template: str | None
+    needs_review: bool
+    values: dict[str, float | None]  # a blank cell (null with provenance) is 0; a lost one is null
 
 
-def _numbers(record: Record, *keys: str) -> list[float] | None:
+def _compared_keys(template: str | None) -> list[str]:
+    """The fields E1, E2, E3 and E5 read, for records of `template`."""
+    keys = [f"applications.{d}.{c}" for d in ("carried_over", "carried_forward") for c in APPLICANT_COLUMNS]
+    if template in ("2019", "2021"):
+        for row in active_rows(template):
+            keys += [
+                f"{row.key}.{column}"
+                for column in ("prev_count", "change", "in_force", "issued", "repealed")
+                if column in row.columns
+            ]
+    return keys
+
+
+def year_facts(record: Record) -> YearFacts | None:
+    """The record's values for the cross-year checks; None when it has no agency or year to pair on."""
+    if not record.agency or record.year is None or record.error is not None:
+        return None
+    values: dict[str, float | None] = {}
+    for key in _compared_keys(record.template):
+        value: Value = record.fields.get(key)
+        if value is None and key in record.provenance:
+            values[key] = 0.0
+        else:
+            values[key] = float(value) if isinstance(value, int | float) else None
+    return YearFacts(
+        source=record.source,
+        year=record.year,
+        template=record.template,
+        needs_review=record.needs_review,
+        values=values,
+    )
+
+
+def _number(facts: YearFacts, key: str) -> float | None:
+    return facts.values.get(key)
+
+
+def _numbers(facts: YearFacts, *keys: str) -> list[float] | None:
     """All of the record's values for `keys`, or None when any is unknown."""
-    numbers = [_number(record, key) for key in keys]
+    numbers = [_number(facts, key) for key in keys]
     return [number for number in numbers if number is not None] if None not in numbers else None
 
 
-def _named(record: Record) -> str:
-    return f"{record.source} ({record.year})"
+def _named(facts: YearFacts) -> str:
+    return f"{facts.source} ({facts.year})"
 
 
-def e1_carried_applications(earlier: Record, later: Record) -> list[Finding]:
+def e1_carried_applications(earlier: YearFacts, later: YearFacts) -> list[Finding]:
     """Year t 二、上年结转 = year t−1 四、结转下年度继续办理, column by column."""
     mismatches: list[str] = []
     fields: list[str] = []
@@ -87,7 +129,7 @@ def e1_carried_applications(earlier: Record, later: Record) -> list[Finding]:
     return [Finding(rule="E1", severity="warning", fields=fields, message=message)]
 
 
-def e2_item_counts(earlier: Record, later: Record) -> list[Finding]:
+def e2_item_counts(earlier: YearFacts, later: YearFacts) -> list[Finding]:
     """2019 format: 上一年项目数量(2020) = 上一年项目数量(2019) + 本年增/减(2019), per row."""
     if not earlier.template == later.template == "2019":
         return []
@@ -108,7 +150,7 @@ def e2_item_counts(earlier: Record, later: Record) -> list[Finding]:
     return findings
 
 
-def _documents(earlier: Record, later: Record) -> Iterator[tuple[str, float, float, float, float]]:
+def _documents(earlier: YearFacts, later: YearFacts) -> Iterator[tuple[str, float, float, float, float]]:
     """2021 format, per row of 第二十条第（一）项: (row, in force t−1, issued, repealed, in force t)."""
     if not earlier.template == later.template == "2021":
         return
@@ -122,7 +164,7 @@ def _documents(earlier: Record, later: Record) -> Iterator[tuple[str, float, flo
             yield row.key, before[0], issued, repealed, in_force
 
 
-def e3_documents_in_force(earlier: Record, later: Record) -> list[Finding]:
+def e3_documents_in_force(earlier: YearFacts, later: YearFacts) -> list[Finding]:
     """2021 format: 现行有效(t) = 现行有效(t−1) + 本年制发(t) − 本年废止(t), per row."""
     findings = []
     for row, *numbers in _documents(earlier, later):
@@ -139,7 +181,7 @@ def e3_documents_in_force(earlier: Record, later: Record) -> list[Finding]:
     return findings
 
 
-def e5_repealed_within_stock(earlier: Record, later: Record) -> list[Finding]:
+def e5_repealed_within_stock(earlier: YearFacts, later: YearFacts) -> list[Finding]:
     """2021 format: 本年废止(t) ≤ 现行有效(t−1) + 本年制发(t), per row."""
     findings = []
     for row, *numbers in _documents(earlier, later):
@@ -156,7 +198,7 @@ def e5_repealed_within_stock(earlier: Record, later: Record) -> list[Finding]:
     return findings
 
 
-PAIR_CHECKS: tuple[Callable[[Record, Record], list[Finding]], ...] = (
+PAIR_CHECKS: tuple[Callable[[YearFacts, YearFacts], list[Finding]], ...] = (
     e1_carried_applications,
     e2_item_counts,
     e3_documents_in_force,
@@ -164,21 +206,31 @@ PAIR_CHECKS: tuple[Callable[[Record, Record], list[Finding]], ...] = (
 )
 
 
-def _consecutive(records: list[Record]) -> Iterator[tuple[Record, Record]]:
-    """Pairs (year t−1, year t) of readable records of the same agency."""
-    by_year: dict[tuple[str, int], list[Record]] = defaultdict(list)
-    for record in records:
-        if record.agency and record.year is not None and record.error is None:
-            by_year[(normalise_agency(record.agency), record.year)].append(record)
-    for (agency, year), later_records in list(by_year.items()):
-        for earlier in by_year.get((agency, year - 1), []):
-            for later in later_records:
-                yield earlier, later
+def pair_findings(earlier: YearFacts, later: YearFacts) -> list[Finding]:
+    """The warnings on the later year's record from comparing it with the year before."""
+    return [finding for check in PAIR_CHECKS for finding in check(earlier, later)]
+
+
+def representative_order(facts: YearFacts) -> tuple[bool, str]:
+    """Of several reports of one agency and year, the one later years are compared with comes first.
+
+    Comparing each later report with one earlier report, not all of them, keeps the checks
+    linear in the corpus and bounds the findings per record (one pair's worth).
+    """
+    return facts.needs_review, facts.source
 
 
 def cross_document_findings(records: list[Record]) -> dict[str, list[Finding]]:
     """Findings per `Record.source` from comparing each document with the agency's previous year."""
     findings: dict[str, list[Finding]] = {record.source: [] for record in records}
-    for earlier, later in _consecutive(records):
-        findings[later.source].extend(finding for check in PAIR_CHECKS for finding in check(earlier, later))
+    keyed = [(normalise_agency(r.agency or ""), facts) for r in records if (facts := year_facts(r))]
+    first: dict[tuple[str, int], YearFacts] = {}
+    for agency, facts in keyed:
+        known = first.get((agency, facts.year))
+        if known is None or representative_order(facts) < representative_order(known):
+            first[(agency, facts.year)] = facts
+    for agency, later in keyed:
+        earlier = first.get((agency, later.year - 1))
+        if earlier is not None:
+            findings[later.source].extend(pair_findings(earlier, later))
     return findings

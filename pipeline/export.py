@@ -1,41 +1,309 @@
-"""Write records as JSON Lines without losing finished work when a run is interrupted."""
+"""Write a run's records from the store: JSON Lines, CSV (wide or long), Parquet, or the store itself.
+
+The format follows the output's extension; an unknown one is an error before anything runs.
+Records are read from the store one at a time in input order, given the cross-year findings
+against everything in the store, and written to a temporary file that is renamed into place
+only when complete, so the file at the output path is always one whole run's.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
-from collections import Counter
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
+from typing import IO, Any, Literal, Protocol
 
-from pipeline.run import add_cross_document_findings, iter_records
-from pipeline.settings import Settings
-from schemas.record import Record
+from pipeline.crosscheck import YearFacts, pair_findings
+from pipeline.store import Store
+
+Shape = Literal["wide", "long"]
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".sqlite": "sqlite"}
+DOCUMENT_COLUMNS = ("source", "needs_review", "error")
+DOCUMENT_LABELS = {"source": "文件", "needs_review": "需人工复核", "error": "无法读取的原因"}
+LONG_COLUMNS = ("source", "key", "value", "confidence", "needs_review", "raw", "page")
+PARQUET_ROWS = 512  # rows per row group: memory stays flat in the number of documents
 
 
-def write_records(paths: list[str], output: Path, settings: Settings) -> str:
-    """Extract every path into `output`; returns a one-line summary of the run.
+class ExportError(Exception):
+    """The output cannot be written (unknown extension, unwritable place)."""
 
-    Each record is appended to `<output>.partial` as soon as it is done, so an interrupted
-    bulk run keeps what it finished; the checks that span documents are added at the end and
-    the file is then moved into place in one step.
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    template: str
+    type: str  # int, number, str
+    label: str
+
+
+@cache
+def spec_fields() -> tuple[FieldSpec, ...]:
+    """The canonical fields in `fields.tsv` order (a copy of the contract ships in `schemas/`)."""
+    text = files("schemas").joinpath("fields.tsv").read_text(encoding="utf-8")
+    return tuple(FieldSpec(**row) for row in csv.DictReader(io.StringIO(text), delimiter="\t"))
+
+
+def format_of(output: str) -> str:
+    """The export format an output path asks for; `-` is JSON Lines on stdout."""
+    if output == "-":
+        return "jsonl"
+    suffix = Path(output).suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(FORMATS)
+        raise ExportError(
+            f"{output}: unknown output format {suffix or '(no extension)'!r}; use one of {known}"
+        )
+    return FORMATS[suffix]
+
+
+# -- records with their cross-year findings -----------------------------------------------------
+
+
+def run_records(store: Store, run_id: int) -> Iterator[tuple[dict[str, Any], str]]:
+    """(record, stored JSON) of a run in input order, source as given and cross-year checks added.
+
+    The stored JSON is handed on unchanged when nothing was added, so JSON Lines needs no re-encoding.
     """
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(output.name + ".partial")
-    records: list[Record] = []
-    with partial.open("w", encoding="utf-8") as stream:
-        for record in iter_records(paths, settings):
-            records.append(record)
-            stream.write(record.model_dump_json() + "\n")
-            stream.flush()
-    add_cross_document_findings(records)
-    with partial.open("w", encoding="utf-8") as stream:
-        stream.writelines(record.model_dump_json() + "\n" for record in records)
-    os.replace(partial, output)
-    return summarise(records, output)
+    key = store.run(run_id).result_key
+    for source, text, agency_key, facts in store.run_records(run_id):
+        record: dict[str, Any] = json.loads(text)
+        changed = record["source"] != source
+        record["source"] = source
+        findings = _cross_year(store, key, agency_key, facts, source)
+        if findings:
+            record["checks"] = [*record["checks"], *findings]
+            changed = True
+        yield record, (json.dumps(record, ensure_ascii=False) if changed else text)
 
 
-def summarise(records: list[Record], output: Path) -> str:
-    outcome = Counter(
-        "failed" if r.error else ("needs review" if r.needs_review else "clean") for r in records
+def _cross_year(
+    store: Store, key: str, agency_key: str | None, facts: YearFacts | None, source: str
+) -> list[dict[str, Any]]:
+    """E1-E3, E5 against the agency's previous year anywhere in the store (one report of it)."""
+    if facts is None or agency_key is None:
+        return []
+    earlier: YearFacts | None = store.earlier_year(key, agency_key, facts.year - 1)
+    later = facts.model_copy(update={"source": source})
+    return [] if earlier is None else [f.model_dump() for f in pair_findings(earlier, later)]
+
+
+# -- writers ------------------------------------------------------------------------------------------
+
+
+class RecordWriter(Protocol):
+    def write(self, record: dict[str, Any], text: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class JsonLinesWriter:
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, record: dict[str, Any], text: str) -> None:
+        self._stream.write(text + "\n")
+
+    def close(self) -> None:
+        self._stream.flush()
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def long_rows(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """One row per numeric field of a record: document, key, value, confidence, review, raw cell, page."""
+    provenance = record.get("provenance", {})
+    for key, value in record.get("fields", {}).items():
+        if key.startswith("meta."):
+            continue
+        where = provenance.get(key, {})
+        yield {
+            "source": record["source"],
+            "key": key,
+            "value": value,
+            "confidence": record.get("confidence", {}).get(key),
+            "needs_review": record["needs_review"],
+            "raw": where.get("raw"),
+            "page": where.get("page"),
+        }
+
+
+def wide_row(record: dict[str, Any]) -> dict[str, Any]:
+    """One row per document: the document columns, then every canonical field in fields.tsv order."""
+    fields = record.get("fields", {})
+    row = {column: record.get(column) for column in DOCUMENT_COLUMNS}
+    meta = {
+        "meta.agency": record.get("agency"),
+        "meta.year": record.get("year"),
+        "meta.template": record.get("template"),
+    }
+    row.update(
+        {spec.key: meta[spec.key] if spec.key in meta else fields.get(spec.key) for spec in spec_fields()}
     )
-    parts = ", ".join(f"{count} {name}" for name, count in sorted(outcome.items()))
-    return f"{len(records)} documents -> {output} ({parts})"
+    return row
+
+
+class CsvWriter:
+    """UTF-8 with a BOM, so that Excel opens the Chinese right."""
+
+    def __init__(self, stream: IO[str], shape: Shape, labels: bool) -> None:
+        self._shape = shape
+        columns = (
+            list(LONG_COLUMNS) if shape == "long" else [*DOCUMENT_COLUMNS, *(s.key for s in spec_fields())]
+        )
+        self._csv = csv.DictWriter(stream, fieldnames=columns)
+        stream.write("\ufeff")
+        self._csv.writeheader()
+        if labels and shape == "wide":  # a second header row: pandas reads it with skiprows=[1]
+            self._csv.writerow(DOCUMENT_LABELS | {spec.key: spec.label for spec in spec_fields()})
+
+    def write(self, record: dict[str, Any], text: str) -> None:
+        rows = long_rows(record) if self._shape == "long" else [wide_row(record)]
+        self._csv.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
+
+    def close(self) -> None:
+        pass
+
+
+class ParquetWriter:
+    """Typed columns (int64, float64, string, bool), written in row groups as records arrive."""
+
+    def __init__(self, path: Path, shape: Shape) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self._pa, self._shape = pa, shape
+        self.schema = _parquet_schema(shape)
+        self._writer = pq.ParquetWriter(path, self.schema)
+        self._rows: list[dict[str, Any]] = []
+
+    def write(self, record: dict[str, Any], text: str) -> None:
+        self._rows.extend(long_rows(record) if self._shape == "long" else [wide_row(record)])
+        if len(self._rows) >= PARQUET_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._writer.write_table(self._pa.Table.from_pylist(self._rows, schema=self.schema))
+            self._rows = []
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+
+
+def _parquet_schema(shape: Shape) -> Any:
+    import pyarrow as pa
+
+    if shape == "long":
+        kinds = [pa.string(), pa.string(), pa.float64(), pa.float64(), pa.bool_(), pa.string(), pa.int64()]
+        return pa.schema(list(zip(LONG_COLUMNS, kinds, strict=True)))
+    types = {"int": pa.int64(), "number": pa.float64(), "str": pa.string()}
+    columns = [("source", pa.string()), ("needs_review", pa.bool_()), ("error", pa.string())]
+    return pa.schema(columns + [(spec.key, types[spec.type]) for spec in spec_fields()])
+
+
+# -- writing a file whole or not at all ----------------------------------------------------------------
+
+
+@contextmanager
+def replaced_atomically(output: Path) -> Iterator[Path]:
+    """A temporary path beside `output`, fsync'd and renamed onto it when the block succeeds."""
+    temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    try:
+        yield temporary
+        with open(temporary, "rb+") as done:
+            os.fsync(done.fileno())
+        os.replace(temporary, output)
+        directory = os.open(output.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself survives a crash
+        finally:
+            os.close(directory)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def export_run(store: Store, run_id: int, output: str, shape: Shape = "wide", labels: bool = False) -> int:
+    """Write run `run_id` of `store` to `output` in the format of its extension; returns the record count."""
+    kind = format_of(output)
+    if output == "-":
+        return _write_all(store, run_id, JsonLinesWriter(sys.stdout))
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "sqlite":
+        if path.resolve() != store.path.resolve():
+            with replaced_atomically(path) as temporary:
+                store.backup_to(temporary)
+        return store.run(run_id).inputs or 0
+    with replaced_atomically(path) as temporary:
+        if kind == "parquet":
+            return _write_all(store, run_id, ParquetWriter(temporary, shape))
+        with temporary.open("w", encoding="utf-8", newline="") as stream:
+            writer: RecordWriter = (
+                JsonLinesWriter(stream) if kind == "jsonl" else CsvWriter(stream, shape, labels)
+            )
+            return _write_all(store, run_id, writer)
+
+
+def _write_all(store: Store, run_id: int, writer: RecordWriter) -> int:
+    count = 0
+    for record, text in run_records(store, run_id):
+        writer.write(record, text)
+        count += 1
+    writer.close()
+    return count
+
+
+# -- one run per output at a time; an earlier run's output is never taken for this one's --------------
+
+
+@contextmanager
+def output_lock(output: str) -> Iterator[None]:
+    """Hold `<output>.lock` for the run; a second run on the same output is refused, naming the holder.
+
+    The lock is an OS file lock, so a killed run (kill -9 included) releases it by dying.
+    """
+    if output == "-":
+        yield
+        return
+    import fcntl
+
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(path.name + ".lock")
+    with lock.open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            message = (
+                f"{output}: another run ({holder}) is writing this output; wait for it or use another -o"
+            )
+            raise ExportError(message) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        yield  # the lock file stays: removing it would let two runs lock two different files
+
+
+def set_aside(output: str) -> Path | None:
+    """Move an earlier run's output to `<output>.previous` so that, until this run finishes, nothing
+    at the output path can be mistaken for its result."""
+    path = Path(output)
+    if output == "-" or format_of(output) == "sqlite" or not path.exists():
+        return None
+    previous = path.with_name(path.name + ".previous")
+    os.replace(path, previous)
+    return previous

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING
 
 from pipeline.crosscheck import cross_document_findings
 from pipeline.document import Document
-from pipeline.ground import ground, grounding
-from pipeline.hybrid import fill_with_model
-from pipeline.llm import Backend, open_backend
+from pipeline.ground import grounding, ungrounded
 from pipeline.load import LoadError, load_document
 from pipeline.narrative import narrative_findings, read_narrative
 from pipeline.read import read_report
@@ -22,6 +20,9 @@ from pipeline.title import Title, read_title
 from pipeline.validate import validate
 from schemas.reading import Finding, Reading, Status
 from schemas.record import Provenance, Record
+
+if TYPE_CHECKING:  # the model path's clients are imported only when a model is used
+    from pipeline.llm import Backend
 
 NARRATIVE = "narrative."  # keys of counts stated in the 总体情况 prose, kept apart from the table fields
 
@@ -67,6 +68,8 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
     agreement: dict[str, bool] | None = None
     model_findings: list[Finding] = []
     if backend is not None:
+        from pipeline.hybrid import fill_with_model
+
         known = reader_findings + validate(tables.readings, template)
         merged = fill_with_model(
             document, sections, template, readings, known, backend, settings, narrative=True
@@ -84,7 +87,7 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
         reader_findings + model_findings + validate(fields, template) + narrative_findings(narrative, fields)
     )
     grounded = grounding(fields, document)
-    findings += ground(fields, document)
+    findings += ungrounded(fields, grounded, document)
     confidence = score_confidence(fields, findings, grounded, agreement)
     record.needs_review, record.review_reasons = route(fields, findings, confidence)
     record.fields = _fields(fields, record)
@@ -182,28 +185,15 @@ def _provenance(readings: dict[str, Reading], grounding: dict[str, bool]) -> dic
 
 
 def extract_paths(paths: Sequence[str], settings: Settings) -> list[Record]:
-    """Records for many documents, in input order, with the checks that span documents."""
-    records = list(iter_records(paths, settings))
-    add_cross_document_findings(records)
-    return records
+    """Records for a few documents held in memory (evaluation, calibration), in input order, with the
+    cross-year checks among them. Bulk runs go through `pipeline.batch` and the results store."""
+    from pipeline.llm import open_backend
 
-
-def iter_records(paths: Sequence[str], settings: Settings) -> Iterator[Record]:
-    """Yield one record per document, in input order, as soon as it is done."""
-    context: AbstractContextManager[Backend | None] = (
-        nullcontext(None) if settings.backend == "rules" else open_backend(settings)
-    )
-    with context as backend:
+    with open_backend(settings) as backend:
         workers = 1 if backend is None else max(1, settings.concurrency)
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            yield from pool.map(lambda path: extract_document(path, settings, backend), paths)
-
-
-def add_cross_document_findings(records: list[Record]) -> None:
-    """E1-E3 across the years of one agency in a batch."""
-    by_source = cross_document_findings([r for r in records if r.error is None])
+            records = list(pool.map(lambda path: extract_document(path, settings, backend), paths))
+    by_source = cross_document_findings(records)
     for record in records:
-        extra = by_source.get(record.source, [])
-        record.checks.extend(extra)
-        record.review_reasons.extend(f"{f.rule}: {f.message}" for f in extra if f.severity == "error")
-        record.needs_review = record.needs_review or any(f.severity == "error" for f in extra)
+        record.checks.extend(by_source.get(record.source, []))
+    return records

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Literal
@@ -45,3 +47,59 @@ def default_backend(model: str | None) -> Backend:
     """The offline rules reader unless an endpoint is configured and a model named."""
     endpoint = os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL")
     return "openai" if endpoint and (model or os.environ.get("OPENAI_MODEL")) else "rules"
+
+
+class BatchSettings(BaseModel):
+    """How a batch runs (never what it finds, so none of it is part of a result's key)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    jobs: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    deadline_s: float = Field(default=120.0, gt=0)  # wall clock per document, enforced by killing its worker
+    memory_limit_mb: int = Field(default=3072, ge=256)  # address space per worker (RLIMIT_AS)
+
+
+# What a result depends on besides the document: the code that reads it, and for the model
+# path also the client code and the prompts. Tooling around the records (CLI, store, exports,
+# benchmarks, the workbench) is left out, so changing it keeps every stored result valid.
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+_NOT_READING = {"cli.py", "export.py", "batch.py", "pool.py", "bench.py", "calibrate.py", "corpus.py"}
+_NOT_READING_DIRS = {"store", "workbench", "__pycache__"}
+_MODEL_PATH_ONLY = {"llm", "hybrid.py"}
+
+
+def _code_files(with_model: bool) -> list[Path]:
+    files = sorted((_PACKAGE_ROOT / "pipeline").rglob("*.py")) + sorted(
+        (_PACKAGE_ROOT / "schemas").rglob("*")
+    )
+    if with_model:
+        files += sorted((_PACKAGE_ROOT / "prompts").rglob("*"))
+    chosen = []
+    for path in files:
+        parts = path.relative_to(_PACKAGE_ROOT).parts
+        if not path.is_file() or path.name in _NOT_READING or _NOT_READING_DIRS & set(parts):
+            continue
+        if not with_model and _MODEL_PATH_ONLY & set(parts):
+            continue
+        chosen.append(path)
+    return chosen
+
+
+def code_fingerprint(with_model: bool) -> str:
+    """A hash of the code (and prompts) that produce a record: any change re-runs the documents."""
+    digest = hashlib.sha256()
+    for path in _code_files(with_model):
+        digest.update(path.relative_to(_PACKAGE_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def result_key(settings: Settings) -> str:
+    """The pipeline half of a stored result's key: code, backend and what shapes a model's answers."""
+    with_model = settings.backend != "rules"
+    parts: dict[str, object] = {"code": code_fingerprint(with_model), "backend": settings.backend}
+    if with_model:
+        parts |= settings.model_dump(
+            include={"model", "base_url", "mode", "temperature", "max_output_tokens"}
+            | {"token_budget_per_document", "max_reasks"}
+        )
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]

@@ -11,7 +11,6 @@ from pipeline.load.errors import LoadError
 from pipeline.load.html import read_html
 from pipeline.load.layout import Block, build_document
 from pipeline.load.limits import display_path, read_file
-from pipeline.load.pdf import read_pdf
 from pipeline.load.text import read_text
 from schemas.reading import Finding
 
@@ -80,6 +79,9 @@ def _read(kind: Kind, data: bytes) -> tuple[list[Block], str | None, list[Findin
     the reader could not do with it."""
     match kind:
         case "pdf":
+            # pymupdf loads its layout model on import (~0.7 s): only PDF documents pay for it.
+            from pipeline.load.pdf import read_pdf
+
             pdf = read_pdf(data)
             return pdf.blocks, None, pdf.findings
         case "docx":

@@ -1,0 +1,170 @@
+"""A batch run: inputs -> results store (resumable, in parallel) -> one output file, with progress.
+
+Each document is looked up in the store by its content hash and the pipeline's `result_key`;
+only what is not there is extracted. Results are committed to the store as they finish, in
+whatever order the workers finish them; the output is written from the store at the end, in
+input order, so the batch is never held in memory and a killed run loses nothing it finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+from tqdm import tqdm
+
+from pipeline.pool import Task, WorkerPool
+from pipeline.settings import BatchSettings, Settings, result_key
+from pipeline.store import Store, StoredResult
+
+HASH_LIMIT = 512 * 2**20  # larger files are left to the loader, which refuses them by size
+
+
+class BatchSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: int
+    total: int = 0
+    extracted: int = 0
+    reused: int = 0
+    flagged: int = 0
+    failed: int = 0
+    missing: list[str] = []  # inputs that do not exist (an error exit, after the others ran)
+
+    def count(self, needs_review: bool, failed: bool) -> None:
+        self.failed += failed
+        self.flagged += needs_review and not failed
+
+
+def content_hash(path: str) -> str | None:
+    """sha256 of a regular file's bytes; None for anything that is not one (the loader says why).
+
+    Checked by `stat` first, so a FIFO or a device is never opened here.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > HASH_LIMIT:
+            return None
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def unread_key(path: str) -> str:
+    """The key of a path whose content could not be hashed (its result is redone by every run)."""
+    return "unread:" + hashlib.sha256(os.fsencode(path)).hexdigest()
+
+
+class Progress:
+    """done/total, rate, ETA and the flagged and failed counts on stderr when it is a terminal."""
+
+    def __init__(self, total: int, quiet: bool, verbose: bool) -> None:
+        self.verbose = verbose and not quiet
+        shown = not quiet and sys.stderr.isatty()
+        self._bar = tqdm(total=total, file=sys.stderr, disable=not shown, unit="doc", dynamic_ncols=True)
+
+    def update(self, source: str, summary: BatchSummary, result: StoredResult | None) -> None:
+        self._bar.update(1)
+        self._bar.set_postfix(
+            flagged=summary.flagged, failed=summary.failed, reused=summary.reused, refresh=False
+        )
+        if self.verbose:
+            state = (
+                "reused"
+                if result is None
+                else (result.error or ("needs review" if result.needs_review else "clean"))
+            )
+            tqdm.write(f"{source}: {state}", file=sys.stderr)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def run_batch(
+    paths: Iterable[str],
+    total: int,
+    settings: Settings,
+    batch: BatchSettings,
+    store: Store,
+    output: str | None,
+    progress: Progress,
+) -> BatchSummary:
+    """Extract every path not already in `store`; returns the counts of the run."""
+    key = result_key(settings)
+    shown = settings.model_dump_json(exclude={"api_key"})
+    summary = BatchSummary(run_id=store.start_run(key, shown, output, total))
+    tasks = _new_tasks(paths, store, key, summary, progress)
+    for task, result in _results(tasks, settings, batch):
+        store.save(summary.run_id, key, task.position, task.path, result)
+        summary.extracted += 1
+        summary.count(result.needs_review, result.error is not None)
+        progress.update(task.path, summary, result)
+    store.finish_run(summary.run_id)
+    return summary
+
+
+def _new_tasks(
+    paths: Iterable[str], store: Store, key: str, summary: BatchSummary, progress: Progress
+) -> Iterator[Task]:
+    """The inputs the store has no final result for; the others are linked to the run as reused."""
+    for position, path in enumerate(paths):
+        summary.total += 1
+        if not os.path.lexists(path):
+            summary.missing.append(path)
+        content = content_hash(path)
+        stored = store.done(content, key) if content is not None else None
+        if content is not None and stored is not None:
+            store.link(summary.run_id, position, path, content)
+            summary.reused += 1
+            summary.count(*stored)
+            progress.update(path, summary, None)
+            continue
+        yield Task(position, path, content or unread_key(path))
+
+
+def _results(
+    tasks: Iterator[Task], settings: Settings, batch: BatchSettings
+) -> Iterator[tuple[Task, StoredResult]]:
+    """Rules: worker processes under deadlines. A model: threads, the model's own concurrency."""
+    if settings.backend == "rules":
+        with WorkerPool(settings, batch) as pool:
+            yield from pool.run(tasks)
+    else:
+        yield from _with_model(tasks, settings)
+
+
+def _with_model(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Task, StoredResult]]:
+    """The hybrid path in this process: at most `concurrency` documents in flight."""
+    from pipeline.llm import open_backend
+    from pipeline.worker import extract_to_result
+
+    width = max(1, settings.concurrency)
+    with open_backend(settings) as backend, ThreadPoolExecutor(max_workers=width) as threads:
+        running: dict[Future[StoredResult], Task] = {}
+        for task in tasks:
+            running[threads.submit(extract_to_result, task.path, task.content, settings, backend)] = task
+            while len(running) >= width:
+                yield from _finished(running)
+        while running:
+            yield from _finished(running)
+
+
+def _finished(running: dict[Future[StoredResult], Task]) -> Iterator[tuple[Task, StoredResult]]:
+    done, _ = wait_futures(running, return_when=FIRST_COMPLETED)
+    for future in done:
+        yield running.pop(future), future.result()
+
+
+def default_store(output: str, settings: Settings) -> Path:
+    """Beside the output (`out.jsonl` -> `out.sqlite`), or in the cache folder for stdout."""
+    if output == "-":
+        return settings.cache_dir / "results.sqlite"
+    return Path(output).with_suffix(".sqlite")

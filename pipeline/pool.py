@@ -1,0 +1,164 @@
+"""Worker processes for the rules path: one document at a time each, under a deadline and a memory cap.
+
+A document that hangs past its deadline or takes its worker down (memory, a crash in a C
+library) costs only that worker: it is killed, the document gets a record naming the file and
+what happened, and a fresh worker takes the next document.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import signal
+import time
+from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Literal, NamedTuple
+
+from pipeline.settings import BatchSettings, Settings
+from pipeline.store import StoredResult, failed_result
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+# The reader is imported once in the fork server; every worker (and every restart) forks from it.
+_CONTEXT.set_forkserver_preload(["pipeline.worker"])
+
+
+class Task(NamedTuple):
+    position: int  # index in the input order
+    path: str
+    content: str  # content hash (the store key)
+
+
+def _serve(conn: Connection, settings_json: str, memory_limit_mb: int) -> None:
+    """A worker's life: documents in, results out, until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    limit = memory_limit_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    from pipeline.worker import extract_to_result
+
+    settings = Settings.model_validate_json(settings_json)
+    while (task := conn.recv()) is not None:
+        conn.send(extract_to_result(task.path, task.content, settings))
+
+
+class _Worker:
+    def __init__(self, settings_json: str, memory_limit_mb: int) -> None:
+        self.conn, child = _CONTEXT.Pipe()
+        self.process: BaseProcess = _CONTEXT.Process(
+            target=_serve, args=(child, settings_json, memory_limit_mb), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+        self.started = 0.0
+
+    def give(self, task: Task) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.conn.send(task)
+
+    def stop(self, force: bool) -> None:
+        if force:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                self.process.kill()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def _death(worker: _Worker) -> str:
+    code = worker.process.exitcode
+    if code is not None and code < 0:
+        how = f"killed by signal {signal.Signals(-code).name}"
+    else:
+        how = f"exit code {code}"
+    return f"worker died ({how}; out of memory?)"
+
+
+class WorkerPool:
+    """`jobs` worker processes; results come back in completion order, tasks are taken lazily."""
+
+    def __init__(self, settings: Settings, batch: BatchSettings) -> None:
+        self._settings_json = settings.model_dump_json()
+        self._batch = batch
+        self._workers: list[_Worker] = []
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for worker in self._workers:
+            worker.stop(force=worker.task is not None)
+        self._workers = []
+
+    def _idle(self) -> _Worker | Literal[False] | None:
+        """An idle worker; False when one may still be started; None when all are busy.
+
+        Workers are started only when there is a document for them: a batch the store already
+        holds starts none.
+        """
+        idle = next((worker for worker in self._workers if worker.task is None), None)
+        if idle is None and len(self._workers) < self._batch.jobs:
+            return False
+        return idle
+
+    def _spawn_one(self) -> _Worker:
+        self._workers.append(self._spawn())
+        return self._workers[-1]
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self._settings_json, self._batch.memory_limit_mb)
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, StoredResult]]:
+        """Each task with its result, as documents finish."""
+        pending = iter(tasks)
+        exhausted = False
+        while True:
+            while not exhausted and (worker := self._idle()) is not None:
+                task = next(pending, None)
+                if task is None:
+                    exhausted = True
+                else:
+                    (worker or self._spawn_one()).give(task)
+            busy = [w for w in self._workers if w.task is not None]
+            if not busy:
+                return
+            yield from self._collect(busy)
+
+    def _collect(self, busy: list[_Worker]) -> Iterator[tuple[Task, StoredResult]]:
+        """Wait for the first result, death or deadline among the busy workers."""
+        now = time.monotonic()
+        timeout = max(0.0, min(w.started + self._batch.deadline_s for w in busy) - now)
+        ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+        for worker in busy:
+            task = worker.task
+            assert task is not None
+            if worker.conn in ready:
+                try:
+                    result: StoredResult = worker.conn.recv()
+                except (EOFError, OSError):
+                    yield task, self._replace(worker, _death(worker))
+                else:
+                    worker.task = None
+                    yield task, result
+            elif worker.process.sentinel in ready:
+                yield task, self._replace(worker, _death(worker))
+            elif time.monotonic() - worker.started >= self._batch.deadline_s:
+                yield (
+                    task,
+                    self._replace(worker, f"no result within the {self._batch.deadline_s:g} s deadline"),
+                )
+
+    def _replace(self, worker: _Worker, why: str) -> StoredResult:
+        """Kill `worker`, start another in its place, and the failed result of its document."""
+        task = worker.task
+        assert task is not None
+        worker.stop(force=True)
+        self._workers[self._workers.index(worker)] = self._spawn()
+        return failed_result(task.path, task.content, f"{task.path}: extraction stopped: {why}")

@@ -1,0 +1,284 @@
+"""The results store: one SQLite file (WAL) of finished records, keyed by content and pipeline.
+
+A record is committed (and, with `synchronous=FULL`, fsync'd) the moment it is finished, so a
+killed run loses nothing it finished; the next run with the same key reuses it instead of
+extracting it again. Layout: `pipeline/store/schema.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from types import TracebackType
+
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.crosscheck import YearFacts, normalise_agency, year_facts
+from pipeline.store.schema import DDL, SCHEMA_VERSION
+from schemas.record import Record
+
+__all__ = ["RunRow", "Store", "StoreError", "StoredResult", "failed_result", "stored_result"]
+
+LINK_BATCH = 256  # links to reused results are cheap to redo, so they are committed in groups
+
+
+class StoreError(Exception):
+    """The store cannot be opened or is of another schema."""
+
+
+class StoredResult(BaseModel):
+    """One finished document as a worker hands it over: the record and the columns queried on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content_hash: str
+    source: str
+    agency: str | None
+    agency_key: str | None
+    year: int | None
+    template: str | None
+    needs_review: bool
+    error: str | None
+    final: bool
+    seconds: float
+    year_facts: YearFacts | None
+    record: str  # JSON of schemas.record.Record
+
+
+class RunRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: int
+    result_key: str
+    output: str | None
+    inputs: int | None
+    started_at: str
+    finished_at: str | None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """An open results store; use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # every commit is fsync'd: finished is durable
+            self._db.executescript(DDL)
+            self._check_version()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path}: not a results store ({error})") from error
+        self._pending_links = 0
+        self.earlier_year = lru_cache(maxsize=4096)(self._earlier_year)
+
+    def _check_version(self) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+        (version,) = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if version != str(SCHEMA_VERSION):
+            raise StoreError(f"{self.path}: store schema {version}, this version reads {SCHEMA_VERSION}")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+        self._db.close()
+
+    # -- runs --------------------------------------------------------------------------------
+
+    def start_run(self, result_key: str, settings: str, output: str | None, inputs: int) -> int:
+        cursor = self._db.execute(
+            "INSERT INTO runs (result_key, settings, output, inputs, started_at) VALUES (?, ?, ?, ?, ?)",
+            (result_key, settings, output, inputs, _now()),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int) -> None:
+        self._commit_links()
+        self._db.execute("UPDATE runs SET finished_at = ? WHERE run_id = ?", (_now(), run_id))
+
+    def run(self, run_id: int | None = None) -> RunRow:
+        """The run `run_id`, or the latest one."""
+        query = "SELECT run_id, result_key, output, inputs, started_at, finished_at FROM runs"
+        row = self._db.execute(
+            query + (" WHERE run_id = ?" if run_id is not None else " ORDER BY run_id DESC LIMIT 1"),
+            (run_id,) if run_id is not None else (),
+        ).fetchone()
+        if row is None:
+            raise StoreError(
+                f"{self.path}: no run {run_id}" if run_id is not None else f"{self.path}: no runs"
+            )
+        return RunRow(**dict(zip(RunRow.model_fields, row, strict=True)))
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def done(self, content_hash: str, result_key: str) -> tuple[bool, bool] | None:
+        """(needs review, failed) of the final result stored for this content and pipeline, if any."""
+        row = self._db.execute(
+            "SELECT needs_review, error IS NOT NULL FROM documents "
+            "WHERE content_hash = ? AND result_key = ? AND final = 1",
+            (content_hash, result_key),
+        ).fetchone()
+        return None if row is None else (bool(row[0]), bool(row[1]))
+
+    def save(self, run_id: int, result_key: str, position: int, source: str, result: StoredResult) -> None:
+        """Store a finished document and its place in the run, durably, in one transaction."""
+        facts = result.year_facts.model_dump_json() if result.year_facts else "null"
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute(
+            """INSERT INTO documents (content_hash, result_key, source, agency, agency_key, year, template,
+                   needs_review, error, final, seconds, year_facts, record, run_id, finished_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (content_hash, result_key) DO UPDATE SET
+                   source = excluded.source, agency = excluded.agency, agency_key = excluded.agency_key,
+                   year = excluded.year, template = excluded.template, needs_review = excluded.needs_review,
+                   error = excluded.error, final = excluded.final, seconds = excluded.seconds,
+                   year_facts = excluded.year_facts, record = excluded.record, run_id = excluded.run_id,
+                   finished_at = excluded.finished_at
+               WHERE documents.final = 0""",
+            (
+                result.content_hash, result_key, result.source, result.agency, result.agency_key,
+                result.year, result.template, int(result.needs_review), result.error, int(result.final),
+                result.seconds, facts, result.record, run_id, _now(),
+            ),
+        )  # fmt: skip
+        self._insert_link(run_id, position, source, result.content_hash, reused=False)
+        self._db.execute("COMMIT")
+        self._pending_links = 0
+
+    def link(self, run_id: int, position: int, source: str, content_hash: str) -> None:
+        """Record that input `position` of the run reuses a stored result."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN IMMEDIATE")
+        self._insert_link(run_id, position, source, content_hash, reused=True)
+        self._pending_links += 1
+        if self._pending_links >= LINK_BATCH:
+            self._commit_links()
+
+    def _insert_link(self, run_id: int, position: int, source: str, content_hash: str, reused: bool) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO run_documents (run_id, position, source, content_hash, reused) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (run_id, position, source, content_hash, int(reused)),
+        )
+
+    def _commit_links(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+        self._pending_links = 0
+
+    def run_records(self, run_id: int) -> Iterator[tuple[str, str, str | None, YearFacts | None]]:
+        """(source as given, record JSON, agency key, year facts) of a run's inputs, in input order."""
+        self._commit_links()
+        rows = self._db.execute(
+            """SELECT r.source, d.record, d.agency_key, d.year_facts FROM run_documents r
+               JOIN runs USING (run_id)
+               JOIN documents d ON d.content_hash = r.content_hash AND d.result_key = runs.result_key
+               WHERE r.run_id = ? ORDER BY r.position""",
+            (run_id,),
+        )
+        for source, record, agency_key, facts in rows:
+            yield (
+                source,
+                record,
+                agency_key,
+                None if facts == "null" else YearFacts.model_validate_json(facts),
+            )
+
+    def _earlier_year(self, result_key: str, agency_key: str, year: int) -> YearFacts | None:
+        """The report of `agency_key` for `year` that later years are compared with (any run)."""
+        row = self._db.execute(
+            """SELECT year_facts FROM documents
+               WHERE result_key = ? AND agency_key = ? AND year = ? AND error IS NULL
+                 AND year_facts != 'null'
+               ORDER BY needs_review, source LIMIT 1""",
+            (result_key, agency_key, year),
+        ).fetchone()
+        return YearFacts.model_validate_json(row[0]) if row else None
+
+    def corpus(self, result_key: str) -> Iterator[tuple[str, str, YearFacts]]:
+        """(agency key, agency, facts) of every readable document of a pipeline, by agency and year."""
+        rows = self._db.execute(
+            """SELECT agency_key, agency, year_facts FROM documents
+               WHERE result_key = ? AND year_facts != 'null' ORDER BY agency_key, year, source""",
+            (result_key,),
+        )
+        for agency_key, agency, facts in rows:
+            yield agency_key, agency, YearFacts.model_validate_json(facts)
+
+    def coverage(self, result_key: str) -> list[tuple[str, int, int]]:
+        """(agency, year, reports) for every agency and year with a readable report."""
+        rows = self._db.execute(
+            """SELECT min(agency), year, count(*) FROM documents
+               WHERE result_key = ? AND error IS NULL AND agency_key IS NOT NULL AND year IS NOT NULL
+               GROUP BY agency_key, year ORDER BY agency_key, year""",
+            (result_key,),
+        )
+        return [(str(agency), int(year), int(count)) for agency, year, count in rows]
+
+    def count_extracted(self, run_id: int) -> int:
+        """Documents the run extracted itself (not reused)."""
+        (count,) = self._db.execute("SELECT count(*) FROM documents WHERE run_id = ?", (run_id,)).fetchone()
+        return int(count)
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of the whole store at `target` (for `-o results.sqlite`)."""
+        self._commit_links()
+        with sqlite3.connect(target) as copy:
+            self._db.backup(copy)
+        copy.close()
+
+
+def stored_result(record: Record, content: str) -> StoredResult:
+    """The columns the store keeps beside the record JSON."""
+    failed_calls = record.usage.failed_calls > 0  # a transient model failure is retried by the next run
+    return StoredResult(
+        content_hash=content,
+        source=record.source,
+        agency=record.agency,
+        agency_key=normalise_agency(record.agency) if record.agency else None,
+        year=record.year,
+        template=record.template,
+        needs_review=record.needs_review,
+        error=record.error,
+        final=not content.startswith("unread:") and not failed_calls,
+        seconds=record.seconds,
+        year_facts=year_facts(record),
+        record=record.model_dump_json(),
+    )
+
+
+def failed_result(path: str, content: str, message: str) -> StoredResult:
+    """The result of a document whose extraction never finished (deadline, memory, a dead worker).
+
+    Not final: it says more about this run's limits than about the document, so a rerun (perhaps
+    with a longer `--deadline`) tries again.
+    """
+    record = Record(source=path, error=message, review_reasons=[message])
+    return stored_result(record, content).model_copy(update={"final": False})
+
+
+def loads_record(text: str) -> dict[str, object]:
+    """A stored record as plain JSON values (exports need no pydantic objects)."""
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise StoreError("a stored record is not a JSON object")
+    return value
