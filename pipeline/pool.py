@@ -11,7 +11,7 @@ import multiprocessing
 import resource
 import signal
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Literal, NamedTuple
@@ -30,23 +30,34 @@ class Task(NamedTuple):
     content: str  # content hash (the store key)
 
 
-def _serve(conn: Connection, settings_json: str, memory_limit_mb: int) -> None:
-    """A worker's life: documents in, results out, until told to stop."""
+Work = Callable[[str, str, Settings], StoredResult]  # (path, content hash, settings) -> result
+
+
+def extract_work(path: str, content: str, settings: Settings) -> StoredResult:
+    """The work of a worker: the whole pipeline on one document."""
+    from pipeline.worker import extract_to_result
+
+    return extract_to_result(path, content, settings)
+
+
+def _serve(conn: Connection, work: Work, settings_json: str, memory_limit_mb: int) -> None:
+    """A worker's life: documents in, results out, until told to stop or the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     limit = memory_limit_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from pipeline.worker import extract_to_result
-
     settings = Settings.model_validate_json(settings_json)
-    while (task := conn.recv()) is not None:
-        conn.send(extract_to_result(task.path, task.content, settings))
+    try:
+        while (task := conn.recv()) is not None:
+            conn.send(work(task.path, task.content, settings))
+    except (EOFError, BrokenPipeError):
+        pass  # the parent died (killed run): nothing to hand the result to
 
 
 class _Worker:
-    def __init__(self, settings_json: str, memory_limit_mb: int) -> None:
+    def __init__(self, work: Work, settings_json: str, memory_limit_mb: int) -> None:
         self.conn, child = _CONTEXT.Pipe()
         self.process: BaseProcess = _CONTEXT.Process(
-            target=_serve, args=(child, settings_json, memory_limit_mb), daemon=True
+            target=_serve, args=(child, work, settings_json, memory_limit_mb), daemon=True
         )
         self.process.start()
         child.close()
@@ -73,6 +84,7 @@ class _Worker:
 
 
 def _death(worker: _Worker) -> str:
+    worker.process.join(timeout=5)  # its pipe can close before it is reaped
     code = worker.process.exitcode
     if code is not None and code < 0:
         how = f"killed by signal {signal.Signals(-code).name}"
@@ -84,7 +96,8 @@ def _death(worker: _Worker) -> str:
 class WorkerPool:
     """`jobs` worker processes; results come back in completion order, tasks are taken lazily."""
 
-    def __init__(self, settings: Settings, batch: BatchSettings) -> None:
+    def __init__(self, settings: Settings, batch: BatchSettings, work: Work = extract_work) -> None:
+        self._work = work
         self._settings_json = settings.model_dump_json()
         self._batch = batch
         self._workers: list[_Worker] = []
@@ -113,7 +126,7 @@ class WorkerPool:
         return self._workers[-1]
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._settings_json, self._batch.memory_limit_mb)
+        return _Worker(self._work, self._settings_json, self._batch.memory_limit_mb)
 
     def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, StoredResult]]:
         """Each task with its result, as documents finish."""

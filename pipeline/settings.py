@@ -56,7 +56,7 @@ class BatchSettings(BaseModel):
 
     jobs: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     deadline_s: float = Field(default=120.0, gt=0)  # wall clock per document, enforced by killing its worker
-    memory_limit_mb: int = Field(default=3072, ge=256)  # address space per worker (RLIMIT_AS)
+    memory_limit_mb: int = Field(default=2048, ge=256)  # address space per worker (RLIMIT_AS)
 
 
 # What a result depends on besides the document: the code that reads it, and for the model

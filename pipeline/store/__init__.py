@@ -142,7 +142,8 @@ class Store:
     def save(self, run_id: int, result_key: str, position: int, source: str, result: StoredResult) -> None:
         """Store a finished document and its place in the run, durably, in one transaction."""
         facts = result.year_facts.model_dump_json() if result.year_facts else "null"
-        self._db.execute("BEGIN IMMEDIATE")
+        if not self._db.in_transaction:  # else: pending links, committed with it
+            self._db.execute("BEGIN IMMEDIATE")
         self._db.execute(
             """INSERT INTO documents (content_hash, result_key, source, agency, agency_key, year, template,
                    needs_review, error, final, seconds, year_facts, record, run_id, finished_at)

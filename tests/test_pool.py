@@ -1,0 +1,47 @@
+"""Worker processes: a document that hangs, blows its memory or kills its worker costs only itself."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from pipeline.pool import Task, WorkerPool
+from pipeline.settings import BatchSettings, Settings
+from pipeline.store import StoredResult, stored_result
+from schemas.record import Record
+
+
+def misbehaving_work(path: str, content: str, settings: Settings) -> StoredResult:
+    """Real worker behaviour by file name: hang, allocate without bound, die, or finish."""
+    if path.endswith("hang"):
+        time.sleep(3600)
+    if path.endswith("hog"):
+        hoard = [bytearray(2**28) for _ in range(64)]  # 16 GB: far past the worker's address-space cap
+        del hoard
+    if path.endswith("crash"):
+        os._exit(3)
+    return stored_result(Record(source=path, needs_review=False), content)
+
+
+def test_hang_memory_and_crash_are_recorded_and_the_batch_goes_on() -> None:
+    names = ["a", "hang", "b", "hog", "c", "crash", "d"]
+    tasks = [Task(position, f"/docs/{name}", f"hash-{name}") for position, name in enumerate(names)]
+    batch = BatchSettings(jobs=2, deadline_s=2.0, memory_limit_mb=1024)
+    started = time.monotonic()
+    with WorkerPool(Settings(), batch, work=misbehaving_work) as pool:
+        results = {task.position: result for task, result in pool.run(tasks)}
+    assert sorted(results) == list(range(len(names)))
+    errors = {names[p]: r.error for p, r in results.items() if r.error}
+    assert set(errors) == {"hang", "hog", "crash"}
+    assert errors["hang"] == "/docs/hang: extraction stopped: no result within the 2 s deadline"
+    assert errors["hog"].startswith("/docs/hog: extraction stopped: worker died")
+    assert errors["crash"] == "/docs/crash: extraction stopped: worker died (exit code 3; out of memory?)"
+    assert all(not results[p].final for p in (1, 3, 5))  # limits of this run: tried again next time
+    assert results[6].error is None and results[6].content_hash == "hash-d"
+    assert time.monotonic() - started < 30  # one deadline, not one per remaining document
+
+
+def test_workers_start_only_for_work() -> None:
+    with WorkerPool(Settings(), BatchSettings(jobs=2)) as pool:
+        assert list(pool.run([])) == []
+        assert pool._workers == []
