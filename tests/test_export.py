@@ -1,0 +1,128 @@
+"""Exports from the store open in pandas with the right columns and types; unknown formats are refused."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from evals.synth import generate
+from pipeline.cli import main
+from pipeline.export import ExportError, format_of, spec_fields
+
+SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "fields.tsv"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding one run over three generated reports and a file that cannot be read."""
+    folder = tmp_path_factory.mktemp("reports")
+    generate(folder, 3, 4, layouts=("tab_rows", "html"))
+    (folder / "zz-empty.txt").write_bytes(b"")
+    output = folder / "run.jsonl"
+    done = CliRunner().invoke(main, ["extract", str(folder), "-o", str(output), "-q", "--jobs", "1"])
+    assert done.exit_code == 0, done.output
+    return folder / "run.sqlite"
+
+
+def export(store: Path, output: Path, *options: str) -> None:
+    done = CliRunner().invoke(main, ["export", str(store), "-o", str(output), *options])
+    assert done.exit_code == 0, done.output
+
+
+def jsonl(store: Path, tmp_path: Path) -> list[dict[str, object]]:
+    export(store, tmp_path / "all.jsonl")
+    return [json.loads(line) for line in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_shipped_fields_are_the_contract() -> None:
+    if not SPEC.exists():
+        pytest.skip(f"the contract is not beside the repo ({SPEC})")
+    assert SPEC.read_text(encoding="utf-8") == Path("schemas/fields.tsv").read_text(encoding="utf-8")
+
+
+def test_wide_csv_has_a_bom_fields_tsv_columns_and_numbers(store: Path, tmp_path: Path) -> None:
+    output = tmp_path / "wide.csv"
+    export(store, output)
+    assert output.read_bytes().startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(output, encoding="utf-8-sig")
+    assert list(frame.columns) == ["source", "needs_review", "error", *(spec.key for spec in spec_fields())]
+    records = jsonl(store, tmp_path)
+    assert list(frame["source"]) == [r["source"] for r in records]
+    assert frame["needs_review"].dtype == bool
+    assert pd.api.types.is_numeric_dtype(frame["active.licensing.decisions"])
+    first = records[0]
+    fields = first["fields"]
+    assert isinstance(fields, dict)
+    for key in ("applications.new_received.total", "meta.year"):
+        assert frame.loc[0, key] == fields[key]
+    assert frame.loc[0, "meta.agency"] == first["agency"]
+    assert "empty" in frame.loc[3, "error"]
+
+
+def test_wide_csv_with_the_chinese_labels_as_a_second_header_row(store: Path, tmp_path: Path) -> None:
+    output = tmp_path / "labelled.csv"
+    export(store, output, "--labels")
+    with output.open(encoding="utf-8-sig", newline="") as stream:
+        keys, labels = next(csv.reader(stream)), next(csv.reader(stream))
+    label = dict(zip(keys, labels, strict=True))
+    assert label["applications.new_received.total"] == next(
+        s.label for s in spec_fields() if s.key == "applications.new_received.total"
+    )
+    assert label["source"] == "文件"
+    frame = pd.read_csv(output, encoding="utf-8-sig", skiprows=[1])
+    assert len(frame) == 4 and pd.api.types.is_numeric_dtype(frame["meta.year"])
+
+
+def test_long_csv_one_row_per_field(store: Path, tmp_path: Path) -> None:
+    output = tmp_path / "long.csv"
+    export(store, output, "--shape", "long")
+    frame = pd.read_csv(output, encoding="utf-8-sig")
+    assert list(frame.columns) == ["source", "key", "value", "confidence", "needs_review", "raw", "page"]
+    records = jsonl(store, tmp_path)
+    first = records[0]
+    assert isinstance(first["fields"], dict) and isinstance(first["confidence"], dict)
+    rows = frame[frame["source"] == first["source"]].set_index("key")
+    assert len(rows) == len([k for k in first["fields"] if not k.startswith("meta.")])
+    key = "applications.new_received.total"
+    assert rows.loc[key, "value"] == first["fields"][key]
+    assert rows.loc[key, "confidence"] == first["confidence"][key]
+    assert frame["value"].dtype == float and frame["needs_review"].dtype == bool
+
+
+def test_parquet_wide_and_long_with_typed_columns(store: Path, tmp_path: Path) -> None:
+    export(store, tmp_path / "wide.parquet")
+    wide = pd.read_parquet(tmp_path / "wide.parquet", dtype_backend="numpy_nullable")
+    assert str(wide["active.licensing.decisions"].dtype) == "Int64"
+    assert str(wide["meta.year"].dtype) == "Int64"
+    assert str(wide["needs_review"].dtype) == "boolean"
+    money = next(spec.key for spec in spec_fields() if spec.type == "number")
+    assert str(wide[money].dtype) == "Float64"
+    records = jsonl(store, tmp_path)
+    key = "applications.new_received.total"
+    for row, record in enumerate(records):
+        fields = record["fields"]
+        assert isinstance(fields, dict)
+        assert pd.isna(wide.loc[row, key]) if fields.get(key) is None else wide.loc[row, key] == fields[key]
+    export(store, tmp_path / "long.parquet", "--shape", "long")
+    long = pd.read_parquet(tmp_path / "long.parquet")
+    assert long["value"].dtype == float and len(long) > 3 * 100
+
+
+def test_sqlite_export_is_the_store(store: Path, tmp_path: Path) -> None:
+    export(store, tmp_path / "copy.sqlite")
+    with sqlite3.connect(tmp_path / "copy.sqlite") as db:
+        (count,) = db.execute("SELECT count(*) FROM documents").fetchone()
+        (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    assert (count, version) == (4, "1")
+
+
+@pytest.mark.parametrize("name", ["out.xlsx", "out", "out.json.gz"])
+def test_unknown_extensions_are_refused(name: str) -> None:
+    with pytest.raises(ExportError, match="unknown output format"):
+        format_of(name)
