@@ -82,5 +82,5 @@ def test_the_result_key_follows_the_reader_not_the_run(monkeypatch: pytest.Monke
 def test_a_file_that_is_not_a_store_is_refused_by_name(tmp_path: Path) -> None:
     other = tmp_path / "notes.sqlite"
     other.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(StoreError, match="notes.sqlite: not a results store"):
+    with pytest.raises(StoreError, match=r"notes\.sqlite: not a results store"):
         Store(other)
