@@ -9,9 +9,10 @@ so one reader handles both and every cell still has a span of `text`.
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict
 
 from schemas.reading import Finding, Source
 
@@ -65,15 +66,19 @@ class Document(BaseModel):
     # what the loader could not do and a person should know of (pages past the cap, scans not
     # read or read by OCR); the record carries them among its checks
     findings: list[Finding] = []
-    # The piece starts, built on the first `locate` (readers call it once per cell). Rebuilt if
-    # `pieces` has grown since, so a loader that appends after a lookup is still served right.
-    _starts: list[int] = PrivateAttr(default_factory=list)
+
+    @cached_property
+    def piece_starts(self) -> list[int]:
+        """The starts of `pieces`, built once: readers call `locate` for every cell."""
+        return [piece.start for piece in self.pieces]
 
     def locate(self, start: int, end: int) -> Source:
         """The source of the span [start, end): page and table cell where the format has them."""
-        if len(self._starts) != len(self.pieces):
-            self._starts = [piece.start for piece in self.pieces]
-        index = bisect_right(self._starts, start) - 1
+        starts = self.piece_starts
+        if len(starts) != len(self.pieces):  # pieces added after the first lookup
+            del self.__dict__["piece_starts"]
+            starts = self.piece_starts
+        index = bisect_right(starts, start) - 1
         if index >= 0 and self.pieces[index].start <= start < max(self.pieces[index].end, start + 1):
             piece = self.pieces[index]
             return Source(

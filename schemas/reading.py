@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Number = int | float
 
@@ -45,7 +45,9 @@ class Reading(BaseModel):
     source: Source | None = None
     reader: Literal["rules", "llm"] = "rules"
     layout: str | None = None  # e.g. "cell_per_line", "tab_rows", "grid", "pipe", "glued"
-    candidates: list[Number | None] = []  # other values this cell could hold (ambiguous reads)
+    # other values this cell could hold (ambiguous reads); a factory, not `[]`, which pydantic
+    # deep-copies on every construction (a reader makes hundreds per document)
+    candidates: list[Number | None] = Field(default_factory=list)
 
 
 Severity = Literal["error", "warning", "info"]
