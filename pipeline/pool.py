@@ -131,18 +131,24 @@ class WorkerPool:
     def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, StoredResult]]:
         """Each task with its result, as documents finish."""
         pending = iter(tasks)
-        exhausted = False
         while True:
-            while not exhausted and (worker := self._idle()) is not None:
-                task = next(pending, None)
-                if task is None:
-                    exhausted = True
-                else:
-                    (worker or self._spawn_one()).give(task)
-            busy = [w for w in self._workers if w.task is not None]
+            self._dispatch(pending)
+            busy = [worker for worker in self._workers if worker.task is not None]
             if not busy:
                 return
-            yield from self._collect(busy)
+            finished = list(self._collect(busy))
+            # Freed workers get their next document before the caller stores these results (an
+            # fsync'd commit each), so the workers never wait on the disk.
+            self._dispatch(pending)
+            yield from finished
+
+    def _dispatch(self, pending: Iterator[Task]) -> None:
+        """Give every idle worker a document, starting workers while fewer than `jobs` run."""
+        while (worker := self._idle()) is not None:
+            task = next(pending, None)
+            if task is None:
+                return
+            (worker or self._spawn_one()).give(task)
 
     def _collect(self, busy: list[_Worker]) -> Iterator[tuple[Task, StoredResult]]:
         """Wait for the first result, death or deadline among the busy workers."""

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Bulk-run benchmark: throughput with 1 and 2 jobs, memory against corpus size, per-document cost
+against a plain read + NFKC loop, one agency against many, start-up. Prints figures and ratios.
+
+    .venv/bin/python scripts/bench_bulk.py [--count 2000] [--large 5000] [--small 500] [--work DIR]
+
+Documents are generated (text and HTML layouts) into a temporary folder, then run through the
+installed `pipeline` command as a user runs it; memory is the peak of the summed RSS of the
+command and all its processes (workers, fork server), sampled every 50 ms from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from evals.synth import generate
+
+TEXT_AND_HTML = ("cell_per_line", "cell_per_line_dense", "tab_rows", "pipe", "glued", "html")
+ONE_AGENCY = "临汾市尧都区教育科技局"
+PIPELINE = Path(sys.executable).with_name("pipeline")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Measured:
+    documents: int
+    seconds: float
+    cpu_seconds: float  # the command and all its processes (sampled: a process's last 50 ms may be missed)
+    peak_rss_mb: float
+    output_mb: float
+
+    @property
+    def rate(self) -> float:
+        return self.documents / self.seconds
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_sample(root: int, cpu: dict[int, float]) -> int:
+    """Summed resident memory of `root` and every process below it; their CPU seconds into `cpu`."""
+    parents: dict[int, int] = {}
+    resident: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            statm = Path(f"/proc/{entry}/statm").read_text().split()
+        except OSError:
+            continue  # ended while we looked
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parents[int(entry)] = int(fields[1])
+        resident[int(entry)] = int(statm[1]) * PAGE
+        ticks[int(entry)] = int(fields[11]) + int(fields[12])  # utime + stime
+    family, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    for pid in family:
+        cpu[pid] = max(cpu.get(pid, 0.0), ticks.get(pid, 0) / TICKS)
+    return sum(resident.get(pid, 0) for pid in family)
+
+
+def run_extract(inputs: list[str], output: Path, jobs: int) -> Measured:
+    """One `pipeline extract` over `inputs` into a fresh store; wall time and peak summed RSS."""
+    for stale in output.parent.glob(output.stem + ".*"):
+        stale.unlink()
+    listing = "\n".join(inputs) + "\n"
+    command = [str(PIPELINE), "extract", "-", "-o", str(output), "--jobs", str(jobs), "-q"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+    cpu: dict[int, float] = {}
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], tree_sample(process.pid, cpu))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, errors = process.communicate(listing)
+    seconds = time.perf_counter() - started
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"pipeline extract failed ({process.returncode}): {errors}")
+    return Measured(len(inputs), seconds, sum(cpu.values()), peak[0] / 2**20, output.stat().st_size / 2**20)
+
+
+def plain_loop_seconds(paths: list[str]) -> float:
+    """CPU seconds to read every file and NFKC-normalise its text: the floor for any reader."""
+    started = time.process_time()
+    for path in paths:
+        data = Path(path).read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", errors="replace")
+        unicodedata.normalize("NFKC", text)
+    return time.process_time() - started
+
+
+def pipeline_cpu_seconds(paths: list[str]) -> float:
+    """CPU seconds of the whole per-document pipeline in this process (one core, no store)."""
+    from pipeline.run import extract_document
+    from pipeline.settings import Settings
+
+    settings = Settings(backend="rules")
+    for path in paths[:5]:
+        extract_document(path, settings)  # imports and caches warm
+    started = time.process_time()
+    for path in paths:
+        extract_document(path, settings)
+    return time.process_time() - started
+
+
+def as_one_agency(paths: list[str], folder: Path) -> list[str]:
+    """Copies of the reports with every issuing body renamed to one agency (years stay as drawn)."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for path in map(Path, paths):
+        label = json.loads(path.with_name(path.stem + ".label.json").read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        encoding = "utf-8"
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            encoding = "gb18030"
+            text = data.decode(encoding)
+        copy = folder / path.name
+        copy.write_bytes(text.replace(label["agency"], ONE_AGENCY).encode(encoding))
+        copies.append(str(copy))
+    return copies
+
+
+def startup_seconds(arguments: list[str]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([str(PIPELINE), *arguments], capture_output=True, check=True)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def documents(folder: Path, count: int, seed: int) -> list[str]:
+    generate(folder, count, seed, layouts=TEXT_AND_HTML)
+    return sorted(str(p) for p in folder.iterdir() if p.suffix in (".txt", ".html"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=2000, help="documents for the throughput runs")
+    parser.add_argument("--small", type=int, default=500)
+    parser.add_argument("--large", type=int, default=5000)
+    parser.add_argument("--work", type=Path, default=None, help="folder for the generated corpus [temporary]")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-bulk-"))
+    out = work / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    corpus = documents(work / "corpus", args.large, seed=7)
+    print(
+        f"generated {len(corpus)} documents (text and HTML layouts) in {time.perf_counter() - started:.0f} s"
+    )
+    batch = corpus[: args.count]
+    text_only = [p for p in batch if p.endswith(".txt")]
+
+    print("\n== start-up (best of 3, wall)")
+    help_s = startup_seconds(["--help"])
+    one = out / "one.jsonl"
+    one_s = startup_seconds(["extract", batch[0], "-o", str(one), "-q", "--store", str(out / "one.sqlite")])
+    print(f"pipeline --help                      {help_s:6.2f} s")
+    print(f"pipeline extract, one text document  {one_s:6.2f} s   (stored result reused after the first)")
+
+    print(f"\n== throughput, {len(batch)} documents")
+    single = run_extract(batch, out / "jobs1.jsonl", jobs=1)
+    double = run_extract(batch, out / "jobs2.jsonl", jobs=2)
+    for jobs, measured in ((1, single), (2, double)):
+        print(
+            f"--jobs {jobs}   {measured.rate:7.1f} docs/s   {measured.seconds:6.1f} s wall   "
+            f"{measured.cpu_seconds:6.1f} s CPU   peak RSS {measured.peak_rss_mb:6.0f} MB"
+        )
+    print(f"speed-up   {double.rate / single.rate:7.2f}x   (target >= 1.7x)")
+    print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared with other work)")
+
+    print(f"\n== per document, {len(text_only)} text documents, one core")
+    pipeline_s = pipeline_cpu_seconds(text_only)
+    plain_s = plain_loop_seconds(text_only)
+    for name, seconds in (("pipeline", pipeline_s), ("read + NFKC loop", plain_s)):
+        per_document = seconds / len(text_only)
+        print(f"{name:<22}  {1 / per_document:8.1f} docs/s/core   {per_document * 1000:6.2f} ms")
+    print(f"ratio                   {pipeline_s / plain_s:8.1f}x   (target >= 200 docs/s/core, within 20x)")
+
+    print("\n== memory against corpus size (--jobs 2)")
+    small = run_extract(corpus[: args.small], out / "small.jsonl", jobs=2)
+    large = run_extract(corpus[: args.large], out / "large.jsonl", jobs=2)
+    print(f"{small.documents:5d} docs   peak RSS {small.peak_rss_mb:6.0f} MB   {small.rate:6.1f} docs/s")
+    print(f"{large.documents:5d} docs   peak RSS {large.peak_rss_mb:6.0f} MB   {large.rate:6.1f} docs/s")
+    print(f"ratio      {large.peak_rss_mb / small.peak_rss_mb:6.2f}x   (target <= 1.15x)")
+
+    print(f"\n== one agency against distinct agencies, {len(batch)} documents (--jobs 2)")
+    agency = run_extract(as_one_agency(batch, work / "one-agency"), out / "agency.jsonl", jobs=2)
+    print(f"distinct agencies   peak RSS {double.peak_rss_mb:6.0f} MB   output {double.output_mb:6.1f} MB")
+    print(f"one agency          peak RSS {agency.peak_rss_mb:6.0f} MB   output {agency.output_mb:6.1f} MB")
+    print(
+        f"ratio               memory {agency.peak_rss_mb / double.peak_rss_mb:5.2f}x   "
+        f"output {agency.output_mb / double.output_mb:5.2f}x   (target <= 1.5x)"
+    )
+    if args.work is None:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
