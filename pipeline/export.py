@@ -67,21 +67,40 @@ def format_of(output: str) -> str:
 # -- records with their cross-year findings -----------------------------------------------------
 
 
-def run_records(store: Store, run_id: int) -> Iterator[tuple[dict[str, Any], str]]:
-    """(record, stored JSON) of a run in input order, source as given and cross-year checks added.
+class Exported:
+    """One record on its way out: the JSON as stored (with what this run adds), parsed only if asked.
 
-    The stored JSON is handed on unchanged when nothing was added, so JSON Lines needs no re-encoding.
+    JSON Lines copies `text` as it is; only CSV and Parquet pay for parsing ~50 KB per record.
     """
+
+    def __init__(self, text: str, source: str, findings: list[dict[str, Any]]) -> None:
+        self._text, self._source, self._findings = text, source, findings
+        self._parsed: dict[str, Any] | None = None
+
+    @property
+    def record(self) -> dict[str, Any]:
+        if self._parsed is None:
+            record: dict[str, Any] = json.loads(self._text)
+            record["source"] = self._source
+            record["checks"] = [*record["checks"], *self._findings]
+            self._parsed = record
+        return self._parsed
+
+    @property
+    def text(self) -> str:
+        if (
+            self._findings
+            or f'"source":{json.dumps(self._source, ensure_ascii=False)},' not in self._text[:4096]
+        ):
+            return json.dumps(self.record, ensure_ascii=False, separators=(",", ":"))
+        return self._text
+
+
+def run_records(store: Store, run_id: int) -> Iterator[Exported]:
+    """A run's records in input order, source as given, with the cross-year checks over the store."""
     key = store.run(run_id).result_key
     for source, text, agency_key, facts in store.run_records(run_id):
-        record: dict[str, Any] = json.loads(text)
-        changed = record["source"] != source
-        record["source"] = source
-        findings = _cross_year(store, key, agency_key, facts, source)
-        if findings:
-            record["checks"] = [*record["checks"], *findings]
-            changed = True
-        yield record, (json.dumps(record, ensure_ascii=False) if changed else text)
+        yield Exported(text, source, _cross_year(store, key, agency_key, facts, source))
 
 
 def _cross_year(
@@ -99,7 +118,7 @@ def _cross_year(
 
 
 class RecordWriter(Protocol):
-    def write(self, record: dict[str, Any], text: str) -> None: ...
+    def write(self, exported: Exported) -> None: ...
 
     def close(self) -> None: ...
 
@@ -108,8 +127,8 @@ class JsonLinesWriter:
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
 
-    def write(self, record: dict[str, Any], text: str) -> None:
-        self._stream.write(text + "\n")
+    def write(self, exported: Exported) -> None:
+        self._stream.write(exported.text + "\n")
 
     def close(self) -> None:
         self._stream.flush()
@@ -166,7 +185,8 @@ class CsvWriter:
         if labels and shape == "wide":  # a second header row: pandas reads it with skiprows=[1]
             self._csv.writerow(DOCUMENT_LABELS | {spec.key: spec.label for spec in spec_fields()})
 
-    def write(self, record: dict[str, Any], text: str) -> None:
+    def write(self, exported: Exported) -> None:
+        record = exported.record
         rows = long_rows(record) if self._shape == "long" else [wide_row(record)]
         self._csv.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
 
@@ -186,7 +206,8 @@ class ParquetWriter:
         self._writer = pq.ParquetWriter(path, self.schema)
         self._rows: list[dict[str, Any]] = []
 
-    def write(self, record: dict[str, Any], text: str) -> None:
+    def write(self, exported: Exported) -> None:
+        record = exported.record
         self._rows.extend(long_rows(record) if self._shape == "long" else [wide_row(record)])
         if len(self._rows) >= PARQUET_ROWS:
             self._flush()
@@ -257,8 +278,8 @@ def export_run(store: Store, run_id: int, output: str, shape: Shape = "wide", la
 
 def _write_all(store: Store, run_id: int, writer: RecordWriter) -> int:
     count = 0
-    for record, text in run_records(store, run_id):
-        writer.write(record, text)
+    for exported in run_records(store, run_id):
+        writer.write(exported)
         count += 1
     writer.close()
     return count

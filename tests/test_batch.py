@@ -207,3 +207,27 @@ def test_the_command_line_imports_no_model_client_and_no_pdf_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_file_name_that_is_not_utf8_gets_a_readable_record(reports: list[Path], tmp_path: Path) -> None:
+    odd = os.fsencode(tmp_path) + b"/report-\xff.txt"
+    with open(odd, "wb") as stream:
+        stream.write(reports[0].read_bytes())
+    output = tmp_path / "out.jsonl"
+    done = subprocess.run(
+        [
+            *map(os.fsencode, pipeline_command()),
+            b"extract",
+            odd,
+            os.fsencode(reports[1]),
+            b"-o",
+            os.fsencode(output),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    first, second = records(output)
+    assert str(first["source"]).endswith("report-\\xff.txt") and first["error"] is None
+    assert second["source"] == str(reports[1])

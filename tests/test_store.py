@@ -29,14 +29,15 @@ def save_run(store: Store, records: list[Record]) -> int:
 
 
 def checks(store: Store, run_id: int) -> dict[str, list[str]]:
-    return {r["source"]: [c["rule"] for c in r["checks"]] for r, _ in run_records(store, run_id)}
+    return {e.record["source"]: [c["rule"] for c in e.record["checks"]] for e in run_records(store, run_id)}
 
 
 def test_cross_year_checks_reach_documents_of_earlier_runs(tmp_path: Path) -> None:
     with Store(tmp_path / "s.sqlite") as store:
         save_run(store, [report("a/2020.txt", 2020, carried_forward=2)])
         later = save_run(store, [report("b/2021.txt", 2021, agency="临汾市尧都区教科局", carried_over=5)])
-        ((record, text),) = list(run_records(store, later))
+        (exported,) = list(run_records(store, later))
+        record, text = exported.record, exported.text
     (e1,) = record["checks"]
     assert (
         e1["rule"] == "E1" and "a/2020.txt (2020)" in e1["message"] and "b/2021.txt (2021)" in e1["message"]
