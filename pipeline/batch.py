@@ -69,13 +69,13 @@ class Progress:
     def __init__(self, total: int, quiet: bool, verbose: bool) -> None:
         self.verbose = verbose and not quiet
         shown = not quiet and sys.stderr.isatty()
-        self._bar = tqdm(total=total, file=sys.stderr, disable=not shown, unit="doc", dynamic_ncols=True)
+        self._bar = tqdm(total=total, file=sys.stderr, disable=not shown, unit="doc")
 
     def update(self, source: str, summary: BatchSummary, result: StoredResult | None) -> None:
-        self._bar.update(1)
         self._bar.set_postfix(
             flagged=summary.flagged, failed=summary.failed, reused=summary.reused, refresh=False
         )
+        self._bar.update(1)  # after the counts, so the bar it draws shows them
         if self.verbose:
             state = (
                 "reused"

@@ -3,12 +3,18 @@ cross-year checks between consecutive years, one pass over the store (linear in 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 
 from pipeline.crosscheck import pair_findings
 from pipeline.store import Store
 
 MARK_WIDTH = 5  # one column per year: "✓", or the number of reports when there are several
+
+
+def _columns(text: str) -> int:
+    """Terminal columns `text` takes: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def coverage_table(store: Store, result_key: str) -> list[str]:
@@ -20,11 +26,13 @@ def coverage_table(store: Store, result_key: str) -> list[str]:
     by_agency: dict[str, dict[int, int]] = {}
     for agency, year, count in cells:
         by_agency.setdefault(agency, {})[year] = count
-    width = max(len(agency) for agency in by_agency)
+    width = max(_columns(agency) for agency in by_agency)
     lines = [" " * width + "".join(f"{year:>{MARK_WIDTH}}" for year in years)]
     for agency, counts in by_agency.items():
         marks = ("✓" if counts.get(year) == 1 else str(counts.get(year, "·")) for year in years)
-        lines.append(agency.ljust(width) + "".join(f"{mark:>{MARK_WIDTH}}" for mark in marks))
+        lines.append(
+            agency + " " * (width - _columns(agency)) + "".join(f"{mark:>{MARK_WIDTH}}" for mark in marks)
+        )
     lines.append(f"{len(by_agency)} agencies, {sum(count for *_, count in cells)} reports")
     return lines
 

@@ -148,11 +148,13 @@ def as_one_agency(paths: list[str], folder: Path) -> list[str]:
     return copies
 
 
-def startup_seconds(arguments: list[str]) -> float:
+def startup_seconds(arguments: list[str], fresh_store: Path | None = None) -> float:
+    """Best wall time of 3; with `fresh_store`, each try starts from an empty store (a real extraction)."""
     best = float("inf")
-    for _ in range(3):
+    for attempt in range(3):
+        store = [] if fresh_store is None else ["--store", str(fresh_store.with_suffix(f".{attempt}.sqlite"))]
         started = time.perf_counter()
-        subprocess.run([str(PIPELINE), *arguments], capture_output=True, check=True)
+        subprocess.run([str(PIPELINE), *arguments, *store], capture_output=True, check=True)
         best = min(best, time.perf_counter() - started)
     return best
 
@@ -183,9 +185,9 @@ def main() -> None:
     print("\n== start-up (best of 3, wall)")
     help_s = startup_seconds(["--help"])
     one = out / "one.jsonl"
-    one_s = startup_seconds(["extract", batch[0], "-o", str(one), "-q", "--store", str(out / "one.sqlite")])
+    one_s = startup_seconds(["extract", batch[0], "-o", str(one), "-q"], fresh_store=out / "one")
     print(f"pipeline --help                      {help_s:6.2f} s")
-    print(f"pipeline extract, one text document  {one_s:6.2f} s   (stored result reused after the first)")
+    print(f"pipeline extract, one text document  {one_s:6.2f} s   (cold: empty store, worker started)")
 
     print(f"\n== throughput, {len(batch)} documents")
     single = run_extract(batch, out / "jobs1.jsonl", jobs=1)
