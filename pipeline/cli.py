@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from pipeline.settings import BatchSettings, Settings, default_backend
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported when a command runs: `--help` needs neither pydantic nor the reader
     from pipeline.batch import BatchSummary
+    from pipeline.settings import BatchSettings, Settings
 
 # Resolved from the package, so `pipeline eval` works from any folder.
 FIXTURES = Path(__file__).resolve().parent.parent / "evals" / "fixtures"
@@ -37,6 +36,8 @@ def _settings(
     cache_dir: Path | None,
     concurrency: int | None,
 ) -> Settings:
+    from pipeline.settings import Settings, default_backend
+
     chosen = backend or default_backend(model)
     if chosen == "openai" and not (model or os.environ.get("OPENAI_MODEL")):
         raise click.UsageError("--backend openai needs --model (or OPENAI_MODEL)")
@@ -132,6 +133,10 @@ def extract(
     Finished documents are kept in the results store; running the same command again (after an
     interruption, or on a grown folder) extracts only what the store does not hold yet.
     """
+    if options["backend"] in (None, "rules"):
+        from pipeline.forkserver import start_fork_server
+
+        start_fork_server()  # the workers' reader imports on the other core meanwhile
     from pipeline.batch import Progress, default_store, run_batch
     from pipeline.export import ExportError, export_run, format_of, output_lock, set_aside
     from pipeline.store import Store, StoreError
@@ -163,6 +168,8 @@ def extract(
 
 
 def _batch_settings(jobs: int | None, deadline: float | None, memory_limit: int | None) -> BatchSettings:
+    from pipeline.settings import BatchSettings
+
     given = {"jobs": jobs, "deadline_s": deadline, "memory_limit_mb": memory_limit}
     return BatchSettings(**{key: value for key, value in given.items() if value is not None})
 

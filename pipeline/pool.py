@@ -7,7 +7,6 @@ what happened, and a fresh worker takes the next document.
 
 from __future__ import annotations
 
-import multiprocessing
 import resource
 import signal
 import time
@@ -16,12 +15,9 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Literal, NamedTuple
 
+from pipeline.forkserver import CONTEXT as _CONTEXT
 from pipeline.settings import BatchSettings, Settings
 from pipeline.store import StoredResult, failed_result
-
-_CONTEXT = multiprocessing.get_context("forkserver")
-# The reader is imported once in the fork server; every worker (and every restart) forks from it.
-_CONTEXT.set_forkserver_preload(["pipeline.worker"])
 
 
 class Task(NamedTuple):

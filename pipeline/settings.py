@@ -63,7 +63,16 @@ class BatchSettings(BaseModel):
 # path also the client code and the prompts. Tooling around the records (CLI, store, exports,
 # benchmarks, the workbench) is left out, so changing it keeps every stored result valid.
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-_NOT_READING = {"cli.py", "export.py", "batch.py", "pool.py", "bench.py", "calibrate.py", "corpus.py"}
+_NOT_READING = {
+    "cli.py",
+    "export.py",
+    "batch.py",
+    "pool.py",
+    "forkserver.py",
+    "bench.py",
+    "calibrate.py",
+    "corpus.py",
+}
 _NOT_READING_DIRS = {"store", "workbench", "__pycache__"}
 _MODEL_PATH_ONLY = {"llm", "hybrid.py"}
 

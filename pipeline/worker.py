@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from pipeline.llm import Backend
+from typing import TYPE_CHECKING
+
 from pipeline.run import extract_document
 from pipeline.settings import Settings
 from pipeline.store import StoredResult, failed_result, stored_result
+
+if TYPE_CHECKING:
+    from pipeline.llm import Backend
 
 
 def extract_to_result(

@@ -84,7 +84,8 @@ def test_kill_9_half_way_then_the_same_command_finishes_without_redoing(
     process = start(arguments)
     deadline = time.monotonic() + 120
     while done_count(store) < len(reports) // 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGSTOP)  # held where it is, then killed there
     kill_run(process)
     finished_before = done_count(store)
     assert 0 < finished_before < len(reports), "kill the run while it is under way"
@@ -127,14 +128,16 @@ def test_a_second_run_on_the_same_output_is_refused(reports: list[Path], tmp_pat
     first = start(["extract", *map(str, reports), "-o", str(output), "--jobs", "1"])
     try:
         deadline = time.monotonic() + 60
-        while not (tmp_path / "out.jsonl.lock").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)
+        while done_count(tmp_path / "out.sqlite") == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(first.pid, signal.SIGSTOP)  # held mid-run, lock and all, however fast the machine
         second = run("extract", str(reports[0]), "-o", str(output))
         assert second.returncode == 1
         assert f"{output}: another run (pid {first.pid}) is writing this output" in second.stderr
     finally:
         kill_run(first)
+    after = run("extract", str(reports[0]), "-o", str(output))  # a killed run's lock is gone with it
+    assert after.returncode == 0, after.stderr
 
 
 def test_an_earlier_output_is_set_aside_until_the_run_is_whole(reports: list[Path], tmp_path: Path) -> None:
@@ -154,7 +157,8 @@ def test_an_earlier_output_is_set_aside_until_the_run_is_whole(reports: list[Pat
     )
     deadline = time.monotonic() + 60
     while done_count(tmp_path / "s.sqlite") < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGSTOP)
     kill_run(process)
     assert not output.exists()
     assert (

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from pipeline.document import Document, Kind
-from pipeline.load.docx import read_docx
 from pipeline.load.errors import LoadError
 from pipeline.load.html import read_html
 from pipeline.load.layout import Block, build_document
@@ -85,6 +84,8 @@ def _read(kind: Kind, data: bytes) -> tuple[list[Block], str | None, list[Findin
             pdf = read_pdf(data)
             return pdf.blocks, None, pdf.findings
         case "docx":
+            from pipeline.load.docx import read_docx  # python-docx: only DOCX documents import it
+
             return read_docx(data), None, []
         case "html":
             return (*read_html(data), [])
