@@ -11,7 +11,10 @@ import multiprocessing
 from multiprocessing import forkserver
 
 CONTEXT = multiprocessing.get_context("forkserver")
-CONTEXT.set_forkserver_preload(["pipeline.worker"])
+# The reader's solver (pipeline/read/solver.py) imports OR-Tools (~115 MB) only when a document
+# needs it; imported here once, its pages are shared by every worker instead of being added to
+# each worker by the first such document. (A module that cannot be imported is skipped.)
+CONTEXT.set_forkserver_preload(["pipeline.worker", "ortools.sat.python.cp_model"])
 
 
 def start_fork_server() -> None:
