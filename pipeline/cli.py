@@ -116,6 +116,7 @@ OUTPUT_HELP = "JSON Lines (.jsonl), CSV (.csv), Parquet (.parquet) or the store 
 @click.option("--memory-limit", type=click.IntRange(min=256), default=None, help="MB of memory per worker")
 @click.option("--quiet", "-q", is_flag=True, help="no progress and no summary")
 @click.option("--verbose", "-v", is_flag=True, help="one line per document")
+@click.option("--strict", is_flag=True, help="exit 1 when an input path does not exist")
 @export_options
 @model_options
 def extract(
@@ -126,6 +127,7 @@ def extract(
     verbose: bool,
     shape: Literal["wide", "long"],
     labels: bool,
+    strict: bool,
     **options: Any,
 ) -> None:
     """Read reports (txt/html/pdf/docx, folders of them, or '-' for paths on stdin) into OUTPUT.
@@ -158,12 +160,14 @@ def extract(
                 previous.unlink()
     except (ExportError, StoreError) as error:
         raise click.ClickException(str(error)) from error
-    problems += [f"{path}: no such file or folder" for path in summary.missing]
+    missing = [f"{path}: no such file or folder" for path in summary.missing]
     if not quiet:
         click.echo(_summary_line(summary, output, results.path), err=True)
-    for problem in problems:
+    for problem in problems + missing:
         click.echo(f"error: {problem}", err=True)
-    if problems:
+    # A missing file has its record (with `error`), so it was processed: exit 0 as the contract
+    # says, unless --strict. A folder without reports has no record to show it: always an error.
+    if problems or (strict and missing):
         sys.exit(1)
 
 

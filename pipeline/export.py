@@ -81,7 +81,8 @@ class Exported:
     def record(self) -> dict[str, Any]:
         if self._parsed is None:
             record: dict[str, Any] = json.loads(self._text)
-            record["source"] = self._source
+            if record["source"] != self._source:
+                _rename(record, record["source"], self._source)
             record["checks"] = [*record["checks"], *self._findings]
             self._parsed = record
         return self._parsed
@@ -94,6 +95,16 @@ class Exported:
         ):
             return json.dumps(self.record, ensure_ascii=False, separators=(",", ":"))
         return self._text
+
+
+def _rename(record: dict[str, Any], stored: str, given: str) -> None:
+    """A result stored from a file of the same content elsewhere: its messages name this path."""
+    record["source"] = given
+    if record.get("error"):
+        record["error"] = record["error"].replace(stored, given)
+    record["review_reasons"] = [reason.replace(stored, given) for reason in record.get("review_reasons", [])]
+    for check in record.get("checks", []):
+        check["message"] = check["message"].replace(stored, given)
 
 
 def run_records(store: Store, run_id: int) -> Iterator[Exported]:

@@ -168,7 +168,7 @@ def test_an_earlier_output_is_set_aside_until_the_run_is_whole(reports: list[Pat
     )
 
 
-def test_missing_paths_and_empty_folders_are_an_error_exit_after_the_others_ran(
+def test_missing_paths_are_named_and_empty_folders_are_an_error_exit_after_the_others_ran(
     reports: list[Path], tmp_path: Path
 ) -> None:
     empty = tmp_path / "empty"
@@ -182,6 +182,11 @@ def test_missing_paths_and_empty_folders_are_an_error_exit_after_the_others_ran(
     first, second = records(output)
     assert first["source"] == missing and "no-such-report.txt" in str(first["error"])
     assert second["error"] is None
+    # a missing file alone has its record, so the batch was processed: exit 0 unless --strict
+    lenient = run("extract", missing, str(reports[0]), "-o", str(output), "-q")
+    assert lenient.returncode == 0 and f"error: {missing}: no such file or folder" in lenient.stderr
+    strict = run("extract", missing, str(reports[0]), "-o", str(output), "-q", "--strict")
+    assert strict.returncode == 1
 
 
 def test_paths_from_stdin_and_json_lines_to_stdout(reports: list[Path], tmp_path: Path) -> None:

@@ -14,13 +14,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.crosscheck import YearFacts, normalise_agency, year_facts
 from pipeline.store.schema import DDL, SCHEMA_VERSION
-from schemas.record import Record
+from schemas.record import Record, printable
 
 __all__ = ["RunRow", "Store", "StoreError", "StoredResult", "failed_result", "stored_result"]
 
@@ -162,7 +161,7 @@ class Store:
                 result.seconds, facts, result.record, run_id, _now(),
             ),
         )  # fmt: skip
-        self._insert_link(run_id, position, readable(source), result.content_hash, reused=False)
+        self._insert_link(run_id, position, printable(source), result.content_hash, reused=False)
         self._db.execute("COMMIT")
         self._pending_links = 0
 
@@ -170,7 +169,7 @@ class Store:
         """Record that input `position` of the run reuses a stored result."""
         if not self._db.in_transaction:
             self._db.execute("BEGIN IMMEDIATE")
-        self._insert_link(run_id, position, readable(source), content_hash, reused=True)
+        self._insert_link(run_id, position, printable(source), content_hash, reused=True)
         self._pending_links += 1
         if self._pending_links >= LINK_BATCH:
             self._commit_links()
@@ -249,48 +248,22 @@ class Store:
         copy.close()
 
 
-def readable(text: str) -> str:
-    """A path or message as valid Unicode: bytes that are not UTF-8 (kept by the OS as surrogates
-    in Python strings) are written as `\\xff`, since neither JSON nor SQLite can hold them."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _scrubbed(value: Any) -> Any:
-    if isinstance(value, str):
-        return readable(value)
-    if isinstance(value, dict):
-        return {readable(key): _scrubbed(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_scrubbed(item) for item in value]
-    return value
-
-
-def record_json(record: Record) -> str:
-    """The record as JSON; any text holding undecodable bytes (a file name) made readable first."""
-    try:
-        return record.model_dump_json()
-    except ValueError:  # pydantic's serialization error on a lone surrogate
-        return json.dumps(
-            _scrubbed(record.model_dump(mode="python")), ensure_ascii=False, separators=(",", ":")
-        )
-
-
 def stored_result(record: Record, content: str) -> StoredResult:
     """The columns the store keeps beside the record JSON."""
     failed_calls = record.usage.failed_calls > 0  # a transient model failure is retried by the next run
     return StoredResult(
         content_hash=content,
-        source=readable(record.source),
+        source=record.source,  # printable already: the record's schema sees to it
         agency=record.agency,
         agency_key=normalise_agency(record.agency) if record.agency else None,
         year=record.year,
         template=record.template,
         needs_review=record.needs_review,
-        error=None if record.error is None else readable(record.error),
+        error=record.error,
         final=not content.startswith("unread:") and not failed_calls,
         seconds=record.seconds,
-        year_facts=year_facts(record.model_copy(update={"source": readable(record.source)})),
-        record=record_json(record),
+        year_facts=year_facts(record),
+        record=record.model_dump_json(),
     )
 
 
