@@ -12,14 +12,15 @@ from pydantic import TypeAdapter
 from pipeline.crosscheck import cross_document_findings
 from pipeline.document import Document
 from pipeline.ground import grounding, ungrounded
-from pipeline.load import LoadError, load_document
+from pipeline.llm.injection import injection_findings, injection_spans
+from pipeline.load import LoadError, display_path, load_document
 from pipeline.narrative import narrative_findings, read_narrative
 from pipeline.read import read_report
 from pipeline.review import route, score_confidence
 from pipeline.sections import FormatEvidence, Section, detect_format, split_sections
 from pipeline.settings import Settings
 from pipeline.title import Title, read_title
-from pipeline.validate import validate
+from pipeline.validate import plausible_year, validate
 from schemas.reading import Finding, Reading, Status
 from schemas.record import Provenance, Record
 
@@ -45,7 +46,7 @@ def extract_document(path: str, settings: Settings, backend: Backend | None = No
 
 
 def _failed(path: str, message: str) -> Record:
-    return Record(source=path, error=message, needs_review=True, review_reasons=[message])
+    return Record(source=display_path(path), error=message, needs_review=True, review_reasons=[message])
 
 
 def _extract(document: Document, settings: Settings, backend: Backend | None) -> Record:
@@ -88,6 +89,9 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
     findings = (
         reader_findings + model_findings + validate(fields, template) + narrative_findings(narrative, fields)
     )
+    findings += plausible_year(record.year) + injection_findings(
+        document.text, injection_spans(document.text)
+    )
     grounded = grounding(fields, document)
     findings += ungrounded(fields, grounded, document)
     confidence = score_confidence(fields, findings, grounded, agreement)
@@ -96,9 +100,7 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
     record.checks = findings
     record.confidence = {key: round(value, 3) for key, value in confidence.items()}
     record.provenance = _provenance(fields, grounded)
-    record.candidates = {
-        key: list(r.candidates) for key, r in fields.items() if r.value is None and r.candidates
-    }
+    record.candidates = {key: list(r.candidates) for key, r in fields.items() if r.candidates}
     record.narrative = {key: reading.value for key, reading in narrative.items()}
     record.layout = document.kind if document.kind != "text" else tables.layout
     return record
