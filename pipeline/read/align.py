@@ -331,10 +331,15 @@ def _assign_runs(
     runs: list[Run] = []
     last_row = -1
 
+    labelled = sorted(hit.row for hit in chosen if not hit.anchor)
+
     def close() -> None:
         nonlocal group, runs
-        while len(runs) > len(group) and any(not run.filled for run in runs):
-            # a label whose values stand on its next line (a tall cell) has blank cells on its own
+        row_after = group[-1].row + 1 if group else -1
+        # A label whose values stand on its next line (a tall cell) has blank cells on its own;
+        # unless the next row lost its label: then the blank row is blank and the values are its.
+        tall = row_after in labelled or row_after >= len(rows)
+        while tall and len(runs) > len(group) and any(not run.filled for run in runs):
             runs.remove(next(run for run in runs if not run.filled))
         filled = [run for run in runs if run.filled]
         if len(group) >= 2 and len(filled) >= 2:
