@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from pipeline.read.glued import Blocks, all_readings, splittable
 from pipeline.read.tokens import Cell, Kind
 
 Slots = list[Cell]
@@ -30,180 +31,6 @@ def trim_blanks(cells: list[Cell], slots: int) -> list[Cell]:
     while len(cells) > slots and cells[0].kind is BLANK:
         cells.pop(0)
     return cells
-
-
-@dataclass(frozen=True)
-class Blocks:
-    """Every complete block of `size` cells ends with the sum of the others (S2 per row, S4 per block).
-
-    A glued run is cut under this rule: the total closing a block is not searched for, it is the
-    sum of the cells before it, so only the other cells' cuts are enumerated.
-    """
-
-    size: int
-
-
-GLUED_CAP = 2_000  # readings of one row beyond which the row is left unread (never truncated and read)
-SEARCH_BUDGET = 20_000  # cuts tried for one row; past it the row is left unread, not guessed
-
-
-@dataclass
-class _Search:
-    cells: list[Cell]
-    slots: int
-    blocks: Blocks | None
-    budget: int = SEARCH_BUDGET
-    signed: frozenset[int] = frozenset()  # slots a dash may sign
-    found: list[Slots] = field(default_factory=list)
-    truncated: bool = False
-    tried: int = 0
-    # per cell index, over the cells from there on: digits (a whole cell counts one), sign dashes
-    digits_from: list[int] = field(default_factory=list)
-    signs_from: list[int] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        signs = [_is_sign(c, self.cells, i) for i, c in enumerate(self.cells)]
-        self.digits_from = [0] * (len(self.cells) + 1)
-        self.signs_from = [0] * (len(self.cells) + 1)
-        for i in range(len(self.cells) - 1, -1, -1):
-            cell = self.cells[i]
-            self.digits_from[i] = self.digits_from[i + 1] + (len(cell.text) if _splittable(cell) else 1)
-            self.signs_from[i] = self.signs_from[i + 1] + signs[i]
-
-
-def glued_readings(
-    cells: list[Cell],
-    slots: int,
-    blocks: Blocks | None,
-    blanks: int = 0,
-    budget: int = SEARCH_BUDGET,
-    signed: frozenset[int] = frozenset(),
-) -> tuple[list[Slots], int]:
-    """Every way to cut the row's digit runs into cells (no leading zeros but a lone 0), with
-    `blanks` blank cells put back where running text dropped them, to make exactly `slots` cells.
-
-    Cell boundaries in the text are kept; only inside a run of digits may new ones fall, and a
-    dash glued to digits ("6-61") is either a cell of its own (a nil mark) or the next number's
-    sign. A blank closes a block only when the block is all zero: a total left blank would let any
-    cut "add up". Returns the readings and the cuts tried; past `budget` cuts, or `GLUED_CAP`
-    readings, the search stops and returns no reading (a partial list may not be trusted).
-    """
-    search = _Search(cells, slots, blocks, budget=budget, signed=signed)
-    if cells:
-        _extend(search, 0, 0, [], blanks, 1)
-    return ([] if search.truncated else search.found), (-1 if search.truncated else search.tried)
-
-
-def _extend(search: _Search, index: int, offset: int, row: Slots, blanks: int, sign: int) -> None:
-    """Place the next slot from cell `index`, `offset` digits into it, or a dropped blank."""
-    search.tried += 1
-    search.truncated = search.truncated or search.tried > search.budget
-    if search.truncated:
-        return
-    cells, slots = search.cells, search.slots
-    if index == len(cells):
-        if len(row) == slots and not blanks:
-            search.found.append(row)
-            search.truncated = len(search.found) > GLUED_CAP
-        elif len(row) + blanks == slots and _may_be_blank(search.blocks, row):
-            _extend(search, index, offset, [*row, _blank_at(cells[-1])], blanks - 1, sign)
-        return
-    if len(row) == slots or not _room_for(search, index, offset, slots - len(row) - blanks):
-        return
-    cell = cells[index]
-    if blanks and sign == 1 and _may_be_blank(search.blocks, row):
-        at = cell.start + offset
-        _extend(search, index, offset, [*row, Cell("", at, at, BLANK)], blanks - 1, 1)
-    if sign == 1 and len(row) in search.signed and _is_sign(cell, cells, index):
-        _extend(search, index + 1, 0, row, blanks, -1)  # the dash is the next number's sign
-    if not _splittable(cell):
-        if sign == 1 and _closes_block(search.blocks, row, cell):
-            _extend(search, index + 1, 0, [*row, cell], blanks, 1)
-        elif sign == -1 and cell.kind is Kind.NUMBER and cell.value and cell.value > 0:
-            _extend(search, index + 1, 0, [*row, _negated(cell)], blanks, 1)
-        return
-    digits = cell.text[offset:]
-    forced = _forced_total(search.blocks, row)
-    lengths = [len(str(forced))] if forced is not None else range(1, len(digits) + 1)
-    for size in lengths:
-        piece = digits[:size]
-        if len(piece) < size or (size > 1 and piece.startswith("0")) or (sign == -1 and piece == "0"):
-            break
-        value = sign * int(piece)
-        if forced is not None and value != forced:
-            return
-        start = cell.start + offset - (1 if sign == -1 else 0)
-        end = cell.start + offset + size
-        part = Cell(("-" if sign == -1 else "") + piece, start, end, Kind.NUMBER, value)
-        digits_left = search.digits_from[index] - offset - size
-        if forced is None and not _total_fits(search, [*row, part], digits_left, blanks):
-            break  # the block's total could no longer be written with the digits left
-        if size == len(digits):
-            _extend(search, index + 1, 0, [*row, part], blanks, 1)
-        else:
-            _extend(search, index, offset + size, [*row, part], blanks, 1)
-
-
-def _total_fits(search: _Search, row: Slots, digits_left: int, blanks: int) -> bool:
-    """Whether the current block's total, at least the sum so far, still has digits to be written in."""
-    blocks = search.blocks
-    if blocks is None:
-        return True
-    placed = len(row) % blocks.size
-    if placed == 0:
-        return True
-    partial = sum(_number(cell) for cell in row[len(row) - placed :])
-    needed = len(str(int(abs(partial)))) if partial else 1
-    before_total = max(0, blocks.size - 1 - placed - blanks)
-    return needed <= digits_left - before_total
-
-
-def _is_sign(cell: Cell, cells: list[Cell], index: int) -> bool:
-    """A lone dash glued to the digits after it (in running text) may be their sign."""
-    following = cells[index + 1] if index + 1 < len(cells) else None
-    return (
-        cell.kind is Kind.NIL
-        and cell.text in ("-", "−")
-        and following is not None
-        and following.kind is Kind.NUMBER
-        and following.start == cell.end
-        and following.text[:1].isdigit()
-    )
-
-
-def _negated(cell: Cell) -> Cell:
-    value = -cell.value if cell.value is not None else None
-    return Cell("-" + cell.text, cell.start - 1, cell.end, Kind.NUMBER, value, cell.unit)
-
-
-def _room_for(search: _Search, index: int, offset: int, left: int) -> bool:
-    """Whether the cells from here can still make `left` slots (a sign dash makes none)."""
-    rest = len(search.cells) - index
-    return rest - search.signs_from[index] <= left <= search.digits_from[index] - offset
-
-
-def _forced_total(blocks: Blocks | None, row: Slots) -> int | None:
-    """The value the next slot must hold when it closes a block, else None."""
-    if blocks is None or (len(row) + 1) % blocks.size:
-        return None
-    block = row[len(row) - blocks.size + 1 :]
-    total = sum(_number(c) for c in block)
-    return int(total) if float(total).is_integer() else None
-
-
-def _may_be_blank(blocks: Blocks | None, row: Slots) -> bool:
-    """A dropped blank may stand anywhere but as the total of a block whose cells are not all 0."""
-    return _forced_total(blocks, row) in (None, 0)
-
-
-def _closes_block(blocks: Blocks | None, row: Slots, cell: Cell) -> bool:
-    """A fixed cell in a block's last slot must be its total (or blank: total not printed)."""
-    forced = _forced_total(blocks, row)
-    return forced is None or cell.kind is BLANK or _number(cell) == forced
-
-
-def _splittable(cell: Cell) -> bool:
-    return cell.kind is Kind.NUMBER and cell.text.isdigit() and len(cell.text) > 1
 
 
 def _placements(cells: list[Cell], slots: int) -> list[Slots]:
@@ -268,8 +95,8 @@ def fit_cells(
         return Fit(_without_surplus(trim_blanks(cells, slots), slots), "extra_values")
     if not cells:
         return Fit([], "empty")
-    splittable = any(_splittable(c) for c in cells)
-    glued = _glued_fit(cells, slots, blocks, False, signed) if splittable else None
+    has_runs = any(splittable(c) for c in cells)
+    glued = _glued_fit(cells, slots, blocks, False, signed) if has_runs else None
     if glued is not None and glued.candidates:
         return glued
     return Fit(_placements(cells, slots), "shifted")
@@ -278,87 +105,16 @@ def fit_cells(
 def _glued_fit(
     cells: list[Cell], slots: int, blocks: Blocks | None, inline: bool, signed: frozenset[int]
 ) -> Fit:
-    """Readings of glued or running-text values, with the blank cells running text dropped.
-
-    Every reading the row's arithmetic allows is kept with what it assumed: each blank put back
-    costs one; where spaces separate the values (so a glued pair is a slip, not the rule) each cut
-    inside a value, and each space taken for a stray one inside a number (P24: "1 400"), costs two.
-    Stray spaces are only tried when no reading holds without them. The table's arithmetic
-    chooses among the readings first (`pipeline.read.solver`); what it leaves tied goes to the
-    least assuming or stays ambiguous.
-    """
-    found: dict[tuple[tuple[Kind, float | None], ...], tuple[int, Slots]] = {}
-    budget = SEARCH_BUDGET
-    for joins, variant in _stray_space_variants(cells):
-        if found and joins:
-            break
-        spent = _readings_with_blanks(variant, slots, blocks, inline, signed, budget, 2 * joins, found)
-        if spent < 0:
-            return Fit([], "too_many_readings")
-        budget -= spent
+    """Readings of glued or running-text values (`pipeline.read.glued`), with what each assumed."""
+    found = all_readings(cells, slots, blocks, inline, signed)
+    if found is None:
+        return Fit([], "too_many_readings")
     if not found:
         return Fit([], "no_reading")
-    kept = [reading for _, reading in found.values()]
+    kept = [reading for _, reading in found]
     if len(kept) == 1 and len(cells) == slots:
         return Fit(kept, None, windows=[0])
-    return Fit(kept, "glued", costs={id(reading): cost for cost, reading in found.values()})
-
-
-def _readings_with_blanks(
-    cells: list[Cell],
-    slots: int,
-    blocks: Blocks | None,
-    inline: bool,
-    signed: frozenset[int],
-    budget: int,
-    base_cost: int,
-    found: dict[tuple[tuple[Kind, float | None], ...], tuple[int, Slots]],
-) -> int:
-    """Add the readings with 0, 1, … blanks put back to `found`; the cuts tried, or -1 past a cap."""
-    spaced = any(c.soft for c in cells)
-    spent = 0
-    first: int | None = None  # the fewest blanks with a reading; two more are never the best reading
-    for blanks in range(max(0, slots - len(cells)) + 1 if inline else 1):
-        if first is not None and blanks > first + 1:
-            break
-        readings, tried = glued_readings(cells, slots, blocks, blanks, budget - spent, signed)
-        if tried < 0 or len(found) + len(readings) > GLUED_CAP:
-            # the fewest-blank readings are all there; costlier ones would lose to them
-            return spent if first is not None and blanks > first else -1
-        spent += tried
-        if readings and first is None:
-            first = blanks
-        for reading in readings:
-            cuts = max(0, slots - blanks - len(cells))
-            cost = base_cost + blanks + (2 * cuts if spaced else 0)
-            found.setdefault(tuple((c.kind, c.value) for c in reading), (cost, reading))
-    return spent
-
-
-def _stray_space_variants(cells: list[Cell]) -> list[tuple[int, list[Cell]]]:
-    """The cells as printed, then with one, then two spaces between digits taken as stray."""
-    joints = [
-        i
-        for i in range(1, len(cells))
-        if cells[i].soft and cells[i].text.isdigit() and cells[i - 1].text.isdigit()
-    ]
-    variants = [(0, cells)]
-    for count in (1, 2):
-        variants += [(count, _joined(cells, chosen)) for chosen in combinations(joints, count)]
-    return variants
-
-
-def _joined(cells: list[Cell], joints: tuple[int, ...]) -> list[Cell]:
-    """Cells with each chosen one glued onto the one before it (its digits then run on)."""
-    out: list[Cell] = []
-    for index, cell in enumerate(cells):
-        if index in joints:
-            before = out.pop()
-            digits = before.text + cell.text
-            out.append(Cell(digits, before.start, cell.end, Kind.NUMBER, int(digits), inline=True))
-        else:
-            out.append(cell)
-    return out
+    return Fit(kept, "glued", costs={id(reading): cost for cost, reading in found})
 
 
 def _without_surplus(cells: list[Cell], slots: int) -> list[Slots]:

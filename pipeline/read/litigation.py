@@ -7,7 +7,6 @@ from itertools import combinations
 from pipeline.document import Document
 from pipeline.read.candidates import (
     BLANK,
-    Blocks,
     Fit,
     Slots,
     agreed,
@@ -17,6 +16,7 @@ from pipeline.read.candidates import (
     sums_to_last,
     trim_blanks,
 )
+from pipeline.read.glued import Blocks
 from pipeline.read.tables import (
     TableReading,
     ambiguous_reading,

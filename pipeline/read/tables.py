@@ -15,7 +15,6 @@ from pipeline.document import Document
 from pipeline.read.align import Alignment, Segment, align
 from pipeline.read.candidates import (
     BLANK,
-    Blocks,
     Fit,
     RowRules,
     Slots,
@@ -30,6 +29,7 @@ from pipeline.read.candidates import (
     trim_blanks,
 )
 from pipeline.read.columns import restore_blank_columns
+from pipeline.read.glued import Blocks
 from pipeline.read.solver import Relation, application_relations, consistent_readings
 from pipeline.read.tokens import Cell, Kind, token_rows
 from schemas.layout import ACTIVE_BLOCKS, APPLICATION_ROWS, Row, row_keys
