@@ -133,12 +133,17 @@ def _new_tasks(
 def _results(
     tasks: Iterator[Task], settings: Settings, batch: BatchSettings
 ) -> Iterator[tuple[Task, StoredResult]]:
-    """Rules: worker processes under deadlines. A model: threads, the model's own concurrency."""
-    if settings.backend == "rules":
+    """Rules: worker processes (or Ray tasks) under deadlines. A model: threads, its own concurrency."""
+    if settings.backend != "rules":
+        yield from _with_model(tasks, settings)
+    elif batch.engine == "ray":
+        from pipeline.engine_ray import RayPool  # Ray is an optional extra, imported only when asked for
+
+        with RayPool(settings, batch) as ray_pool:
+            yield from ray_pool.run(tasks)
+    else:
         with WorkerPool(settings, batch) as pool:
             yield from pool.run(tasks)
-    else:
-        yield from _with_model(tasks, settings)
 
 
 def _with_model(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Task, StoredResult]]:

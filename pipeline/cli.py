@@ -6,6 +6,7 @@ without the model clients or the PDF library.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -114,6 +115,16 @@ OUTPUT_HELP = "JSON Lines (.jsonl), CSV (.csv), Parquet (.parquet) or the store 
     "--deadline", type=click.FloatRange(min=0, min_open=True), default=None, help="seconds per document"
 )
 @click.option("--memory-limit", type=click.IntRange(min=256), default=None, help="MB of memory per worker")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="worker processes here, or Ray tasks (rules backend; pip install '.[ray]')",
+)
+@click.option(
+    "--ray-address", envvar="RAY_ADDRESS", default=None, help="Ray cluster to join [a local instance]"
+)
 @click.option("--quiet", "-q", is_flag=True, help="no progress and no summary")
 @click.option("--verbose", "-v", is_flag=True, help="one line per document")
 @click.option("--strict", is_flag=True, help="exit 1 when an input path does not exist")
@@ -135,7 +146,7 @@ def extract(
     Finished documents are kept in the results store; running the same command again (after an
     interruption, or on a grown folder) extracts only what the store does not hold yet.
     """
-    if options["backend"] in (None, "rules"):
+    if options["backend"] in (None, "rules") and options["engine"] == "local":
         from pipeline.forkserver import start_fork_server
 
         start_fork_server()  # the workers' reader imports on the other core meanwhile
@@ -143,8 +154,18 @@ def extract(
     from pipeline.export import ExportError, export_run, format_of, output_lock, set_aside
     from pipeline.store import Store, StoreError
 
-    batch = _batch_settings(options.pop("jobs"), options.pop("deadline"), options.pop("memory_limit"))
+    batch = _batch_settings(
+        options.pop("jobs"),
+        options.pop("deadline"),
+        options.pop("memory_limit"),
+        engine=options.pop("engine"),
+        ray_address=options.pop("ray_address"),
+    )
     settings = _settings(**options)
+    if batch.engine == "ray" and settings.backend != "rules":
+        raise click.UsageError("--engine ray runs the rules backend only (the model path runs in threads)")
+    if batch.engine == "ray" and importlib.util.find_spec("ray") is None:
+        raise click.UsageError("--engine ray needs Ray: pip install 'gov-report-extract[ray]'")
     inputs, problems = _inputs(paths)
     try:
         format_of(output)
@@ -171,11 +192,18 @@ def extract(
         sys.exit(1)
 
 
-def _batch_settings(jobs: int | None, deadline: float | None, memory_limit: int | None) -> BatchSettings:
+def _batch_settings(
+    jobs: int | None,
+    deadline: float | None,
+    memory_limit: int | None,
+    engine: str = "local",
+    ray_address: str | None = None,
+) -> BatchSettings:
     from pipeline.settings import BatchSettings
 
     given = {"jobs": jobs, "deadline_s": deadline, "memory_limit_mb": memory_limit}
-    return BatchSettings(**{key: value for key, value in given.items() if value is not None})
+    chosen = {key: value for key, value in given.items() if value is not None}
+    return BatchSettings(engine=engine, ray_address=ray_address or None, **chosen)
 
 
 def _summary_line(summary: BatchSummary, output: str, store: Path) -> str:

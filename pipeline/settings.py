@@ -57,6 +57,8 @@ class BatchSettings(BaseModel):
     jobs: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     deadline_s: float = Field(default=120.0, gt=0)  # wall clock per document, enforced by killing its worker
     memory_limit_mb: int = Field(default=2048, ge=256)  # address space per worker (RLIMIT_AS)
+    engine: Literal["local", "ray"] = "local"  # local worker processes, or Ray tasks (pipeline/engine_ray.py)
+    ray_address: str | None = None  # an existing Ray cluster to join; None starts a local instance
 
 
 # What a result depends on besides the document: the code that reads it, and for the model
@@ -69,6 +71,7 @@ _NOT_READING = {
     "batch.py",
     "pool.py",
     "forkserver.py",
+    "engine_ray.py",
     "bench.py",
     "calibrate.py",
     "corpus.py",

@@ -1,0 +1,102 @@
+"""`pipeline extract --engine ray` on a local Ray instance: the same records, the same store, resume."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_batch import pipeline_command
+
+from evals.synth import CLASSIC, generate
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("ray") is None, reason="Ray is not installed (pip install -e '.[ray]')"
+)
+
+
+def extract(*arguments: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [*pipeline_command(), "extract", *arguments, "--jobs", "2", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def without_timings(output: Path) -> list[dict[str, object]]:
+    lines = output.read_text(encoding="utf-8").splitlines()
+    return [{k: v for k, v in json.loads(line).items() if k != "seconds"} for line in lines]
+
+
+def store_rows(store: Path, query: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(store) as db:
+        return db.execute(query).fetchall()
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("reports")
+    generate(folder, 12, 3, layouts=CLASSIC)
+    found = sorted(path for path in folder.iterdir() if not path.name.endswith(".label.json"))
+    assert len(found) == 12
+    return found
+
+
+@pytest.fixture(scope="module")
+def local_output(reports: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("local") / "local.jsonl"
+    extract(*map(str, reports), "-o", str(output))
+    return output
+
+
+def test_ray_gives_the_records_of_the_local_path(
+    reports: list[Path], local_output: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "ray.jsonl"
+    extract(*map(str, reports), "-o", str(output), "--engine", "ray")
+    ray_records = without_timings(output)
+    assert ray_records == without_timings(local_output)
+    assert [record["source"] for record in ray_records] == [str(path) for path in reports]
+    # A store written by Ray is the local path's store: same result key, every document once.
+    ray_keys = store_rows(tmp_path / "ray.sqlite", "SELECT DISTINCT result_key FROM documents")
+    local_keys = store_rows(local_output.with_suffix(".sqlite"), "SELECT DISTINCT result_key FROM documents")
+    assert ray_keys == local_keys and len(ray_keys) == 1
+
+
+def test_a_run_stopped_half_way_finishes_on_ray_with_every_document_once(
+    reports: list[Path], tmp_path: Path
+) -> None:
+    output, store = tmp_path / "out.jsonl", tmp_path / "results.sqlite"
+    half = reports[: len(reports) // 2]
+    # The first (local) run got through half of the documents before it stopped.
+    extract(*map(str, half), "-o", str(output), "--store", str(store))
+    done = extract(*map(str, reports), "-o", str(output), "--store", str(store), "--engine", "ray")
+    assert done.returncode == 0
+    documents = store_rows(store, "SELECT source, count(*) FROM documents GROUP BY content_hash, result_key")
+    assert sorted(source for source, _ in documents) == sorted(map(str, reports))
+    assert {count for _, count in documents} == {1}
+    # The Ray run extracted only the second half and reused the first.
+    last_run = store_rows(store, "SELECT max(run_id) FROM runs")[0][0]
+    reused = store_rows(store, f"SELECT source, reused FROM run_documents WHERE run_id = {last_run}")
+    assert sorted(source for source, was_reused in reused if was_reused) == sorted(map(str, half))
+    assert len(without_timings(output)) == len(reports)
+
+
+def test_ray_is_refused_for_the_model_path(reports: list[Path], tmp_path: Path) -> None:
+    output = str(tmp_path / "o.jsonl")
+    model = ["--backend", "openai", "--model", "m", "--base-url", "http://127.0.0.1:9"]
+    done = subprocess.run(
+        [*pipeline_command(), "extract", str(reports[0]), "-o", output, "--engine", "ray", *model],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and "rules backend only" in done.stderr
