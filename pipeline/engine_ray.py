@@ -8,6 +8,7 @@ records.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -37,21 +38,25 @@ class RayPool:
         self._ray: Any = None
 
     def __enter__(self) -> RayPool:
-        self._ray = _connect(self._batch)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._ray.shutdown()  # stops a local instance; only disconnects from a cluster
+        if self._ray is not None:
+            self._ray.shutdown()  # stops a local instance; only disconnects from a cluster
 
     def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, StoredResult]]:
         """Each task with its result, as documents finish; tasks are taken lazily."""
-        ray = self._ray
+        pending = iter(tasks)
+        first = next(pending, None)
+        if first is None:
+            return  # the store holds the whole batch: no Ray instance is started or joined
+        ray = self._ray = _connect(self._batch)
         # max_retries=0: a document that crashes its worker gets a record instead of another worker.
         remote = ray.remote(max_retries=0, num_cpus=1)(_work)
         settings_ref = ray.put(self._settings_json)
         width = IN_FLIGHT_PER_CPU * max(1, int(ray.cluster_resources().get("CPU", 1)))
         running: dict[Any, tuple[Task, float]] = {}
-        pending = iter(tasks)
+        pending = itertools.chain([first], pending)
         try:
             while True:
                 while len(running) < width and (task := next(pending, None)) is not None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import signal
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
-from test_batch import pipeline_command
+from test_batch import done_count, pipeline_command
 
 from evals.synth import CLASSIC, generate
 
@@ -87,6 +90,12 @@ def test_a_run_stopped_half_way_finishes_on_ray_with_every_document_once(
     reused = store_rows(store, f"SELECT source, reused FROM run_documents WHERE run_id = {last_run}")
     assert sorted(source for source, was_reused in reused if was_reused) == sorted(map(str, half))
     assert len(without_timings(output)) == len(reports)
+    # Once more: the store holds everything, so nothing is extracted (and Ray is not started).
+    extract(*map(str, reports), "-o", str(output), "--store", str(store), "--engine", "ray")
+    per_run = "SELECT count(*), sum(reused) FROM run_documents GROUP BY run_id ORDER BY run_id"
+    again = store_rows(store, per_run)
+    assert again[-1] == (len(reports), len(reports))
+    assert store_rows(store, "SELECT count(*) FROM documents") == [(len(reports),)]
 
 
 def test_ray_is_refused_for_the_model_path(reports: list[Path], tmp_path: Path) -> None:
@@ -100,3 +109,28 @@ def test_ray_is_refused_for_the_model_path(reports: list[Path], tmp_path: Path) 
         check=False,
     )
     assert done.returncode == 2 and "rules backend only" in done.stderr
+
+
+def test_a_ray_run_killed_half_way_finishes_with_every_document_once(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    generate(folder, 48, 5, layouts=CLASSIC)
+    reports = sorted(str(path) for path in folder.iterdir() if not path.name.endswith(".label.json"))
+    output, store = tmp_path / "out.jsonl", tmp_path / "out.sqlite"
+    arguments = [*pipeline_command(), "extract", *reports, "-o", str(output), "--engine", "ray", "-j", "2"]
+    # Its own session, so the kill reaches the driver and what it started (Ray's processes also
+    # end with their driver).
+    driver = subprocess.Popen(arguments, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while done_count(store) < 4 and driver.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(driver.pid, signal.SIGKILL)
+    driver.wait()
+    finished_before = done_count(store)
+    assert 4 <= finished_before < len(reports), "the kill did not land half way"
+    extract(*reports, "-o", str(output), "--engine", "ray")
+    documents = store_rows(store, "SELECT count(*) FROM documents GROUP BY content_hash, result_key")
+    assert len(documents) == len(reports) and {count for (count,) in documents} == {1}
+    last_run = store_rows(store, "SELECT max(run_id) FROM runs")[0][0]
+    reused = store_rows(store, f"SELECT sum(reused) FROM run_documents WHERE run_id = {last_run}")
+    assert reused == [(finished_before,)]
+    assert [record["source"] for record in without_timings(output)] == reports
