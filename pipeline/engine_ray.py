@@ -110,19 +110,22 @@ def _connect(batch: BatchSettings) -> Any:
     """Join the cluster at `batch.ray_address`, or start a local instance of `batch.jobs` CPUs."""
     # Ray would otherwise report usage to its makers over the network; this tool stays offline.
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if not batch.ray_address:
+        # Ray's single-machine mode (named for the platforms where it is the default): every
+        # server of the instance binds 127.0.0.1, where by default they listen on all interfaces.
+        # Read when Ray is imported, so it is set first.
+        os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
     import ray
 
     if batch.ray_address:
         ray.init(address=batch.ray_address, log_to_driver=False, logging_level=logging.ERROR)
     else:
-        # address="local": a fresh instance even when RAY_ADDRESS names something unreachable;
-        # bound to loopback, so nothing listens beyond this machine.
+        # address="local": a fresh instance, never one that RAY_ADDRESS or a running `ray start` names.
         ray.init(
             address="local",
             num_cpus=batch.jobs,
             include_dashboard=False,
             log_to_driver=False,
             logging_level=logging.ERROR,
-            _node_ip_address="127.0.0.1",
         )
     return ray
