@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import os
 import signal
 import sqlite3
@@ -134,3 +135,26 @@ def test_a_ray_run_killed_half_way_finishes_with_every_document_once(tmp_path: P
     reused = store_rows(store, f"SELECT sum(reused) FROM run_documents WHERE run_id = {last_run}")
     assert reused == [(finished_before,)]
     assert [record["source"] for record in without_timings(output)] == reports
+
+
+def test_ray_address_joins_a_running_instance_and_leaves_it_running(
+    reports: list[Path], local_output: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The instance a user would start with `ray start --head`, here owned by this test (loopback
+    # only, and never a `ray stop`, which would end every Ray process on the machine).
+    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    import ray
+    from ray._private import state  # the GCS's job table: no dashboard needed
+
+    ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level=logging.ERROR)
+    try:
+        address = ray.get_runtime_context().gcs_address
+        output = tmp_path / "joined.jsonl"
+        extract(*map(str, reports), "-o", str(output), "--engine", "ray", "--ray-address", address)
+        assert without_timings(output) == without_timings(local_output)
+        drivers = [job["Entrypoint"] for job in state.jobs()]
+        assert any(str(output) in entry for entry in drivers), drivers  # it ran on this instance
+        assert ray.get(ray.remote(lambda: 7).remote()) == 7  # and left it running
+    finally:
+        ray.shutdown()
