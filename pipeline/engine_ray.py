@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pipeline.pool import Task, extract_work
+from pipeline.pool import Task, Work, extract_work
 from pipeline.settings import BatchSettings, Settings
 from pipeline.store import StoredResult, failed_result
 
@@ -24,15 +24,16 @@ from pipeline.store import StoredResult, failed_result
 IN_FLIGHT_PER_CPU = 2
 
 
-def _work(path: str, content: str, settings_json: str) -> StoredResult:
+def _task(work: Work, path: str, content: str, settings_json: str) -> StoredResult:
     """One document inside a Ray worker (settings travel as JSON, the stable form)."""
-    return extract_work(path, content, Settings.model_validate_json(settings_json))
+    return work(path, content, Settings.model_validate_json(settings_json))
 
 
 class RayPool:
     """Documents as Ray tasks; at most `IN_FLIGHT_PER_CPU` x CPUs of them submitted at once."""
 
-    def __init__(self, settings: Settings, batch: BatchSettings) -> None:
+    def __init__(self, settings: Settings, batch: BatchSettings, work: Work = extract_work) -> None:
+        self._work = work
         self._settings_json = settings.model_dump_json()
         self._batch = batch
         self._ray: Any = None
@@ -52,15 +53,15 @@ class RayPool:
             return  # the store holds the whole batch: no Ray instance is started or joined
         ray = self._ray = _connect(self._batch)
         # max_retries=0: a document that crashes its worker gets a record instead of another worker.
-        remote = ray.remote(max_retries=0, num_cpus=1)(_work)
-        settings_ref = ray.put(self._settings_json)
+        remote = ray.remote(max_retries=0, num_cpus=1)(_task)
+        work_ref, settings_ref = ray.put(self._work), ray.put(self._settings_json)
         width = IN_FLIGHT_PER_CPU * max(1, int(ray.cluster_resources().get("CPU", 1)))
         running: dict[Any, tuple[Task, float]] = {}
         pending = itertools.chain([first], pending)
         try:
             while True:
                 while len(running) < width and (task := next(pending, None)) is not None:
-                    ref = remote.remote(task.path, task.content, settings_ref)
+                    ref = remote.remote(work_ref, task.path, task.content, settings_ref)
                     running[ref] = (task, time.monotonic())
                 if not running:
                     return

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Ray engine benchmark: documents/s of local `--jobs 2` and of Ray with 2 CPUs on the same documents.
 
-    .venv/bin/python scripts/bench_ray.py [--count 300] [--work DIR]
+    .venv/bin/python scripts/bench_ray.py [--count 300] [--flat 500,5000] [--work DIR]
 
 Both run the installed `pipeline extract` as a user does, each into a fresh store. Printed side by
 side: wall time, documents/s, the driver's peak RSS (the `pipeline` process alone, the kernel's
 high-water mark) and the summed peak RSS of everything under it (workers; for Ray also its GCS,
 raylet and worker processes). Ray's overhead is stated twice: the start-up, from one-document
-runs, and the throughput once the start-up is taken out.
+runs, and the throughput once the start-up is taken out. `--flat` adds Ray runs over corpora of
+the given sizes, to show whether the driver's memory grows with the corpus (it should not: tasks in
+flight are bounded and results go to the store as they arrive).
 """
 
 from __future__ import annotations
@@ -82,11 +84,14 @@ def best_of(runs: int, inputs: list[str], output: Path, engine: str) -> Run:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300, help="generated documents to extract")
+    parser.add_argument("--flat", default="", help="corpus sizes for Ray's driver memory, e.g. 500,5000")
     parser.add_argument("--work", type=Path, default=None, help="folder for the corpus [temporary]")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-ray-"))
     (work / "out").mkdir(parents=True, exist_ok=True)
-    corpus = documents(work / "corpus", args.count, seed=7)
+    sizes = [int(size) for size in args.flat.split(",") if size]
+    everything = documents(work / "corpus", max([args.count, *sizes]), seed=7)
+    corpus = everything[: args.count]
     print(f"{len(corpus)} generated documents (text and HTML layouts), 2 workers / 2 Ray CPUs\n")
 
     cold = {
@@ -114,6 +119,16 @@ def main() -> None:
         f"(ray/local {steady['ray'] / steady['local']:.2f}x)"
     )
     print(f"overall                       ray/local {full['ray'].rate / full['local'].rate:.2f}x")
+    if sizes:
+        print("\nRay driver against corpus size (2 CPUs)")
+        flat = {size: run_extract(everything[:size], work / "out" / "flat.jsonl", "ray") for size in sizes}
+        for size, run in flat.items():
+            print(
+                f"{size:6d} docs   driver peak RSS {run.driver_peak_mb:4.0f} MB   "
+                f"all processes {run.tree_peak_mb:5.0f} MB   {run.rate:5.1f} docs/s"
+            )
+        first, last = flat[sizes[0]], flat[sizes[-1]]
+        print(f"ratio         driver {last.driver_peak_mb / first.driver_peak_mb:.2f}x")
     print(f"load average now: {Path('/proc/loadavg').read_text().split()[0]} on 2 cores (shared)")
 
 

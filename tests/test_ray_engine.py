@@ -158,3 +158,33 @@ def test_ray_address_joins_a_running_instance_and_leaves_it_running(
         assert ray.get(ray.remote(lambda: 7).remote()) == 7  # and left it running
     finally:
         ray.shutdown()
+
+
+def test_a_task_past_its_deadline_or_whose_worker_dies_gets_a_record_and_the_batch_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipeline.engine_ray import RayPool
+    from pipeline.pool import Task
+    from pipeline.settings import BatchSettings, Settings
+    from pipeline.store import StoredResult, failed_result
+
+    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # restored after the test
+
+    def work(path: str, content: str, settings: Settings) -> StoredResult:
+        if path == "hangs":
+            time.sleep(300)
+        if path == "crashes":
+            os._exit(3)  # a crash in a C library, as far as the worker can tell
+        return failed_result(path, content, "done")  # any storable result will do
+
+    tasks = [
+        Task(position, path, f"hash-{path}") for position, path in enumerate(["hangs", "a", "crashes", "b"])
+    ]
+    batch = BatchSettings(jobs=2, deadline_s=1.0, engine="ray")
+    started = time.monotonic()
+    with RayPool(Settings(), batch, work) as pool:
+        results = {task.path: result.error for task, result in pool.run(tasks)}
+    assert time.monotonic() - started < 60
+    assert results["a"] == results["b"] == "done"
+    assert results["hangs"] == "hangs: extraction stopped: no result within the 1 s deadline"
+    assert results["crashes"] is not None and "Ray task failed" in results["crashes"]
