@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -25,6 +26,7 @@ FUZZY_CUTOFF = 75.0  # rapidfuzz partial ratio; one dropped or swapped character
 _EXACT, _FUZZY, _FULL_RUN, _SOME_VALUES = 2.0, 1.0, 1.0, 0.3
 
 
+@lru_cache(maxsize=65536)
 def compact(text: str) -> str:
     """Label text for matching: NFKC, no whitespace, unified quotes."""
     text = unicodedata.normalize("NFKC", text)
@@ -226,13 +228,20 @@ def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
 _GROUP_SCORE = 0.5
 
 
-def _group_hits(text: str, rows: Sequence[Row], position: int) -> list[Hit]:
-    """Group labels (（三）不予公开 …) as anchors before their first sub-row (P11, P26)."""
-    label = compact(text)
+@lru_cache(maxsize=16)
+def _group_starts(rows: tuple[Row, ...]) -> dict[str, int]:
+    """Each group label's words and the index of its first sub-row."""
     first: dict[str, int] = {}
     for index, row in enumerate(rows):
         if row.group is not None:
             first.setdefault(_ORDINAL.sub("", compact(row.group)), index)
+    return first
+
+
+def _group_hits(text: str, rows: Sequence[Row], position: int) -> list[Hit]:
+    """Group labels (（三）不予公开 …) as anchors before their first sub-row (P11, P26)."""
+    label = compact(text)
+    first = _group_starts(tuple(rows))
     return [
         Hit(index, position, at, at + len(words), _GROUP_SCORE, anchor=True)
         for words, index in first.items()
