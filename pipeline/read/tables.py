@@ -74,13 +74,14 @@ def ambiguous_reading(
 
     Where the text drops blank cells (`blanks_dropped`: running text, glued runs) and the readings
     disagree only on whether the cell was blank or 0 (which add up the same), nothing was
-    reported either way: it reads 0, keeps both candidates and its low confidence sends the
-    document to review.
+    reported either way: it reads 0 when most readings print the cell (a few blanks among many
+    printed cells), keeps both candidates, and its low confidence sends the document to review;
+    when most readings leave it blank (a few nil marks among many blanks) it stays null.
     """
     cells = [c[position] for c in candidates]
     values = sorted({_value_for(key, c) for c in cells}, key=lambda v: (v is None, v or 0))
     zeros = [c for c in cells if c.kind is not Kind.BLANK]
-    if blanks_dropped and set(values) <= {0, None} and zeros:
+    if blanks_dropped and set(values) <= {0, None} and 2 * len(zeros) >= len(cells):
         reading = reading_from_cell(key, zeros[0], document, BLANK_OR_ZERO)
         return reading.model_copy(update={"candidates": [0, None], "layout": BLANK_OR_ZERO})
     return Reading(
