@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.document import Document
+from pipeline.read.litigation import read_review
 from pipeline.read.solver import Relation, application_relations, consistent_readings
 from pipeline.read.tables import TableReading, read_active, read_applications
 from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS
@@ -98,3 +99,16 @@ def test_a_stray_space_inside_a_number_is_taken_only_when_the_arithmetic_needs_i
     assert row(result, "applications.partial") == [3, 0, 0, 0, 0, 0, 3]  # spaces kept where they add up
     granted = [result.readings[f"applications.granted.{c}"] for c in APPLICANT_COLUMNS]
     assert granted[-1].value == 14 and 14 in granted[0].candidates  # "1 4" is 14, its column open
+
+
+def test_blank_or_zero_reads_zero_only_where_most_readings_print_the_cell() -> None:
+    # six zeros for seven columns: one blank dropped somewhere, every cell 0 or blank
+    result = read(one_liner({"applications.partial": "000000"}))
+    cell = result.readings["applications.partial.natural_person"]
+    assert (cell.value, cell.candidates) == (0, [0, None])
+    assert any(f.rule == "blank_or_zero" for f in result.findings)
+    # three nil marks for fifteen columns (seed 津南's section 四, glued): mostly blank
+    text = "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼总计无无无五、存在的主要问题"
+    review = read_review((0, len(text)), Document(source="t.txt", kind="text", text=text))
+    upheld = review.readings["review.upheld"]
+    assert upheld.value is None and upheld.candidates == [0, None]
