@@ -50,34 +50,12 @@ def convert(layout: str, html: str) -> str:
         if layout.startswith("pandoc"):
             target = "plain" if layout == "pandoc_plain" else "gfm-raw_html"
             return _run(["pandoc", "-f", "html", "-t", target, str(page)], work)
+        from evals.synth.printed import chromium_pdf  # printed.py builds on this module
+
         pdf = Path(work) / "report.pdf"
-        _print_pdf(page, pdf, work)
+        pdf.write_bytes(chromium_pdf(page.read_text(encoding="utf-8")))
         flags = ["-layout"] if layout == "pdftotext_layout" else []
         return _run(["pdftotext", *flags, "-enc", "UTF-8", str(pdf), "-"], work)
-
-
-def _print_pdf(page: Path, pdf: Path, work: str) -> None:
-    """Chromium's print-to-PDF of the page, without the date and URL header and footer."""
-    profile = Path(work) / "profile"
-    _run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={profile}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            page.as_uri(),
-        ],
-        work,
-    )
-    if not pdf.is_file():
-        raise RuntimeError(f"chromium wrote no PDF for {page}")
 
 
 def _run(command: list[str], work: str) -> str:
