@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pipeline.document import Document
 from schemas.reading import Finding, Number, Reading
@@ -24,7 +25,8 @@ _LABEL_OR_DATE = re.compile(r"\s*[年月日号]|[.、](?!\d)")  # "2020年", "1.
 _NIL_MARKS = "-—–―/"  # after NFKC: "－" is "-", "／" is "/"
 
 
-def _numbers(text: str, money: bool, standalone: bool) -> list[float]:
+@lru_cache(maxsize=65536)  # cell texts recur in every report
+def _numbers(text: str, money: bool, standalone: bool) -> tuple[float, ...]:
     """The numbers written in `text`, signed, and for money converted to 万元."""
     numbers = []
     for match in _NUMBER.finditer(text):
@@ -36,7 +38,7 @@ def _numbers(text: str, money: bool, standalone: bool) -> list[float]:
         if money and match["unit"] == "元":
             number /= YUAN_PER_WAN
         numbers.append(number)
-    return numbers
+    return tuple(numbers)
 
 
 def _is_nil_mark(token: str) -> bool:

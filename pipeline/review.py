@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.validate import RULES, evaluate, rows_of
+from pipeline.validate import RULES, rows_of, run_checks
 from schemas.keys import keys_for
 from schemas.reading import Finding, Reading, Status
 
@@ -37,7 +37,6 @@ IMPLAUSIBLE_CAP = 0.1  # a value the format cannot hold (P1): some reader is wro
 THRESHOLD = 0.6  # below this a field is sent to review
 LISTED = 4  # names shown in a review reason
 _STRICT = {rule.id for rule in RULES if rule.severity == "error"}
-_RELATIONS = {"S1", "S2", "S3", "S4"}  # the strict rules that tie several cells together
 
 
 def _template_of(readings: dict[str, Reading]) -> str | None:
@@ -47,16 +46,9 @@ def _template_of(readings: dict[str, Reading]) -> str | None:
     return best if overlap[best] else None
 
 
-def _passed_relations(readings: dict[str, Reading]) -> set[str]:
+def _held_relations(readings: dict[str, Reading]) -> frozenset[str]:
     template = _template_of(readings)
-    if template is None:
-        return set()
-    return {
-        key
-        for rule, verdict in evaluate(readings, template)
-        if rule.id in _RELATIONS and verdict.state == "holds"
-        for key in verdict.fields
-    }
+    return run_checks(readings, template).held if template is not None else frozenset()
 
 
 def _layout_factor(layout: str | None) -> float:
@@ -69,11 +61,15 @@ def score_confidence(
     findings: list[Finding],
     grounded: dict[str, bool],
     agreement: dict[str, bool] | None = None,
+    held: frozenset[str] | None = None,
 ) -> dict[str, float]:
-    """A number in [0, 1] per field: how likely its value is right."""
+    """A number in [0, 1] per field: how likely its value is right.
+
+    `held`: the cells of the strict relations that hold, when the caller has run the checks.
+    """
     broken = [f for f in findings if f.rule in _STRICT and f.severity == "error"]  # not the "info" skips
     failures = Counter(key for finding in broken for key in finding.fields)
-    passed = _passed_relations(readings) - set(failures)
+    passed = (_held_relations(readings) if held is None else held) - set(failures)
     implausible = {key for f in findings if f.rule == "P1" and f.severity == "error" for key in f.fields}
     confidence: dict[str, float] = {}
     for key, reading in readings.items():

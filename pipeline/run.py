@@ -20,7 +20,7 @@ from pipeline.review import route, score_confidence
 from pipeline.sections import FormatEvidence, Section, detect_format, split_sections
 from pipeline.settings import Settings
 from pipeline.title import Title, read_title
-from pipeline.validate import plausible_year, validate
+from pipeline.validate import plausible_year, run_checks, validate
 from schemas.reading import Finding, Reading, Status
 from schemas.record import Provenance, Record
 
@@ -86,15 +86,14 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
         )
     fields = {key: reading for key, reading in readings.items() if not key.startswith(NARRATIVE)}
     narrative = {key: reading for key, reading in readings.items() if key.startswith(NARRATIVE)}
-    findings = (
-        reader_findings + model_findings + validate(fields, template) + narrative_findings(narrative, fields)
-    )
+    checked = run_checks(fields, template)
+    findings = reader_findings + model_findings + checked.findings + narrative_findings(narrative, fields)
     findings += plausible_year(record.year)
     if backend is None:  # the model path reports it itself, where it blanks the passages from prompts
         findings += injection_findings(document.text, injection_spans(document.text))
     grounded = grounding(fields, document)
     findings += ungrounded(fields, grounded, document)
-    confidence = score_confidence(fields, findings, grounded, agreement)
+    confidence = score_confidence(fields, findings, grounded, agreement, checked.held)
     record.needs_review, record.review_reasons = route(fields, findings, confidence)
     record.fields = _fields(fields, record)
     record.checks = findings

@@ -440,6 +440,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+RELATIONS = frozenset({"S1", "S2", "S3", "S4"})  # the strict rules that tie several cells together
+
+
 def evaluate(readings: Readings, template: str) -> list[tuple[Rule, Verdict]]:
     """Every relation instance of `template` with its outcome, rule by rule."""
     return [(rule, verdict) for rule in RULES for verdict in rule.check(readings, template)]
@@ -472,11 +475,25 @@ def _failure(rule: Rule, verdict: Verdict) -> Finding:
     return Finding(rule=rule.id, severity=rule.severity, fields=list(verdict.fields), message=message)
 
 
-def validate(readings: Readings, template: str) -> list[Finding]:
-    """The findings of every rule on one document's readings."""
+@dataclass(frozen=True)
+class Validation:
+    findings: list[Finding]
+    held: frozenset[str]  # cells of the strict relations (S1-S4) that hold
+
+
+def run_checks(readings: Readings, template: str) -> Validation:
+    """Every rule on one document's readings: its findings, and which relations hold."""
     findings: list[Finding] = []
+    held: set[str] = set()
     for rule in RULES:
         verdicts = rule.check(readings, template)
         findings.extend(_failure(rule, verdict) for verdict in verdicts if verdict.state == "fails")
         findings.extend(_unchecked(rule, verdicts))
-    return findings
+        if rule.id in RELATIONS:
+            held.update(key for verdict in verdicts if verdict.state == "holds" for key in verdict.fields)
+    return Validation(findings, frozenset(held))
+
+
+def validate(readings: Readings, template: str) -> list[Finding]:
+    """The findings of every rule on one document's readings."""
+    return run_checks(readings, template).findings

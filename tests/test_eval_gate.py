@@ -42,7 +42,11 @@ def test_broken_label_matcher_is_a_regression(
         return [(r + 1 if r == granted else r, *rest) for r, *rest in real_hits(text, rows)]
 
     monkeypatch.setattr(pipeline.read.align, "find_hits", mistakes_granted)
-    _, broken = run_eval(seeds, settings, "broken-matcher", tmp_path / "runs")
+    pipeline.read.align.label_index.cache_clear()  # it remembers the hits of the right matcher
+    try:
+        _, broken = run_eval(seeds, settings, "broken-matcher", tmp_path / "runs")
+    finally:
+        pipeline.read.align.label_index.cache_clear()  # and must not keep the broken one's
     capsys.readouterr()
 
     result = CliRunner().invoke(main, ["eval", "compare", str(baseline), str(broken)])

@@ -112,3 +112,23 @@ def test_blank_or_zero_reads_zero_only_where_most_readings_print_the_cell() -> N
     review = read_review((0, len(text)), Document(source="t.txt", kind="text", text=text))
     upheld = review.readings["review.upheld"]
     assert upheld.value is None and upheld.candidates == [0, None]
+
+
+def test_a_row_seen_before_elsewhere_gets_its_readings_where_it_now_stands() -> None:
+    """The readings of a glued row are remembered by its shape; a repeat must carry its own spans."""
+    from pipeline.read.glued import Blocks, all_readings
+    from pipeline.read.tokens import token_rows
+
+    digits = "103000013"  # 10 3 0 0 0 0 | 13
+
+    def row_at(offset: int) -> list:  # type: ignore[type-arg]
+        return [c for row in token_rows(" " * offset + digits) for c in row]
+
+    first = all_readings(row_at(0), 7, Blocks(7), False, frozenset())
+    again = all_readings(row_at(40), 7, Blocks(7), False, frozenset())
+    assert first and again and len(first) == len(again)
+    for (cost_a, cells_a), (cost_b, cells_b) in zip(first, again, strict=True):
+        assert cost_a == cost_b
+        assert [c.text for c in cells_a] == [c.text for c in cells_b]
+        assert [(c.start + 40, c.end + 40) for c in cells_a] == [(c.start, c.end) for c in cells_b]
+        assert all((" " * 40 + digits)[c.start : c.end] == c.text for c in cells_b)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
 from functools import cache
 
 import charset_normalizer
@@ -30,7 +31,7 @@ def read_text(data: bytes) -> tuple[list[Block], str]:
     """The whole file as one run of text, and the encoding it was read with."""
     text, encoding = decode_bytes(data)
     sample = text[:_SAMPLE]
-    odd = sum(1 for char in sample if _is_binary(char))
+    odd = sum(count for char, count in Counter(sample).items() if _is_binary(char))
     if odd > len(sample) * _MOST_CONTROLS:
         raise LoadError(f"binary content, not text ({odd} of {len(sample)} characters are control codes)")
     if text.strip() and not _HANZI.search(text):

@@ -209,26 +209,62 @@ def align(table: list[list[Cell]], rows: Sequence[Row]) -> Alignment:
 
 def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
     """Exact hits in every label fragment, then fuzzy ones for the rows no fragment names exactly."""
-    exact: dict[int, list[tuple[int, int, int, float]]] = {}
-    for position, unit in enumerate(units):
-        if isinstance(unit, Label):
-            exact[position] = find_hits(unit.cell.text, rows)
-    missing = set(range(len(rows))) - {hit[0] for found in exact.values() for hit in found}
+    index = label_index(tuple(rows))
+    exact = {p: index.exact(unit.cell.text) for p, unit in enumerate(units) if isinstance(unit, Label)}
+    missing = set(range(len(rows))) - {hit[0] for found, _ in exact.values() for hit in found}
     hits: list[Hit] = []
-    for position, found in exact.items():
+    for position, (found, groups) in exact.items():
         unit = units[position]
         assert isinstance(unit, Label)
         taken = [_label_extent(rows[r], s, e) for r, s, e, _ in found]
         fuzzy = fuzzy_hits(unit.cell.text, rows, missing, taken) if missing else []
         hits += [Hit(r, position, s, e, score) for r, s, e, score in found + fuzzy]
-        hits += _group_hits(unit.cell.text, rows, position)
+        hits += [Hit(r, position, s, e, _GROUP_SCORE, anchor=True) for r, s, e in groups]
     return sorted(hits, key=lambda h: (h.unit, h.start))
 
 
 _GROUP_SCORE = 0.5
+_MEMO_TEXT = 200  # longer fragments (a whole page glued on one line) are not worth remembering
+_MEMO_SIZE = 50_000
+
+ExactHits = tuple[list[tuple[int, int, int, float]], list[tuple[int, int, int]]]
+
+
+class LabelIndex:
+    """One table's rows, with the exact hits of every label fragment seen so far.
+
+    The same label texts recur in every report of a format, so a bulk run matches each only once.
+    """
+
+    def __init__(self, rows: tuple[Row, ...]) -> None:
+        self.rows = rows
+        self.groups = _group_starts(rows)
+        self._memo: dict[str, ExactHits] = {}
+
+    def exact(self, text: str) -> ExactHits:
+        """Row hits (row, start, end, score) and group-label anchors (first sub-row, start, end)."""
+        remembered = self._memo.get(text)
+        if remembered is not None:
+            return remembered
+        label = compact(text)
+        groups = [
+            (index, at, at + len(words))
+            for words, index in self.groups.items()
+            for at in _occurrences(label, words)
+        ]
+        found = (find_hits(text, self.rows), groups)
+        if len(text) <= _MEMO_TEXT:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[text] = found
+        return found
 
 
 @lru_cache(maxsize=16)
+def label_index(rows: tuple[Row, ...]) -> LabelIndex:
+    return LabelIndex(rows)
+
+
 def _group_starts(rows: tuple[Row, ...]) -> dict[str, int]:
     """Each group label's words and the index of its first sub-row."""
     first: dict[str, int] = {}
@@ -236,17 +272,6 @@ def _group_starts(rows: tuple[Row, ...]) -> dict[str, int]:
         if row.group is not None:
             first.setdefault(_ORDINAL.sub("", compact(row.group)), index)
     return first
-
-
-def _group_hits(text: str, rows: Sequence[Row], position: int) -> list[Hit]:
-    """Group labels (（三）不予公开 …) as anchors before their first sub-row (P11, P26)."""
-    label = compact(text)
-    first = _group_starts(tuple(rows))
-    return [
-        Hit(index, position, at, at + len(words), _GROUP_SCORE, anchor=True)
-        for words, index in first.items()
-        for at in _occurrences(label, words)
-    ]
 
 
 def _best_sequence(hits: list[Hit], units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
@@ -341,6 +366,9 @@ def _assign_runs(
     last_row = -1
 
     labelled = sorted(hit.row for hit in chosen if not hit.anchor)
+    hits_at: dict[int, list[Hit]] = {}
+    for hit in chosen:
+        hits_at.setdefault(hit.unit, []).append(hit)
 
     def close() -> None:
         nonlocal group, runs
@@ -372,7 +400,7 @@ def _assign_runs(
         if isinstance(unit, Label):
             if compact(unit.cell.text).startswith("第二十条"):
                 close()  # a block caption: values after it belong to the block's own rows
-            for hit in (hit for hit in chosen if hit.unit == position):
+            for hit in hits_at.get(position, []):
                 if runs or hit.anchor:
                     close()
                 if hit.anchor:

@@ -194,10 +194,64 @@ def splittable(cell: Cell) -> bool:
     return cell.kind is Kind.NUMBER and cell.text.isdigit() and len(cell.text) > 1
 
 
+Found = list[tuple[int, Slots]] | None
+_MEMO_SIZE = 20_000
+_memo: dict[tuple[object, ...], tuple[int, Found]] = {}
+
+
 def all_readings(
     cells: list[Cell], slots: int, blocks: Blocks | None, inline: bool, signed: frozenset[int]
-) -> list[tuple[int, Slots]] | None:
+) -> Found:
     """Every reading of the row with what it assumed; None when the search passed its bound.
+
+    Rows recur across reports (all zeros, above all) wherever they stand in the text, so the
+    readings are remembered by the row's cells relative to its first and moved to where it stands.
+    """
+    base = cells[0].start if cells else 0
+    key = (tuple(_relative(cell, base) for cell in cells), slots, blocks, inline, signed)
+    remembered = _memo.get(key)
+    if remembered is None:
+        if len(_memo) >= _MEMO_SIZE:
+            _memo.clear()
+        remembered = _memo[key] = (base, _search_readings(cells, slots, blocks, inline, signed))
+    was, found = remembered
+    if found is None or was == base:
+        return found
+    return [(cost, [_moved(cell, base - was) for cell in reading]) for cost, reading in found]
+
+
+def _relative(cell: Cell, base: int) -> tuple[object, ...]:
+    return (
+        cell.text,
+        cell.kind,
+        cell.value,
+        cell.unit,
+        cell.soft,
+        cell.inline,
+        cell.x,
+        cell.start - base,
+        cell.end - base,
+    )
+
+
+def _moved(cell: Cell, delta: int) -> Cell:
+    return Cell(
+        cell.text,
+        cell.start + delta,
+        cell.end + delta,
+        cell.kind,
+        cell.value,
+        cell.unit,
+        cell.soft,
+        cell.inline,
+        cell.x,
+    )
+
+
+def _search_readings(
+    cells: list[Cell], slots: int, blocks: Blocks | None, inline: bool, signed: frozenset[int]
+) -> Found:
+    """`all_readings`, searched.
 
     Each blank put back costs one; where spaces separate the values (so a glued pair is a slip,
     not the rule) each cut inside a value, and each space taken for a stray one inside a number

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Kind(StrEnum):
@@ -57,22 +58,28 @@ _MD_ESCAPE = re.compile(r"\\([-\\/*_.+|])")  # markdown writers escape "-" as "\
 
 def parse_cell(text: str, start: int, end: int) -> Cell:
     """Classify one cell's text: a number (with sign and unit), nil, blank or text."""
+    shown, kind, value, unit = _classify(text)
+    return Cell(shown, start, end, kind, value, unit)
+
+
+@lru_cache(maxsize=65536)  # cell texts recur in every report: 0, 无, the labels
+def _classify(text: str) -> tuple[str, Kind, int | float | None, str | None]:
     compact = _MD_ESCAPE.sub(r"\1", _SPACES.sub("", text))
     if not compact:
-        return Cell("", start, end, Kind.BLANK)
+        return "", Kind.BLANK, None, None
     stripped = text.strip()  # a text cell keeps its spaces: they may separate glued cells (P24)
     if compact in NIL_TOKENS:
-        return Cell(compact, start, end, Kind.NIL, 0)
+        return compact, Kind.NIL, 0, None
     match = _NUMBER.match(compact)
     if match is None:
-        return Cell(stripped, start, end, Kind.TEXT)
+        return stripped, Kind.TEXT, None, None
     digits = match["digits"].replace(",", "")
     if len(digits) > MAX_DIGITS:
-        return Cell(stripped, start, end, Kind.TEXT)  # no count or amount has this many digits
+        return stripped, Kind.TEXT, None, None  # no count or amount has this many digits
     value: int | float = float(digits + match["frac"]) if match["frac"] else int(digits)
     if match["sign"] in _NEGATIVE_SIGNS:
         value = -value
-    return Cell(compact, start, end, Kind.NUMBER, value, match["unit"])
+    return compact, Kind.NUMBER, value, match["unit"]
 
 
 @dataclass(frozen=True)
