@@ -11,10 +11,10 @@ import multiprocessing
 from multiprocessing import forkserver
 
 CONTEXT = multiprocessing.get_context("forkserver")
-# The reader's solver (pipeline/read/solver.py) imports OR-Tools (~115 MB) only when a document
-# needs it; imported here once, its pages are shared by every worker instead of being added to
-# each worker by the first such document. (A module that cannot be imported is skipped.)
-CONTEXT.set_forkserver_preload(["pipeline.worker", "ortools.sat.python.cp_model"])
+# Not OR-Tools: the reader's solver (pipeline/read/solver.py) imports it (~0.6 s, ~115 MB) only
+# when a table has rows the arithmetic must choose between, which most documents do not; preloaded
+# here it would make every run, a one-document run too, wait for it before the first worker forks.
+CONTEXT.set_forkserver_preload(["pipeline.worker"])
 
 
 def start_fork_server() -> None:

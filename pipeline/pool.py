@@ -133,8 +133,8 @@ class WorkerPool:
             if not busy:
                 return
             finished = list(self._collect(busy))
-            # Freed workers get their next document before the caller stores these results (an
-            # fsync'd commit each), so the workers never wait on the disk.
+            # Freed workers get their next document before the caller stores these results (a
+            # commit each), so the workers never wait on the store.
             self._dispatch(pending)
             yield from finished
 

@@ -76,12 +76,19 @@ def test_text_encoding_is_detected(tmp_path: Path, text: str, data: bytes, encod
     assert document.text == text
 
 
-def test_text_pieces_are_lines_of_the_normalised_text(tmp_path: Path) -> None:
+def test_plain_text_is_normalised_and_its_spans_are_plain(tmp_path: Path) -> None:
     raw = "一、总体情况\r\n\t规章\u00a0\r\n\r\n\t\u3000１\r\n"
     document = load_document(write(tmp_path, "report.txt", raw.encode("gb18030")))
     assert document.text == "一、总体情况\n\t规章 \n\n\t 1\n"
-    assert [document.text[p.start : p.end] for p in document.pieces] == ["一、总体情况", "\t规章 ", "\t 1"]
+    assert document.pieces == []  # no page, no cell: a span of the text is all there is to say
+    assert document.locate(16, 17).model_dump(exclude_none=True) == {"start": 16, "end": 17}
     assert document.source == str(tmp_path / "report.txt")
+
+
+def test_text_longer_than_a_normalisation_slice_keeps_every_line(tmp_path: Path) -> None:
+    lines = [f"第{n}行\u3000１２" for n in range(20_000)]  # about 180,000 characters
+    document = load_document(write(tmp_path, "long.txt", "\r\n".join(lines).encode("utf-8")))
+    assert document.text.split("\n") == [f"第{n}行 12" for n in range(20_000)]
 
 
 # --- normalisation ---------------------------------------------------------------------------

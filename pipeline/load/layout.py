@@ -78,12 +78,14 @@ class _Writer:
         self.grids: list[Grid] = []
 
     def write_lines(self, line: Line) -> None:
-        """Write each line of a normalised `Line`; a Piece for every line that is not blank."""
+        """Write each line of a normalised `Line`; a Piece for every line that is not blank, when
+        the line has a page or was read by OCR (a span with neither is all a Piece could say)."""
         if len(line.text) > MAX_TEXT_CHARS - self.offset:
             raise LoadError(f"text longer than {MAX_TEXT_CHARS} characters")
+        placed = line.page is not None or line.ocr
         for text in normalize(line.text, MAX_TEXT_CHARS - self.offset).split("\n"):
             start = self._write_line_start(text)
-            if text.strip():
+            if placed and text.strip():
                 self.pieces.append(Piece(start=start, end=self.offset, page=line.page, ocr=line.ocr))
 
     def write_table(self, table: Table) -> None:

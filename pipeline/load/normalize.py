@@ -47,7 +47,7 @@ def _slices(text: str) -> Iterator[str]:
     """`text` in slices that end at a line break, or at a character that starts a new cluster."""
     start = 0
     while start < len(text):
-        end = text.find("\n", start, start + _SLICE)
+        end = text.rfind("\n", start, start + _SLICE)
         end = start + _SLICE if end < 0 else end + 1
         while end < len(text) and unicodedata.combining(text[end]):
             end += 1
