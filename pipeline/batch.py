@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 from tqdm import tqdm
@@ -23,6 +24,9 @@ from tqdm import tqdm
 from pipeline.pool import Task, WorkerPool
 from pipeline.settings import BatchSettings, Settings, result_key
 from pipeline.store import Store, StoredResult
+
+if TYPE_CHECKING:
+    from pipeline.llm import Backend
 
 HASH_LIMIT = 512 * 2**20  # larger files are left to the loader, which refuses them by size
 
@@ -190,10 +194,8 @@ def _with_batch_api(
         while waiting:
             backend = api.backend()
 
-            def attempt(task: Task) -> StoredResult | None:
-                return unless_deferred(
-                    lambda: extract_to_result(task.path, task.content, settings, backend)  # noqa: B023
-                )
+            def attempt(task: Task, backend: Backend = backend) -> StoredResult | None:
+                return unless_deferred(lambda: extract_to_result(task.path, task.content, settings, backend))
 
             deferred = []
             for task, result in zip(waiting, threads.map(attempt, waiting), strict=True):

@@ -76,9 +76,7 @@ class FakeBatchServer:
     # -- the Batch API ----------------------------------------------------------------------
 
     def _upload(self, content_type: str, data: bytes) -> dict[str, Any]:
-        message = BytesParser(policy=HTTP).parsebytes(
-            f"Content-Type: {content_type}\r\n\r\n".encode() + data
-        )
+        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + data)
         parts = {part.get_param("name", header="content-disposition"): part for part in message.iter_parts()}
         assert parts["purpose"].get_content() == "batch"
         file_id = f"file-{len(self.files) + 1}"
@@ -141,7 +139,9 @@ class FakeBatchServer:
             if self.fails(line["body"]):
                 error = {"message": "the model is overloaded", "type": "server_error"}
                 response = {"status_code": 500, "request_id": "r", "body": {"error": error}}
-                errors.append({"id": "e", "custom_id": line["custom_id"], "response": response, "error": None})
+                errors.append(
+                    {"id": "e", "custom_id": line["custom_id"], "response": response, "error": None}
+                )
                 continue
             self.paid.append(line["custom_id"])
             response = {"status_code": 200, "request_id": "r", "body": self.completion(line["body"])}

@@ -178,7 +178,9 @@ def _run(server: FakeBatchServer, tmp_path: Path, config: BatchAPI) -> list[dict
     )
     output = tmp_path / "out.jsonl"
     with Store(tmp_path / "out.sqlite") as store:
-        summary = run_batch(DOCUMENTS, len(DOCUMENTS), settings, BatchSettings(), store, str(output), _quiet())
+        summary = run_batch(
+            DOCUMENTS, len(DOCUMENTS), settings, BatchSettings(), store, str(output), _quiet()
+        )
         return [json.loads(record) for _, record, _, _ in store.run_records(summary.run_id)]
 
 
