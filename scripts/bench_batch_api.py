@@ -76,18 +76,23 @@ def main() -> None:
         return float(sum(record["usage"][part] for record in records))
 
     same = all(all(a[p] == b[p] for p in READ) for a, b in zip(live, batched, strict=True))
+
+    def both(part: str) -> tuple[str, str]:
+        return f"{total(live, part):.0f}", f"{total(batched, part):.0f}"
+
     lines = sum(len(batch) for batch in server.submitted)
+    cost = f"${total(live, 'cost_usd'):.4f}", f"${total(batched, 'cost_usd'):.4f}"
     rows = [
         ("documents", f"{len(live)}", f"{len(batched)}"),
-        ("model calls (records)", f"{total(live, 'calls'):.0f}", f"{total(batched, 'calls'):.0f}"),
+        ("model calls (records)", *both("calls")),
         ("HTTP requests / batch lines", f"{live_requests}", f"{lines} in {len(server.submitted)} batches"),
         ("  of which re-asks", f"{_reasks(live_requests, live)}", f"{lines - len(server.submitted[0])}"),
         ("requests sent live", f"{live_requests}", f"{fallback}"),
-        ("prompt tokens", f"{total(live, 'prompt_tokens'):.0f}", f"{total(batched, 'prompt_tokens'):.0f}"),
-        ("completion tokens", f"{total(live, 'completion_tokens'):.0f}", f"{total(batched, 'completion_tokens'):.0f}"),
-        (f"cost, {args.model} prices", f"${total(live, 'cost_usd'):.4f}", f"${total(batched, 'cost_usd'):.4f}"),
+        ("prompt tokens", *both("prompt_tokens")),
+        ("completion tokens", *both("completion_tokens")),
+        (f"cost, {args.model} prices", *cost),
         ("wall (answers at once)", f"{live_s:.1f} s", f"{batch_s:.1f} s"),
-    ]  # fmt: skip
+    ]
     print(f"\n{len(paths)} generated documents ({', '.join(LAYOUTS)}), fake model on 127.0.0.1\n")
     print(f"{'':30}{'live':>16}{'--batch':>26}")
     for name, one, other in rows:
