@@ -167,7 +167,13 @@ def test_a_line_the_batch_failed_is_asked_live_at_the_list_price(tmp_path: Path)
         assert other["usage"]["cost_usd"] == pytest.approx(expected)
 
 
-def _run(server: FakeBatchServer, tmp_path: Path, config: BatchAPI) -> list[dict[str, Any]]:
+def _run(
+    server: FakeBatchServer,
+    tmp_path: Path,
+    config: BatchAPI,
+    documents: list[str] = DOCUMENTS,
+    **changes: Any,
+) -> list[dict[str, Any]]:
     settings = Settings(
         backend="openai",
         model=MODEL,
@@ -175,11 +181,12 @@ def _run(server: FakeBatchServer, tmp_path: Path, config: BatchAPI) -> list[dict
         api_key="test-key",
         use_cache=False,
         batch_api=config,
+        **changes,
     )
     output = tmp_path / "out.jsonl"
     with Store(tmp_path / "out.sqlite") as store:
         summary = run_batch(
-            DOCUMENTS, len(DOCUMENTS), settings, BatchSettings(), store, str(output), _quiet()
+            documents, len(documents), settings, BatchSettings(), store, str(output), _quiet()
         )
         return [json.loads(record) for _, record, _, _ in store.run_records(summary.run_id)]
 
@@ -208,6 +215,26 @@ def test_without_live_fallback_a_failed_line_is_llm_failed_and_asked_again_by_th
     assert len(second) == 1 and second[0] in first
     _paid_once(server)
     assert not any(check["rule"] == "llm_failed" for record in again for check in record["checks"])
+
+
+def test_a_failure_left_by_an_earlier_run_is_not_asked_for_documents_that_do_not_need_it(
+    tmp_path: Path,
+) -> None:
+    config = BatchAPI(poll_s=0.02, poll_max_s=0.1, live_fallback=False)
+    with FakeBatchServer(reader, fails=_published).running() as server:
+        first = _run(server, tmp_path, config)
+        [failed] = [r["source"] for r in first if r["usage"]["failed_calls"]]
+        others = [path for path in DOCUMENTS if not path.endswith(failed)]
+        server.fails = lambda body: False
+        # Another budget: another result key, so the documents run again; their requests are the same.
+        again = _run(server, tmp_path, config, others, token_budget_per_document=50_000)
+
+        assert len(server.submitted) == 1  # every answer replayed from the ledger, none asked again
+        assert [r["usage"] for r in again] == [r["usage"] for r in first if r["source"] != failed]
+        with sqlite3.connect(tmp_path / "out.sqlite") as db:
+            assert db.execute("SELECT state FROM model_requests WHERE state != 'answered'").fetchall() == [
+                ("new",)
+            ]
 
 
 def test_a_refused_batch_file_falls_back_to_live_calls(tmp_path: Path) -> None:

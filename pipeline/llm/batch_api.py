@@ -218,6 +218,7 @@ class BatchRun:
         self.endpoint, self.cache, self.say, self.sleep = endpoint, cache, say, sleep
         self.model = settings.model or ""
         self.stats = BatchStats()
+        self.requested: set[str] = set()  # what this run's documents asked: all it submits
         # Files and batches: openai's own retries (backoff, Retry-After) suit these small requests.
         self.client = openai.OpenAI(
             base_url=settings.base_url,
@@ -225,9 +226,7 @@ class BatchRun:
             timeout=settings.request_timeout_s,
             max_retries=4,
         )
-        retried = ledger.retry_failed()
-        if retried:
-            say(f"Batch API: {retried} requests that failed in an earlier run are asked again")
+        ledger.retry_failed()  # as a live call's failure is: asked again by the next run that needs it
 
     def backend(self) -> BatchBackend:
         """The backend of the next round, answering from everything settled so far."""
@@ -238,6 +237,7 @@ class BatchRun:
         """Get answers (or failures) for what `backend` could not answer; how many were settled."""
         before = len(self.ledger.settled())
         self.ledger.add(sorted(backend.missing.items()))
+        self.requested.update(backend.missing)
         while True:
             self._submit_new()
             open_batches = self.ledger.open_batches()
@@ -248,7 +248,9 @@ class BatchRun:
         return len(self.ledger.settled()) - before
 
     def _submit_new(self) -> None:
-        while lines := self.ledger.new(self.config.max_lines):
+        new = [(line, body) for line, body in self.ledger.new() if line in self.requested]
+        for start in range(0, len(new), self.config.max_lines):
+            lines = new[start : start + self.config.max_lines]
             jsonl = "".join(
                 json.dumps(
                     {"custom_id": line, "method": "POST", "url": ENDPOINT, "body": json.loads(body)},
@@ -357,7 +359,7 @@ class BatchRun:
 
     def _send_live(self) -> None:
         """Lines the batches could not answer, sent once as live calls (at the list price)."""
-        lines = self.ledger.to_send_live()
+        lines = [line for line in self.ledger.to_send_live() if line[0] in self.requested]
         if not lines:
             return
         self.say(f"Batch API: {len(lines)} requests the batch failed are sent live")

@@ -76,11 +76,10 @@ class RequestLedger:
                 "UPDATE model_requests SET state = 'new', error = NULL WHERE state = 'failed'"
             ).rowcount
 
-    def new(self, limit: int) -> list[tuple[str, str]]:
-        """(custom_id, body) of requests not yet in a batch, at most `limit`."""
+    def new(self) -> list[tuple[str, str]]:
+        """(custom_id, body) of the requests not in a batch."""
         rows = self._db.execute(
-            "SELECT custom_id, body FROM model_requests WHERE state = 'new' ORDER BY custom_id LIMIT ?",
-            (limit,),
+            "SELECT custom_id, body FROM model_requests WHERE state = 'new' ORDER BY custom_id"
         )
         return [(str(custom_id), str(body)) for custom_id, body in rows]
 
