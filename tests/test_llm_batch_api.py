@@ -306,3 +306,20 @@ def test_a_run_killed_between_upload_and_its_batch_id_finds_the_batch_on_the_ser
 def test_batch_is_refused_without_an_openai_backend_or_with_ray(options: list[str], message: str) -> None:
     result = CliRunner().invoke(main, ["extract", DOCUMENTS[0], "-o", "-", "--batch", *options])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_accepted_batch_answers_go_into_the_cache_a_live_run_then_asks_nothing(tmp_path: Path) -> None:
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    options = ["--backend", "openai", "--model", MODEL, "--base-url"]
+    with FakeBatchServer(careless).running() as server:
+        runner = CliRunner(env={"OPENAI_API_KEY": "test-key"})
+        arguments = ["extract", *DOCUMENTS, *options, server.url, *cache]
+        batched = runner.invoke(
+            main, [*arguments, "-o", str(tmp_path / "b.jsonl"), "--batch", "--batch-poll", "0.02"]
+        )
+        live = runner.invoke(main, [*arguments, "-o", str(tmp_path / "l.jsonl")])
+
+    assert batched.exit_code == live.exit_code == 0
+    assert server.live == [] and len(server.submitted) == 2
+    records = [json.loads(line) for line in (tmp_path / "l.jsonl").read_text().splitlines()]
+    assert all(r["usage"]["cached_calls"] == r["usage"]["calls"] > 0 for r in records)

@@ -119,7 +119,10 @@ class BatchBackend:
             )
         except Deferred as deferred:
             # An answer paid for in this store's batches is replayed first, so its record counts it.
-            if self._cache is not None and (hit := cached_answer(self._cache, key, response_model)):
+            if (
+                self._cache is not None
+                and (hit := cached_answer(self._cache, key, response_model)) is not None
+            ):
                 return hit
             with self._lock:
                 self.missing[deferred.custom_id] = deferred.body
@@ -171,7 +174,8 @@ class OutputLine(BaseModel):
     def failure(self) -> str:
         if self.error is not None:
             return f"{self.error.code or 'error'}: {self.error.message or ''}".strip()
-        assert self.response is not None
+        if self.response is None:
+            return "a line with neither a response nor an error"
         detail = self.response.body.get("error", {})
         message = detail.get("message", "") if isinstance(detail, dict) else str(detail)
         return f"HTTP {self.response.status_code}: {message}".strip()
