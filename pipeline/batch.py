@@ -12,10 +12,11 @@ import hashlib
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 from tqdm import tqdm
@@ -23,6 +24,9 @@ from tqdm import tqdm
 from pipeline.pool import Task, WorkerPool
 from pipeline.settings import BatchSettings, Settings, result_key
 from pipeline.store import Store, StoredResult
+
+if TYPE_CHECKING:
+    from pipeline.llm import Backend
 
 HASH_LIMIT = 512 * 2**20  # larger files are left to the loader, which refuses them by size
 
@@ -68,6 +72,7 @@ class Progress:
 
     def __init__(self, total: int, quiet: bool, verbose: bool) -> None:
         self.verbose = verbose and not quiet
+        self.quiet = quiet
         shown = not quiet and sys.stderr.isatty()
         self._bar = tqdm(total=total, file=sys.stderr, disable=not shown, unit="doc")
 
@@ -83,6 +88,11 @@ class Progress:
                 else (result.error or ("needs review" if result.needs_review else "clean"))
             )
             tqdm.write(f"{source}: {state}", file=sys.stderr)
+
+    def note(self, text: str) -> None:
+        """A line about the run (the Batch API's progress), unless quiet."""
+        if not self.quiet:
+            tqdm.write(text, file=sys.stderr)
 
     def close(self) -> None:
         self._bar.close()
@@ -102,7 +112,11 @@ def run_batch(
     shown = settings.model_dump_json(exclude={"api_key"})
     summary = BatchSummary(run_id=store.start_run(key, shown, output, total))
     tasks = _new_tasks(paths, store, key, summary, progress)
-    for task, result in _results(tasks, settings, batch):
+    if settings.batch_api is not None:
+        results = _with_batch_api(tasks, settings, store, progress.note)
+    else:
+        results = _results(tasks, settings, batch)
+    for task, result in results:
         store.save(summary.run_id, key, task.position, task.path, result)
         summary.extracted += 1
         summary.count(result.needs_review, result.error is not None)
@@ -160,6 +174,41 @@ def _with_model(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Tas
                 yield from _finished(running)
         while running:
             yield from _finished(running)
+
+
+def _with_batch_api(
+    tasks: Iterator[Task], settings: Settings, store: Store, say: Callable[[str], None]
+) -> Iterator[tuple[Task, StoredResult]]:
+    """The model path in rounds: a document whose questions went into a batch runs again once the
+    batch is back, until none waits (pipeline/llm/batch_api.py)."""
+    from pipeline.llm.batch_api import open_batch_run, unless_deferred
+    from pipeline.worker import extract_to_result
+
+    waiting = list(tasks)
+    if not waiting:
+        return
+    with (
+        open_batch_run(settings, store.requests(), say) as api,
+        ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as threads,
+    ):
+        while waiting:
+            backend = api.backend()
+
+            def attempt(task: Task, backend: Backend = backend) -> StoredResult | None:
+                return unless_deferred(lambda: extract_to_result(task.path, task.content, settings, backend))
+
+            deferred = []
+            for task, result in zip(waiting, threads.map(attempt, waiting), strict=True):
+                if result is None:
+                    deferred.append(task)
+                else:
+                    yield task, result
+            waiting = deferred
+            if waiting:
+                say(f"Batch API: round {api.stats.rounds}: {len(waiting)} documents wait for answers")
+                if api.settle(backend) == 0:
+                    raise RuntimeError("Batch API: a round deferred documents but no request was settled")
+        say(api.stats.line())
 
 
 def _finished(running: dict[Future[StoredResult], Task]) -> Iterator[tuple[Task, StoredResult]]:

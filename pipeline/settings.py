@@ -19,6 +19,20 @@ def _default_cache_dir() -> Path:
     return Path(base) / "gov-report-extract"
 
 
+class BatchAPI(BaseModel):
+    """`--batch`: the model's questions go through the OpenAI Batch API (pipeline/llm/batch_api.py)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    price_factor: float = Field(default=0.5, ge=0)  # batch price / list price (OpenAI: half)
+    completion_window: str = "24h"  # the only window OpenAI offers
+    poll_s: float = Field(default=30.0, gt=0)  # first wait between polls, doubled up to poll_max_s
+    poll_max_s: float = Field(default=600.0, gt=0)
+    live_fallback: bool = True  # a line the batch failed is sent live once; otherwise `llm_failed`
+    max_submissions: int = Field(default=3, ge=1)  # a line expired this often is failed
+    max_lines: int = Field(default=50_000, ge=1)  # per batch file (OpenAI's limit)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -41,6 +55,7 @@ class Settings(BaseModel):
     call_deadline_s: float = 300.0
     document_deadline_s: float = 600.0
     circuit_breaker_failures: int = 5
+    batch_api: BatchAPI | None = None  # None: live calls
 
 
 def default_backend(model: str | None) -> Backend:

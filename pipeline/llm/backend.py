@@ -92,6 +92,15 @@ class ModelError(Exception):
         return f"{requests}, {answers}"
 
 
+class Deferred(ModelError):
+    """A request put into a Batch API batch: its answer comes in a later round, the document with it."""
+
+    def __init__(self, message: str, custom_id: str, body: str) -> None:
+        super().__init__(message, Usage(), attempts=0, requests=0)
+        self.custom_id = custom_id
+        self.body = body  # the chat-completions body, as canonical JSON
+
+
 class Backend(Protocol):
     def identity(self) -> Identity:
         """Everything about the endpoint that changes an answer: endpoint, model, mode, sampling."""

@@ -95,6 +95,35 @@ def read_json(cache: diskcache.Cache, key: str) -> Any:
         return None
 
 
+def cached_answer(cache: diskcache.Cache, key: str, response_model: type[T]) -> ModelAnswer[T] | None:
+    """The accepted answer stored under `key`, free of charge; a row of another shape is deleted."""
+    stored = read_json(cache, key)
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return ModelAnswer(
+            parsed=response_model.model_validate(stored["answer"]),
+            usage=Usage(calls=1, cached_calls=1),
+            cached=True,
+            attempts=0,
+            findings=tuple(Finding.model_validate(item) for item in stored["findings"]),
+        )
+    except (KeyError, TypeError, ValidationError):  # a row of another shape is no answer
+        cache.delete(key)
+        return None
+
+
+def keep_answer(cache: diskcache.Cache, key: str, answer: ModelAnswer[Any]) -> None:
+    """Store an accepted answer and the findings it was accepted with."""
+    cache.set(
+        key,
+        {
+            "answer": answer.parsed.model_dump(mode="json"),
+            "findings": [finding.model_dump(mode="json") for finding in answer.findings],
+        },
+    )
+
+
 class CachedBackend:
     """A backend whose accepted answers are kept on disk; an identical request is not sent again."""
 
@@ -109,33 +138,11 @@ class CachedBackend:
         self, request: ModelRequest, response_model: type[T], budget: Budget | None = None
     ) -> ModelAnswer[T]:
         key = cache_key(self.backend.identity(), request, response_model)
-        if (answer := self._cached(key, response_model)) is not None:
+        if (answer := cached_answer(self._cache, key, response_model)) is not None:
             return answer
         answer = self.backend.complete(request, response_model, budget)
-        self._cache.set(
-            key,
-            {
-                "answer": answer.parsed.model_dump(mode="json"),
-                "findings": [finding.model_dump(mode="json") for finding in answer.findings],
-            },
-        )
+        keep_answer(self._cache, key, answer)
         return answer
-
-    def _cached(self, key: str, response_model: type[T]) -> ModelAnswer[T] | None:
-        stored = read_json(self._cache, key)
-        if not isinstance(stored, dict):
-            return None
-        try:
-            return ModelAnswer(
-                parsed=response_model.model_validate(stored["answer"]),
-                usage=Usage(calls=1, cached_calls=1),
-                cached=True,
-                attempts=0,
-                findings=tuple(Finding.model_validate(item) for item in stored["findings"]),
-            )
-        except (KeyError, TypeError, ValidationError):  # a row of another shape is no answer
-            self._cache.delete(key)
-            return None
 
     def close(self) -> None:
         self._cache.close()

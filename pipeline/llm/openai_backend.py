@@ -26,7 +26,7 @@ from instructor.core.exceptions import InstructorError
 from instructor.core.hooks import Hooks
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_exponential
 
-from pipeline.llm.backend import Identity, ModelAnswer, ModelError, ModelRequest, T
+from pipeline.llm.backend import Deferred, Identity, ModelAnswer, ModelError, ModelRequest, T
 from pipeline.llm.budget import Budget, cost_usd, sent_tokens
 from pipeline.llm.checks import CheckState, checked
 from pipeline.settings import Settings
@@ -83,7 +83,7 @@ class CircuitBreaker:
 
 
 @dataclass
-class _Call:
+class Call:
     """The running account of one `complete` call: its deadline, budget, and what it sent."""
 
     deadline: float
@@ -92,11 +92,32 @@ class _Call:
     answers: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cost_usd: float = 0.0
 
     def seconds_left(self) -> float:
         left = self.deadline - time.monotonic()
         document = self.budget.seconds_left() if self.budget is not None else None
         return left if document is None else min(left, document)
+
+    def admit(self, kwargs: dict[str, Any], max_output_tokens: int) -> None:
+        """Raise `NotSent` when the document's budget would not cover this request and its answer."""
+        estimate = sent_tokens(kwargs) + max_output_tokens
+        budget = self.budget
+        if budget is not None and not budget.allows(self.prompt_tokens + self.completion_tokens + estimate):
+            spent = self.prompt_tokens + self.completion_tokens
+            raise NotSent(
+                f"token budget: the next request needs about {estimate} tokens, this call has spent "
+                f"{spent}, and the document had {budget.left()} when the call began"
+            )
+
+    def charge(self, response: Any, model: str, price_factor: float = 1.0) -> None:
+        """Count an answer's tokens and cost (`price_factor`: 0.5 for one the Batch API gave)."""
+        if response.usage is None:
+            return
+        prompt, completion = response.usage.prompt_tokens, response.usage.completion_tokens
+        self.prompt_tokens += prompt
+        self.completion_tokens += completion
+        self.cost_usd += cost_usd(model, prompt, completion) * price_factor
 
 
 def _retry_after(error: BaseException | None) -> float | None:
@@ -175,18 +196,11 @@ class OpenAIBackend:
         """Close the HTTP connections (those of a given `http_client` too)."""
         self._openai.close()
 
-    def _send(self, call: _Call, **kwargs: Any) -> Any:
+    def _send(self, call: Call, **kwargs: Any) -> Any:
         """One chat completion (a first ask or a re-ask), sent again on transient failures."""
         if self._llama_cpp:
             kwargs = _llama_cpp_response_format(kwargs)
-        estimate = sent_tokens(kwargs) + self.settings.max_output_tokens
-        budget = call.budget
-        if budget is not None and not budget.allows(call.prompt_tokens + call.completion_tokens + estimate):
-            spent = call.prompt_tokens + call.completion_tokens
-            raise NotSent(
-                f"token budget: the next request needs about {estimate} tokens, this call has spent "
-                f"{spent}, and the document had {budget.left()} when the call began"
-            )
+        call.admit(kwargs, self.settings.max_output_tokens)
 
         def attempt(**kwargs: Any) -> Any:
             self.breaker.check()
@@ -202,6 +216,7 @@ class OpenAIBackend:
                 self.breaker.record(error)
                 raise
             self.breaker.record(None)
+            call.charge(response, self._model)
             return response
 
         def stop(state: RetryCallState) -> bool:
@@ -219,41 +234,52 @@ class OpenAIBackend:
         )
         return retrying(attempt, **kwargs)
 
+    def send_body(self, body: dict[str, Any]) -> Any:
+        """One chat completion for a body built elsewhere (a Batch API line sent live instead)."""
+        call = Call(deadline=time.monotonic() + self.settings.call_deadline_s, budget=None)
+        return self._send(call, **body)
+
     def complete(
         self, request: ModelRequest, response_model: type[T], budget: Budget | None = None
     ) -> ModelAnswer[T]:
+        call = Call(deadline=time.monotonic() + self.settings.call_deadline_s, budget=budget)
+        return self.ask(request, response_model, call, lambda **kwargs: self._send(call, **kwargs))
+
+    def ask(
+        self, request: ModelRequest, response_model: type[T], call: Call, send: Callable[..., Any]
+    ) -> ModelAnswer[T]:
+        """instructor's loop and the answer checks, with `send` answering each chat request.
+
+        `send` is `_send` for a live call; the Batch API path replays the answers a batch gave.
+        It charges what it answers to `call`.
+        """
         state = CheckState(
             request.source_text,
             request.key_prefix,
             request.template,
             final_attempt=self.settings.max_reasks + 1,
         )
-        call = _Call(deadline=time.monotonic() + self.settings.call_deadline_s, budget=budget)
 
         def on_response(response: Any) -> None:
             # Fires once per attempt, failed ones included, before the answer is checked.
             state.attempt += 1
             call.answers += 1
-            if response.usage is not None:
-                call.prompt_tokens += response.usage.prompt_tokens
-                call.completion_tokens += response.usage.completion_tokens
 
         hooks = Hooks()
         hooks.on("completion:response", on_response)
 
         def usage(failed: bool) -> Usage:
-            prompt, completion = call.prompt_tokens, call.completion_tokens
             return Usage(
                 calls=1,
                 failed_calls=int(failed),
-                prompt_tokens=prompt,
-                completion_tokens=completion,
-                cost_usd=cost_usd(self._model, prompt, completion),
+                prompt_tokens=call.prompt_tokens,
+                completion_tokens=call.completion_tokens,
+                cost_usd=call.cost_usd,
             )
 
         client = instructor.Instructor(
             client=self._openai,
-            create=instructor.patch(create=lambda **kwargs: self._send(call, **kwargs), mode=self._mode),
+            create=instructor.patch(create=send, mode=self._mode),
             mode=self._mode,
         )
         try:
@@ -266,8 +292,10 @@ class OpenAIBackend:
                 temperature=self.settings.temperature,
                 max_tokens=self.settings.max_output_tokens,
             )
-        except (InstructorError, openai.OpenAIError, NotSent) as error:
+        except (InstructorError, openai.OpenAIError, NotSent, Deferred) as error:
             cause = error.__cause__ or error
+            if isinstance(cause, Deferred):
+                raise cause from None
             message = str(cause) if isinstance(cause, NotSent) else f"{type(cause).__name__}: {cause}"
             if call.seconds_left() <= 0 and not isinstance(cause, NotSent):
                 message = f"deadline passed ({message})"

@@ -17,10 +17,11 @@ from types import TracebackType
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.crosscheck import YearFacts, normalise_agency, year_facts
+from pipeline.store.requests import RequestLedger
 from pipeline.store.schema import DDL, SCHEMA_VERSION
 from schemas.record import Record, printable
 
-__all__ = ["RunRow", "Store", "StoreError", "StoredResult", "failed_result", "stored_result"]
+__all__ = ["RequestLedger", "RunRow", "Store", "StoreError", "StoredResult", "failed_result", "stored_result"]
 
 LINK_BATCH = 256  # links to reused results are cheap to redo, so they are committed in groups
 
@@ -236,6 +237,11 @@ class Store:
             (result_key,),
         )
         return [(str(agency), int(year), int(count)) for agency, year, count in rows]
+
+    def requests(self) -> RequestLedger:
+        """The Batch API's requests and batches, kept with the results (`--batch`)."""
+        self._commit_links()
+        return RequestLedger(self._db)
 
     def count_extracted(self, run_id: int) -> int:
         """Documents the run extracted itself (not reused)."""

@@ -56,4 +56,27 @@ CREATE TABLE IF NOT EXISTS run_documents (
     reused       INTEGER NOT NULL,  -- 1 when the result came from an earlier run
     PRIMARY KEY (run_id, position)
 );
+
+-- The Batch API path (`extract --batch`, pipeline/llm/batch_api.py): every chat request put into a
+-- batch, once, by what is paid for; a killed run finds its batches and answers here.
+CREATE TABLE IF NOT EXISTS model_requests (
+    custom_id     TEXT PRIMARY KEY,  -- sha256 of the endpoint and the request body
+    body          TEXT NOT NULL,     -- JSON of the chat-completions body, as a live call sends it
+    state         TEXT NOT NULL,     -- 'new', 'submitted', 'answered', 'live' (to be sent live), 'failed'
+    input_file_id TEXT,              -- the batch input file it was last submitted in
+    submissions   INTEGER NOT NULL,  -- batches it was put in (one more after each expiry)
+    response      TEXT,              -- JSON of the chat completion, once answered
+    via           TEXT,              -- 'batch' or 'live': the price it was paid at
+    error         TEXT               -- why the batch (and the live call) failed it
+);
+
+-- One row per uploaded batch input file; `batch_id` is NULL between the upload and batches.create.
+CREATE TABLE IF NOT EXISTS model_batches (
+    input_file_id TEXT PRIMARY KEY,
+    batch_id      TEXT,
+    status        TEXT NOT NULL,     -- the Batch API's status as last seen ('uploaded' before create)
+    lines         INTEGER NOT NULL,
+    created_at    TEXT NOT NULL,     -- UTC ISO 8601
+    finished_at   TEXT
+);
 """
