@@ -347,13 +347,7 @@ class BatchRun:
                 return
             self.ledger.answer(line.custom_id, response.model_dump_json(), "batch")
             self.stats.answered += 1
-            if response.usage is not None:
-                prompt, completion = response.usage.prompt_tokens, response.usage.completion_tokens
-                self.stats.prompt_tokens += prompt
-                self.stats.completion_tokens += completion
-                listed = cost_usd(self.model, prompt, completion)
-                self.stats.cost_list_usd += listed
-                self.stats.cost_batch_usd += listed * self.config.price_factor
+            self._count(response, self.config.price_factor)
             return
         self._fail(line.custom_id, line.failure())
 
@@ -385,13 +379,18 @@ class BatchRun:
                     self.ledger.fail(line, f"{why}; live: {type(outcome).__name__}: {outcome}", live=False)
                     continue
                 self.ledger.answer(line, outcome.model_dump_json(), "live")
-                if outcome.usage is not None:
-                    prompt, completion = outcome.usage.prompt_tokens, outcome.usage.completion_tokens
-                    self.stats.prompt_tokens += prompt
-                    self.stats.completion_tokens += completion
-                    listed = cost_usd(self.model, prompt, completion)
-                    self.stats.cost_list_usd += listed
-                    self.stats.cost_batch_usd += listed
+                self._count(outcome, 1.0)
+
+    def _count(self, response: ChatCompletion, price_factor: float) -> None:
+        """A paid answer's tokens, at list price and at the price paid (`price_factor` of it)."""
+        if response.usage is None:
+            return
+        prompt, completion = response.usage.prompt_tokens, response.usage.completion_tokens
+        self.stats.prompt_tokens += prompt
+        self.stats.completion_tokens += completion
+        listed = cost_usd(self.model, prompt, completion)
+        self.stats.cost_list_usd += listed
+        self.stats.cost_batch_usd += listed * price_factor
 
     def close(self) -> None:
         self.client.close()

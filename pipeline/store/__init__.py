@@ -1,7 +1,8 @@
 """The results store: one SQLite file (WAL) of finished records, keyed by content and pipeline.
 
 A record is committed the moment it is finished, so a killed run (kill -9 included) loses nothing
-it finished; the next run with the same key reuses it instead of extracting it again. Layout: `pipeline/store/schema.py`.
+it finished; the next run with the same key reuses it instead of extracting it again.
+Layout: `pipeline/store/schema.py`.
 """
 
 from __future__ import annotations
