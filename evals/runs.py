@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from evals.dataset import Case, fixture_set_hash, load_cases
 from evals.score import DocumentResult, Outcome, Summary, Tally, score_document, summarise
-from pipeline.settings import Settings
+from pipeline.settings import BatchSettings, Settings
 from schemas.record import Record, Usage
 
 PACKAGE = "gov-report-extract"
@@ -112,20 +113,50 @@ def load_run(path: Path) -> EvalRun:
 
 
 def run_eval(
-    fixtures_dir: Path, settings: Settings, label: str, runs_dir: Path = Path("evals/runs")
+    fixtures_dir: Path,
+    settings: Settings,
+    label: str,
+    runs_dir: Path = Path("evals/runs"),
+    batch: BatchSettings | None = None,
 ) -> tuple[EvalRun, Path]:
-    """Extract every case of `fixtures_dir`, score, print the figures and save the run (and where)."""
-    from pipeline.run import extract_paths  # the pipeline is only needed when a run is made
+    """Extract every case of `fixtures_dir`, score, print the figures and save the run (and where).
 
+    With `batch`, the documents run as `extract` runs them (worker processes or Ray tasks, into a
+    throwaway results store); without, one after another in this process.
+    """
     cases = load_cases(fixtures_dir)
+    paths = [str(case.document) for case in cases]
     started = time.perf_counter()
-    records = extract_paths([str(case.document) for case in cases], settings)
+    records = _records(paths, settings, batch)
     seconds = time.perf_counter() - started
     run = build_run(fixtures_dir, cases, settings, label, records, seconds)
     path = save_run(run, runs_dir)
     print(format_run(run))
     print(f"saved {path}")
     return run, path
+
+
+def _records(paths: list[str], settings: Settings, batch: BatchSettings | None) -> list[Record]:
+    """The records of `paths` in their order, with the cross-year checks among them."""
+    if batch is None:
+        from pipeline.run import extract_paths  # the pipeline is only needed when a run is made
+
+        return extract_paths(paths, settings)
+    from pipeline.batch import Progress, run_batch
+    from pipeline.export import run_records
+    from pipeline.store import Store
+
+    with (
+        tempfile.TemporaryDirectory(prefix="gov-report-eval-") as folder,
+        Store(Path(folder) / "results.sqlite") as store,
+    ):
+        progress = Progress(len(paths), quiet=False, verbose=False)
+        try:
+            summary = run_batch(paths, len(paths), settings, batch, store, None, progress)
+        finally:
+            progress.close()
+        exported = run_records(store, summary.run_id)
+        return [Record.model_validate(document.record) for document in exported]
 
 
 # --- printing ---------------------------------------------------------------------------------

@@ -97,6 +97,37 @@ def export_options(command: Any) -> Any:
     return command
 
 
+def engine_options(command: Any) -> Any:
+    """Where documents run (worker processes here, or Ray tasks) and each document's limits."""
+    options = [
+        click.option(
+            "--jobs", "-j", type=click.IntRange(min=1), default=None, help="worker processes [cores]"
+        ),
+        click.option(
+            "--deadline",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="seconds per document",
+        ),
+        click.option(
+            "--memory-limit", type=click.IntRange(min=256), default=None, help="MB of memory per worker"
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(["local", "ray"]),
+            default="local",
+            show_default=True,
+            help="worker processes here, or Ray tasks (rules backend; pip install '.[ray]')",
+        ),
+        click.option(
+            "--ray-address", envvar="RAY_ADDRESS", default=None, help="Ray cluster to join [a local instance]"
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.group()
 @click.version_option(package_name="gov-report-extract")
 def main() -> None:
@@ -110,21 +141,7 @@ OUTPUT_HELP = "JSON Lines (.jsonl), CSV (.csv), Parquet (.parquet) or the store 
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--output", "-o", required=True, help=OUTPUT_HELP)
 @click.option("--store", type=click.Path(path_type=Path), default=None, help="results store [OUTPUT.sqlite]")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="worker processes [cores]")
-@click.option(
-    "--deadline", type=click.FloatRange(min=0, min_open=True), default=None, help="seconds per document"
-)
-@click.option("--memory-limit", type=click.IntRange(min=256), default=None, help="MB of memory per worker")
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "ray"]),
-    default="local",
-    show_default=True,
-    help="worker processes here, or Ray tasks (rules backend; pip install '.[ray]')",
-)
-@click.option(
-    "--ray-address", envvar="RAY_ADDRESS", default=None, help="Ray cluster to join [a local instance]"
-)
+@engine_options
 @click.option(
     "--batch",
     "batch_api",
@@ -159,30 +176,18 @@ def extract(
     Finished documents are kept in the results store; running the same command again (after an
     interruption, or on a grown folder) extracts only what the store does not hold yet.
     """
-    if options["backend"] in (None, "rules") and options["engine"] == "local":
-        from pipeline.forkserver import start_fork_server
-
-        start_fork_server()  # the workers' reader imports on the other core meanwhile
+    inputs, problems = _inputs(paths)
+    _start_workers(options, len(inputs))
     from pipeline.batch import Progress, default_store, run_batch
     from pipeline.export import ExportError, export_run, format_of, output_lock, set_aside
     from pipeline.store import Store, StoreError
 
-    batch = _batch_settings(
-        options.pop("jobs"),
-        options.pop("deadline"),
-        options.pop("memory_limit"),
-        engine=options.pop("engine"),
-        ray_address=options.pop("ray_address"),
-    )
     batch_api, batch_poll = options.pop("batch_api"), options.pop("batch_poll")
+    batch = _batch_settings(options)
     settings = _settings(**options)
     if batch_api:
         settings = _with_batch_api(settings, batch, batch_poll)
-    if batch.engine == "ray" and settings.backend != "rules":
-        raise click.UsageError("--engine ray runs the rules backend only (the model path runs in threads)")
-    if batch.engine == "ray" and importlib.util.find_spec("ray") is None:
-        raise click.UsageError("--engine ray needs Ray: pip install 'gov-report-extract[ray]'")
-    inputs, problems = _inputs(paths)
+    _check_engine(batch, settings)
     try:
         format_of(output)
         with output_lock(output), Store(store or default_store(output, settings)) as results:
@@ -222,18 +227,33 @@ def _with_batch_api(settings: Settings, batch: BatchSettings, poll: float | None
     return settings.model_copy(update={"batch_api": config})
 
 
-def _batch_settings(
-    jobs: int | None,
-    deadline: float | None,
-    memory_limit: int | None,
-    engine: str = "local",
-    ray_address: str | None = None,
-) -> BatchSettings:
+def _start_workers(options: dict[str, Any], documents: int) -> None:
+    """Start the fork server of the rules path's workers, to import on the other core meanwhile."""
+    if options["backend"] in (None, "rules") and options["engine"] == "local":
+        from pipeline.forkserver import start_fork_server
+
+        start_fork_server(documents)
+
+
+def _batch_settings(options: dict[str, Any]) -> BatchSettings:
+    """Where and under what limits documents run, from (and out of) the `engine_options`."""
     from pipeline.settings import BatchSettings
 
-    given = {"jobs": jobs, "deadline_s": deadline, "memory_limit_mb": memory_limit}
+    given = {
+        "jobs": options.pop("jobs"),
+        "deadline_s": options.pop("deadline"),
+        "memory_limit_mb": options.pop("memory_limit"),
+    }
     chosen = {key: value for key, value in given.items() if value is not None}
-    return BatchSettings(engine=engine, ray_address=ray_address or None, **chosen)
+    engine, address = options.pop("engine"), options.pop("ray_address")
+    return BatchSettings(engine=engine, ray_address=address or None, **chosen)
+
+
+def _check_engine(batch: BatchSettings, settings: Settings) -> None:
+    if batch.engine == "ray" and settings.backend != "rules":
+        raise click.UsageError("--engine ray runs the rules backend only (the model path runs in threads)")
+    if batch.engine == "ray" and importlib.util.find_spec("ray") is None:
+        raise click.UsageError("--engine ray needs Ray: pip install 'gov-report-extract[ray]'")
 
 
 def _summary_line(summary: BatchSummary, output: str, store: Path) -> str:
@@ -319,18 +339,25 @@ def corpus(store: Path, view: str, run_id: int | None) -> None:
     show_default="~/.local/share/gov-report-extract/runs",
 )
 @click.option("--report", type=click.Path(path_type=Path), default=None, help="HTML report path")
+@engine_options
 @model_options
 @click.pass_context
 def eval(
     ctx: click.Context, /, fixtures: Path, label: str, runs_dir: Path, report: Path | None, **options: Any
 ) -> None:
-    """Score extraction against labelled fixtures and save the run (`eval compare A B` to diff)."""
+    """Score extraction against labelled fixtures and save the run (`eval compare A B` to diff).
+
+    The documents run as `extract` runs them: worker processes (`--jobs`) or Ray tasks.
+    """
     if ctx.invoked_subcommand is not None:
         return
     from evals.report import write_report
     from evals.runs import run_eval
 
-    run, run_path = run_eval(fixtures, _settings(**options), label, runs_dir)
+    batch = _batch_settings(options)
+    settings = _settings(**options)
+    _check_engine(batch, settings)
+    run, run_path = run_eval(fixtures, settings, label, runs_dir, batch)
     html = write_report(run, report or run_path.with_suffix(".html"), fixtures)
     click.echo(f"run saved: {run_path}\nreport: {html}")
 

@@ -11,12 +11,18 @@ import multiprocessing
 from multiprocessing import forkserver
 
 CONTEXT = multiprocessing.get_context("forkserver")
-# Not OR-Tools: the reader's solver (pipeline/read/solver.py) imports it (~0.6 s, ~115 MB) only
-# when a table has rows the arithmetic must choose between, which most documents do not; preloaded
-# here it would make every run, a one-document run too, wait for it before the first worker forks.
 CONTEXT.set_forkserver_preload(["pipeline.worker"])
+# The reader's solver (pipeline/read/solver.py) imports OR-Tools (~0.6 s, ~110 MB) when a table has
+# rows the arithmetic must choose between. A bulk run imports it here, once, its pages shared by
+# every worker (else each worker would add them at its first such document, and memory would step
+# up somewhere in the corpus); a small run does not wait for it before its first worker forks.
+SHARED_SOLVER_FROM = 16  # documents
 
 
-def start_fork_server() -> None:
+def start_fork_server(documents: int) -> None:
     """Start the fork server now rather than at the first document."""
+    preload = ["pipeline.worker"]
+    if documents >= SHARED_SOLVER_FROM:
+        preload.append("ortools.sat.python.cp_model")  # a module that cannot be imported is skipped
+    CONTEXT.set_forkserver_preload(preload)
     forkserver.ensure_running()

@@ -188,3 +188,21 @@ def test_a_task_past_its_deadline_or_whose_worker_dies_gets_a_record_and_the_bat
     assert results["a"] == results["b"] == "done"
     assert results["hangs"] == "hangs: extraction stopped: no result within the 1 s deadline"
     assert results["crashes"] is not None and "Ray task failed" in results["crashes"]
+
+
+def test_eval_on_ray_scores_as_eval_in_this_process(reports: list[Path], tmp_path: Path) -> None:
+    """`eval --engine ray` runs the fixtures as Ray tasks; the scores are those of an in-process run."""
+    from evals.runs import load_run, run_eval
+    from pipeline.settings import Settings
+
+    folder = reports[0].parent  # the generated reports sit beside their labels: a fixture folder
+    _, here = run_eval(folder, Settings(backend="rules"), "here", tmp_path / "runs")
+    done = subprocess.run(
+        [*pipeline_command(), "eval", "--fixtures", str(folder), "--runs-dir", str(tmp_path / "runs"),
+         "--label", "ray", "--engine", "ray", "--jobs", "2"],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    on_ray = next((tmp_path / "runs").glob("*-ray.json"))
+    assert load_run(on_ray).summary == load_run(here).summary
+    assert load_run(on_ray).summary.overall.documents == len(reports)

@@ -133,3 +133,16 @@ def test_run_eval_extracts_scores_prints_and_saves(
     printed = capsys.readouterr().out
     assert f"accuracy {run.summary.overall.accuracy:.2%}" in printed
     assert "tab_rows" in printed and "pipe" in printed  # the per-layout table
+
+
+def test_eval_in_worker_processes_scores_as_eval_in_this_process(tmp_path: Path) -> None:
+    """The batch path (workers, a throwaway store, cross-year checks from it) scores the same."""
+    from evals.synth import CLASSIC, generate
+    from pipeline.settings import BatchSettings
+
+    generate(tmp_path / "fx", 6, 5, layouts=CLASSIC)
+    here, _ = run_eval(tmp_path / "fx", SETTINGS, "here", runs_dir=tmp_path / "runs")
+    workers, _ = run_eval(tmp_path / "fx", SETTINGS, "workers", tmp_path / "runs", BatchSettings(jobs=2))
+    assert workers.summary == here.summary and workers.summary.overall.documents == 6
+    assert [d.document for d in workers.documents] == [d.document for d in here.documents]
+    assert [d.needs_review for d in workers.documents] == [d.needs_review for d in here.documents]
