@@ -7,6 +7,7 @@ what happened, and a fresh worker takes the next document.
 
 from __future__ import annotations
 
+import gc
 import resource
 import signal
 import time
@@ -36,8 +37,16 @@ def extract_work(path: str, content: str, settings: Settings) -> StoredResult:
     return extract_to_result(path, content, settings)
 
 
+def prepare_worker() -> None:
+    """What a worker does before its first document."""
+    # What the fork server imported lives as long as the worker: out of the collector's sight it
+    # is not traversed at every full collection (~6% of a document's time) nor its pages touched.
+    gc.freeze()
+
+
 def _serve(conn: Connection, work: Work, settings_json: str, memory_limit_mb: int) -> None:
     """A worker's life: documents in, results out, until told to stop or the parent is gone."""
+    prepare_worker()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     limit = memory_limit_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
