@@ -25,7 +25,7 @@ _LABEL_OR_DATE = re.compile(r"\s*[年月日号]|[.、](?!\d)")  # "2020年", "1.
 _NIL_MARKS = "-—–―/"  # after NFKC: "－" is "-", "／" is "/"
 
 
-@lru_cache(maxsize=65536)  # cell texts recur in every report
+@lru_cache(maxsize=8192)  # cell texts recur in every report
 def _numbers(text: str, money: bool, standalone: bool) -> tuple[float, ...]:
     """The numbers written in `text`, signed, and for money converted to 万元."""
     numbers = []

@@ -26,7 +26,7 @@ FUZZY_CUTOFF = 75.0  # rapidfuzz partial ratio; one dropped or swapped character
 _EXACT, _FUZZY, _FULL_RUN, _SOME_VALUES = 2.0, 1.0, 1.0, 0.3
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def compact(text: str) -> str:
     """Label text for matching: NFKC, no whitespace, unified quotes."""
     text = unicodedata.normalize("NFKC", text)
@@ -225,7 +225,7 @@ def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
 
 _GROUP_SCORE = 0.5
 _MEMO_TEXT = 200  # longer fragments (a whole page glued on one line) are not worth remembering
-_MEMO_SIZE = 50_000
+_MEMO_SIZE = 8192
 
 ExactHits = tuple[list[tuple[int, int, int, float]], list[tuple[int, int, int]]]
 

@@ -195,7 +195,7 @@ def splittable(cell: Cell) -> bool:
 
 
 Found = list[tuple[int, Slots]] | None
-_MEMO_SIZE = 20_000
+_MEMO_SIZE = 4096
 _memo: dict[tuple[object, ...], tuple[int, Found]] = {}
 
 

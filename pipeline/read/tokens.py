@@ -62,7 +62,7 @@ def parse_cell(text: str, start: int, end: int) -> Cell:
     return Cell(shown, start, end, kind, value, unit)
 
 
-@lru_cache(maxsize=65536)  # cell texts recur in every report: 0, 无, the labels
+@lru_cache(maxsize=8192)  # cell texts recur in every report: 0, 无, the labels
 def _classify(text: str) -> tuple[str, Kind, int | float | None, str | None]:
     compact = _MD_ESCAPE.sub(r"\1", _SPACES.sub("", text))
     if not compact:
