@@ -73,3 +73,23 @@ def test_a_prose_mention_before_the_table_does_not_take_the_row() -> None:
 def test_a_wrapped_piece_of_a_label_is_not_a_fuzzy_match() -> None:
     text = "│5.要求行政机关确认或重 │0 │\n│新出具已获取信息 │ │\n"
     assert "applications.not_processed.confirm" not in aligned(text)
+
+
+def test_a_wrapped_label_with_values_beside_both_of_its_lines_keeps_them_all() -> None:  # P35, P36
+    # pdftotext -layout: the label wraps, the first value stands beside its first line (the left
+    # header column leaks "果" into the second), and the row is one row of seven values
+    text = (
+        "度办理结 （二）部分公开（区分处理的， 5\n"
+        "果    只计这一情形，不计其他情形）          0      0  0     0 0 5\n"
+        "     （四）无 2.没有现成信息需要 960 11 0 0\n"
+        "     法提供 另行制作                                0 0 971\n"
+    )
+    rows = aligned(text)
+    assert rows["applications.partial"] == ["5", "0", "0", "0", "0", "0", "5"]
+    assert rows["applications.unavailable.needs_creation"] == ["960", "11", "0", "0", "0", "0", "971"]
+
+
+def test_a_run_between_an_ordinal_and_its_label_is_not_a_wrapped_row() -> None:
+    # "4.无 正当理由…": the 无 of the label reads as a nil mark; the ordinal is not the label's start
+    text = f"4.无 正当理由大量反复申请 | {ZEROS}\n"
+    assert aligned(text)["applications.not_processed.massive"] == ["0"] * 7

@@ -198,6 +198,7 @@ def align(table: list[list[Cell]], rows: Sequence[Row]) -> Alignment:
     hits = _all_hits(units, rows)
     chosen = _best_sequence(hits, units, rows)
     chosen = sorted(chosen + _out_of_order(hits, chosen, units, rows), key=lambda h: (h.unit, h.start))
+    chosen = [_at_label_start(hit, units, rows, chosen) for hit in chosen]
     for hit in chosen:
         label = units[hit.unit]
         assert isinstance(label, Label)
@@ -396,11 +397,13 @@ def _assign_runs(
                 orphans.append((group[-1].row if group else last_row, run))
         group, runs = [], []
 
+    wrapped = False  # the last label fragment was the rest of the current row's wrapped label
     for position, unit in enumerate(units):
         if isinstance(unit, Label):
             if compact(unit.cell.text).startswith("第二十条"):
                 close()  # a block caption: values after it belong to the block's own rows
-            for hit in hits_at.get(position, []):
+            found = hits_at.get(position, [])
+            for hit in found:
                 if runs or hit.anchor:
                     close()
                 if hit.anchor:
@@ -408,11 +411,55 @@ def _assign_runs(
                 else:
                     group.append(hit)
                     last_row = hit.row
+            wrapped = not found and bool(group) and _rest_of_label(unit.cell.text, rows[group[-1].row])
             continue
-        if unit.filled or (group and len(runs) < len(group)):
+        if wrapped and runs and len(runs[-1].cells) + len(unit.cells) == len(rows[group[-1].row].columns):
+            runs[-1] = _joined_runs(runs[-1], unit)  # values printed beside both lines of the label
+        elif unit.filled or (group and len(runs) < len(group)):
             runs.append(unit)
+        wrapped = False
     close()
     return segments, orphans, empty, unpaired
+
+
+_STRAY_HEAD = 3  # characters of a column header wrapped beside the label ("果" of 本年度办理结果)
+
+
+def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], chosen: list[Hit]) -> Hit:
+    """A hit on a later line of a wrapped label, moved to the line that starts the label when
+    values stand between the two ("2.没有现成信息需要 960 11 0 0 / 另行制作 0 0 971"), so that the
+    row takes the values beside both lines."""
+    before = hit.unit - 2
+    if hit.anchor or before < 0 or not isinstance(units[hit.unit - 1], Run):
+        return hit
+    label = units[before]
+    if not isinstance(label, Label) or any(other.unit == before for other in chosen):
+        return hit
+    words, full = compact(label.cell.text), compact(rows[hit.row].label)
+    starts = any(
+        len(_ORDINAL.sub("", rest)) >= 2 and full.startswith(rest) and rest != full  # words, not "4."
+        for rest in (words[skip:] for skip in range(min(_STRAY_HEAD, len(words)) + 1))
+    )
+    found_in = units[hit.unit]
+    assert isinstance(found_in, Label)
+    if not starts or not _rest_of_label(found_in.cell.text, rows[hit.row]):
+        return hit
+    return Hit(hit.row, before, 0, len(words), hit.score)
+
+
+def _rest_of_label(text: str, row: Row) -> bool:
+    """Whether `text` is a later line of `row`'s wrapped label ("只计这一情形，不计其他情形）"), after at
+    most a few characters of the header column printed beside it on the same line."""
+    words, label = compact(text), compact(row.label)
+    return any(
+        len(rest) >= 2 and rest in label and not label.startswith(rest)
+        for rest in (words[skip:] for skip in range(min(_STRAY_HEAD, len(words)) + 1))
+    )
+
+
+def _joined_runs(first: Run, second: Run) -> Run:
+    """One row's values printed on two lines, beside the two lines of its wrapped label."""
+    return Run([*first.cells, *second.cells], first.line, first.first, first.line_width)
 
 
 def _segment(units: list[Unit], hit: Hit, run: Run, rows: Sequence[Row]) -> Segment:
