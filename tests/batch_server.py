@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from llm_server import JSONHandler, serving
 
 from pipeline.llm.budget import estimate_tokens
 
@@ -162,57 +164,36 @@ class FakeBatchServer:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
+        class Handler(JSONHandler):
             def do_POST(self) -> None:
                 data = self.rfile.read(int(self.headers["Content-Length"]))
                 with fake._lock:
                     if self.path == "/v1/files":
-                        self._reply(fake._upload(self.headers["Content-Type"], data))
+                        self.reply(fake._upload(self.headers["Content-Type"], data))
                     elif self.path == "/v1/batches":
-                        self._reply(fake._create(json.loads(data)))
+                        self.reply(fake._create(json.loads(data)))
                     elif self.path == "/v1/chat/completions":
                         body = json.loads(data)
                         fake.live.append(body)
-                        self._reply(fake.completion(body))
+                        self.reply(fake.completion(body))
                     else:
-                        self._reply({"error": {"message": "no such route"}}, 404)
+                        self.reply({"error": {"message": "no such route"}}, 404)
 
             def do_GET(self) -> None:
                 with fake._lock:
                     if match := re.fullmatch(r"/v1/files/([\w-]+)/content", self.path):
-                        self._reply_bytes(fake.files[match[1]])
+                        self.reply_bytes(fake.files[match[1]])
                     elif match := re.fullmatch(r"/v1/batches/([\w-]+)", self.path):
-                        self._reply(fake._retrieve(match[1]))
+                        self.reply(fake._retrieve(match[1]))
                     elif self.path.startswith("/v1/batches"):
                         data = list(reversed(fake.batches.values()))
-                        self._reply({"object": "list", "data": data, "has_more": False})
+                        self.reply({"object": "list", "data": data, "has_more": False})
                     else:
-                        self._reply({"error": {"message": "no such route"}}, 404)
-
-            def _reply(self, payload: dict[str, Any], status: int = 200) -> None:
-                self._reply_bytes(json.dumps(payload).encode(), status)
-
-            def _reply_bytes(self, data: bytes, status: int = 200) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                        self.reply({"error": {"message": "no such route"}}, 404)
 
         return Handler
 
     @contextmanager
     def running(self) -> Iterator[FakeBatchServer]:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with serving(self._handler(), self.hold) as self._server:
             yield self
-        finally:
-            self.hold.set()
-            self._server.shutdown()
-            self._server.server_close()

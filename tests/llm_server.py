@@ -39,6 +39,37 @@ def fill(schema: dict[str, Any], number: int, defs: dict[str, Any] | None = None
     return None
 
 
+class JSONHandler(BaseHTTPRequestHandler):
+    """A quiet request handler that answers with JSON or raw bytes."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def reply(self, payload: dict[str, Any], status: int = 200) -> None:
+        self.reply_bytes(json.dumps(payload).encode(), status)
+
+    def reply_bytes(self, data: bytes, status: int = 200) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler], stop: threading.Event) -> Iterator[ThreadingHTTPServer]:
+    """A threaded HTTP server on a free port of 127.0.0.1; `stop` is set to free held requests."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+
+
 class FakeServer:
     def __init__(self, mode: str, number: int = 999) -> None:
         self.mode = mode
@@ -53,10 +84,7 @@ class FakeServer:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
+        class Handler(JSONHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append(body)
@@ -64,13 +92,12 @@ class FakeServer:
                     fake.release.wait(60)
                     return
                 if fake.mode == "fail":
-                    self._reply(500, {"error": {"message": "internal error"}})
+                    self.reply({"error": {"message": "internal error"}}, 500)
                     return
                 schema = body["response_format"]["json_schema"]["schema"]
                 content = json.dumps(fill(schema, fake.number))
                 message = {"role": "assistant", "content": content}
-                self._reply(
-                    200,
+                self.reply(
                     {
                         "id": "x",
                         "object": "chat.completion",
@@ -81,25 +108,9 @@ class FakeServer:
                     },
                 )
 
-            def _reply(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
         return Handler
 
     @contextmanager
     def running(self) -> Iterator[FakeServer]:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with serving(self._handler(), self.release) as self._server:
             yield self
-        finally:
-            self.release.set()
-            self._server.shutdown()
-            self._server.server_close()

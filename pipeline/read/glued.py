@@ -10,7 +10,7 @@ choose (`pipeline.read.solver`). The search is bounded: past the bound nothing i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from pipeline.read.tokens import Cell, Kind
@@ -235,17 +235,7 @@ def _relative(cell: Cell, base: int) -> tuple[object, ...]:
 
 
 def _moved(cell: Cell, delta: int) -> Cell:
-    return Cell(
-        cell.text,
-        cell.start + delta,
-        cell.end + delta,
-        cell.kind,
-        cell.value,
-        cell.unit,
-        cell.soft,
-        cell.inline,
-        cell.x,
-    )
+    return replace(cell, start=cell.start + delta, end=cell.end + delta)
 
 
 def _search_readings(
