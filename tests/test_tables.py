@@ -9,7 +9,7 @@ from pipeline.read.litigation import read_review
 from pipeline.read.report import read_report
 from pipeline.read.tables import TableReading, read_active, read_applications
 from pipeline.sections import split_sections
-from schemas.layout import APPLICATION_ROWS
+from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS
 from schemas.reading import Status
 
 T = "\t"
@@ -259,3 +259,23 @@ def test_rows_of_one_width_that_disagree_teach_nothing() -> None:  # seed 同仁
     text = "\n".join(lines) + "\n"
     result = read_applications(whole(text), "2019", doc(text))
     assert result.readings["applications.denied.law_prohibited.natural_person"].status is Status.AMBIGUOUS
+
+
+def test_blank_cells_of_pdftotext_rows_whose_columns_drift_come_from_the_spacing() -> None:  # P35
+    # pdftotext -layout shifts each row's columns with the width of its label, so no column stands
+    # at one place; the spacing between a row's values still shows where a blank cell was
+    text = (
+        "             1.属于国家秘密        —  0  /   —  无 0 0\n"
+        "             2.其他法律行政法规禁止公开  /  —      —  — 0 0\n"
+        "             3.危及“三安全一稳定 ”   0  0  -   -  无 无 0\n"
+        "             5.属于三类内部事务信息  5  0  /   -      5\n"
+        "             6.属于四类 过程性信息    0  0  0   0  无 0 0\n"
+    )
+    document = Document(source="t.txt", kind="text", text=text)
+    read = read_applications((0, len(text)), "2019", document).readings
+
+    def row(key: str) -> list[object]:
+        return [read[f"applications.denied.{key}.{c}"].value for c in APPLICANT_COLUMNS]
+
+    assert row("law_prohibited") == [0, 0, None, 0, 0, 0, 0]
+    assert row("internal_affairs") == [5, 0, 0, 0, None, None, 5]

@@ -183,6 +183,8 @@ class Segment:
     # label's line, so that the rows of one table can be aligned with each other
     shape: tuple[int, int] | None = None
     placed: str | None = None  # "order" (an unlabelled run between its neighbours), "group" (P11)
+    # the columns the spacing of a short row allows, when it allows several (`pipeline.read.columns`)
+    placements: list[list[Cell]] | None = None
 
 
 @dataclass

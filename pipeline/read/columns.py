@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from itertools import pairwise
+from itertools import combinations, pairwise
 from statistics import median
 
 from pipeline.read.align import Segment
@@ -24,22 +24,42 @@ _ANCHORS: tuple[Anchor, ...] = (
 )
 
 
+Placement = Callable[[list[Cell]], list[list[Cell]]]  # the row's possible placements ([]: unknown)
+
+
 def restore_blank_columns(segments: list[Segment]) -> list[Segment]:
     """Segments whose short rows got their blank cells back where the columns are certain."""
     widths = {len(s.row.columns) for s in segments}
     restored = {id(s): s for s in segments}
     for width in widths:
         rows = [s for s in segments if len(s.row.columns) == width and _positioned(s)]
-        grid = _column_grid([s.cells for s in rows if _complete(s.cells, width)], width)
-        if grid is None:
+        place = _placement([s.cells for s in rows if _complete(s.cells, width)], width)
+        if place is None:
             continue
-        anchor, centres, tolerance = grid
         for segment in rows:
             if 0 < len(segment.cells) < width:
-                cells = _placed(segment.cells, anchor, centres, tolerance)
-                if cells is not None:
-                    restored[id(segment)] = replace(segment, cells=cells)
+                placements = place(segment.cells)
+                if len(placements) == 1:
+                    restored[id(segment)] = replace(segment, cells=placements[0])
+                elif placements:
+                    restored[id(segment)] = replace(segment, placements=placements)
     return [restored[id(s)] for s in segments]
+
+
+def _placement(complete: list[list[Cell]], width: int) -> Placement | None:
+    """How a short row finds its columns: where the complete rows agree each column stands; failing
+    that (pdftotext drifts a row's columns by a character or two with the width of its label),
+    where they agree it stands relative to the row's first value, for rows whose blanks left their
+    spaces. None when the complete rows agree on neither."""
+    grid = _column_grid(complete, width)
+    if grid is not None:
+        anchor, centres, tolerance = grid
+        return lambda cells: [placed] if (placed := _placed(cells, anchor, centres, tolerance)) else []
+    relative = _relative_grid([cells for cells in complete if _spaced(cells)], width)
+    if relative is not None:
+        anchor, centres, slack = relative
+        return lambda cells: _placed_relative(cells, anchor, centres, slack) if _spaced(cells) else []
+    return None
 
 
 def _positioned(segment: Segment) -> bool:
@@ -48,6 +68,11 @@ def _positioned(segment: Segment) -> bool:
 
 def _complete(cells: list[Cell], width: int) -> bool:
     return len(cells) == width and all(c.kind is not Kind.BLANK for c in cells)
+
+
+def _spaced(cells: list[Cell]) -> bool:
+    """Some two values stand more than one space apart: a blank cell would have left its spaces."""
+    return any(b.x[0] - a.x[1] > 2 for a, b in pairwise(cells) if a.x and b.x)
 
 
 def _column_grid(rows: list[list[Cell]], width: int) -> tuple[Anchor, list[float], float] | None:
@@ -67,6 +92,22 @@ def _column_grid(rows: list[list[Cell]], width: int) -> tuple[Anchor, list[float
     return None if best is None else best[1:]
 
 
+def _relative_grid(rows: list[list[Cell]], width: int) -> tuple[Anchor, list[float], float] | None:
+    """Each column's place relative to the row's first value (numbers right-aligned), the median
+    over complete rows, and the drift allowed between two neighbours; None unless they agree."""
+    if len(rows) < 2:
+        return None
+    anchor = _ANCHORS[1]
+    offsets = [[anchor(cell) - anchor(row[0]) for cell in row] for row in rows]
+    centres = [median(offset[j] for offset in offsets) for j in range(width)]
+    gaps = [b - a for a, b in pairwise(centres)]
+    if any(gap <= 0 for gap in gaps):
+        return None
+    slack = min(gaps) * 2 / 3  # a blank column moves the next value by a whole gap, drift by less
+    spread = max(abs((row[j + 1] - row[j]) - gaps[j]) for row in offsets for j in range(width - 1))
+    return (anchor, centres, slack) if spread <= slack else None
+
+
 def _nearest(position: float, centres: list[float]) -> int:
     return min(range(len(centres)), key=lambda j: abs(position - centres[j]))
 
@@ -78,7 +119,40 @@ def _placed(cells: list[Cell], anchor: Anchor, centres: list[float], tolerance: 
         return None
     if any(b <= a for a, b in pairwise(columns)):
         return None
-    slots = [Cell("", cells[-1].end, cells[-1].end, Kind.BLANK) for _ in centres]
+    return _in_columns(cells, columns, len(centres))
+
+
+_MARGIN = 4.0  # placements this much worse (squared drift) than the best are not kept
+_MOST = 4  # more placements than this: the spacing says too little, all are left to the arithmetic
+
+
+def _placed_relative(
+    cells: list[Cell], anchor: Anchor, centres: list[float], slack: float
+) -> list[list[Cell]]:
+    """The placements of the row's cells whose spacing matches the columns', best first.
+
+    Every choice of columns is scored by how far the gaps between the row's values differ from the
+    gaps between those columns; those close to the best are kept, for the arithmetic to choose
+    among (a row's last columns stand closer together than pdftotext's drift).
+    """
+    positions = [anchor(cell) for cell in cells]
+    scored: list[tuple[float, tuple[int, ...]]] = []
+    for columns in combinations(range(len(centres)), len(cells)):
+        errors = [
+            (positions[i + 1] - positions[i]) - (centres[columns[i + 1]] - centres[columns[i]])
+            for i in range(len(cells) - 1)
+        ]
+        if all(abs(error) <= slack for error in errors):
+            scored.append((sum(error * error for error in errors), columns))
+    scored.sort()
+    kept = [columns for cost, columns in scored if cost < scored[0][0] + _MARGIN]
+    if not kept or len(kept) > _MOST:
+        return []
+    return [_in_columns(cells, list(columns), len(centres)) for columns in kept]
+
+
+def _in_columns(cells: list[Cell], columns: list[int], width: int) -> list[Cell]:
+    slots = [Cell("", cells[-1].end, cells[-1].end, Kind.BLANK) for _ in range(width)]
     for cell, column in zip(cells, columns, strict=True):
         slots[column] = cell
     return slots

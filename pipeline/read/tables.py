@@ -272,6 +272,8 @@ def read_labelled_rows(
 
 
 def _fit(segment: Segment, rules: RowRules) -> Fit:
+    if segment.placements:  # the few column placements the row's spacing allows
+        return Fit(segment.placements, "shifted")
     signed = frozenset(i for i, column in enumerate(segment.row.columns) if column == "change")
     return fit_cells(segment.cells, len(segment.row.columns), rules.blocks, signed)
 
