@@ -279,3 +279,23 @@ def test_blank_cells_of_pdftotext_rows_whose_columns_drift_come_from_the_spacing
 
     assert row("law_prohibited") == [0, 0, None, 0, 0, 0, 0]
     assert row("internal_affairs") == [5, 0, 0, 0, None, None, 5]
+
+
+def test_grid_rows_below_their_wrapped_labels_take_the_columns_of_the_labelled_rows() -> None:  # P26
+    # a PDF→markdown table: some labels wrapped out of the grid as loose lines, their rows left
+    # with an empty label cell; the rows of the same width with their label in place say where
+    # the values start, for every such row (the first one used to use up that knowledge)
+    lines = [
+        "| （三）不 | 4.保护第三方合法权益 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "| 予公开 | 5.属于三类内部事务信息 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        "6.属于四类过程性",
+        "信息",
+        "|  |  | 0 | 0 | 0 | 0 | / | 0 |  |",
+        "7.属于行政执法案",
+        "卷",
+        "|  |  | 0 | 0 | 0 | 0 |  | 0 |  |",
+    ]
+    text = "\n".join(lines) + "\n"
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.denied.process_info") == [0, 0, 0, 0, 0, 0, None]
+    assert values(result, "applications.denied.enforcement_file") == [0, 0, 0, 0, None, 0, None]

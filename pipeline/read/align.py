@@ -469,7 +469,7 @@ def _segment(units: list[Unit], hit: Hit, run: Run, rows: Sequence[Row]) -> Segm
     assert isinstance(label, Label)
     ends_line = run.first + len(run.cells) == run.line_width
     plain = label.line == run.line and run.first == label.index + 1 and ends_line
-    shape = (run.line_width, run.first) if plain else None
+    shape = (run.line_width, run.first) if plain else _whole_line(run)
     return Segment(rows[hit.row], label.cell, list(run.cells), shape)
 
 
@@ -496,7 +496,7 @@ def _place_orphans(
         cells = [len(run.cells) for run in runs]
         pairs = list(zip(free, runs, strict=False))
         if free and len(runs) == len(free) and (not edge or all(_exact(r, rows[f]) for f, r in pairs)):
-            placed += [Segment(rows[f], None, list(r.cells), placed="order") for f, r in pairs]
+            placed += [Segment(rows[f], None, list(r.cells), _whole_line(r), "order") for f, r in pairs]
         elif free and len(runs) == 1 and len(widths) == 1 and cells[0] == len(free) * widths.pop():
             width = len(rows[free[0]].columns)
             run = runs[0]
@@ -507,6 +507,12 @@ def _place_orphans(
         else:
             unplaced += runs
     return placed, unplaced
+
+
+def _whole_line(run: Run) -> tuple[int, int] | None:
+    """The shape of a run that is its line's every cell (a grid row whose label cell is empty), so
+    that it takes the columns of the table's labelled rows of the same width."""
+    return (run.line_width, run.first) if run.first == 0 and len(run.cells) == run.line_width else None
 
 
 def _exact(run: Run, row: Row) -> bool:

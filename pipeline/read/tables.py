@@ -355,7 +355,7 @@ def _aligned_with_table(segment: Segment, fit: Fit, starts: dict[int, set[int]])
     known = starts.get(width, set())
     if len(known) != 1:
         return fit
-    start = known.pop()
+    start = next(iter(known))  # the set is shared by every row of this width
     for window, candidate in zip(fit.windows, fit.candidates, strict=True):
         if first + window == start:
             return Fit([candidate], "aligned_by_table", [window])
