@@ -93,3 +93,28 @@ def test_a_run_between_an_ordinal_and_its_label_is_not_a_wrapped_row() -> None:
     # "4.无 正当理由…": the 无 of the label reads as a nil mark; the ordinal is not the label's start
     text = f"4.无 正当理由大量反复申请 | {ZEROS}\n"
     assert aligned(text)["applications.not_processed.massive"] == ["0"] * 7
+
+
+def test_an_invented_header_row_does_not_take_the_labels_of_the_rows_below_it() -> None:  # P29
+    text = (
+        "| 项目 | 本年新收件数 | 上年结转件数 | 予以公开 | 部分公开 | 不予公开 |\n"
+        "一、本 年新收政府信息公\n开申请数量\n"
+        "|  | 5 | 13 | 0 | 0 | 0 | 9 | 27 |\n"
+        f"|  | {ZEROS} |\n"  # 二、上年结转…, its label lost (P26)
+        "（一）予以公开\n"
+        "|  | 0 | 0 | 0 | 0 | 0 | 9 | 9 |\n"
+    )
+    rows = aligned(text)
+    assert rows["applications.new_received"][-7:] == ["5", "13", "0", "0", "0", "9", "27"]
+    assert rows["applications.granted"][-7:] == ["0", "0", "0", "0", "0", "9", "9"]
+
+
+def test_the_last_label_of_a_table_with_nothing_after_it_is_not_read_as_a_blank_row() -> None:
+    # a blank row's label runs into the next label in a glued dump; the last label has no next
+    # one, so nothing says its row is blank (here its value was printed above it): it stays unread
+    text = f"| 4.保护第三方合法权益 | {ZEROS} |\n| | 0 |\n5.属于三类内部事务信息\n"
+    document = Document(source="t.md", kind="text", text=text)
+    read = read_applications((0, len(text)), "2021", document).readings
+    assert "applications.denied.internal_affairs.total" not in read or (
+        read["applications.denied.internal_affairs.total"].status.value not in ("blank", "value")
+    )

@@ -286,8 +286,12 @@ def _best_sequence(hits: list[Hit], units: list[Unit], rows: Sequence[Row]) -> l
     by_unit: dict[int, list[Hit]] = {}
     for hit in hits:
         by_unit.setdefault(hit.unit, []).append(hit)
+    header = _header_cells(units, by_unit)
     weights = []
     for hit in hits:
+        if hit.unit in header:
+            weights.append(hit.score * _HEADER_SHARE)
+            continue
         run = _next_run_plain(units, hit, by_unit)
         width = len(rows[hit.row].columns)
         bonus = 0.0 if run is None or hit.anchor else _FULL_RUN if run.could_fill(width) else _SOME_VALUES
@@ -310,6 +314,31 @@ def _best_sequence(hits: list[Hit], units: list[Unit], rows: Sequence[Row]) -> l
         chosen.append(hits[index])
         index = back[index]
     return chosen[::-1]
+
+
+_HEADER_SHARE = 0.25  # what a label found in a header cell weighs against one in a data row
+_HEADER_CELLS = 3
+
+
+def _header_cells(units: list[Unit], by_unit: dict[int, list[Hit]]) -> set[int]:
+    """Label cells that name rows side by side on one line with no value between them: a header
+    row (an invented one over the table, P29: `| 项目 | 本年新收件数 | 上年结转件数 | 予以公开 |`).
+    Labels glued in running text are one fragment, never several cells, so they are not counted."""
+    header: set[int] = set()
+    streak: list[int] = []
+
+    def close() -> None:
+        if len(streak) >= _HEADER_CELLS:
+            header.update(streak)
+        streak.clear()
+
+    for position, unit in enumerate(units):
+        if isinstance(unit, Run) or (streak and units[streak[-1]].line != unit.line):
+            close()
+        if isinstance(unit, Label) and any(not hit.anchor for hit in by_unit.get(position, [])):
+            streak.append(position)
+    close()
+    return header
 
 
 def _out_of_order(hits: list[Hit], chosen: list[Hit], units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
@@ -373,8 +402,12 @@ def _assign_runs(
     for hit in chosen:
         hits_at.setdefault(hit.unit, []).append(hit)
 
-    def close() -> None:
+    def close(last: bool = False) -> None:
         nonlocal group, runs
+        if last and group and not runs:
+            # The table's last label with nothing after it: nothing shows that its row is blank
+            # (in a glued dump, a blank row's label runs into the next label); it stays unread.
+            group = group[:-1]
         row_after = group[-1].row + 1 if group else -1
         # A label whose values stand on its next line (a tall cell) has blank cells on its own;
         # unless the next row lost its label: then the blank row is blank and the values are its.
@@ -420,7 +453,7 @@ def _assign_runs(
         elif unit.filled or (group and len(runs) < len(group)):
             runs.append(unit)
         wrapped = False
-    close()
+    close(last=True)
     return segments, orphans, empty, unpaired
 
 
