@@ -6,7 +6,7 @@ from pipeline.document import Document
 from pipeline.read.litigation import read_review
 from pipeline.read.solver import Relation, application_relations, consistent_readings
 from pipeline.read.tables import TableReading, read_active, read_applications
-from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS
+from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS, REVIEW_KEYS
 from schemas.reading import Status
 
 ROWS = APPLICATION_ROWS["2021"]
@@ -132,3 +132,12 @@ def test_a_row_seen_before_elsewhere_gets_its_readings_where_it_now_stands() -> 
         assert [c.text for c in cells_a] == [c.text for c in cells_b]
         assert [(c.start + 40, c.end + 40) for c in cells_a] == [(c.start, c.end) for c in cells_b]
         assert all((" " * 40 + digits)[c.start : c.end] == c.text for c in cells_b)
+
+
+def test_section_four_glued_short_of_cells_is_cut_not_read_as_whole_missing_blocks() -> None:  # P21
+    # ten cells as printed, fifteen once "0000" and "009" are cut: every block adds up one way
+    text = "结果维持结果纠正其他结果尚未审结总计-0/0000—0-9/009"
+    document = Document(source="t.txt", kind="text", text=text)
+    read = read_review((0, len(text)), document).readings
+    values = [read[key].value for key in REVIEW_KEYS]
+    assert values == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 9]

@@ -16,7 +16,7 @@ from pipeline.read.candidates import (
     sums_to_last,
     trim_blanks,
 )
-from pipeline.read.glued import Blocks
+from pipeline.read.glued import Blocks, splittable
 from pipeline.read.tables import (
     TableReading,
     ambiguous_reading,
@@ -135,10 +135,11 @@ def review_blocks_add_up(slots: Slots) -> bool:
 
 
 def _fit(cells: list[Cell]) -> Fit:
-    """Fit section 四's cells; a short row is read block by block (whole blocks of 5 only)."""
+    """Fit section 四's cells; a short row is read block by block (whole blocks of 5 only), unless
+    it holds glued digits, which may be the cells it seems to lack."""
     if len(cells) >= 15:
         return fit_cells(cells, 15, REVIEW_BLOCKS_ARITHMETIC)
-    if len(cells) in (5, 10):
+    if len(cells) in (5, 10) and not any(splittable(cell) for cell in cells):
         candidates: list[Slots] = []
         for present in combinations(range(3), len(cells) // 5):
             slots = [Cell("", c.start, c.start, Kind.BLANK) for c in [cells[0]] * 15]
