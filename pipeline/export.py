@@ -51,17 +51,23 @@ def spec_fields() -> tuple[FieldSpec, ...]:
     return tuple(FieldSpec(**row) for row in csv.DictReader(io.StringIO(text), delimiter="\t"))
 
 
+# Formats this tool does not write: an output path naming one is refused rather than filled with
+# JSON Lines. Any other path gets JSON Lines, the output contract's format (`--output FILE`).
+OTHER_FORMATS = frozenset(
+    {".xlsx", ".xls", ".ods", ".tsv", ".gz", ".zip", ".bz2", ".xz", ".zst", ".feather", ".arrow", ".db"}
+)
+
+
 def format_of(output: str) -> str:
-    """The export format an output path asks for; `-` is JSON Lines on stdout."""
-    if output == "-":
-        return "jsonl"
-    suffix = Path(output).suffix.lower()
-    if suffix not in FORMATS:
+    """The export format an output path asks for; `-` and any path without a known extension are
+    JSON Lines."""
+    suffix = Path(output).suffix.lower() if output != "-" else ""
+    if suffix in OTHER_FORMATS:
         known = ", ".join(FORMATS)
         raise ExportError(
-            f"{output}: unknown output format {suffix or '(no extension)'!r}; use one of {known}"
+            f"{output}: unknown output format {suffix!r}; use one of {known} (or any other name)"
         )
-    return FORMATS[suffix]
+    return FORMATS.get(suffix, "jsonl")
 
 
 # -- records with their cross-year findings -----------------------------------------------------

@@ -122,7 +122,12 @@ def test_sqlite_export_is_the_store(store: Path, tmp_path: Path) -> None:
     assert (count, version) == (4, "1")
 
 
-@pytest.mark.parametrize("name", ["out.xlsx", "out", "out.json.gz"])
-def test_unknown_extensions_are_refused(name: str) -> None:
+@pytest.mark.parametrize("name", ["out.xlsx", "out.json.gz"])
+def test_extensions_of_formats_not_written_are_refused(name: str) -> None:
     with pytest.raises(ExportError, match="unknown output format"):
         format_of(name)
+
+
+@pytest.mark.parametrize("name", ["out", "out.json", "/tmp/tmpab12cd", "-"])
+def test_any_other_output_path_gets_json_lines_as_the_contract_says(name: str) -> None:
+    assert format_of(name) == "jsonl"
