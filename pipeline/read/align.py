@@ -460,6 +460,12 @@ def _assign_runs(
 _STRAY_HEAD = 3  # characters of a column header wrapped beside the label ("果" of 本年度办理结果)
 
 
+def _label_line_words(text: str) -> list[str]:
+    """A label line's words, then the same without up to `_STRAY_HEAD` leading characters."""
+    words = compact(text)
+    return [words[skip:] for skip in range(min(_STRAY_HEAD, len(words)) + 1)]
+
+
 def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], chosen: list[Hit]) -> Hit:
     """A hit on a later line of a wrapped label, moved to the line that starts the label when
     values stand between the two ("2.没有现成信息需要 960 11 0 0 / 另行制作 0 0 971"), so that the
@@ -470,25 +476,24 @@ def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], chosen: li
     label = units[before]
     if not isinstance(label, Label) or any(other.unit == before for other in chosen):
         return hit
-    words, full = compact(label.cell.text), compact(rows[hit.row].label)
+    full = compact(rows[hit.row].label)
     starts = any(
         len(_ORDINAL.sub("", rest)) >= 2 and full.startswith(rest) and rest != full  # words, not "4."
-        for rest in (words[skip:] for skip in range(min(_STRAY_HEAD, len(words)) + 1))
+        for rest in _label_line_words(label.cell.text)
     )
     found_in = units[hit.unit]
     assert isinstance(found_in, Label)
     if not starts or not _rest_of_label(found_in.cell.text, rows[hit.row]):
         return hit
-    return Hit(hit.row, before, 0, len(words), hit.score)
+    return Hit(hit.row, before, 0, len(compact(label.cell.text)), hit.score)
 
 
 def _rest_of_label(text: str, row: Row) -> bool:
     """Whether `text` is a later line of `row`'s wrapped label ("只计这一情形，不计其他情形）"), after at
     most a few characters of the header column printed beside it on the same line."""
-    words, label = compact(text), compact(row.label)
+    label = compact(row.label)
     return any(
-        len(rest) >= 2 and rest in label and not label.startswith(rest)
-        for rest in (words[skip:] for skip in range(min(_STRAY_HEAD, len(words)) + 1))
+        len(rest) >= 2 and rest in label and not label.startswith(rest) for rest in _label_line_words(text)
     )
 
 
