@@ -55,3 +55,25 @@ def test_two_values_under_one_column_are_kept_in_order() -> None:
         word("7", 150, 120, 5),
     ]
     assert row_lines(visual_rows(pieces))[0] == "一、本年新收\t49959\t0"
+
+
+def _column_of_mixed_widths(edge: str) -> list[Piece]:
+    """Two rows of three cells 40 wide, 60 apart; the second row's numbers are five digits wide
+    and its first cell is empty; the values stand on `edge` of their cells."""
+    pieces = []
+    for y, texts in ((100, ["0", "0", "0"]), (120, ["", "65847", "65847"])):
+        pieces.append(word("行", 40, y, 10))
+        for column, text in enumerate(texts):
+            if not text:
+                continue
+            width = 7.0 * len(text)
+            left = 150 + 60 * column
+            x = {"left": left, "centre": left + (40 - width) / 2, "right": left + 40 - width}[edge]
+            pieces.append(word(text, x, y, width))
+    return pieces
+
+
+def test_columns_follow_whichever_edge_the_values_share() -> None:
+    for edge in ("left", "centre", "right"):
+        lines = row_lines(visual_rows(_column_of_mixed_widths(edge)))
+        assert lines == ["行\t0\t0\t0", "行\t\t65847\t65847"], edge

@@ -9,7 +9,7 @@ can be written as TAB-separated cells with its empty cells restored.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from statistics import median
 
@@ -98,12 +98,36 @@ def text_of(pieces: list[Piece]) -> str:
     return text
 
 
+Anchor = Callable[[Piece], float]
+# Where a column's values line up: their left edges, centres or right edges (a table's cells may
+# be aligned any of the three ways; numbers of different widths then agree on only one of them).
+ANCHORS: tuple[Anchor, ...] = (lambda p: p.centre_x, lambda p: p.x0, lambda p: p.x1)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The value columns of a run of rows: where each stands, by the anchor their values share."""
+
+    anchor: Anchor
+    positions: list[float]
+
+    def nearest(self, piece: Piece) -> int:
+        x = self.anchor(piece)
+        return min(range(len(self.positions)), key=lambda i: abs(self.positions[i] - x))
+
+    def distance(self, piece: Piece) -> float:
+        x = self.anchor(piece)
+        return min(abs(position - x) for position in self.positions)
+
+
 def _aligned(values: list[Piece], run: list[list[Piece]]) -> bool:
-    """Whether most of a row's values stand in the columns of the rows above."""
-    columns = _columns(run)
+    """Whether most of a row's values stand in the columns of the rows above, by any anchor."""
     tolerance = _SAME_COLUMN * median(p.height for p in values)
-    near = sum(1 for p in values if min(abs(p.centre_x - x) for x in columns) <= tolerance)
-    return near * 2 >= len(values)
+    for anchor in ANCHORS:
+        columns = _clustered(run, anchor)
+        if 2 * sum(1 for p in values if columns.distance(p) <= tolerance) >= len(values):
+            return True
+    return False
 
 
 def _run_lines(run: list[list[Piece]]) -> list[str]:
@@ -113,13 +137,16 @@ def _run_lines(run: list[list[Piece]]) -> list[str]:
     return [_cells_line(row, columns) for row in run]
 
 
-def _columns(run: list[list[Piece]]) -> list[float]:
-    """The x centres of the value columns of a run of rows.
+def _columns(run: list[list[Piece]]) -> Columns:
+    """The value columns of a run of rows: by the anchor that needs the fewest columns (the
+    centres when anchors tie)."""
+    return min((_clustered(run, anchor) for anchor in ANCHORS), key=lambda columns: len(columns.positions))
 
-    Close centres share a column, but never two values of one row: wide numbers in narrow
-    columns stand closer than the tolerance.
-    """
-    values = sorted(((p.centre_x, index) for index, row in enumerate(run) for p in row if p.is_value))
+
+def _clustered(run: list[list[Piece]], anchor: Anchor) -> Columns:
+    """Columns by one anchor. Close positions share a column, but never two values of one row:
+    wide numbers in narrow columns stand closer than the tolerance."""
+    values = sorted(((anchor(p), index) for index, row in enumerate(run) for p in row if p.is_value))
     tolerance = _SAME_COLUMN * median(p.height for row in run for p in row if p.is_value)
     clusters: list[list[tuple[float, int]]] = []
     for x, row in values:
@@ -128,10 +155,10 @@ def _columns(run: list[list[Piece]]) -> list[float]:
             cluster.append((x, row))
         else:
             clusters.append([(x, row)])
-    return [sum(x for x, _ in cluster) / len(cluster) for cluster in clusters]
+    return Columns(anchor, [sum(x for x, _ in cluster) / len(cluster) for cluster in clusters])
 
 
-def _cells_line(row: list[Piece], columns: list[float]) -> str:
+def _cells_line(row: list[Piece], columns: Columns) -> str:
     """The row as TAB-separated cells, empty where no value stands under a column.
 
     When two values fall under one column the columns are not to be trusted for this row; its
@@ -142,11 +169,11 @@ def _cells_line(row: list[Piece], columns: list[float]) -> str:
     first_value = next(i for i, p in enumerate(row) if p.is_value)
     label = text_of(row[:first_value])
     values = [p for p in row[first_value:] if p.is_value]
-    nearest = [min(range(len(columns)), key=lambda i: abs(columns[i] - p.centre_x)) for p in values]
+    nearest = [columns.nearest(p) for p in values]
     if len(set(nearest)) < len(nearest):
         cells = [p.text.strip() for p in values]
     else:
-        cells = [""] * len(columns)
+        cells = [""] * len(columns.positions)
         for piece, column in zip(values, nearest, strict=True):
             cells[column] = piece.text.strip()
     return "\t".join([label, *cells]) if label else "\t".join(cells)
