@@ -281,6 +281,34 @@ def test_blank_cells_of_pdftotext_rows_whose_columns_drift_come_from_the_spacing
     assert row("internal_affairs") == [5, 0, 0, 0, None, None, 5]
 
 
+def test_pdftotext_columns_are_counted_in_characters() -> None:  # P35
+    # real `pdftotext -layout` output (of a page Chromium printed): it places every character, CJK
+    # or not, in one column, so the values stand at the same character columns on every row while
+    # their display columns move with the label; the blank cells are where a column has no value.
+    # A long label pushes one complete row's values left (the one before 总计): it does not undo
+    # the columns the other rows agree on.
+    lines = [
+        "一、本年新收政府信息公开申请数量               29 5 2 1   0   0   37",
+        "二、上年结转政府信息公",
+        "开申请数量",
+        "      （一）予以公开                  9  5 2 0       0   16",
+        "      （二）部分公开（区分处理 的",
+        "      ，只计这一情形，不计其他情形）          5    0 1       0   6",
+        "",
+        "            1.属于国家秘密",
+        "            2.其他法律行政 法规禁止",
+        "            公开                 0  0 0 0   0   0   0",
+        "",
+        "            3.危及“ 三安全一稳定”      0  0 0 0       0   0",
+        "      处理    缴纳费用、行政机关不再处理其政府信 0 0 0 0     0   0   0",
+        "      （七）总计                    23 5 2 1   0   0   31",
+    ]
+    text = "\n".join(lines) + "\n"
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.granted") == [9, 5, 2, 0, None, 0, 16]
+    assert values(result, "applications.partial") == [5, None, 0, 1, None, 0, 6]
+
+
 def test_grid_rows_below_their_wrapped_labels_take_the_columns_of_the_labelled_rows() -> None:  # P26
     # a PDF→markdown table: some labels wrapped out of the grid as loose lines, their rows left
     # with an empty label cell; the rows of the same width with their label in place say where

@@ -17,10 +17,14 @@ from pipeline.read.align import Segment
 from pipeline.read.tokens import Cell, Kind
 
 Anchor = Callable[[Cell], float]
+# Where a column's cells line up, counted in display cells or in characters (`Place`)
 _ANCHORS: tuple[Anchor, ...] = (
-    lambda c: c.x[0] if c.x else 0.0,  # left-aligned cells
-    lambda c: c.x[1] if c.x else 0.0,  # right-aligned numbers
-    lambda c: (c.x[0] + c.x[1]) / 2 if c.x else 0.0,  # centred
+    lambda c: c.x.left if c.x else 0.0,  # left-aligned cells
+    lambda c: c.x.right if c.x else 0.0,  # right-aligned numbers
+    lambda c: (c.x.left + c.x.right) / 2 if c.x else 0.0,  # centred
+    lambda c: c.x.first if c.x else 0.0,
+    lambda c: c.x.last if c.x else 0.0,
+    lambda c: (c.x.first + c.x.last) / 2 if c.x else 0.0,
 )
 
 
@@ -47,19 +51,23 @@ def restore_blank_columns(segments: list[Segment]) -> list[Segment]:
 
 
 def _placement(complete: list[list[Cell]], width: int) -> Placement | None:
-    """How a short row finds its columns: where the complete rows agree each column stands; failing
-    that (pdftotext drifts a row's columns by a character or two with the width of its label),
-    where they agree it stands relative to the row's first value, for rows whose blanks left their
-    spaces. None when the complete rows agree on neither."""
+    """How a short row finds its columns: where most complete rows agree each column stands;
+    failing that (pandoc pads cells unevenly, a wrapped label pushes a row aside), where they
+    agree it stands relative to the row's first value, for rows whose blanks left their spaces.
+    None when the complete rows agree on neither."""
     grid = _column_grid(complete, width)
-    if grid is not None:
-        anchor, centres, tolerance = grid
-        return lambda cells: [placed] if (placed := _placed(cells, anchor, centres, tolerance)) else []
     relative = _relative_grid([cells for cells in complete if _spaced(cells)], width)
-    if relative is not None:
-        anchor, centres, slack = relative
-        return lambda cells: _placed_relative(cells, anchor, centres, slack) if _spaced(cells) else []
-    return None
+    if grid is None and relative is None:
+        return None
+
+    def place(cells: list[Cell]) -> list[list[Cell]]:
+        if grid is not None and (placed := _placed(cells, *grid)):
+            return [placed]
+        if relative is not None and _spaced(cells):
+            return _placed_relative(cells, *relative)
+        return []
+
+    return place
 
 
 def _positioned(segment: Segment) -> bool:
@@ -72,24 +80,29 @@ def _complete(cells: list[Cell], width: int) -> bool:
 
 def _spaced(cells: list[Cell]) -> bool:
     """Some two values stand more than one space apart: a blank cell would have left its spaces."""
-    return any(b.x[0] - a.x[1] > 2 for a, b in pairwise(cells) if a.x and b.x)
+    return any(b.x.left - a.x.right > 2 for a, b in pairwise(cells) if a.x and b.x)
 
 
 def _column_grid(rows: list[list[Cell]], width: int) -> tuple[Anchor, list[float], float] | None:
-    """Where each column stands, from rows that fill every column; None unless they agree."""
+    """Where each column stands, from rows that fill every column; None unless most of them agree
+    (a row whose wrapped label pushed its values aside does not undo the others)."""
     if len(rows) < 2:
         return None
-    best: tuple[float, Anchor, list[float], float] | None = None
+    best: tuple[int, float, Anchor, list[float], float] | None = None
     for anchor in _ANCHORS:
         centres = [median(anchor(row[j]) for row in rows) for j in range(width)]
         gaps = [b - a for a, b in pairwise(centres)]
         if any(gap <= 0 for gap in gaps):
             continue
-        spread = max(abs(anchor(row[j]) - centres[j]) for row in rows for j in range(width))
         tolerance = min(gaps, default=8.0) / 3
-        if spread <= tolerance and (best is None or spread < best[0]):
-            best = (spread, anchor, centres, tolerance)
-    return None if best is None else best[1:]
+        spreads = [max(abs(anchor(row[j]) - centres[j]) for j in range(width)) for row in rows]
+        agreeing = [spread for spread in spreads if spread <= tolerance]
+        if len(agreeing) < max(2, 2 * len(rows) / 3):
+            continue
+        score = (-len(agreeing), max(agreeing))
+        if best is None or score < best[:2]:
+            best = (*score, anchor, centres, tolerance)
+    return None if best is None else best[2:]
 
 
 def _relative_grid(rows: list[list[Cell]], width: int) -> tuple[Anchor, list[float], float] | None:

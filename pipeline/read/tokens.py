@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 
 class Kind(StrEnum):
@@ -24,6 +25,18 @@ class Kind(StrEnum):
     NIL = "nil"  # 无 / "/" / "—": reported as nothing, read as 0
     BLANK = "blank"
     TEXT = "text"
+
+
+class Place(NamedTuple):
+    """Where a cell stands on its line, in text whose columns are aligned with spaces (pdftotext
+    -layout, pandoc plain, text browsers: P35, P36). Its first and last column are counted two ways,
+    as converters differ: in display cells, a CJK character two (pandoc, w3m), and in characters,
+    every one one (pdftotext)."""
+
+    left: int
+    right: int
+    first: int
+    last: int
 
 
 @dataclass(frozen=True)
@@ -36,9 +49,7 @@ class Cell:
     unit: str | None = None  # "元" / "万元" when printed in the cell
     soft: bool = False  # only spaces separate it from the value before it: maybe not a boundary
     inline: bool = False  # cut out of running text, where a blank cell leaves no trace (P21)
-    # display columns (a CJK character is two) of the cell's first and last character on its
-    # line, for text whose columns are aligned with spaces (pdftotext -layout, pandoc plain, P35)
-    x: tuple[int, int] | None = None
+    x: Place | None = None
 
     @property
     def is_value(self) -> bool:
@@ -147,9 +158,10 @@ def display_width(text: str) -> int:
 
 
 def _placed(cell: Cell, line: Line) -> Cell:
-    """The cell with its display columns on the line."""
-    left = display_width(line.text[: cell.start - line.start])
-    x = (left, left + max(display_width(cell.text), 1) - 1)
+    """The cell with its place on the line."""
+    first = cell.start - line.start
+    left = display_width(line.text[:first])
+    x = Place(left, left + max(display_width(cell.text), 1) - 1, first, first + max(len(cell.text), 1) - 1)
     # values separated by spaces on a line: a blank cell between them left no trace either
     inline = cell.kind is not Kind.TEXT
     return Cell(cell.text, cell.start, cell.end, cell.kind, cell.value, cell.unit, cell.soft, inline, x)
