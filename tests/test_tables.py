@@ -327,3 +327,17 @@ def test_grid_rows_below_their_wrapped_labels_take_the_columns_of_the_labelled_r
     result = read_applications(whole(text), "2021", doc(text))
     assert values(result, "applications.denied.process_info") == [0, 0, 0, 0, 0, 0, None]
     assert values(result, "applications.denied.enforcement_file") == [0, 0, 0, 0, None, 0, None]
+
+
+def test_a_short_label_with_the_ordinal_written_with_a_comma_is_found() -> None:  # P25
+    # "3、其他" for "3.其他": the label is its ordinal and one word, so the ordinal must match too
+    lines = [
+        "| （六）其 | 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 |"
+        " 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "| 他处理 |  |  |  |  |  |  |  |  |",
+        "|  | 3、其他 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        "| （七）总计 | 19 | 2 | 0 | 0 | 0 |  | 21 |",
+    ]
+    text = "\n".join(lines) + "\n"
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.other.misc") == [1, 0, 0, 0, 0, 0, 1]

@@ -26,14 +26,18 @@ FUZZY_CUTOFF = 75.0  # rapidfuzz partial ratio; one dropped or swapped character
 _EXACT, _FUZZY, _FULL_RUN, _SOME_VALUES = 2.0, 1.0, 1.0, 0.3
 
 
+_DIGIT_ORDINAL = re.compile(r"(\d)、")
+
+
 @lru_cache(maxsize=8192)
 def compact(text: str) -> str:
-    """Label text for matching: NFKC, no whitespace, unified quotes."""
+    """Label text for matching: NFKC, no whitespace, unified quotes, "3、" written "3." (P25)."""
     text = unicodedata.normalize("NFKC", text)
-    return "".join(text.split()).replace("“", '"').replace("”", '"')
+    text = "".join(text.split()).replace("“", '"').replace("”", '"')
+    return _DIGIT_ORDINAL.sub(r"\1.", text)
 
 
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])")
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.)")
 _NOTE = re.compile(r"\(.*\)$")
 
 
