@@ -71,7 +71,8 @@ class BatchSettings(BaseModel):
 
     jobs: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     deadline_s: float = Field(default=120.0, gt=0)  # wall clock per document, enforced by killing its worker
-    memory_limit_mb: int = Field(default=2048, ge=256)  # address space per worker (RLIMIT_AS)
+    # address space per worker (RLIMIT_AS); OCR's model runtime alone reserves about 2 GB of it
+    memory_limit_mb: int = Field(default=4096, ge=256)
     engine: Literal["local", "ray"] = "local"  # local worker processes, or Ray tasks (pipeline/engine_ray.py)
     ray_address: str | None = None  # an existing Ray cluster to join; None starts a local instance
 

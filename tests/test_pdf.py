@@ -218,3 +218,35 @@ def test_a_scan_is_read_by_ocr_into_the_same_rows(tmp_path: Path) -> None:
     ]
     assert [(f.rule, f.severity) for f in document.findings] == [("ocr", "error")]
     assert all(piece.ocr for piece in document.pieces)
+
+
+def mojibake_page(pdf: Any) -> None:
+    """A page in an embedded font whose Unicode map is then removed: its text layer reads as glyph
+    numbers while the page prints right (WPS and Word exports now and then)."""
+    page = pdf.new_page()
+    page.insert_font(fontname="F0", fontbuffer=pymupdf.Font("cjk").buffer)
+    for line, text in enumerate(["二、主动公开政府信息情况", "规章 0 0 12", "行政规范性文件 3 0 45"]):
+        page.insert_text((60, 80 + 20 * line), text, fontname="F0", fontsize=12)
+
+
+def without_unicode_maps(pdf: Any) -> Any:
+    for xref in range(1, pdf.xref_length()):
+        if "/ToUnicode" in pdf.xref_object(xref):
+            pdf.xref_set_key(xref, "ToUnicode", "null")
+    return pymupdf.open(stream=pdf.tobytes())  # type: ignore[no-untyped-call]
+
+
+def test_a_text_layer_of_glyph_numbers_is_reported_not_read_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    pdf = new_pdf()
+    mojibake_page(pdf)
+    with pytest.raises(LoadError, match=r"m\.pdf: PDF text layer is unreadable .*install the \[ocr\] extra"):
+        load(tmp_path, without_unicode_maps(pdf), "m.pdf")
+    mixed = small_report()  # the built-in font: read by its character collection, not a map
+    mojibake_page(mixed)
+    document = load(tmp_path, without_unicode_maps(mixed), "mixed.pdf")
+    assert lines(document)[-1] == "行政规范性文件\t3\t45"  # page 1, and nothing of page 2
+    assert [(f.rule, f.severity) for f in document.findings] == [("unreadable_text_layer", "error")]
+    assert "page 2" in document.findings[0].message

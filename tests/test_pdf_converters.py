@@ -12,8 +12,11 @@ import pytest
 from evals.dataset import load_cases
 from evals.score import score_document
 from evals.synth import generate
+from pipeline.load import ocr
+from pipeline.pool import Task, WorkerPool
 from pipeline.run import extract_paths
-from pipeline.settings import Settings
+from pipeline.settings import BatchSettings, Settings
+from schemas.record import Record
 
 BINARIES = {"pdf_chromium": "chromium", "pdf_libreoffice": "soffice"}
 
@@ -35,3 +38,33 @@ def test_converted_reports_are_read_right(tmp_path: Path, layout: str) -> None:
         result = score_document(case.id, str(case.document), case.label, record)
         wrong = [key for key, field in result.fields.items() if field.outcome.value != "correct"]
         assert wrong == [], f"{case.id} ({case.label.notes}): {wrong[:5]}"
+
+
+def without_unicode_maps(path: Path) -> bytes:
+    """The PDF with its fonts' ToUnicode maps removed, as some WPS and Word exports come: it prints
+    right, and its text layer reads as glyph numbers (mojibake)."""
+    pdf = pymupdf.open(path)  # type: ignore[no-untyped-call]
+    for xref in range(1, pdf.xref_length()):
+        if "/ToUnicode" in pdf.xref_object(xref):
+            pdf.xref_set_key(xref, "ToUnicode", "null")
+    data: bytes = pdf.tobytes()
+    return data
+
+
+@pytest.mark.skipif(not ocr.available(), reason="needs the [ocr] extra (rapidocr-onnxruntime)")
+def test_a_pdf_whose_fonts_lost_their_unicode_maps_is_read_by_ocr_in_a_worker(tmp_path: Path) -> None:
+    if shutil.which("chromium") is None:
+        pytest.skip("chromium is not installed (scripts/install-system-packages installs it)")
+    generate(tmp_path / "a", 1, seed=3, layouts=("pdf_chromium",))
+    [case] = load_cases(tmp_path / "a")
+    garbled = tmp_path / "garbled.pdf"
+    garbled.write_bytes(without_unicode_maps(case.document))
+    # with the workers' default limits: OCR's model runtime needs more address space than a
+    # text document, and a scan once failed in every batch run as a "malformed PDF"
+    with WorkerPool(Settings(backend="rules"), BatchSettings(jobs=1)) as pool:
+        [(_, result)] = list(pool.run([Task(0, str(garbled), "hash")]))
+    assert result.error is None, result.error
+    record = Record.model_validate_json(result.record)
+    assert record.needs_review and any(finding.rule == "ocr" for finding in record.checks)
+    scored = score_document(case.id, str(garbled), case.label, record)
+    assert len(scored.wrong) < 0.1 * len(scored.scored()), scored.wrong[:10]

@@ -1,8 +1,9 @@
 """PDF reports: the text layer's words, ruled tables rebuilt as grids, the rest as lines (or rows
 rebuilt from word positions), page furniture dropped and tables continued across pages.
 
-Pages without a text layer (scans) are read by OCR when the `[ocr]` extra is installed; without
-it they are reported, never silently left out.
+Pages without a text layer (scans), or with one that is glyph numbers rather than text (fonts
+without a Unicode map), are read by OCR when the `[ocr]` extra is installed; without it they are
+reported, never silently left out or read as mojibake.
 """
 
 # pymupdf annotates only part of its API.
@@ -20,7 +21,13 @@ from pipeline.load.layout import Block, Cell, Line, Table
 from pipeline.load.pdf_grid import Rule, RuledTable, page_rules, table_grids
 from pipeline.load.pdf_pages import Page, Placed, flow
 from pipeline.load.pdf_rows import Piece, row_lines, visual_rows
-from pipeline.load.pdf_words import character_words, needs_characters, split_at_columns, text_words
+from pipeline.load.pdf_words import (
+    character_words,
+    needs_characters,
+    split_at_columns,
+    text_words,
+    unreadable,
+)
 from schemas.reading import Finding
 
 # A report fills 3 to 20 pages, a city's with its annexes rarely 40. Beyond this the file is
@@ -63,16 +70,18 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
         )
         reading.findings.append(Finding(rule="page_cap", severity="error", message=message))
     pages: list[Page] = []
-    unread: list[int] = []
+    unread = _Unread()
     for number in range(1, min(pdf.page_count, max_pages) + 1):
         page = pdf[number - 1]
         # one text page for the words and, where they must be cut, the characters: building it
         # is the costly part of getting the text
         text = page.get_textpage(flags=pymupdf.TEXTFLAGS_WORDS)
         words = text_words(text)
-        if not words and page.get_images():
+        scanned = not words and bool(page.get_images())
+        garbled = unreadable(words)
+        if scanned or garbled:
             if not ocr.available():
-                unread.append(number)
+                (unread.scanned if scanned else unread.garbled).append(number)
                 continue
             words, rules = _scan_words(page)
             reading.ocr_pages.append(number)
@@ -81,10 +90,12 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
         layer = None if number in reading.ocr_pages else text
         pages.append(Page(number, page.rect.height, _placed(number, words, rules, layer)))
     if not any(page.items for page in pages):
-        if unread:
+        if unread.garbled:
+            raise LoadError(f"PDF text layer is unreadable (fonts without a Unicode map): {ocr.MISSING}")
+        if unread.scanned:
             raise LoadError(f"PDF has no text layer (scanned): {ocr.MISSING}")
         if reading.ocr_pages:
-            raise LoadError("PDF has no text layer, and OCR found no text on its pages")
+            raise LoadError("PDF has no readable text layer, and OCR found no text on its pages")
     reading.findings += _scan_findings(unread, reading.ocr_pages)
     reading.blocks = [_block(item, item.page in reading.ocr_pages) for item in flow(pages)]
     return reading
@@ -99,15 +110,29 @@ def _scan_words(page: pymupdf.Page) -> tuple[list[Piece], list[Rule]]:
     return [part for word in words for part in split_at_columns(word, rules)], rules
 
 
-def _scan_findings(unread: list[int], ocr_pages: list[int]) -> list[Finding]:
-    """What the record must say about pages without a text layer."""
+@dataclass
+class _Unread:
+    """Pages left unread for want of OCR."""
+
+    scanned: list[int] = field(default_factory=list)  # no text layer
+    garbled: list[int] = field(default_factory=list)  # a text layer of glyph numbers
+
+
+def _scan_findings(unread: _Unread, ocr_pages: list[int]) -> list[Finding]:
+    """What the record must say about pages without a readable text layer."""
     findings: list[Finding] = []
-    if unread:
-        message = f"no text layer on {_listing(unread)} (scanned), not read: {ocr.MISSING}"
+    if unread.scanned:
+        message = f"no text layer on {_listing(unread.scanned)} (scanned), not read: {ocr.MISSING}"
         findings.append(Finding(rule="no_text_layer", severity="error", message=message))
+    if unread.garbled:
+        message = (
+            f"unreadable text layer on {_listing(unread.garbled)} (fonts without a Unicode map), "
+            f"not read: {ocr.MISSING}"
+        )
+        findings.append(Finding(rule="unreadable_text_layer", severity="error", message=message))
     if ocr_pages:
         # OCR misreads digits now and then (0/8, 1/7); the arithmetic catches most, a person the rest
-        message = f"no text layer on {_listing(ocr_pages)}: read by OCR, check the values"
+        message = f"no readable text layer on {_listing(ocr_pages)}: read by OCR, check the values"
         findings.append(Finding(rule="ocr", severity="error", message=message))
     return findings
 

@@ -104,3 +104,37 @@ def _word(chars: list[tuple[str, Box]]) -> Piece:
     texts, boxes = zip(*chars, strict=True)
     x0, y0, x1, y1 = zip(*boxes, strict=True)
     return Piece("".join(texts), min(x0), min(y0), max(x1), max(y1))
+
+
+# The characters a Chinese report is written in: ASCII, Latin-1 punctuation, general punctuation
+# and symbols (incl. box drawing, ①, □), CJK punctuation, ideographs and full-width forms. A font
+# without a Unicode map gives its glyph numbers instead: controls, letters of other scripts.
+_REPORT_CHARACTERS = (
+    (0x20, 0x7E),
+    (0xA0, 0xBF),
+    (0xD7, 0xD7),
+    (0xF7, 0xF7),
+    (0x2000, 0x26FF),
+    (0x2E80, 0x2FDF),
+    (0x3000, 0x33FF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+)
+_MOST_FOREIGN = 0.1  # share of other characters on a page; text layers read right hold none
+_FEWEST_JUDGED = 20  # characters: fewer say nothing either way
+
+
+def unreadable(words: list[Piece]) -> bool:
+    """Whether a page's text layer is glyph numbers, not text: its fonts carry no Unicode map
+    (WPS and Word exports now and then), so it reads as mojibake though it prints right."""
+    characters = [char for word in words for char in word.text if not char.isspace()]
+    if len(characters) < _FEWEST_JUDGED:
+        return False
+    foreign = sum(1 for char in characters if not _in_report_characters(ord(char)))
+    return foreign > _MOST_FOREIGN * len(characters)
+
+
+def _in_report_characters(point: int) -> bool:
+    return any(low <= point <= high for low, high in _REPORT_CHARACTERS)
