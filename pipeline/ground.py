@@ -22,7 +22,9 @@ _NUMBER = re.compile(
     r"(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?(?![\d])\s*(?P<unit>万元|元)?"
 )
 _LABEL_OR_DATE = re.compile(r"\s*[年月日号]|[.、](?!\d)")  # "2020年", "1.属于…" are not values
-_NIL_MARKS = "-—–―/"  # after NFKC: "－" is "-", "／" is "/"
+# after NFKC "－" is "-" and "／" is "/"; markdown writers escape them ("\\-", pandoc), and a lone
+# backslash is a nil mark of its own
+_NIL_MARKS = "-—–―/\\"
 
 
 @lru_cache(maxsize=8192)  # cell texts recur in every report

@@ -27,7 +27,7 @@ def cell(
 
 ROW = (
     "政府集中采购\t1\t80.70万元\n政府集中采购\t1\t2699元\n行政许可\t6\t减4\t2\n"
-    "规章\t\u3000无\t/\t—\n一、\t1\u2002\t10\t＋461\t增加2\t１２"
+    "规章\t\u3000无\t/\t—\n一、\t1\u2002\t10\t＋461\t增加2\t１２\n| 规章 | \\- | \\/ |"
 )
 
 
@@ -44,6 +44,8 @@ ROW = (
         ("＋461", "active.licensing.change", 461, Status.VALUE),
         ("增加2", "active.penalty.change", 2, Status.VALUE),
         ("１２", "applications.total.total", 12, Status.VALUE),
+        ("\\-", "active.rules.new_made", 0, Status.NIL),  # pandoc's markdown escapes the dash
+        ("\\/", "active.rules.new_published", 0, Status.NIL),
     ],
 )
 def test_cell_values_are_found_in_their_cells(snippet: str, key: str, value: Number, status: Status) -> None:

@@ -95,7 +95,7 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
         if unread.scanned:
             raise LoadError(f"PDF has no text layer (scanned): {ocr.MISSING}")
         if reading.ocr_pages:
-            raise LoadError("PDF has no readable text layer, and OCR found no text on its pages")
+            raise LoadError("PDF has no text layer (or an unreadable one), and OCR found no text in it")
     reading.findings += _scan_findings(unread, reading.ocr_pages)
     reading.blocks = [_block(item, item.page in reading.ocr_pages) for item in flow(pages)]
     return reading
