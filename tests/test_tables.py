@@ -341,3 +341,19 @@ def test_a_short_label_with_the_ordinal_written_with_a_comma_is_found() -> None:
     text = "\n".join(lines) + "\n"
     result = read_applications(whole(text), "2021", doc(text))
     assert values(result, "applications.other.misc") == [1, 0, 0, 0, 0, 0, 1]
+
+
+def test_values_after_another_tables_title_are_not_taken_by_a_row_before_it() -> None:  # P31
+    # section headings missing (a narrative report titles its tables "（二）收到和处理…"), so
+    # table 二's region runs into table 三: the blank fees row must not take 三's first row
+    lines = [
+        f"第二十条第（八）项{T}{T}{T}",
+        f"信息内容{T}本年收费金额（单位：万元）{T}{T}",
+        f"行政事业性收费{T}{T}{T}",
+        "（二）收到和处理政府信息公开申请情况",
+        f"{T}{T}{T}自然人{T}法人或其他组织{T}{T}{T}{T}{T}总计",
+        f"{T}{T}一、本年新收政府信息公开申请数量{T}{T}{T}" + T.join(["0"] * 7),
+    ]
+    text = "\n".join(lines) + "\n"
+    result = read_active(whole(text), "2021", doc(text))
+    assert result.readings["active.fees.amount_wan"].status is Status.BLANK

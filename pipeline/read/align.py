@@ -439,8 +439,8 @@ def _assign_runs(
     wrapped = False  # the last label fragment was the rest of the current row's wrapped label
     for position, unit in enumerate(units):
         if isinstance(unit, Label):
-            if compact(unit.cell.text).startswith("第二十条"):
-                close()  # a block caption: values after it belong to the block's own rows
+            if _is_caption(unit.cell.text):
+                close()  # values after a caption belong to the rows under it, not to a row before
             found = hits_at.get(position, [])
             for hit in found:
                 if runs or hit.anchor:
@@ -459,6 +459,16 @@ def _assign_runs(
         wrapped = False
     close(last=True)
     return segments, orphans, empty, unpaired
+
+
+# A block of section 二 ("第二十条第（一）项") or a table's section title, numbered any way
+# ("三、收到和处理…", "（二）收到和处理…": a region that runs past a missing heading holds them)
+_CAPTIONS = ("第二十条", "主动公开政府信息情况", "收到和处理政府信息公开申请", "行政复议、行政诉讼情况")
+
+
+def _is_caption(text: str) -> bool:
+    words = compact(text)
+    return words.startswith(_CAPTIONS[0]) or any(caption in words for caption in _CAPTIONS[1:])
 
 
 _STRAY_HEAD = 3  # characters of a column header wrapped beside the label ("果" of 本年度办理结果)
