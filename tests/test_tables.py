@@ -357,3 +357,17 @@ def test_values_after_another_tables_title_are_not_taken_by_a_row_before_it() ->
     text = "\n".join(lines) + "\n"
     result = read_active(whole(text), "2021", doc(text))
     assert result.readings["active.fees.amount_wan"].status is Status.BLANK
+
+
+def test_a_glued_section_four_whose_totals_do_not_add_up_is_read_as_printed_when_cut_one_way() -> None:
+    # P28 in a crawler dump: 复议后起诉 总计 printed as 1 over four zeros. No cut adds up, but a run
+    # of zeros then one digit can be cut only one way (no leading zeros): 15 cells as printed, the
+    # broken S4 left to the validators. A run that could be cut several ways stays unread.
+    outcomes = "结果维持结果纠正其他结果尚未审结总计"
+    header = f"{outcomes}未经复议直接起诉复议后起诉{outcomes}{outcomes}"
+    printed = f"{header}00—无—0无000/0001五、"
+    read = read_review((0, len(printed)), doc(printed)).readings
+    assert [r.value for r in read.values()] == [0] * 14 + [1]
+    several_ways = f"{header}00—无—0无000/2001五、"  # 2 0 0 1, 20 0 1 …: and none adds up
+    read = read_review((0, len(several_ways)), doc(several_ways)).readings
+    assert all(r.value is None for r in read.values())

@@ -7,6 +7,7 @@ and cells on which the remaining readings disagree are left unresolved. Nothing 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -107,6 +108,14 @@ def _glued_fit(
 ) -> Fit:
     """Readings of glued or running-text values (`pipeline.read.glued`), with what each assumed."""
     found = all_readings(cells, slots, blocks, inline, signed)
+    if found == [] and blocks is not None and all(_cut_one_way(c) for c in cells if splittable(c)):
+        # No cut makes every block add up, yet the text can be cut only one way: as many cells
+        # as columns once each run of zeros is cut (no leading zero), no blank put back. The
+        # filer's totals do not add up (P28); the validators report it, nothing is repaired.
+        # (Where a run could be cut several ways, or blanks put back anywhere, the sums are the
+        # only sign of which reading is the row's: then there is none.)
+        relaxed = all_readings(cells, slots, None, inline, signed)
+        found = relaxed and [(cost, row) for cost, row in relaxed if cost == 0]
     if found is None:
         return Fit([], "too_many_readings")
     if not found:
@@ -115,6 +124,13 @@ def _glued_fit(
     if len(kept) == 1 and len(cells) == slots:
         return Fit(kept, None, windows=[0])
     return Fit(kept, "glued", costs={id(reading): cost for cost, reading in found})
+
+
+_ONE_WAY = re.compile(r"0+[1-9]?")  # "000" is 0 0 0 and "001" is 0 0 1: no other cut has no leading zero
+
+
+def _cut_one_way(cell: Cell) -> bool:
+    return bool(_ONE_WAY.fullmatch(cell.text))
 
 
 def _without_surplus(cells: list[Cell], slots: int) -> list[Slots]:
