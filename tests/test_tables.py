@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from pipeline.document import Document
@@ -21,6 +23,14 @@ def doc(text: str) -> Document:
 
 def whole(text: str) -> tuple[int, int]:
     return 0, len(text)
+
+
+def read_lines(
+    read: Callable[[tuple[int, int], str, Document], TableReading], lines: list[str], template: str
+) -> TableReading:
+    """One table read from the whole text of `lines`."""
+    text = "\n".join(lines) + "\n"
+    return read(whole(text), template, doc(text))
 
 
 def values(result: TableReading, prefix: str) -> list[object]:
@@ -244,8 +254,7 @@ def test_blank_edge_cells_take_the_columns_of_the_other_rows() -> None:
         "| 二、上年结转政府信息公开申请数量 |  |  | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
         "| 四、结转下年度继续办理 |  |  | 0 | 0 | 0 |  | 0 | 0 |  |",
     ]
-    text = "\n".join(lines) + "\n"
-    result = read_applications(whole(text), "2019", doc(text))
+    result = read_lines(read_applications, lines, "2019")
     assert values(result, "applications.carried_forward") == [0, 0, 0, None, 0, 0, None]
     assert result.readings["applications.carried_forward.total"].status is Status.BLANK
 
@@ -256,8 +265,7 @@ def test_rows_of_one_width_that_disagree_teach_nothing() -> None:  # seed 同仁
         f"{T}(三)不予公开{T}1.属于国家秘密{T}0{T}0{T}0{T}0{T}0{T}0{T}0",
         f"{T}2.其他法律行政法规禁止公开{T}{T}0{T}0{T}0{T}0{T}0{T}{T}",  # 10 cells, like the rows above
     ]
-    text = "\n".join(lines) + "\n"
-    result = read_applications(whole(text), "2019", doc(text))
+    result = read_lines(read_applications, lines, "2019")
     assert result.readings["applications.denied.law_prohibited.natural_person"].status is Status.AMBIGUOUS
 
 
@@ -303,8 +311,7 @@ def test_pdftotext_columns_are_counted_in_characters() -> None:  # P35
         "      处理    缴纳费用、行政机关不再处理其政府信 0 0 0 0     0   0   0",
         "      （七）总计                    23 5 2 1   0   0   31",
     ]
-    text = "\n".join(lines) + "\n"
-    result = read_applications(whole(text), "2021", doc(text))
+    result = read_lines(read_applications, lines, "2021")
     assert values(result, "applications.granted") == [9, 5, 2, 0, None, 0, 16]
     assert values(result, "applications.partial") == [5, None, 0, 1, None, 0, 6]
 
@@ -323,8 +330,7 @@ def test_grid_rows_below_their_wrapped_labels_take_the_columns_of_the_labelled_r
         "卷",
         "|  |  | 0 | 0 | 0 | 0 |  | 0 |  |",
     ]
-    text = "\n".join(lines) + "\n"
-    result = read_applications(whole(text), "2021", doc(text))
+    result = read_lines(read_applications, lines, "2021")
     assert values(result, "applications.denied.process_info") == [0, 0, 0, 0, 0, 0, None]
     assert values(result, "applications.denied.enforcement_file") == [0, 0, 0, 0, None, 0, None]
 
@@ -338,8 +344,7 @@ def test_a_short_label_with_the_ordinal_written_with_a_comma_is_found() -> None:
         "|  | 3、其他 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
         "| （七）总计 | 19 | 2 | 0 | 0 | 0 |  | 21 |",
     ]
-    text = "\n".join(lines) + "\n"
-    result = read_applications(whole(text), "2021", doc(text))
+    result = read_lines(read_applications, lines, "2021")
     assert values(result, "applications.other.misc") == [1, 0, 0, 0, 0, 0, 1]
 
 
@@ -354,8 +359,7 @@ def test_values_after_another_tables_title_are_not_taken_by_a_row_before_it() ->
         f"{T}{T}{T}自然人{T}法人或其他组织{T}{T}{T}{T}{T}总计",
         f"{T}{T}一、本年新收政府信息公开申请数量{T}{T}{T}" + T.join(["0"] * 7),
     ]
-    text = "\n".join(lines) + "\n"
-    result = read_active(whole(text), "2021", doc(text))
+    result = read_lines(read_active, lines, "2021")
     assert result.readings["active.fees.amount_wan"].status is Status.BLANK
 
 
