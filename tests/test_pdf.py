@@ -1,6 +1,9 @@
 """The PDF reader: ruled tables from drawn rules, page furniture, tables across pages, the page
 cap, and scans (read by OCR with the [ocr] extra, reported without it)."""
 
+# pymupdf annotates only part of its API.
+# mypy: disable-error-code="no-untyped-call"
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +14,8 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.load import LoadError, load_document, ocr
-from pipeline.load.pdf import MAX_PAGES
+from pipeline.load.pdf import MAX_PAGES, _pictures
+from pipeline.load.pdf_words import text_words
 
 CellSpec = tuple[int, int, int, int, str]  # row, column, rowspan, colspan, text
 WIDTHS = [150.0, 90.0, 90.0]
@@ -19,7 +23,7 @@ ROW = 24.0
 
 
 def new_pdf() -> Any:
-    return pymupdf.open()  # type: ignore[no-untyped-call]
+    return pymupdf.open()
 
 
 def draw_grid(page: Any, top: float, cells: list[CellSpec], widths: list[float] = WIDTHS) -> float:
@@ -233,7 +237,7 @@ def without_unicode_maps(pdf: Any) -> Any:
     for xref in range(1, pdf.xref_length()):
         if "/ToUnicode" in pdf.xref_object(xref):
             pdf.xref_set_key(xref, "ToUnicode", "null")
-    return pymupdf.open(stream=pdf.tobytes())  # type: ignore[no-untyped-call]
+    return pymupdf.open(stream=pdf.tobytes())
 
 
 def test_a_text_layer_of_glyph_numbers_is_reported_not_read_as_text(
@@ -250,3 +254,41 @@ def test_a_text_layer_of_glyph_numbers_is_reported_not_read_as_text(
     assert lines(document)[-1] == "行政规范性文件\t3\t45"  # page 1, and nothing of page 2
     assert [(f.rule, f.severity) for f in document.findings] == [("unreadable_text_layer", "error")]
     assert "page 2" in document.findings[0].message
+
+
+def with_table_as_picture(size: tuple[float, float] = (345, 80), text_on_it: bool = False) -> Any:
+    """A text page whose table was pasted as a picture (a screenshot in the Word file)."""
+    picture = small_report()[0].get_pixmap(dpi=200, clip=pymupdf.Rect(55, 95, 400, 175)).tobytes("png")
+    pdf = new_pdf()
+    page = pdf.new_page()
+    page.insert_text((60, 80), "二、主动公开政府信息情况", fontname="china-s", fontsize=12)
+    page.insert_image(pymupdf.Rect(60, 100, 60 + size[0], 100 + size[1]), stream=picture)
+    if text_on_it:  # a seal stamped over the signature
+        page.insert_text((80, 130), "某某县人民政府", fontname="china-s", fontsize=12)
+    return pdf
+
+
+def test_only_large_pictures_without_text_on_them_may_be_tables() -> None:
+    def pictures(pdf: Any) -> int:
+        page = pdf[0]
+        return len(_pictures(page, text_words(page.get_textpage())))
+
+    assert pictures(with_table_as_picture()) == 1
+    assert pictures(with_table_as_picture(size=(60, 60))) == 0  # a logo
+    assert pictures(with_table_as_picture(text_on_it=True)) == 0  # a seal over the signature
+    assert pictures(small_report()) == 0  # no picture at all
+
+
+@pytest.mark.skipif(not ocr.available(), reason="needs the [ocr] extra (rapidocr-onnxruntime)")
+def test_a_table_pasted_as_a_picture_is_read_by_ocr(tmp_path: Path) -> None:
+    document = load(tmp_path, with_table_as_picture())
+    assert lines(document) == [
+        "二、主动公开政府信息情况",
+        "信息内容\t本年制发件数\t现行有效件数",
+        "规章\t0\t12",
+        "行政规范性文件\t3\t45",
+    ]
+    assert [(f.rule, f.severity) for f in document.findings] == [("ocr", "error")]
+    assert "pictures on page 1" in document.findings[0].message
+    heading, *table = document.pieces
+    assert not heading.ocr and all(piece.ocr for piece in table)

@@ -41,7 +41,15 @@ class PdfReading:
 
     blocks: list[Block]
     findings: list[Finding] = field(default_factory=list)  # what a person should know of
-    ocr_pages: list[int] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # read by OCR as a whole
+    # text pages whose pictures OCR read: page -> the pictures
+    pictures: dict[int, list[pymupdf.Rect]] = field(default_factory=dict)
+
+    def by_ocr(self, item: Placed) -> bool:
+        """Whether a line or table was read by OCR: its page, or a picture it stands in."""
+        middle = (item.top + item.bottom) / 2
+        pictures = self.pictures.get(item.page, [])
+        return item.page in self.ocr_pages or any(box.y0 <= middle <= box.y1 for box in pictures)
 
 
 def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfReading:
@@ -87,6 +95,9 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
             reading.ocr_pages.append(number)
         else:
             rules = page_rules(page)
+            if (pictures := _pictures(page, words)) and ocr.available():
+                words, rules = _with_pictures_read(page, pictures, words, rules)
+                reading.pictures[number] = pictures
         layer = None if number in reading.ocr_pages else text
         pages.append(Page(number, page.rect.height, _placed(number, words, rules, layer)))
     if not any(page.items for page in pages):
@@ -96,9 +107,46 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
             raise LoadError(f"PDF has no text layer (scanned): {ocr.MISSING}")
         if reading.ocr_pages:
             raise LoadError("PDF has no text layer (or an unreadable one), and OCR found no text in it")
-    reading.findings += _scan_findings(unread, reading.ocr_pages)
-    reading.blocks = [_block(item, item.page in reading.ocr_pages) for item in flow(pages)]
+    reading.findings += _scan_findings(unread, reading.ocr_pages, sorted(reading.pictures))
+    reading.blocks = [_block(item, reading.by_ocr(item)) for item in flow(pages)]
     return reading
+
+
+# A picture this large, with no text of the page on it, may be a table pasted as an image (a
+# screenshot in the Word file); a seal or a logo is smaller, and a seal lies over the signature.
+_PICTURE_SHARE = 0.05  # of the page's area
+
+
+def _pictures(page: pymupdf.Page, words: list[Piece]) -> list[pymupdf.Rect]:
+    """The large pictures of a text page that no word of its text layer lies on."""
+    if not page.get_images():  # listing the page's images is cheap, placing them is not (~20 ms)
+        return []
+    area = page.rect.width * page.rect.height
+    boxes = [pymupdf.Rect(info["bbox"]) for info in page.get_image_info()]
+    return [
+        box
+        for box in boxes
+        if box.width * box.height >= _PICTURE_SHARE * area
+        and not any(box.contains(pymupdf.Point(w.centre_x, w.centre_y)) for w in words)
+    ]
+
+
+def _with_pictures_read(
+    page: pymupdf.Page, pictures: list[pymupdf.Rect], words: list[Piece], rules: list[Rule]
+) -> tuple[list[Piece], list[Rule]]:
+    """The page's words and rules with what OCR reads inside its pictures."""
+    seen, drawn = _scan_words(page)
+
+    def inside(point: pymupdf.Point) -> bool:
+        return any(box.contains(point) for box in pictures)
+
+    words = words + [w for w in seen if inside(pymupdf.Point(w.centre_x, w.centre_y))]
+    return words, rules + [rule for rule in drawn if inside(_midpoint(rule))]
+
+
+def _midpoint(rule: Rule) -> pymupdf.Point:
+    middle = (rule.start + rule.end) / 2
+    return pymupdf.Point(middle, rule.at) if rule.horizontal else pymupdf.Point(rule.at, middle)
 
 
 def _scan_words(page: pymupdf.Page) -> tuple[list[Piece], list[Rule]]:
@@ -118,8 +166,8 @@ class _Unread:
     garbled: list[int] = field(default_factory=list)  # a text layer of glyph numbers
 
 
-def _scan_findings(unread: _Unread, ocr_pages: list[int]) -> list[Finding]:
-    """What the record must say about pages without a readable text layer."""
+def _scan_findings(unread: _Unread, ocr_pages: list[int], picture_pages: list[int]) -> list[Finding]:
+    """What the record must say about pages without a readable text layer, or with pictures read."""
     findings: list[Finding] = []
     if unread.scanned:
         message = f"no text layer on {_listing(unread.scanned)} (scanned), not read: {ocr.MISSING}"
@@ -133,6 +181,10 @@ def _scan_findings(unread: _Unread, ocr_pages: list[int]) -> list[Finding]:
     if ocr_pages:
         # OCR misreads digits now and then (0/8, 1/7); the arithmetic catches most, a person the rest
         message = f"no readable text layer on {_listing(ocr_pages)}: read by OCR, check the values"
+        findings.append(Finding(rule="ocr", severity="error", message=message))
+    if picture_pages:
+        where = _listing(picture_pages)
+        message = f"pictures on {where} read by OCR (a table pasted as an image?): check the values"
         findings.append(Finding(rule="ocr", severity="error", message=message))
     return findings
 
