@@ -11,9 +11,11 @@ from pathlib import Path
 import docx
 import pymupdf
 import pytest
+from docx.shared import Cm
+from test_pdf import small_report
 
 from pipeline.document import Document
-from pipeline.load import LoadError, load_document
+from pipeline.load import LoadError, load_document, ocr
 from pipeline.load.normalize import normalize
 
 SIMPLIFIED = "二、主动公开政府信息情况\n\t规章\n\t0\n"
@@ -354,6 +356,44 @@ def test_docx_keeps_body_order_and_expands_merged_cells(tmp_path: Path) -> None:
     assert (source.table, source.row, source.col) == (0, 2, 2)
     paragraph = document.locate(0, 2)
     assert paragraph.table is None
+
+
+def docx_with_pictures() -> bytes:
+    """A heading, a table pasted as a picture (a screenshot) and a logo-sized picture."""
+    table = small_report()[0].get_pixmap(dpi=200, clip=pymupdf.Rect(55, 95, 400, 175)).tobytes("png")
+    document = docx.Document()
+    document.add_paragraph("二、主动公开政府信息情况")
+    document.add_picture(io.BytesIO(table), width=Cm(12))
+    document.add_picture(io.BytesIO(table), width=Cm(3))  # too small for a table: not read
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.skipif(not ocr.available(), reason="needs the [ocr] extra (rapidocr-onnxruntime)")
+def test_a_table_pasted_into_a_docx_as_a_picture_is_read_by_ocr(tmp_path: Path) -> None:
+    document = load_document(write(tmp_path, "report.docx", docx_with_pictures()))
+    assert lines(document) == [
+        "二、主动公开政府信息情况",
+        "",  # the paragraph that holds the picture, then what OCR read in it
+        "信息内容\t本年制发件数\t现行有效件数",
+        "规章\t0\t12",
+        "行政规范性文件\t3\t45",
+        "",
+    ]
+    assert [(f.rule, f.message) for f in document.findings] == [
+        ("ocr", "1 picture(s) read by OCR (a table pasted as an image?): check the values")
+    ]
+    heading = len("二、主动公开政府信息情况")
+    assert document.pieces and all(piece.ocr and piece.start > heading for piece in document.pieces)
+
+
+def test_pictures_are_left_alone_without_the_ocr_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    document = load_document(write(tmp_path, "report.docx", docx_with_pictures()))
+    assert lines(document) == ["二、主动公开政府信息情况", "", ""] and document.findings == []
 
 
 # --- refused files ---------------------------------------------------------------------------

@@ -86,7 +86,8 @@ def _read(kind: Kind, data: bytes) -> tuple[list[Block], str | None, list[Findin
         case "docx":
             from pipeline.load.docx import read_docx  # python-docx: only DOCX documents import it
 
-            return read_docx(data), None, []
+            blocks, findings = read_docx(data)
+            return blocks, None, findings
         case "html":
             return (*read_html(data), [])
         case "text":

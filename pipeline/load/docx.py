@@ -34,6 +34,7 @@ from pipeline.load.limits import (
     MAX_TABLE_CELLS,
     MAX_ZIP_ENTRIES,
 )
+from schemas.reading import Finding
 
 _CONTENT_CONTROL, _CONTROL_CONTENT = qn("w:sdt"), qn("w:sdtContent")
 # What python-docx's Paragraph.text reads (runs, and runs inside hyperlinks: text, tabs, breaks),
@@ -48,8 +49,9 @@ _CHUNK = 1 << 16
 _RATIO_FLOOR = 1 << 20  # entries smaller than this inflated are not judged by their ratio
 
 
-def read_docx(data: bytes) -> list[Block]:
-    """The paragraphs and tables of the document body, in the order they appear."""
+def read_docx(data: bytes) -> tuple[list[Block], list[Finding]]:
+    """The paragraphs and tables of the document body, in the order they appear, and what a person
+    should know of (pictures read by OCR)."""
     _check_package(data)
     try:
         document = docx.Document(io.BytesIO(data))
@@ -63,12 +65,60 @@ def read_docx(data: bytes) -> list[Block]:
     if body is None:
         raise LoadError("corrupt DOCX (the document has no <w:body>)")
     blocks: list[Block] = []
+    pictures_read = 0
     for item in _body_items(body, document.part):
         if isinstance(item, Paragraph):
             blocks.append(Line(_paragraph_text(item)))
+            for picture in _table_sized_pictures(item):
+                read = _read_picture(picture)
+                blocks += read
+                pictures_read += bool(read)
         else:
             blocks.append(Table(_grid(item, document.part)))
-    return blocks
+    return blocks, _picture_findings(pictures_read)
+
+
+# A picture at least this wide and tall on the page may be a table pasted as an image (a
+# screenshot); a seal or a logo is smaller. EMU: 914400 to the inch.
+_TABLE_WIDTH_EMU, _TABLE_HEIGHT_EMU = 3_600_000, 720_000  # 10 cm, 2 cm
+_DRAWING, _EXTENT = qn("w:drawing"), qn("wp:extent")
+_PICTURE_ID = etree.XPath(".//a:blip/@r:embed", namespaces=nsmap)
+
+
+def _table_sized_pictures(paragraph: Paragraph) -> Iterator[bytes]:
+    """The image bytes of the paragraph's pictures large enough to hold a table."""
+    for drawing in paragraph._p.iter(_DRAWING):
+        extent = drawing.find(f".//{_EXTENT}")
+        if extent is None or int(extent.get("cx", 0)) < _TABLE_WIDTH_EMU:
+            continue
+        if int(extent.get("cy", 0)) < _TABLE_HEIGHT_EMU:
+            continue
+        for picture_id in _PICTURE_ID(drawing):
+            part = paragraph.part.related_parts.get(str(picture_id))
+            if part is not None:
+                yield part.blob
+
+
+def _read_picture(image: bytes) -> list[Block]:
+    """A picture's lines and tables as OCR reads them: none for a photo without text, or without
+    the [ocr] extra."""
+    # pymupdf and the OCR engine: only documents with large pictures import them
+    from pipeline.load import ocr
+    from pipeline.load.pdf import read_pdf
+
+    if not ocr.available():
+        return []
+    try:
+        return read_pdf(ocr.image_as_page(image)).blocks
+    except (LoadError, RuntimeError, ValueError):
+        return []  # no text in it, or an image format pymupdf cannot open (EMF)
+
+
+def _picture_findings(read: int) -> list[Finding]:
+    if not read:
+        return []
+    message = f"{read} picture(s) read by OCR (a table pasted as an image?): check the values"
+    return [Finding(rule="ocr", severity="error", message=message)]
 
 
 def _check_package(data: bytes) -> None:

@@ -40,6 +40,17 @@ def _engine() -> Any:
     return RapidOCR()
 
 
+def image_as_page(image: bytes) -> bytes:
+    """A one-page PDF showing the image at the resolution OCR renders pages at, so that OCR sees
+    its own pixels (a picture in a DOCX is read as a scanned page is)."""
+    pixmap = pymupdf.Pixmap(image)
+    width, height = pixmap.width * 72 / _DPI, pixmap.height * 72 / _DPI
+    pdf = pymupdf.open()
+    pdf.new_page(width=width, height=height).insert_image(pymupdf.Rect(0, 0, width, height), stream=image)
+    data: bytes = pdf.tobytes()
+    return data
+
+
 def read_page(page: pymupdf.Page) -> tuple[list[Piece], list[Rule]]:
     """The text lines of a page without a text layer, and its ruling lines, in page coordinates."""
     import numpy
