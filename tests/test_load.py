@@ -16,6 +16,8 @@ from test_pdf import small_report
 
 from pipeline.document import Document
 from pipeline.load import LoadError, load_document, ocr
+from pipeline.load import docx as docx_loader
+from pipeline.load.layout import Line
 from pipeline.load.normalize import normalize
 
 SIMPLIFIED = "二、主动公开政府信息情况\n\t规章\n\t0\n"
@@ -358,12 +360,13 @@ def test_docx_keeps_body_order_and_expands_merged_cells(tmp_path: Path) -> None:
     assert paragraph.table is None
 
 
-def docx_with_pictures() -> bytes:
-    """A heading, a table pasted as a picture (a screenshot) and a logo-sized picture."""
+def docx_with_pictures(tables: int = 1) -> bytes:
+    """A heading, tables pasted as pictures (screenshots) and a logo-sized picture."""
     table = small_report()[0].get_pixmap(dpi=200, clip=pymupdf.Rect(55, 95, 400, 175)).tobytes("png")
     document = docx.Document()
     document.add_paragraph("二、主动公开政府信息情况")
-    document.add_picture(io.BytesIO(table), width=Cm(12))
+    for _ in range(tables):
+        document.add_picture(io.BytesIO(table), width=Cm(12))
     document.add_picture(io.BytesIO(table), width=Cm(3))  # too small for a table: not read
     buffer = io.BytesIO()
     document.save(buffer)
@@ -433,3 +436,12 @@ def test_files_without_a_report_are_refused_by_name(
 def test_missing_file_is_a_load_error(tmp_path: Path) -> None:
     with pytest.raises(LoadError, match=r"nowhere\.pdf: cannot read"):
         load_document(tmp_path / "nowhere.pdf")
+
+
+def test_ocr_reads_at_most_the_picture_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(docx_loader, "MAX_PICTURES", 1)
+    monkeypatch.setattr(docx_loader, "_read_picture", lambda image: [Line("规章\t0\t12")])
+    document = load_document(write(tmp_path, "report.docx", docx_with_pictures(tables=3)))
+    assert lines(document).count("规章\t0\t12") == 1
+    assert [f.rule for f in document.findings] == ["ocr", "picture_cap"]
+    assert "3 table-sized pictures; only the first 1" in document.findings[1].message

@@ -65,22 +65,25 @@ def read_docx(data: bytes) -> tuple[list[Block], list[Finding]]:
     if body is None:
         raise LoadError("corrupt DOCX (the document has no <w:body>)")
     blocks: list[Block] = []
-    pictures_read = 0
+    pictures = 0  # table-sized pictures met
+    read = 0  # of which OCR read text
     for item in _body_items(body, document.part):
         if isinstance(item, Paragraph):
             blocks.append(Line(_paragraph_text(item)))
             for picture in _table_sized_pictures(item):
-                read = _read_picture(picture)
-                blocks += read
-                pictures_read += bool(read)
+                pictures += 1
+                if pictures <= MAX_PICTURES and (seen := _read_picture(picture)):
+                    blocks += seen
+                    read += 1
         else:
             blocks.append(Table(_grid(item, document.part)))
-    return blocks, _picture_findings(pictures_read)
+    return blocks, _picture_findings(read, pictures)
 
 
 # A picture at least this wide and tall on the page may be a table pasted as an image (a
 # screenshot); a seal or a logo is smaller. EMU: 914400 to the inch.
 _TABLE_WIDTH_EMU, _TABLE_HEIGHT_EMU = 3_600_000, 720_000  # 10 cm, 2 cm
+MAX_PICTURES = 20  # a report pastes a few tables; OCR takes seconds a picture
 _DRAWING, _EXTENT = qn("w:drawing"), qn("wp:extent")
 _PICTURE_ID = etree.XPath(".//a:blip/@r:embed", namespaces=nsmap)
 
@@ -114,11 +117,15 @@ def _read_picture(image: bytes) -> list[Block]:
         return []  # no text in it, or an image format pymupdf cannot open (EMF)
 
 
-def _picture_findings(read: int) -> list[Finding]:
-    if not read:
-        return []
-    message = f"{read} picture(s) read by OCR (a table pasted as an image?): check the values"
-    return [Finding(rule="ocr", severity="error", message=message)]
+def _picture_findings(read: int, pictures: int) -> list[Finding]:
+    findings: list[Finding] = []
+    if read:
+        message = f"{read} picture(s) read by OCR (a table pasted as an image?): check the values"
+        findings.append(Finding(rule="ocr", severity="error", message=message))
+    if pictures > MAX_PICTURES:
+        message = f"{pictures} table-sized pictures; only the first {MAX_PICTURES} were read by OCR"
+        findings.append(Finding(rule="picture_cap", severity="error", message=message))
+    return findings
 
 
 def _check_package(data: bytes) -> None:
