@@ -256,9 +256,21 @@ def test_a_text_layer_of_glyph_numbers_is_reported_not_read_as_text(
     assert "page 2" in document.findings[0].message
 
 
-def with_table_as_picture(size: tuple[float, float] = (345, 80), text_on_it: bool = False) -> Any:
+def banner() -> bytes:
+    """A red-header banner as a picture: words, no values."""
+    pdf = new_pdf()
+    page = pdf.new_page(width=345, height=80)
+    page.insert_text((20, 50), "某某县人民政府文件", fontname="china-s", fontsize=32, color=(0.8, 0, 0))
+    picture: bytes = page.get_pixmap(dpi=200).tobytes("png")
+    return picture
+
+
+def with_table_as_picture(
+    size: tuple[float, float] = (345, 80), text_on_it: bool = False, picture: bytes | None = None
+) -> Any:
     """A text page whose table was pasted as a picture (a screenshot in the Word file)."""
-    picture = small_report()[0].get_pixmap(dpi=200, clip=pymupdf.Rect(55, 95, 400, 175)).tobytes("png")
+    if picture is None:
+        picture = small_report()[0].get_pixmap(dpi=200, clip=pymupdf.Rect(55, 95, 400, 175)).tobytes("png")
     pdf = new_pdf()
     page = pdf.new_page()
     page.insert_text((60, 80), "二、主动公开政府信息情况", fontname="china-s", fontsize=12)
@@ -292,3 +304,9 @@ def test_a_table_pasted_as_a_picture_is_read_by_ocr(tmp_path: Path) -> None:
     assert "pictures on page 1" in document.findings[0].message
     heading, *table = document.pieces
     assert not heading.ocr and all(piece.ocr for piece in table)
+
+
+@pytest.mark.skipif(not ocr.available(), reason="needs the [ocr] extra (rapidocr-onnxruntime)")
+def test_a_picture_without_values_is_not_taken_for_a_table(tmp_path: Path) -> None:
+    document = load(tmp_path, with_table_as_picture(picture=banner()))
+    assert lines(document) == ["二、主动公开政府信息情况"] and document.findings == []

@@ -103,18 +103,18 @@ def _table_sized_pictures(paragraph: Paragraph) -> Iterator[bytes]:
 
 
 def _read_picture(image: bytes) -> list[Block]:
-    """A picture's lines and tables as OCR reads them: none for a photo without text, or without
-    the [ocr] extra."""
+    """A picture's lines and tables as OCR reads them: none unless it shows a table's values, or
+    without the [ocr] extra."""
     # pymupdf and the OCR engine: only documents with large pictures import them
     from pipeline.load import ocr
-    from pipeline.load.pdf import read_pdf
+    from pipeline.load.pdf import read_picture
 
     if not ocr.available():
         return []
     try:
-        return read_pdf(ocr.image_as_page(image)).blocks
+        return read_picture(image)
     except (LoadError, RuntimeError, ValueError):
-        return []  # no text in it, or an image format pymupdf cannot open (EMF)
+        return []  # an image format pymupdf cannot open (EMF), or an OCR engine that cannot load
 
 
 def _picture_findings(read: int, pictures: int) -> list[Finding]:

@@ -95,8 +95,9 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
             reading.ocr_pages.append(number)
         else:
             rules = page_rules(page)
-            if (pictures := _pictures(page, words)) and ocr.available():
-                words, rules = _with_pictures_read(page, pictures, words, rules)
+            pictures = _pictures(page, words) if ocr.available() else []
+            if pictures and (seen := _read_pictures(page, pictures)) is not None:
+                words, rules = words + seen[0], rules + seen[1]
                 reading.pictures[number] = pictures
         layer = None if number in reading.ocr_pages else text
         pages.append(Page(number, page.rect.height, _placed(number, words, rules, layer)))
@@ -131,17 +132,36 @@ def _pictures(page: pymupdf.Page, words: list[Piece]) -> list[pymupdf.Rect]:
     ]
 
 
-def _with_pictures_read(
-    page: pymupdf.Page, pictures: list[pymupdf.Rect], words: list[Piece], rules: list[Rule]
-) -> tuple[list[Piece], list[Rule]]:
-    """The page's words and rules with what OCR reads inside its pictures."""
+def _read_pictures(page: pymupdf.Page, pictures: list[pymupdf.Rect]) -> tuple[list[Piece], list[Rule]] | None:
+    """What OCR reads inside the page's pictures: words and rules; None unless a table's values."""
     seen, drawn = _scan_words(page)
 
     def inside(point: pymupdf.Point) -> bool:
         return any(box.contains(point) for box in pictures)
 
-    words = words + [w for w in seen if inside(pymupdf.Point(w.centre_x, w.centre_y))]
-    return words, rules + [rule for rule in drawn if inside(_midpoint(rule))]
+    words = [w for w in seen if inside(pymupdf.Point(w.centre_x, w.centre_y))]
+    if not _shows_values(words):
+        return None
+    return words, [rule for rule in drawn if inside(_midpoint(rule))]
+
+
+def read_picture(image: bytes) -> list[Block]:
+    """A picture's lines and tables as OCR reads them (a table pasted into a DOCX as an image);
+    none unless it shows a table's values."""
+    with pymupdf.open(stream=ocr.image_as_page(image), filetype="pdf") as pdf:
+        page = pdf[0]
+        words, rules = _scan_words(page)
+        if not _shows_values(words):
+            return []
+        placed = Page(1, page.rect.height, _placed(1, words, rules, None))
+        return [_block(item, scanned=True) for item in flow([placed])]
+
+
+_FEWEST_VALUES = 4  # a table shows at least this many; a banner, a photo or a chart hardly any
+
+
+def _shows_values(words: list[Piece]) -> bool:
+    return sum(1 for word in words if word.is_value) >= _FEWEST_VALUES
 
 
 def _midpoint(rule: Rule) -> pymupdf.Point:
