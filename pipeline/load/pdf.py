@@ -99,7 +99,8 @@ def _read_pages(pdf: pymupdf.Document, max_pages: int) -> PdfReading:
             if pictures and (seen := _read_pictures(page, pictures)) is not None:
                 words, rules = words + seen[0], rules + seen[1]
                 reading.pictures[number] = pictures
-        layer = None if number in reading.ocr_pages else text
+        # words rebuilt from the text layer's characters would leave out what OCR read
+        layer = None if number in reading.ocr_pages or number in reading.pictures else text
         pages.append(Page(number, page.rect.height, _placed(number, words, rules, layer)))
     if not any(page.items for page in pages):
         if unread.garbled:
