@@ -22,7 +22,7 @@ _ANCHORS: tuple[Anchor, ...] = (
     lambda c: c.x.left if c.x else 0.0,  # left-aligned cells
     lambda c: c.x.right if c.x else 0.0,  # right-aligned numbers
     lambda c: (c.x.left + c.x.right) / 2 if c.x else 0.0,  # centred
-    lambda c: c.x.first if c.x else 0.0,
+    lambda c: c.x.first if c.x else 0.0,  # the same three, counted in characters
     lambda c: c.x.last if c.x else 0.0,
     lambda c: (c.x.first + c.x.last) / 2 if c.x else 0.0,
 )
