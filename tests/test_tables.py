@@ -375,3 +375,14 @@ def test_a_glued_section_four_whose_totals_do_not_add_up_is_read_as_printed_when
     several_ways = f"{header}00—无—0无000/2001五、"  # 2 0 0 1, 20 0 1 …: and none adds up
     read = read_review((0, len(several_ways)), doc(several_ways)).readings
     assert all(r.value is None for r in read.values())
+
+
+def test_a_row_given_far_more_values_than_columns_is_sent_to_review() -> None:  # P9
+    # one or two cells too many are a slip (the last are kept, a warning); seven for one column
+    # most likely belong to another row
+    slip = read_lines(read_active, [f"行政许可{T}2{T}5"], "2021")
+    [warning] = [f for f in slip.findings if f.rule == "extra_values"]
+    assert warning.severity == "warning" and slip.readings["active.licensing.decisions"].value == 5
+    far = read_lines(read_active, [f"行政许可{T}" + T.join("1234567")], "2021")
+    [error] = [f for f in far.findings if f.rule == "extra_values"]
+    assert error.severity == "error"

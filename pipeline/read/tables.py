@@ -96,6 +96,7 @@ def ambiguous_reading(
 
 
 BLANK_OR_ZERO = "blank_or_zero"
+MOST_EXTRA_VALUES = 2  # surplus cells a row may have and still be read without review
 
 
 def blank_or_zero_findings(readings: dict[str, Reading], where: str) -> list[Finding]:
@@ -149,14 +150,16 @@ def read_row(
             )
         )
     elif fit.note == "extra_values":
+        printed = len(trim_blanks(segment.cells, len(keys)))
         findings.append(
             Finding(
                 rule="extra_values",
-                severity="warning",
+                # one or two cells too many is a filer's slip or a third-party column (P9); more
+                # and the row most likely took another row's values: a person looks
+                severity="error" if printed - len(keys) > MOST_EXTRA_VALUES else "warning",
                 fields=list(keys),
-                message=f"{segment.row.key}: {len(trim_blanks(segment.cells, len(keys)))} cells for "
-                f"{len(keys)} columns ('{_cells_text(segment.cells)}'); kept "
-                f"{[r.value for r in readings.values()]}",
+                message=f"{segment.row.key}: {printed} cells for {len(keys)} columns "
+                f"('{_cells_text(segment.cells)}'); kept {[r.value for r in readings.values()]}",
             )
         )
     elif fit.note in ("glued", "shifted"):
