@@ -107,7 +107,7 @@ def engine_options(command: Any) -> Any:
             "--deadline",
             type=click.FloatRange(min=0, min_open=True),
             default=None,
-            help="seconds per document",
+            help="seconds a document may go without progress",
         ),
         click.option(
             "--memory-limit", type=click.IntRange(min=256), default=None, help="MB of memory per worker"

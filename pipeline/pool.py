@@ -16,9 +16,14 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Literal, NamedTuple
 
+from pipeline import progress
 from pipeline.forkserver import CONTEXT as _CONTEXT
 from pipeline.settings import BatchSettings, Settings
 from pipeline.store import StoredResult, failed_result
+
+
+class Progress(NamedTuple):
+    """A worker's word that its document goes on (an OCR page read): the deadline starts again."""
 
 
 class Task(NamedTuple):
@@ -51,6 +56,7 @@ def _serve(conn: Connection, work: Work, settings_json: str, memory_limit_mb: in
     limit = memory_limit_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     settings = Settings.model_validate_json(settings_json)
+    progress.listen(lambda: conn.send(Progress()))
     try:
         while (task := conn.recv()) is not None:
             conn.send(work(task.path, task.content, settings))
@@ -156,7 +162,8 @@ class WorkerPool:
             (worker or self._spawn_one()).give(task)
 
     def _collect(self, busy: list[_Worker]) -> Iterator[tuple[Task, StoredResult]]:
-        """Wait for the first result, death or deadline among the busy workers."""
+        """Wait for the first result, death or deadline among the busy workers; a deadline runs
+        from the document's start or its last progress."""
         now = time.monotonic()
         timeout = max(0.0, min(w.started + self._batch.deadline_s for w in busy) - now)
         ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
@@ -165,10 +172,13 @@ class WorkerPool:
             assert task is not None
             if worker.conn in ready:
                 try:
-                    result: StoredResult = worker.conn.recv()
+                    result: StoredResult | Progress = worker.conn.recv()
                 except (EOFError, OSError):
                     yield task, self._replace(worker, _death(worker))
                 else:
+                    if isinstance(result, Progress):
+                        worker.started = time.monotonic()
+                        continue
                     worker.task = None
                     yield task, result
             elif worker.process.sentinel in ready:
@@ -176,7 +186,7 @@ class WorkerPool:
             elif time.monotonic() - worker.started >= self._batch.deadline_s:
                 yield (
                     task,
-                    self._replace(worker, f"no result within the {self._batch.deadline_s:g} s deadline"),
+                    self._replace(worker, f"no progress within the {self._batch.deadline_s:g} s deadline"),
                 )
 
     def _replace(self, worker: _Worker, why: str) -> StoredResult:

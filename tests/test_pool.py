@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 
+from pipeline import progress
 from pipeline.pool import Task, WorkerPool
 from pipeline.settings import BatchSettings, Settings
 from pipeline.store import StoredResult, stored_result
@@ -20,6 +21,10 @@ def misbehaving_work(path: str, content: str, settings: Settings) -> StoredResul
         del hoard
     if path.endswith("crash"):
         os._exit(3)
+    if path.endswith("slow"):  # a long scan: an OCR page a second, six seconds in all
+        for _ in range(6):
+            time.sleep(1)
+            progress.report()
     return stored_result(Record(source=path, needs_review=False), content)
 
 
@@ -33,7 +38,7 @@ def test_hang_memory_and_crash_are_recorded_and_the_batch_goes_on() -> None:
     assert sorted(results) == list(range(len(names)))
     errors = {names[p]: r.error for p, r in results.items() if r.error}
     assert set(errors) == {"hang", "hog", "crash"}
-    assert errors["hang"] == "/docs/hang: extraction stopped: no result within the 5 s deadline"
+    assert errors["hang"] == "/docs/hang: extraction stopped: no progress within the 5 s deadline"
     assert errors["hog"].startswith("/docs/hog: extraction stopped: worker died")
     assert errors["crash"] == "/docs/crash: extraction stopped: worker died (exit code 3; out of memory?)"
     assert all(not results[p].final for p in (1, 3, 5))  # limits of this run: tried again next time
@@ -45,3 +50,15 @@ def test_workers_start_only_for_work() -> None:
     with WorkerPool(Settings(), BatchSettings(jobs=2)) as pool:
         assert list(pool.run([])) == []
         assert pool._workers == []
+
+
+def test_a_document_that_makes_progress_outlives_the_deadline() -> None:
+    # the deadline runs from the last progress: six seconds of OCR pages under a 2.5 s deadline
+    # finish, while a hang is still cut off after one deadline
+    tasks = [Task(0, "/docs/slow", "hash-slow"), Task(1, "/docs/hang", "hash-hang")]
+    with WorkerPool(Settings(), BatchSettings(jobs=2, deadline_s=2.5), work=misbehaving_work) as pool:
+        results = {task.path: result for task, result in pool.run(tasks)}
+    assert results["/docs/slow"].error is None
+    assert (
+        results["/docs/hang"].error == "/docs/hang: extraction stopped: no progress within the 2.5 s deadline"
+    )

@@ -17,6 +17,7 @@ from typing import Any
 
 import pymupdf
 
+from pipeline import progress
 from pipeline.load.pdf_grid import Rule, merged_rules
 from pipeline.load.pdf_rows import Piece
 
@@ -69,6 +70,7 @@ def read_page(page: pymupdf.Page) -> tuple[list[Piece], list[Rule]]:
         xs = [float(point[0]) * scale for point in box]
         ys = [float(point[1]) * scale for point in box]
         words.append(_without_false_spaces(Piece(str(text), min(xs), min(ys), max(xs), max(ys))))
+    progress.report()  # seconds a page: a long scan is progress, not a hang
     return words + _marks(image, words, scale), _image_rules(image, scale)
 
 
