@@ -12,7 +12,7 @@ import docx
 import pymupdf
 import pytest
 from docx.shared import Cm
-from test_pdf import small_report
+from test_pdf import SMALL_REPORT_LINES, table_picture
 
 from pipeline.document import Document
 from pipeline.load import LoadError, load_document, ocr
@@ -362,7 +362,7 @@ def test_docx_keeps_body_order_and_expands_merged_cells(tmp_path: Path) -> None:
 
 def docx_with_pictures(tables: int = 1) -> bytes:
     """A heading, tables pasted as pictures (screenshots) and a logo-sized picture."""
-    table = small_report()[0].get_pixmap(dpi=200, clip=pymupdf.Rect(55, 95, 400, 175)).tobytes("png")
+    table = table_picture()
     document = docx.Document()
     document.add_paragraph("二、主动公开政府信息情况")
     for _ in range(tables):
@@ -376,19 +376,13 @@ def docx_with_pictures(tables: int = 1) -> bytes:
 @pytest.mark.skipif(not ocr.available(), reason="needs the [ocr] extra (rapidocr-onnxruntime)")
 def test_a_table_pasted_into_a_docx_as_a_picture_is_read_by_ocr(tmp_path: Path) -> None:
     document = load_document(write(tmp_path, "report.docx", docx_with_pictures()))
-    assert lines(document) == [
-        "二、主动公开政府信息情况",
-        "",  # the paragraph that holds the picture, then what OCR read in it
-        "信息内容\t本年制发件数\t现行有效件数",
-        "规章\t0\t12",
-        "行政规范性文件\t3\t45",
-        "",
-    ]
+    heading, *table = SMALL_REPORT_LINES
+    # the paragraph that holds the picture, then what OCR read in it, then the small picture's
+    assert lines(document) == [heading, "", *table, ""]
     assert [(f.rule, f.message) for f in document.findings] == [
         ("ocr", "1 picture(s) read by OCR (a table pasted as an image?): check the values")
     ]
-    heading = len("二、主动公开政府信息情况")
-    assert document.pieces and all(piece.ocr and piece.start > heading for piece in document.pieces)
+    assert document.pieces and all(piece.ocr and piece.start > len(heading) for piece in document.pieces)
 
 
 def test_pictures_are_left_alone_without_the_ocr_extra(

@@ -183,6 +183,20 @@ def scanned(pdf: Any, dpi: int = 200) -> Any:
     return scan
 
 
+SMALL_REPORT_LINES = [
+    "二、主动公开政府信息情况",
+    "信息内容\t本年制发件数\t现行有效件数",
+    "规章\t0\t12",
+    "行政规范性文件\t3\t45",
+]
+
+
+def table_picture() -> bytes:
+    """The small report's table as a PNG, as a screenshot pasted into a Word file."""
+    picture: bytes = small_report()[0].get_pixmap(dpi=200, clip=pymupdf.Rect(55, 95, 400, 175)).tobytes("png")
+    return picture
+
+
 def small_report() -> Any:
     pdf = new_pdf()
     page = pdf.new_page()
@@ -214,12 +228,7 @@ def test_a_scan_without_the_ocr_extra_is_reported_not_read_empty(
 @pytest.mark.skipif(not ocr.available(), reason="needs the [ocr] extra (rapidocr-onnxruntime)")
 def test_a_scan_is_read_by_ocr_into_the_same_rows(tmp_path: Path) -> None:
     document = load(tmp_path, scanned(small_report()), "scan.pdf")
-    assert lines(document) == [
-        "二、主动公开政府信息情况",
-        "信息内容\t本年制发件数\t现行有效件数",
-        "规章\t0\t12",
-        "行政规范性文件\t3\t45",
-    ]
+    assert lines(document) == SMALL_REPORT_LINES
     assert [(f.rule, f.severity) for f in document.findings] == [("ocr", "error")]
     assert all(piece.ocr for piece in document.pieces)
 
@@ -234,6 +243,8 @@ def mojibake_page(pdf: Any) -> None:
 
 
 def without_unicode_maps(pdf: Any) -> Any:
+    """The PDF with its fonts' ToUnicode maps removed, as some WPS and Word exports come: it prints
+    right, and its text layer reads as glyph numbers (mojibake)."""
     for xref in range(1, pdf.xref_length()):
         if "/ToUnicode" in pdf.xref_object(xref):
             pdf.xref_set_key(xref, "ToUnicode", "null")
@@ -270,7 +281,7 @@ def with_table_as_picture(
 ) -> Any:
     """A text page whose table was pasted as a picture (a screenshot in the Word file)."""
     if picture is None:
-        picture = small_report()[0].get_pixmap(dpi=200, clip=pymupdf.Rect(55, 95, 400, 175)).tobytes("png")
+        picture = table_picture()
     pdf = new_pdf()
     page = pdf.new_page()
     page.insert_text((60, 80), "二、主动公开政府信息情况", fontname="china-s", fontsize=12)
@@ -294,12 +305,7 @@ def test_only_large_pictures_without_text_on_them_may_be_tables() -> None:
 @pytest.mark.skipif(not ocr.available(), reason="needs the [ocr] extra (rapidocr-onnxruntime)")
 def test_a_table_pasted_as_a_picture_is_read_by_ocr(tmp_path: Path) -> None:
     document = load(tmp_path, with_table_as_picture())
-    assert lines(document) == [
-        "二、主动公开政府信息情况",
-        "信息内容\t本年制发件数\t现行有效件数",
-        "规章\t0\t12",
-        "行政规范性文件\t3\t45",
-    ]
+    assert lines(document) == SMALL_REPORT_LINES
     assert [(f.rule, f.severity) for f in document.findings] == [("ocr", "error")]
     assert "pictures on page 1" in document.findings[0].message
     heading, *table = document.pieces

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pymupdf
 import pytest
+from test_pdf import without_unicode_maps
 
 from evals.dataset import load_cases
 from evals.score import score_document
@@ -40,17 +41,6 @@ def test_converted_reports_are_read_right(tmp_path: Path, layout: str) -> None:
         assert wrong == [], f"{case.id} ({case.label.notes}): {wrong[:5]}"
 
 
-def without_unicode_maps(path: Path) -> bytes:
-    """The PDF with its fonts' ToUnicode maps removed, as some WPS and Word exports come: it prints
-    right, and its text layer reads as glyph numbers (mojibake)."""
-    pdf = pymupdf.open(path)  # type: ignore[no-untyped-call]
-    for xref in range(1, pdf.xref_length()):
-        if "/ToUnicode" in pdf.xref_object(xref):
-            pdf.xref_set_key(xref, "ToUnicode", "null")
-    data: bytes = pdf.tobytes()
-    return data
-
-
 @pytest.mark.skipif(not ocr.available(), reason="needs the [ocr] extra (rapidocr-onnxruntime)")
 def test_a_pdf_whose_fonts_lost_their_unicode_maps_is_read_by_ocr_in_a_worker(tmp_path: Path) -> None:
     if shutil.which("chromium") is None:
@@ -58,7 +48,7 @@ def test_a_pdf_whose_fonts_lost_their_unicode_maps_is_read_by_ocr_in_a_worker(tm
     generate(tmp_path / "a", 1, seed=3, layouts=("pdf_chromium",))
     [case] = load_cases(tmp_path / "a")
     garbled = tmp_path / "garbled.pdf"
-    garbled.write_bytes(without_unicode_maps(case.document))
+    garbled.write_bytes(without_unicode_maps(pymupdf.open(case.document)).tobytes())  # type: ignore[no-untyped-call]
     # with the workers' default limits: OCR's model runtime needs more address space than a
     # text document, and a scan once failed in every batch run as a "malformed PDF"
     with WorkerPool(Settings(backend="rules"), BatchSettings(jobs=1)) as pool:
