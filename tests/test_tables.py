@@ -386,3 +386,25 @@ def test_a_row_given_far_more_values_than_columns_is_sent_to_review() -> None:  
     far = read_lines(read_active, [f"行政许可{T}" + T.join("1234567")], "2021")
     [error] = [f for f in far.findings if f.rule == "extra_values"]
     assert error.severity == "error"
+
+
+def test_labels_over_one_block_of_zeros_read_zero_whatever_the_order() -> None:  # P35
+    # real `pdftotext -layout` output: two rows' labels on consecutive lines, their 14 values below
+    # in column pairs, an order the text does not show. All of them say nothing, so every order
+    # reads 0; one non-zero value among them, and the order matters: nothing is read.
+    block = ["0", "  0", "     — —", "     — -", "         0", "         -"] + ["0", "0"] * 3
+    lines = [
+        "              3.危及“三安全一稳定”     0    /   无 -         0 0    /",
+        "       （三）不予公 4.保护第三方合法权益",
+        "       开      5.属于三类内部事务信息",
+        *[" " * 30 + line for line in block],
+        "              6.属于四类过程性信息      -    — 0     0    0    — /",
+    ]
+    result = read_lines(read_applications, lines, "2019")
+    assert values(result, "applications.denied.third_party") == [0] * 7
+    assert values(result, "applications.denied.internal_affairs") == [0] * 7
+    assert [f.rule for f in result.findings if f.rule == "stacked_nothing"] == ["stacked_nothing"]
+    lines[3] = lines[3].replace("0", "1")
+    result = read_lines(read_applications, lines, "2019")
+    assert values(result, "applications.denied.third_party") == []  # not read: null in the record
+    assert values(result, "applications.denied.internal_affairs") == []

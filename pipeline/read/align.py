@@ -186,7 +186,9 @@ class Segment:
     # (cells in the line, index of the first value cell) when the values are the rest of the
     # label's line, so that the rows of one table can be aligned with each other
     shape: tuple[int, int] | None = None
-    placed: str | None = None  # "order" (an unlabelled run between its neighbours), "group" (P11)
+    # "order" (an unlabelled run between its neighbours), "group" (P11), "stacked" (a column of
+    # labels over a block of nothing but zeros)
+    placed: str | None = None
     # the columns the spacing of a short row allows, when it allows several (`pipeline.read.columns`)
     placements: list[list[Cell]] | None = None
 
@@ -421,8 +423,11 @@ def _assign_runs(
         filled = [run for run in runs if run.filled]
         if len(group) >= 2 and len(filled) >= 2:
             # Several labels, then several runs: rows printed as a column of labels and a block
-            # of numbers (pdftotext without -layout, P35); which run is whose is not in the text.
-            unpaired.extend(filled)
+            # of numbers (pdftotext, P35); which run is whose is not in the text.
+            stacked = _stacked_nothing(units, group, filled, rows)
+            segments.extend(stacked)
+            if not stacked:
+                unpaired.extend(filled)
             group, runs = [], []
             return
         taken = len(runs) if len(runs) <= len(group) else len(group)
@@ -459,6 +464,29 @@ def _assign_runs(
         wrapped = False
     close(last=True)
     return segments, orphans, empty, unpaired
+
+
+def _stacked_nothing(
+    units: list[Unit], group: list[Hit], runs: list[Run], rows: Sequence[Row]
+) -> list[Segment]:
+    """The rows of a column of labels, when the block of values after it holds exactly their cells
+    and every one is 0 or a nil mark: then every order of the block reads the same."""
+    cells = [cell for run in runs for cell in run.cells if cell.kind is not Kind.BLANK]
+    widths = [len(rows[hit.row].columns) for hit in group]
+    if len(cells) != sum(widths) or not all(_is_nothing(cell) for cell in cells):
+        return []
+    segments: list[Segment] = []
+    for hit, width in zip(group, widths, strict=True):
+        label = units[hit.unit]
+        assert isinstance(label, Label)
+        segments.append(Segment(rows[hit.row], label.cell, cells[:width], placed="stacked"))
+        cells = cells[width:]
+    return segments
+
+
+def _is_nothing(cell: Cell) -> bool:
+    """One cell reported as nothing: a nil mark or a lone 0 (not "00", which may be two cells)."""
+    return cell.kind is Kind.NIL or cell.text == "0"
 
 
 # A block of section 二 ("第二十条第（一）项") or a table's section title, numbered any way

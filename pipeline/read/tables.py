@@ -313,17 +313,21 @@ def _empty_rows(alignment: Alignment, document: Document) -> dict[str, Reading]:
 
 def _alignment_findings(alignment: Alignment) -> list[Finding]:
     findings: list[Finding] = []
-    placed = [s for s in alignment.segments if s.placed]
-    if placed:
-        findings.append(
-            Finding(
-                rule="placed_by_order",
-                severity="info",
-                fields=[k for s in placed for k in row_keys(s.row)],
-                message="rows without their label placed by the order of the rows around them: "
-                + ", ".join(s.row.key for s in placed),
+    by_order = [s for s in alignment.segments if s.placed in ("order", "group")]
+    stacked = [s for s in alignment.segments if s.placed == "stacked"]
+    for rule, segments, why in (
+        ("placed_by_order", by_order, "rows without their label placed by the order of the rows around them"),
+        ("stacked_nothing", stacked, "labels printed over one block of values, all 0: every order reads 0"),
+    ):
+        if segments:
+            findings.append(
+                Finding(
+                    rule=rule,
+                    severity="info",
+                    fields=[k for s in segments for k in row_keys(s.row)],
+                    message=f"{why}: " + ", ".join(s.row.key for s in segments),
+                )
             )
-        )
     for run in alignment.unplaced:
         findings.append(
             Finding(
