@@ -173,3 +173,14 @@ def test_narrative_numbers_its_own_parts_before_the_tables(tmp_path: Path) -> No
     prose = text[:first_table]
     assert "一、主动公开情况" in prose and "四、政府信息公开申请情况" in prose
     assert f"收到政府信息公开申请{label.fields['applications.new_received.total']}件" in prose
+
+
+@needs("pymupdf_text")
+def test_pymupdf_text_prints_the_cells_of_the_printed_page_a_line_each(tmp_path: Path) -> None:
+    text, label = case(tmp_path, "pymupdf_text", "2021", set(), 5)
+    assert label.agency in text and "\n\n" not in text  # no empty line: blank cells leave no trace
+    lines = text.splitlines()
+    total = lines.index("（七）总计")
+    cells = lines[total + 1 : total + 8]
+    printed = " ".join(cells).split()  # PyMuPDF joins close neighbours on one line: "8675 0"
+    assert str(label.fields["applications.total.total"]) in printed

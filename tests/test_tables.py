@@ -408,3 +408,66 @@ def test_labels_over_one_block_of_zeros_read_zero_whatever_the_order() -> None: 
     result = read_lines(read_applications, lines, "2019")
     assert values(result, "applications.denied.third_party") == []  # not read: null in the record
     assert values(result, "applications.denied.internal_affairs") == []
+
+
+# Real PyMuPDF `get_text()` output of a Chromium print: a cell a line, no empty line anywhere, and
+# the blank cells gone without a trace (P33). 自然人 and 商业企业 of （一） were blank, and 法律服务机构
+# and 其他 of 1.属于国家秘密.
+MUPDF_ROWS = [
+    "（一）予以公开", "0", "—", "0", "0", "0",
+    "（二）部分公开（区分处理的，只计这一", "情形，不计其他情形）", "无", "0", "-", "0", "0", "-", "-",
+    "（三）不予", "公开", "1.属于国家秘密", "0", "0", "0", "0", "0",
+    "2.其他法律行政法规禁止公", "开", "0", "0", "0", "—", "0", "0", "0",
+]  # fmt: skip
+
+
+def test_a_short_row_of_zeros_whose_blanks_left_no_trace_reads_zero_for_review() -> None:  # P33
+    # five nil marks for seven cells: every reading puts the two blanks somewhere else, so each cell
+    # is 0 or blank; it reads 0 with both candidates, and the document goes to review
+    result = read_lines(read_applications, MUPDF_ROWS, "2019")
+    assert values(result, "applications.partial") == [0] * 7
+    granted = [result.readings[f"applications.granted.{c}"] for c in APPLICANT_COLUMNS]
+    assert [r.value for r in granted] == [0] * 7
+    assert all(r.candidates == [0, None] for r in granted[:6])  # 总计 is printed (the row adds up)
+    assert any(f.rule == "blank_or_zero" and f.severity == "warning" for f in result.findings)
+    # the same rows where the text keeps its blank cells (a TAB line each): nothing is assumed
+    with_blanks = [line if line != "0" or i != 1 else "\t" for i, line in enumerate(MUPDF_ROWS)]
+    kept = read_lines(read_applications, [*with_blanks[:6], "\t", *with_blanks[6:]], "2019")
+    assert all(kept.readings[f"applications.granted.{c}"].value is None for c in APPLICANT_COLUMNS)
+
+
+def test_section_four_of_zeros_whose_blanks_left_no_trace_reads_zero_for_review() -> None:  # P33
+    header = [
+        "行政复议",
+        "行政诉讼",
+        "结果维",
+        "持",
+        "结果纠",
+        "正",
+        "其他结",
+        "果",
+        "尚未审",
+        "结",
+        "总",
+        "计",
+    ]
+    values_ = ["0", "0", "-", "0", "—", "0", "0", "0", "无", "0", "0", "0", "0"]  # 13 for 15 cells
+    text = "\n".join([*header, *values_]) + "\n"
+    read = read_review(whole(text), doc(text)).readings
+    assert [r.value for r in read.values()] == [0] * 15
+    assert all(r.candidates == [0, None] for r in read.values())
+
+
+def test_a_rows_cells_in_pieces_between_cells_a_line_are_one_row() -> None:  # P33
+    # real PyMuPDF output: two neighbouring cells printed on one line ("8675 0") among cells a line;
+    # the pieces after the label fill its row exactly. Where empty lines break the text (pdftotext
+    # without -layout), pieces after a label are not known to be its row: only the first is taken.
+    lines = [
+        "（一）予以公开", "18", "23596", "0", "0", "8675 0", "32289",
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "0", "0", "24967", "0", "0", "0", "24967",
+    ]  # fmt: skip
+    result = read_lines(read_applications, lines, "2021")
+    assert values(result, "applications.granted") == [18, 23596, 0, 0, 8675, 0, 32289]
+    assert values(result, "applications.partial") == [0, 0, 24967, 0, 0, 0, 24967]
+    broken = read_lines(read_applications, [*lines[:5], "", *lines[5:]], "2021")
+    assert values(broken, "applications.granted") != [18, 23596, 0, 0, 8675, 0, 32289]

@@ -1,5 +1,6 @@
 """Real text converters run on the generated HTML page: text browsers (P36), pandoc, and poppler's
-pdftotext on a PDF that Chromium prints from the page (P35). Each is a layout of its own."""
+pdftotext (P35) and PyMuPDF's `get_text()` on a PDF that Chromium prints from the page (P33: a
+cell a line, blank cells gone). Each is a layout of its own."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ CONVERTERS: dict[str, tuple[str, ...]] = {
     "pandoc_gfm": ("pandoc",),
     "pdftotext_layout": ("chromium", "pdftotext"),
     "pdftotext_raw": ("chromium", "pdftotext"),
+    "pymupdf_text": ("chromium",),  # PyMuPDF is a dependency of the package
 }
 _TIMEOUT = 120
 
@@ -52,10 +54,21 @@ def convert(layout: str, html: str) -> str:
             return _run(["pandoc", "-f", "html", "-t", target, str(page)], work)
         from evals.synth.printed import chromium_pdf  # printed.py builds on this module
 
+        printed = chromium_pdf(page.read_text(encoding="utf-8"))
+        if layout == "pymupdf_text":
+            return _pymupdf_text(printed)
         pdf = Path(work) / "report.pdf"
-        pdf.write_bytes(chromium_pdf(page.read_text(encoding="utf-8")))
+        pdf.write_bytes(printed)
         flags = ["-layout"] if layout == "pdftotext_layout" else []
         return _run(["pdftotext", *flags, "-enc", "UTF-8", str(pdf), "-"], work)
+
+
+def _pymupdf_text(pdf: bytes) -> str:
+    """What most Python crawlers keep of a PDF: PyMuPDF's plain text of every page."""
+    import pymupdf
+
+    with pymupdf.open(stream=pdf, filetype="pdf") as document:
+        return "".join(page.get_text() for page in document)
 
 
 def _run(command: list[str], work: str) -> str:

@@ -48,6 +48,7 @@ NOISE: dict[str, tuple[str, ...]] = {
     "pandoc_gfm": ("nbsp", "nil", "blank", "units", "signed", "spaced"),
     "pdftotext_layout": _GRID_NOISE,
     "pdftotext_raw": _GRID_NOISE,
+    "pymupdf_text": _GRID_NOISE,
     "md_orphans": _GRID_NOISE,
     "label_variants": _GRID_NOISE,
     "narrative": _GRID_NOISE,

@@ -200,8 +200,12 @@ class Alignment:
     empty: list[Row]  # rows whose label was found with no values after it
 
 
-def align(table: list[list[Cell]], rows: Sequence[Row]) -> Alignment:
-    """Give each canonical row the run of values the document holds for it, where that is certain."""
+def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = False) -> Alignment:
+    """Give each canonical row the run of values the document holds for it, where that is certain.
+
+    `cell_a_line`: the table is a PDF's text, a cell a line with no empty line (PyMuPDF), where a
+    row's values may come in pieces: cells side by side on one line between cells a line.
+    """
     units = stream(table)
     hits = _all_hits(units, rows)
     chosen = _best_sequence(hits, units, rows)
@@ -211,7 +215,7 @@ def align(table: list[list[Cell]], rows: Sequence[Row]) -> Alignment:
         label = units[hit.unit]
         assert isinstance(label, Label)
         label.hits.append(hit)
-    segments, orphans, empty, unpaired = _assign_runs(units, chosen, rows)
+    segments, orphans, empty, unpaired = _assign_runs(units, chosen, rows, cell_a_line)
     placed, unplaced = _place_orphans(orphans, chosen, rows)
     return Alignment(segments + placed, unpaired + unplaced, empty)
 
@@ -386,7 +390,7 @@ def _next_run_plain(units: list[Unit], hit: Hit, by_unit: dict[int, list[Hit]]) 
 
 
 def _assign_runs(
-    units: list[Unit], chosen: list[Hit], rows: Sequence[Row]
+    units: list[Unit], chosen: list[Hit], rows: Sequence[Row], cell_a_line: bool = False
 ) -> tuple[list[Segment], list[tuple[int, Run]], list[Row], list[Run]]:
     """Runs to the kept labels before them; the runs left over are orphans (with the hit before).
 
@@ -430,6 +434,8 @@ def _assign_runs(
                 unpaired.extend(filled)
             group, runs = [], []
             return
+        if cell_a_line and len(group) == 1 and len(filled) >= 2:
+            runs = _one_row_in_pieces(filled, rows[group[0].row])
         taken = len(runs) if len(runs) <= len(group) else len(group)
         owners = group[len(group) - taken :] if len(runs) <= len(group) else group
         for hit in group[: len(group) - taken]:
@@ -537,6 +543,20 @@ def _rest_of_label(text: str, row: Row) -> bool:
     return any(
         len(rest) >= 2 and rest in label and not label.startswith(rest) for rest in _label_line_words(text)
     )
+
+
+def _one_row_in_pieces(runs: list[Run], row: Row) -> list[Run]:
+    """Runs after one label that together fill its row exactly, each too short for it, as one run:
+    a PDF's text puts neighbouring cells on one line ("8675 0") between cells a line (PyMuPDF).
+    Otherwise the runs after the first are rows that lost their labels (P26). Not where empty
+    lines break the text (pdftotext without -layout): its runs after a label are not the row's."""
+    width = len(row.columns)
+    if sum(len(run.cells) for run in runs) != width or any(len(run.cells) >= width for run in runs):
+        return runs
+    joined = runs[0]
+    for run in runs[1:]:
+        joined = _joined_runs(joined, run)
+    return [joined]
 
 
 def _joined_runs(first: Run, second: Run) -> Run:

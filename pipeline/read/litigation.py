@@ -22,6 +22,7 @@ from pipeline.read.tables import (
     ambiguous_reading,
     blank_or_zero_findings,
     reading_from_cell,
+    shows_no_blank,
     table_layout,
 )
 from pipeline.read.tokens import Cell, Kind, token_rows
@@ -29,13 +30,12 @@ from schemas.layout import REVIEW_KEYS
 from schemas.reading import Finding, Status
 
 
-def _data_rows(text: str, offset: int) -> list[list[Cell]]:
+def _data_rows(table: list[list[Cell]]) -> list[list[Cell]]:
     """Rows of section 四 holding data: only value cells, at least one of them not blank.
 
     When rows are not separated (one cell per line, no blank lines) the data are the run of
     value cells after the last header cell.
     """
-    table = token_rows(text, offset)
     rows = [row for row in table if only_values(row)]
     if rows:
         return [_merged(rows)] if _stacked(rows) else rows
@@ -73,9 +73,11 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     start, end = region
     text = document.text[start:end]
     result = TableReading(layout=table_layout(text))
-    data = _data_rows(text, start)
+    table = token_rows(text, start)
+    data = _data_rows(table)
     if not data:
         return result
+    traceless = result.layout == "cell_per_line" and shows_no_blank(text, table)
     cells = [cell for row in data for cell in row]
     while len(cells) > 15 and cells[-1].kind is BLANK:
         cells.pop()
@@ -99,8 +101,10 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             if cell is not None:
                 result.readings[key] = reading_from_cell(key, cell, document, layout)
             elif candidates:
+                dropped_one_by_one = traceless and fit.note == "shifted" and not _whole_blocks(cells)
+                blanks_dropped = fit.note == "glued" or dropped_one_by_one
                 result.readings[key] = ambiguous_reading(
-                    key, position, candidates, anchor, document, fit.note == "glued"
+                    key, position, candidates, anchor, document, blanks_dropped
                 )
         if fit.note == "extra_values":
             result.findings.append(
@@ -134,12 +138,17 @@ def review_blocks_add_up(slots: Slots) -> bool:
     return all(sums_to_last(slots[i : i + 5]) for i in range(0, 15, 5))
 
 
+def _whole_blocks(cells: list[Cell]) -> bool:
+    """Values for whole blocks only (5 or 10, no glued digits): the blank cells are a whole block."""
+    return len(cells) in (5, 10) and not any(splittable(cell) for cell in cells)
+
+
 def _fit(cells: list[Cell]) -> Fit:
     """Fit section 四's cells; a short row is read block by block (whole blocks of 5 only), unless
     it holds glued digits, which may be the cells it seems to lack."""
     if len(cells) >= 15:
         return fit_cells(cells, 15, REVIEW_BLOCKS_ARITHMETIC)
-    if len(cells) in (5, 10) and not any(splittable(cell) for cell in cells):
+    if _whole_blocks(cells):
         candidates: list[Slots] = []
         for present in combinations(range(3), len(cells) // 5):
             slots = [Cell("", c.start, c.start, Kind.BLANK) for c in [cells[0]] * 15]

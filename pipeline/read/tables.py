@@ -116,14 +116,24 @@ def row_candidates(fit: Fit, rules: RowRules) -> list[Slots]:
 
 
 def read_row(
-    segment: Segment, fit: Fit, candidates: list[Slots], document: Document, table_layout: str
+    segment: Segment,
+    fit: Fit,
+    candidates: list[Slots],
+    document: Document,
+    table_layout: str,
+    blanks_traceless: bool = False,
 ) -> tuple[dict[str, Reading], list[Finding]]:
-    """Readings of one row's cells: the cells all its remaining candidates agree on, the rest ambiguous."""
+    """Readings of one row's cells: the cells all its remaining candidates agree on, the rest ambiguous.
+
+    `blanks_traceless`: the table's text shows no blank cell anywhere, so a short row's blanks
+    left no trace (PDF text extracted a cell a line, as PyMuPDF and pdfminer do).
+    """
     keys = row_keys(segment.row)
     chosen = agreed(candidates)
     readings: dict[str, Reading] = {}
     findings: list[Finding] = []
     layout = fit.note or "clean"
+    blanks_dropped = layout == "glued" or (blanks_traceless and layout == "shifted")
     if not candidates and fit.note in UNREAD:
         return _unread_row(segment, fit, document)
     if not candidates:
@@ -132,7 +142,7 @@ def read_row(
         cell = chosen[position]
         if cell is None:
             anchor = segment.label or segment.cells[0]
-            readings[key] = ambiguous_reading(key, position, candidates, anchor, document, layout == "glued")
+            readings[key] = ambiguous_reading(key, position, candidates, anchor, document, blanks_dropped)
         else:
             readings[key] = reading_from_cell(
                 key, cell, document, layout if layout != "clean" else table_layout
@@ -162,7 +172,7 @@ def read_row(
                 f"('{_cells_text(segment.cells)}'); kept {[r.value for r in readings.values()]}",
             )
         )
-    elif fit.note in ("glued", "shifted"):
+    elif fit.note in ("glued", "shifted") and not any(r.layout == BLANK_OR_ZERO for r in readings.values()):
         findings.append(
             Finding(
                 rule="resolved_by_arithmetic",
@@ -250,11 +260,13 @@ def read_labelled_rows(
     layout = table_layout(text)
     result = TableReading(layout=layout)
     table = without_placeholders(token_rows(text, start), document)
-    alignment = align(table, layout_rows)
+    cell_a_line = layout == "cell_per_line" and shows_no_blank(text, table)
+    alignment = align(table, layout_rows, cell_a_line)
     chosen = {s.row.key: s for s in restore_blank_columns(alignment.segments)}
     fits = {key: _fit(s, rules_for(s.row)) for key, s in chosen.items()}
     starts = _value_starts(chosen, fits)
     candidates: dict[str, list[Slots]] = {}
+    traceless = cell_a_line and _in_row_order(alignment)
     for key, segment in chosen.items():
         rules = rules_for(segment.row)
         if layout == "cell_per_line":
@@ -266,12 +278,29 @@ def read_labelled_rows(
     if relations:
         candidates = _consistent(candidates, fits, relations, len(layout_rows[0].columns))
     for key, segment in chosen.items():
-        readings, findings = read_row(segment, fits[key], candidates[key], document, layout)
+        readings, findings = read_row(segment, fits[key], candidates[key], document, layout, traceless)
         result.readings.update(readings)
         result.findings.extend(findings)
     result.readings.update(_empty_rows(alignment, document))
     result.findings.extend(_alignment_findings(alignment))
     return result
+
+
+def shows_no_blank(text: str, table: list[list[Cell]]) -> bool:
+    """Whether a table region shows no blank cell and no empty line: a PDF's text extracted a cell a
+    line (PyMuPDF, pdfminer), where a blank cell leaves no trace."""
+    lines = text.strip().split("\n")
+    return all(line.strip() for line in lines) and not any(c.kind is BLANK for row in table for c in row)
+
+
+def _in_row_order(alignment: Alignment) -> bool:
+    """Whether the text keeps the rows' order: most values found a row and at least a quarter of
+    the rows hold exactly their columns. Text that prints labels and values in separate blocks
+    (pdftotext without -layout, P35) gives rows values that are not theirs."""
+    placed = sum(len(segment.cells) for segment in alignment.segments)
+    unplaced = sum(len(run.cells) for run in alignment.unplaced)
+    whole = sum(1 for segment in alignment.segments if len(segment.cells) == len(segment.row.columns))
+    return placed > unplaced and 4 * whole >= len(alignment.segments)
 
 
 def _fit(segment: Segment, rules: RowRules) -> Fit:
