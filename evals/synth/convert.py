@@ -2,6 +2,9 @@
 pdftotext (P35) and PyMuPDF's `get_text()` on a PDF that Chromium prints from the page (P33: a
 cell a line, blank cells gone). Each is a layout of its own."""
 
+# pymupdf annotates only part of its API.
+# mypy: disable-error-code="no-untyped-call"
+
 from __future__ import annotations
 
 import os
@@ -9,6 +12,8 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+import pymupdf
 
 # layout -> the binaries it needs (Debian packages w3m, lynx, pandoc, chromium, poppler-utils)
 CONVERTERS: dict[str, tuple[str, ...]] = {
@@ -65,8 +70,6 @@ def convert(layout: str, html: str) -> str:
 
 def _pymupdf_text(pdf: bytes) -> str:
     """What most Python crawlers keep of a PDF: PyMuPDF's plain text of every page."""
-    import pymupdf
-
     with pymupdf.open(stream=pdf, filetype="pdf") as document:
         return "".join(page.get_text() for page in document)
 
