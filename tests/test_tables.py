@@ -471,3 +471,25 @@ def test_a_rows_cells_in_pieces_between_cells_a_line_are_one_row() -> None:  # P
     assert values(result, "applications.partial") == [0, 0, 24967, 0, 0, 0, 24967]
     broken = read_lines(read_applications, [*lines[:5], "", *lines[5:]], "2021")
     assert values(broken, "applications.granted") != [18, 23596, 0, 0, 8675, 0, 32289]
+
+
+def test_section_four_in_pieces_between_cells_a_line_is_one_row() -> None:  # P33
+    # real PyMuPDF output: some neighbouring cells on one line ("87903 0"), the others a line each
+    header = [
+        "行政复议",
+        "行政诉讼",
+        "结果",
+        "维持",
+        "结果",
+        "纠正",
+        "其他",
+        "结果",
+        "尚未",
+        "审结",
+        "总",
+        "计",
+    ]
+    cells = ["0", "0 ", "0", "0", "0  0", "87903 0", "0 ", "87903 0", "0", "0", "0", "0 "]
+    text = "\n".join([*header, *cells]) + "\n"
+    read = read_review(whole(text), doc(text)).readings
+    assert [r.value for r in read.values()] == [0, 0, 0, 0, 0, 0, 87903, 0, 0, 87903, 0, 0, 0, 0, 0]

@@ -37,8 +37,16 @@ def _data_rows(table: list[list[Cell]]) -> list[list[Cell]]:
     value cells after the last header cell.
     """
     rows = [row for row in table if only_values(row)]
+    after_header = _after_last_header(table)
+    if rows and _pieces_of(rows, after_header):
+        return [after_header]
     if rows:
         return [_merged(rows)] if _stacked(rows) else rows
+    return [after_header] if after_header else []
+
+
+def _after_last_header(table: list[list[Cell]]) -> list[Cell]:
+    """The value cells after the last header cell, whatever lines they stand on."""
     runs: list[list[Cell]] = [[]]
     for cell in (cell for row in table for cell in row):
         if cell.kind is Kind.TEXT:
@@ -46,7 +54,16 @@ def _data_rows(table: list[list[Cell]]) -> list[list[Cell]]:
         else:
             runs[-1].append(cell)
     filled = [run for run in runs if any(c.kind is not BLANK for c in run)]
-    return filled[-1:]
+    return filled[-1] if filled else []
+
+
+def _pieces_of(rows: list[list[Cell]], run: list[Cell]) -> bool:
+    """Whether the rows of values are only pieces of one run of cells a line: a PDF's text puts
+    neighbouring cells on one line ("0 0") between cells a line (PyMuPDF)."""
+    inside = {cell.start for cell in run}
+    pieces = [cell for row in rows for cell in row if cell.kind is not BLANK]
+    filled = [cell for cell in run if cell.kind is not BLANK]
+    return len(filled) > len(pieces) and all(cell.start in inside for cell in pieces)
 
 
 def _stacked(rows: list[list[Cell]]) -> bool:
