@@ -21,8 +21,8 @@ from pipeline.read.tables import (
     TableReading,
     ambiguous_reading,
     blank_or_zero_findings,
+    is_cell_a_line,
     reading_from_cell,
-    shows_no_blank,
     table_layout,
 )
 from pipeline.read.tokens import Cell, Kind, token_rows
@@ -89,12 +89,13 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     """Section 四: one row of 15 numbers under a fixed header (never parse that header, P4)."""
     start, end = region
     text = document.text[start:end]
-    result = TableReading(layout=table_layout(text))
+    flattening = table_layout(text)
+    result = TableReading(layout=flattening)
     table = token_rows(text, start)
     data = _data_rows(table)
     if not data:
         return result
-    traceless = result.layout == "cell_per_line" and shows_no_blank(text, table)
+    traceless = is_cell_a_line(flattening, text, table)
     cells = [cell for row in data for cell in row]
     while len(cells) > 15 and cells[-1].kind is BLANK:
         cells.pop()

@@ -125,8 +125,8 @@ def read_row(
 ) -> tuple[dict[str, Reading], list[Finding]]:
     """Readings of one row's cells: the cells all its remaining candidates agree on, the rest ambiguous.
 
-    `blanks_traceless`: the table's text shows no blank cell anywhere, so a short row's blanks
-    left no trace (PDF text extracted a cell a line, as PyMuPDF and pdfminer do).
+    `blanks_traceless`: the table is a PDF's text a cell a line that keeps its rows' order, so a
+    short row's blanks left no trace (PyMuPDF's `get_text()`).
     """
     keys = row_keys(segment.row)
     chosen = agreed(candidates)
@@ -260,13 +260,13 @@ def read_labelled_rows(
     layout = table_layout(text)
     result = TableReading(layout=layout)
     table = without_placeholders(token_rows(text, start), document)
-    cell_a_line = layout == "cell_per_line" and shows_no_blank(text, table)
+    cell_a_line = is_cell_a_line(layout, text, table)
     alignment = align(table, layout_rows, cell_a_line)
+    traceless = cell_a_line and _in_row_order(alignment)
     chosen = {s.row.key: s for s in restore_blank_columns(alignment.segments)}
     fits = {key: _fit(s, rules_for(s.row)) for key, s in chosen.items()}
     starts = _value_starts(chosen, fits)
     candidates: dict[str, list[Slots]] = {}
-    traceless = cell_a_line and _in_row_order(alignment)
     for key, segment in chosen.items():
         rules = rules_for(segment.row)
         if layout == "cell_per_line":
@@ -286,9 +286,11 @@ def read_labelled_rows(
     return result
 
 
-def shows_no_blank(text: str, table: list[list[Cell]]) -> bool:
-    """Whether a table region shows no blank cell and no empty line: a PDF's text extracted a cell a
-    line (PyMuPDF, pdfminer), where a blank cell leaves no trace."""
+def is_cell_a_line(layout: str, text: str, table: list[list[Cell]]) -> bool:
+    """Whether a table region is a PDF's text extracted a cell a line (PyMuPDF): one cell a line,
+    no empty line and no blank cell anywhere, so a blank cell leaves no trace."""
+    if layout != "cell_per_line":
+        return False
     lines = text.strip().split("\n")
     return all(line.strip() for line in lines) and not any(c.kind is BLANK for row in table for c in row)
 
