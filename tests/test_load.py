@@ -19,6 +19,7 @@ from pipeline.load import LoadError, load_document, ocr
 from pipeline.load import docx as docx_loader
 from pipeline.load.layout import Line
 from pipeline.load.normalize import normalize
+from pipeline.load.text_pages import without_page_furniture
 
 SIMPLIFIED = "二、主动公开政府信息情况\n\t规章\n\t0\n"
 TRADITIONAL = "二、主動公開政府資訊情況\n\t規章\n\t0\n"
@@ -439,3 +440,25 @@ def test_ocr_reads_at_most_the_picture_cap(tmp_path: Path, monkeypatch: pytest.M
     assert lines(document).count("规章\t0\t12") == 1
     assert [f.rule for f in document.findings] == ["ocr", "picture_cap"]
     assert "3 table-sized pictures; only the first 1" in document.findings[1].message
+
+
+def test_page_footers_in_pdf_text_are_dropped_and_bare_numbers_kept() -> None:  # P33
+    # LibreOffice's "第 {PAGE} 页 共 {NUMPAGES} 页" as PyMuPDF gives it: a word a line, lines of spaces
+    text = "3.危\n0\n0\n \n第2 \n \n \n页共6 页\n稳定\n- 4 -\n0\n-4\nPage 5\n7"
+    assert without_page_furniture(text) == "3.危\n0\n0\n稳定\n0\n-4\n7"
+
+
+def test_a_running_title_is_dropped_with_the_page_numbers_beside_it() -> None:  # P33
+    title = "东江区卫生健康委员会2022 年政府信息公开工作年度报告"
+    pages = [title, "一、总体情况", "0", "1", title, "1.属于", "0", "2", title, "国家秘密", "5"]
+    kept = without_page_furniture("\n".join(pages)).split("\n")
+    assert kept == [title, "一、总体情况", "0", "1.属于", "0", "国家秘密", "5"]
+    # numbers beside the title that do not count pages are a table's values: kept
+    values = [title, "x", "7", title, "y", "7", title]
+    assert without_page_furniture("\n".join(values)).split("\n") == [title, "x", "7", "y", "7"]
+
+
+def test_text_documents_lose_their_page_furniture_on_loading(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_text("某局2020年政府信息公开工作年度报告\n规章\n0\n第 1 页 共 2 页\n0\n", encoding="utf-8")
+    assert load_document(path).text == "某局2020年政府信息公开工作年度报告\n规章\n0\n0\n"

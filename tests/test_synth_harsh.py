@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,18 @@ def test_pymupdf_text_prints_the_cells_of_the_printed_page_a_line_each(tmp_path:
     cells = lines[total + 1 : total + 8]
     printed = " ".join(cells).split()  # PyMuPDF joins close neighbours on one line: "8675 0"
     assert str(label.fields["applications.total.total"]) in printed
+
+
+@pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")) or not shutil.which("pdftotext"),
+    reason="the LibreOffice print layouts need soffice and pdftotext on PATH",
+)
+def test_text_of_the_libreoffice_print_wraps_labels_in_their_narrow_columns(tmp_path: Path) -> None:
+    text, label = case(tmp_path, "pymupdf_text_libreoffice", "2021", set(), 5)
+    assert "printed by LibreOffice" in label.notes and "text by PyMuPDF" in label.notes
+    assert label.agency in text
+    # the label is printed whole, but over several lines of its cell
+    assert "1.属于国家秘密" not in text.splitlines() and "1.属于国家秘密" in "".join(text.split())
+    layout_text, layout_label = case(tmp_path, "pdftotext_layout_libreoffice", "2021", set(), 5)
+    assert "text by pdftotext -layout" in layout_label.notes
+    assert any("  " in line.strip() for line in layout_text.splitlines())  # columns kept by spaces

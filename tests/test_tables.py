@@ -9,7 +9,8 @@ import pytest
 from pipeline.document import Document
 from pipeline.read.litigation import read_review
 from pipeline.read.report import read_report
-from pipeline.read.tables import TableReading, read_active, read_applications
+from pipeline.read.tables import TableReading, is_cell_a_line, read_active, read_applications
+from pipeline.read.tokens import token_rows
 from pipeline.sections import split_sections
 from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS
 from schemas.reading import Status
@@ -493,3 +494,61 @@ def test_section_four_in_pieces_between_cells_a_line_is_one_row() -> None:  # P3
     text = "\n".join([*header, *cells]) + "\n"
     read = read_review(whole(text), doc(text)).readings
     assert [r.value for r in read.values()] == [0, 0, 0, 0, 0, 0, 87903, 0, 0, 87903, 0, 0, 0, 0, 0]
+
+
+# A Word table printed to PDF by LibreOffice with narrow label columns, as PyMuPDF's get_text() gives
+# it: every label a few characters a line, each cell a line (lines copied from such a print)
+WRAPPED_LABEL_ROWS = [
+    "一、本年新收政", "府信息公开申请", "数量", "20", "1", "0", "0", "0", "0", "21",
+    "二、上年结转政", "府信息公开申请", "数量", "0", "0", "0", "0", "0", "0", "0",
+    "三、", "本年", "度办", "理结", "果", "（一）予以", "公开", "7", "1", "0", "0", "0", "0", "8",
+    "（三", "）不", "予公", "开", "1.属", "于国", "家秘", "密", "0", "0", "0", "0", "0", "0", "0",
+    "2.其", "他法", "律行", "政法", "规禁", " ", "止公", "开", "1", "0", "0", "0", "0", "0", "1",
+]  # fmt: skip
+
+
+def test_a_label_wrapped_a_few_characters_a_line_is_found_whole() -> None:  # P3, P33
+    result = read_lines(read_applications, WRAPPED_LABEL_ROWS, "2021")
+    assert values(result, "applications.new_received") == [20, 1, 0, 0, 0, 0, 21]
+    assert values(result, "applications.granted") == [7, 1, 0, 0, 0, 0, 8]
+    assert values(result, "applications.denied.state_secret") == [0] * 7
+    # a line of spaces inside a label (PyMuPDF's span of spaces) is no blank cell
+    assert values(result, "applications.denied.law_prohibited") == [1, 0, 0, 0, 0, 0, 1]
+
+
+def test_a_line_of_spaces_inside_a_label_is_no_cell_but_an_empty_line_ends_cell_a_line() -> None:
+    spaced = "\n".join(["（三）不予", " ", "公开", "0"])
+    emptied = "\n".join(["（三）不予", "", "公开", "0"])
+    assert is_cell_a_line("cell_per_line", spaced, token_rows(spaced))
+    assert not is_cell_a_line("cell_per_line", emptied, token_rows(emptied))
+
+
+def test_a_label_cut_by_a_page_break_leaves_its_row_lost_not_blank() -> None:  # P33
+    # "5.要求" and its values end one page; the rest of the label stands after the header the
+    # next page repeats: the row's label is found with no value after it, and values no row took
+    lines = [
+        "（五）不予处理", "4.无正当理由大量反复申请", "0", "0", "0", "0", "0", "0", "0",
+        "5.要求", "0", "0", "—", "0", "0", "无", "—", "2",
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况", "自然人",
+        "行政机关确认或重新出具已获取信息", "（六）其他处理",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "0", "0", "0", "0", "0", "0", "0",
+    ]  # fmt: skip
+    result = read_lines(read_applications, lines, "2021")
+    assert statuses(result, "applications.not_processed.confirm") == [Status.LOST] * 7
+    assert any(f.rule == "unplaced_values" for f in result.findings)
+
+
+def test_a_wrapped_label_in_a_text_browser_grid_takes_the_values_of_its_first_line() -> None:  # P36
+    # w3m draws the blank group cells of the label's second line before it
+    lines = [
+        "│         │        │4.无正当理由大量反复 │0   │0   │0   │0     │0     │0 │0   │",
+        "│         │        │申请                 │    │    │    │      │      │  │    │",
+        "│         │        ├─────────────────────┼────┼────┼────┼──────┼──────┼──┼────┤",
+        "│         │        │5.要求行政机关确认或 │0   │0   │0   │0     │0     │0 │0   │",
+        "│         │        │重新出具已获取信息   │    │    │    │      │      │  │    │",
+        "│         ├────────┴─────────────────────┼────┼────┼────┼──────┼──────┼──┼────┤",
+        "│         │（六）其他处理                │65  │0   │0   │0     │0     │0 │65  │",
+    ]
+    result = read_lines(read_applications, lines, "2019")
+    assert values(result, "applications.not_processed.confirm") == [0] * 7
+    assert values(result, "applications.other") == [65, 0, 0, 0, 0, 0, 65]

@@ -13,7 +13,7 @@ from evals.synth.harsh import EXTENSIONS, HARSH, render_harsh
 from evals.synth.markup import render_docx, render_html
 from evals.synth.noise import Style, choose_tags, printed_cells
 from evals.synth.pdf import render_pdf
-from evals.synth.printed import PRINTED, print_pdf
+from evals.synth.printed import PRINTED, PRINTED_TEXT, print_pdf, printed_text
 from evals.synth.tables import build_tables
 from evals.synth.text import lose_page, render_text, text_units
 from evals.synth.values import break_relation, broken_relations, draw_values
@@ -30,6 +30,7 @@ LAYOUTS: tuple[str, ...] = (
     "pdf",  # a text layer drawn line by line
     *HARSH,  # as scraped copies really come (§6.1): crawler one-liners, real converters, lost labels
     *PRINTED,  # PDFs printed by Chromium (from the HTML) and LibreOffice (from the DOCX)
+    *PRINTED_TEXT,  # the LibreOffice print's text, by PyMuPDF and by pdftotext -layout
 )
 CLASSIC = LAYOUTS[: LAYOUTS.index(HARSH[0])]  # the layouts of evals/fixtures/synthetic
 ALL = LAYOUTS
@@ -103,6 +104,10 @@ def _write_document(
     if family in PRINTED:
         data, note = print_pdf(family, blocks, title, style.rng)
         path.write_bytes(data)
+        return [note]
+    if family in PRINTED_TEXT:
+        text, note = printed_text(family, blocks, title, style.rng)
+        path.write_text(text, encoding="utf-8")
         return [note]
     notes: list[str] = []
     units = text_units(blocks)

@@ -61,17 +61,23 @@ def convert(layout: str, html: str) -> str:
 
         printed = chromium_pdf(page.read_text(encoding="utf-8"))
         if layout == "pymupdf_text":
-            return _pymupdf_text(printed)
-        pdf = Path(work) / "report.pdf"
-        pdf.write_bytes(printed)
-        flags = ["-layout"] if layout == "pdftotext_layout" else []
-        return _run(["pdftotext", *flags, "-enc", "UTF-8", str(pdf), "-"], work)
+            return pymupdf_text(printed)
+        return pdftotext(printed, layout == "pdftotext_layout")
 
 
-def _pymupdf_text(pdf: bytes) -> str:
+def pymupdf_text(pdf: bytes) -> str:
     """What most Python crawlers keep of a PDF: PyMuPDF's plain text of every page."""
     with pymupdf.open(stream=pdf, filetype="pdf") as document:
         return "".join(page.get_text() for page in document)
+
+
+def pdftotext(pdf: bytes, layout: bool) -> str:
+    """poppler's text of a PDF, with `-layout` (columns kept by spaces) or in its raw order."""
+    with tempfile.TemporaryDirectory(prefix="synth-pdftotext-") as work:
+        path = Path(work) / "report.pdf"
+        path.write_bytes(pdf)
+        flags = ["-layout"] if layout else []
+        return _run(["pdftotext", *flags, "-enc", "UTF-8", str(path), "-"], work)
 
 
 def _run(command: list[str], work: str) -> str:

@@ -49,6 +49,8 @@ NOISE: dict[str, tuple[str, ...]] = {
     "pdftotext_layout": _GRID_NOISE,
     "pdftotext_raw": _GRID_NOISE,
     "pymupdf_text": _GRID_NOISE,
+    "pymupdf_text_libreoffice": _GRID_NOISE,
+    "pdftotext_layout_libreoffice": _GRID_NOISE,
     "md_orphans": _GRID_NOISE,
     "label_variants": _GRID_NOISE,
     "narrative": _GRID_NOISE,

@@ -12,6 +12,7 @@ import charset_normalizer
 
 from pipeline.load.errors import LoadError
 from pipeline.load.layout import Block, Line
+from pipeline.load.text_pages import without_page_furniture
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -36,7 +37,7 @@ def read_text(data: bytes) -> tuple[list[Block], str]:
         raise LoadError(f"binary content, not text ({odd} of {len(sample)} characters are control codes)")
     if text.strip() and not _HANZI.search(text):
         raise LoadError(f"no Chinese text (read as {encoding}), so not a report")
-    return [Line(text)], encoding
+    return [Line(without_page_furniture(text))], encoding
 
 
 def _is_binary(char: str) -> bool:

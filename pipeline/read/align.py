@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -156,21 +156,35 @@ class Label:
 Unit = Run | Label
 
 
-def stream(table: list[list[Cell]]) -> list[Unit]:
-    """The table as label fragments and runs of values, in reading order."""
+def stream(table: list[list[Cell]], cell_a_line: bool = False) -> list[Unit]:
+    """The table as label fragments and runs of values, in reading order.
+
+    `cell_a_line`: text with no value between is one fragment, whatever lines it stands on: a
+    label wrapped in a narrow column comes a line at a time (`1.属` ¶ `于国` ¶ `家秘` ¶ `密`). A
+    caption starts a fragment of its own, as it bounds the rows before it.
+    """
     units: list[Unit] = []
     for line_no, line in enumerate(table):
         run: Run | None = None
         for index, cell in enumerate(line):
             if cell.kind is Kind.TEXT:
                 run = None
-                units.append(Label(cell, line_no, index))
+                previous = units[-1] if units else None
+                if cell_a_line and isinstance(previous, Label) and not _is_caption(cell.text):
+                    previous.cell = _wrapped(previous.cell, cell)
+                else:
+                    units.append(Label(cell, line_no, index))
             elif run is None:
                 run = Run([cell], line_no, index, len(line))
                 units.append(run)
             else:
                 run.cells.append(cell)
     return units
+
+
+def _wrapped(first: Cell, rest: Cell) -> Cell:
+    """A label cell's text and the next line of it."""
+    return replace(first, text=first.text + rest.text, end=rest.end)
 
 
 # --- alignment ------------------------------------------------------------------------------------
@@ -206,7 +220,7 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
     `cell_a_line`: the table is a PDF's text, a cell a line with no empty line (PyMuPDF), where a
     row's values may come in pieces: cells side by side on one line between cells a line.
     """
-    units = stream(table)
+    units = stream(table, cell_a_line)
     hits = _all_hits(units, rows)
     chosen = _best_sequence(hits, units, rows)
     chosen = sorted(chosen + _out_of_order(hits, chosen, units, rows), key=lambda h: (h.unit, h.start))
@@ -517,9 +531,13 @@ def _label_line_words(text: str) -> list[str]:
 def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], chosen: list[Hit]) -> Hit:
     """A hit on a later line of a wrapped label, moved to the line that starts the label when
     values stand between the two ("2.没有现成信息需要 960 11 0 0 / 另行制作 0 0 971"), so that the
-    row takes the values beside both lines."""
-    before = hit.unit - 2
-    if hit.anchor or before < 0 or not isinstance(units[hit.unit - 1], Run):
+    row takes the values beside both lines. Runs of blank cells between do not count: a grid
+    drawn in text (w3m) puts the blank group cells of the label's second line before it."""
+    before = hit.unit - 1
+    while before >= 0 and isinstance(units[before], Run):
+        before -= 1
+    between = units[before + 1 : hit.unit]
+    if hit.anchor or before < 0 or not any(isinstance(run, Run) and run.filled for run in between):
         return hit
     label = units[before]
     if not isinstance(label, Label) or any(other.unit == before for other in chosen):

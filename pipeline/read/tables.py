@@ -31,7 +31,7 @@ from pipeline.read.candidates import (
 from pipeline.read.columns import restore_blank_columns
 from pipeline.read.glued import Blocks
 from pipeline.read.solver import Relation, application_relations, consistent_readings
-from pipeline.read.tokens import Cell, Kind, token_rows
+from pipeline.read.tokens import Cell, Kind, parse_cell, token_rows
 from schemas.layout import ACTIVE_BLOCKS, APPLICATION_ROWS, Row, row_keys
 from schemas.reading import Finding, Reading, Status
 
@@ -288,11 +288,21 @@ def read_labelled_rows(
 
 def is_cell_a_line(layout: str, text: str, table: list[list[Cell]]) -> bool:
     """Whether a table region is a PDF's text extracted a cell a line (PyMuPDF): one cell a line,
-    no empty line and no blank cell anywhere, so a blank cell leaves no trace."""
+    no empty line and no blank cell anywhere, so a blank cell leaves no trace. A line of spaces
+    inside a label (between two lines of words: PyMuPDF's span of spaces) is no cell either; an
+    empty line is where pdftotext ends a block, which is no cell a line."""
     if layout != "cell_per_line":
         return False
     lines = text.strip().split("\n")
-    return all(line.strip() for line in lines) and not any(c.kind is BLANK for row in table for c in row)
+    if not all(line.strip() or (line and _inside_words(lines, i)) for i, line in enumerate(lines)):
+        return False
+    return not any(c.kind is BLANK for row in table for c in row)
+
+
+def _inside_words(lines: list[str], index: int) -> bool:
+    return all(
+        0 <= i < len(lines) and parse_cell(lines[i], 0, 0).kind is Kind.TEXT for i in (index - 1, index + 1)
+    )
 
 
 def _in_row_order(alignment: Alignment) -> bool:
@@ -334,9 +344,12 @@ def _consistent(
 
 
 def _empty_rows(alignment: Alignment, document: Document) -> dict[str, Reading]:
-    """Rows whose label stands with no value after it: every cell blank (a glued dump drops blanks)."""
+    """Rows whose label stands with no value after it: every cell blank (a glued dump drops blanks).
+    Unless the table holds values no row could take: they may be these rows', so the rows are lost
+    (a label cut in two by a page break, its values before the second part)."""
+    status = Status.LOST if alignment.unplaced else Status.BLANK
     return {
-        key: Reading(key=key, value=None, status=Status.BLANK, layout="empty_row")
+        key: Reading(key=key, value=None, status=status, layout="empty_row")
         for row in alignment.empty
         for key in row_keys(row)
     }

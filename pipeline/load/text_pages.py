@@ -1,0 +1,72 @@
+"""Page furniture in text made from a PDF (P33): what the printer put on every page, which a
+converter's text (PyMuPDF's `get_text()`, pdftotext) leaves between a table's lines, cutting a
+label or a row in two.
+
+Dropped where the text shows it is furniture: page footers with words or dashes (`第 2 页 共 6 页`,
+possibly a word a line; `- 4 -`; `Page 4`), the report's title repeated as a running head, and a
+bare number beside each running head when those numbers count the pages. A bare number elsewhere
+may be a cell's value, so it stays.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+_SPACE_LINES = r"(?:[ \u3000\xa0]+\n)*"  # lines of spaces a converter writes around a footer's fields
+_FOOTER = re.compile(
+    rf"^{_SPACE_LINES}[^\S\n]*"
+    r"(?:第\s*\d{1,4}\s*页(?:\s*[/／,，]?\s*共\s*\d{1,4}\s*页)?"
+    r"|[-–—][^\S\n]*\d{1,4}[^\S\n]*[-–—]"
+    r"|(?:page|p\.)[^\S\n]*\d{1,4}(?:[^\S\n]*(?:of|/)[^\S\n]*\d{1,4})?)"
+    r"[^\S\n]*(?:\n[ \u3000\xa0]+(?=\n))*(?:\n|\Z)",
+    re.MULTILINE | re.IGNORECASE,
+)
+_HEAD_WORD = "报告"  # a running head is the report's title
+_HEAD_CHARS = 6
+_PAGE_NUMBER = re.compile(r"\d{1,4}")
+
+
+def without_page_furniture(text: str) -> str:
+    """`text` less the page furniture it shows to be furniture."""
+    return _without_running_heads(_FOOTER.sub("", text))
+
+
+def _without_running_heads(text: str) -> str:
+    """Every repeat of a title line after its first, and the page numbers beside the repeats."""
+    lines = text.split("\n")
+    keys = [_head_key(line) for line in lines]
+    first: dict[str, int] = {}
+    repeats: list[int] = []
+    for index, key in enumerate(keys):
+        if key is None:
+            continue
+        if key in first:
+            repeats.append(index)
+        else:
+            first[key] = index
+    if not repeats:
+        return text
+    dropped = set(repeats) | _page_numbers_beside(lines, repeats)
+    return "\n".join(line for index, line in enumerate(lines) if index not in dropped)
+
+
+def _head_key(line: str) -> str | None:
+    words = "".join(line.split())
+    return words if len(words) >= _HEAD_CHARS and _HEAD_WORD in words else None
+
+
+def _page_numbers_beside(lines: list[str], heads: list[int]) -> set[int]:
+    """The bare numbers just before (or else just after) each running head, when there are two at
+    least and they count up one by one: a value of a table would not."""
+    found: list[tuple[int, int]] = []
+    for head in heads:
+        for index in (head - 1, head + 1):
+            if 0 <= index < len(lines) and _PAGE_NUMBER.fullmatch(lines[index].strip()):
+                found.append((index, int(lines[index].strip())))
+                break
+    numbers = [number for _, number in found]
+    counts_pages = len(found) >= 2 and len(found) == len(heads)
+    if not counts_pages or any(b != a + 1 for a, b in pairwise(numbers)):
+        return set()
+    return {index for index, _ in found}
