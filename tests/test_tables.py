@@ -523,14 +523,14 @@ def test_a_line_of_spaces_inside_a_label_is_no_cell_but_an_empty_line_ends_cell_
     assert not is_cell_a_line("cell_per_line", emptied, token_rows(emptied))
 
 
-def test_a_label_cut_by_a_page_break_leaves_its_row_lost_not_blank() -> None:  # P33
-    # "5.要求" and its values end one page; the rest of the label stands after the header the
-    # next page repeats: the row's label is found with no value after it, and values no row took
+def test_a_row_found_with_no_value_where_values_were_left_over_is_lost_not_blank() -> None:  # P33
+    # a row's values end one page; its label stands after the header the next page repeats: the
+    # label is found with no value after it, and the table holds values no row took
     lines = [
         "（五）不予处理", "4.无正当理由大量反复申请", "0", "0", "0", "0", "0", "0", "0",
-        "5.要求", "0", "0", "—", "0", "0", "无", "—", "2",
+        "续表", "0", "0", "—", "0", "0", "无", "—", "2",
         "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况", "自然人",
-        "行政机关确认或重新出具已获取信息", "（六）其他处理",
+        "5.要求行政机关确认或重新出具已获取信息", "（六）其他处理",
         "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "0", "0", "0", "0", "0", "0", "0",
     ]  # fmt: skip
     result = read_lines(read_applications, lines, "2021")
@@ -552,3 +552,24 @@ def test_a_wrapped_label_in_a_text_browser_grid_takes_the_values_of_its_first_li
     result = read_lines(read_applications, lines, "2019")
     assert values(result, "applications.not_processed.confirm") == [0] * 7
     assert values(result, "applications.other") == [65, 0, 0, 0, 0, 0, 65]
+
+
+def test_a_label_cut_by_a_page_break_takes_the_values_beside_its_first_part() -> None:  # P33
+    # PyMuPDF's text of a LibreOffice print: "3.要", its values, the header the next page repeats,
+    # then the rest of the label; "5" ¶ ".要求…" is an ordinal put on a line of its own
+    lines = [
+        "（五）不予处理", "1.信访举报投诉类申请", "0", "0", "0", "0", "0", "0", "0",
+        "2.重复申请", "0", "0", "0", "0", "0", "0", "0",
+        "3.要", "1", "0", "0", "0", "0", "0", "1",
+        "（本列数据的勾", "稽关系为：第一", "项加第二项之", "和，等于第三项", "加第四项之和）", "申请人情况",
+        "求提", "供公", "开出", "版物", "4.无", "正当", "理由", "大量", "反复", "申请",
+        "0", "0", "0", "0", "0", "0", "0",
+        "5", ".要求行政机关确认或重新出具已获取信息", "2", "0", "0", "0", "0", "0", "2",
+        "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "0", "0", "0", "0", "0", "0", "0",
+    ]  # fmt: skip
+    result = read_lines(read_applications, lines, "2021")
+    assert values(result, "applications.not_processed.publication") == [1, 0, 0, 0, 0, 0, 1]
+    assert values(result, "applications.not_processed.massive") == [0] * 7
+    assert values(result, "applications.not_processed.confirm") == [2, 0, 0, 0, 0, 0, 2]
+    assert not result.findings  # every row by its label, no value left over

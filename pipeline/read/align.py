@@ -170,6 +170,13 @@ def stream(table: list[list[Cell]], cell_a_line: bool = False) -> list[Unit]:
             if cell.kind is Kind.TEXT:
                 run = None
                 previous = units[-1] if units else None
+                if cell_a_line and isinstance(previous, Run) and _split_ordinal(previous, cell):
+                    # "5" ¶ ".要求行政机关…": the ordinal a PDF's text put on a line of its own
+                    ordinal = previous.cells.pop()
+                    cell = replace(cell, text=ordinal.text + cell.text, start=ordinal.start)
+                    if not previous.cells:
+                        units.pop()
+                    previous = units[-1] if units else None
                 if cell_a_line and isinstance(previous, Label) and not _is_caption(cell.text):
                     previous.cell = _wrapped(previous.cell, cell)
                 else:
@@ -180,6 +187,14 @@ def stream(table: list[list[Cell]], cell_a_line: bool = False) -> list[Unit]:
             else:
                 run.cells.append(cell)
     return units
+
+
+def _split_ordinal(run: Run, label: Cell) -> bool:
+    """Whether the last value before `label` is its ordinal: one or two digits, and the label
+    starts with the ordinal's mark ("5" ¶ ".要求…")."""
+    last = run.cells[-1]
+    digits = last.kind is Kind.NUMBER and last.text.isdigit() and len(last.text) <= 2
+    return digits and label.text[:1] in ".、"
 
 
 def _wrapped(first: Cell, rest: Cell) -> Cell:
@@ -540,18 +555,38 @@ def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], chosen: li
     if hit.anchor or before < 0 or not any(isinstance(run, Run) and run.filled for run in between):
         return hit
     label = units[before]
-    if not isinstance(label, Label) or any(other.unit == before for other in chosen):
+    if not isinstance(label, Label) or any(other.unit == before and not other.anchor for other in chosen):
         return hit
-    full = compact(rows[hit.row].label)
-    starts = any(
-        len(_ORDINAL.sub("", rest)) >= 2 and full.startswith(rest) and rest != full  # words, not "4."
-        for rest in _label_line_words(label.cell.text)
-    )
     found_in = units[hit.unit]
     assert isinstance(found_in, Label)
-    if not starts or not _rest_of_label(found_in.cell.text, rows[hit.row]):
+    head = _label_head(label.cell.text, found_in.cell.text, hit, rows[hit.row])
+    if head is None:
         return hit
-    return Hit(hit.row, before, 0, len(compact(label.cell.text)), hit.score)
+    words = compact(label.cell.text)
+    return Hit(hit.row, before, len(words) - len(head), len(words), hit.score)
+
+
+def _label_head(before: str, found: str, hit: Hit, row: Row) -> str | None:
+    """The start of `row`'s label that ends the fragment `before` the values, when the fragment
+    after them holds the rest of the label up to `hit`: as one line of a wrapped label beside its
+    row's values (`2.没有现成信息需要 960 11 0 0 / 另行制作 0 0 971`), or, in text a cell a line, as
+    the label a page break cut (`3.要`, its values, the header the next page repeats, `求提供公开出版物`)."""
+    full = compact(row.label)
+    words = compact(before)
+    starts = [
+        rest
+        for rest in _label_line_words(before)
+        if len(_ORDINAL.sub("", rest)) >= 2 and full.startswith(rest) and rest != full  # words, not "4."
+    ]
+    if starts and _rest_of_label(found, row):
+        return starts[0]
+    upto = compact(found)[: hit.end]
+    for begin in range(hit.start + 1):
+        piece = upto[begin:]
+        at = full.find(piece)
+        if len(piece) >= 2 and at > 0 and _ORDINAL.sub("", full[:at]) and words.endswith(full[:at]):
+            return full[:at]
+    return None
 
 
 def _rest_of_label(text: str, row: Row) -> bool:
