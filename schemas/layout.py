@@ -207,6 +207,16 @@ def row_keys(row: Row) -> tuple[str, ...]:
     return tuple(f"{row.key}.{column}" for column in row.columns)
 
 
+# The cores of every labelled row of sections 二 and 三, in either format: words holding one are a
+# row's label, never the wrapped rest of another's
+ROW_CORES: frozenset[str] = frozenset(
+    core
+    for template in APPLICATION_ROWS
+    for row in APPLICATION_ROWS[template] + active_rows(template)
+    for core in row.match
+)
+
+
 # Header evidence for the format (template.md §5.2).
 MARKERS_2021: tuple[str, ...] = (
     "本年制发件数",

@@ -82,3 +82,45 @@ def test_a_tall_grid_cell_wrapped_onto_its_own_line_is_joined() -> None:
     rows = rows_of("| 予以公开 | 1 | 6 |   | 7 |\n|  |   |   | 0 |   |\n")
     assert len(rows) == 1
     assert [c.text for c in rows[0]] == ["予以公开", "1", "6", "0", "7"]
+
+
+def texts(text: str) -> list[list[str]]:
+    return [[cell.text for cell in row] for row in rows_of(text)]
+
+
+# A Word table printed by LibreOffice with narrow label columns, as `pdftotext -layout` gives it:
+# a row's values on the first line of its label, the label's columns wrapped below (copied from one)
+NARROW_COLUMNS = """\
+一、本年新收政     973 670 — 195         360 — 166
+府信息公开申请     09  74    7                 700
+数量
+三、 （一）予以    8   0   0   0   0   0   8
+本年 公开
+   （三 1.属   0   0   0   0   0   0   0
+   ）  于国
+   不予 家秘
+   公开 密
+"""
+
+
+def test_label_columns_wrapped_below_their_row_are_joined_column_by_column() -> None:  # P35
+    rows = texts(NARROW_COLUMNS)
+    assert [row[0] for row in rows] == [
+        "一、本年新收政府信息公开申请数量",
+        "三、本年（一）予以公开",
+        "（三）不予公开1.属于国家秘密",
+    ]
+    # the rest of a number a narrow value column wrapped stands under its first digits
+    assert rows[0][1:] == ["97309", "67074", "—", "1957", "360", "—", "166700"]  # adds up
+
+
+def test_rows_under_rows_are_not_taken_for_wrapped_labels() -> None:
+    # a line wider than the label above it starts a label of its own; so does a row's core
+    assert texts("规章     0       2           12\n行政规范性文 2       0           8\n件\n") == [
+        ["规章", "0", "2", "12"],
+        ["行政规范性文件", "2", "0", "8"],
+    ]
+    assert texts("规章     0   2   12\n行政许可\n")[0] == ["规章", "0", "2", "12"]
+    # cells one space apart are pdftotext's running text: no columns to continue
+    raw = "（二）部分公开（区分处理的，只计这一 情形，不计 1 0 0 0 0 0 1\n其他情形）\n"
+    assert texts(raw)[1] == ["其他情形）"]

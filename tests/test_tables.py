@@ -573,3 +573,28 @@ def test_a_label_cut_by_a_page_break_takes_the_values_beside_its_first_part() ->
     assert values(result, "applications.not_processed.massive") == [0] * 7
     assert values(result, "applications.not_processed.confirm") == [2, 0, 0, 0, 0, 0, 2]
     assert not result.findings  # every row by its label, no value left over
+
+
+def test_narrow_label_columns_in_pdftotext_layout_find_their_rows() -> None:  # P35
+    lines = [
+        "一、本年新收政     20  1   0   0   0   0   21",
+        "府信息公开申请",
+        "数量",
+        "三、 （一）予以    8   0   0   0   0   0   8",
+        "本年 公开",
+        "度办 （二）部分    0   0   0   0   0   7   7",
+        "理结 公开（区分",
+        "果  处理的，只",
+        "   计这一情",
+        "   形，不计其",
+        "   他情形）",
+        "   （三 1.属   0   0   0   0   0   0   0",
+        "   ）  于国",
+        "   不予 家秘",
+        "   公开 密",
+    ]
+    result = read_lines(read_applications, lines, "2021")
+    assert values(result, "applications.new_received") == [20, 1, 0, 0, 0, 0, 21]
+    assert values(result, "applications.granted") == [8, 0, 0, 0, 0, 0, 8]
+    assert values(result, "applications.partial") == [0, 0, 0, 0, 0, 7, 7]
+    assert values(result, "applications.denied.state_secret") == [0] * 7

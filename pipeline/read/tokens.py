@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple
+
+from schemas.layout import ROW_CORES
 
 
 class Kind(StrEnum):
@@ -257,6 +259,7 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
     """
     rows: list[list[Cell]] = []
     current: list[Cell] = []
+    wrapping: _WrappedLabel | None = None  # the label of the last row on one line, maybe continued below
 
     def close() -> None:
         nonlocal current
@@ -270,6 +273,7 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
         line = Line(raw.text.translate(_BOX_BARS), raw.start)  # w3m's │ are cell boundaries (P36)
         if not line.text.strip() and "\t" not in line.text:
             close()
+            wrapping = None
             continue
         piped = "|" in line.text and "\t" not in line.text
         parts = _pipe_parts(line) if piped else _split_on(line, "\t")
@@ -277,17 +281,109 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
         if len(non_empty) >= 2 or len(parts) >= (2 if piped else 3):
             close()
             rows.append(_cells(parts))
+            wrapping = None
             continue
+        if wrapping is not None and wrapping.absorb(line):
+            continue
+        wrapping = None
         cell_text, begin, end = non_empty[0] if non_empty else ("", line.start, line.start)
         spaced = _space_parts(cell_text, begin) if cell_text else None
         if spaced and len(spaced) >= 2:
             # A whole row on one line ("四、结转下年度继续办理 0 0 0 0 0 0 0", or just numbers).
             close()
             rows.append([_placed(cell, line) for cell in _cells(spaced)])
+            wrapping = _WrappedLabel.of(rows[-1], line)
             continue
         current.append(parse_cell(cell_text, begin, end))
     close()
     return _join_tall_rows(rows)
+
+
+# A row label's ordinal, or a 第二十条 caption: a line starting so begins a label of its own
+_NEW_LABEL = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.、]|第二十条)")
+_WORD = re.compile(r"\S+")
+_COLUMN_GAP = "  "  # space-aligned columns leave two spaces at least somewhere between cells
+
+
+@dataclass
+class _WrappedLabel:
+    """The label of a row printed on one line of space-aligned text, and the lines below it that
+    continue its columns: a narrow label column wraps, its row's values stand on the first line
+    (`（三 1.属   0 0 0` ¶ `）不 于国` ¶ `予公 家秘` ¶ `开  密`, pdftotext -layout, P35). The label
+    cell becomes each column's text top to bottom, the columns left to right."""
+
+    row: list[Cell]
+    first: dict[int, str]  # character column -> the word starting there on the row's line
+    below: dict[int, list[str]]  # character column -> the words the lines below add to it
+    limit: int  # the column where the row's first value stands: a label's words end before it
+    numbers: dict[int, int]  # character column -> index in the row of the number starting there
+
+    @classmethod
+    def of(cls, row: list[Cell], line: Line) -> _WrappedLabel | None:
+        label = row[0]
+        if label.kind is not Kind.TEXT or len(row) < 2:
+            return None
+        if _COLUMN_GAP not in line.text[label.end - line.start :]:
+            return None  # cells one space apart are running text (pdftotext without -layout), not columns
+        at = label.start - line.start
+        first = {at + word.start(): word.group() for word in _WORD.finditer(label.text)}
+        numbers = {c.start - line.start: i for i, c in enumerate(row) if c.kind is Kind.NUMBER}
+        return cls(row, first, {column: [] for column in first}, row[1].start - line.start, numbers)
+
+    def absorb(self, line: Line) -> bool:
+        """Take `line` as the next line of the label's columns, if every word of it continues one.
+        Digits standing where a number of the row starts are the rest of that number (a narrow
+        value column wraps `97309` as `973` ¶ `09`); only beside words of the label, as digits
+        alone below a row may be a row of their own."""
+        words = list(_WORD.finditer(line.text))
+        label = [word for word in words if word.end() <= self.limit]
+        digits = [word for word in words if word.end() > self.limit]
+        if not label or label[0].start() != words[0].start():
+            return False
+        taken: list[tuple[int, str]] = []
+        for match in label:
+            column = next((c for c in self.first if abs(c - match.start()) <= 1), None)
+            word = match.group()
+            if column is not None and (_NEW_LABEL.match(word) or not self._wraps(column, word)):
+                return False
+            if column is None:
+                if not taken:
+                    return False
+                column = taken[-1][0]  # a space inside the column's text
+            taken.append((column, match.group()))
+        if any(core in "".join(text for _, text in taken) for core in ROW_CORES):
+            return False  # a row label of its own (a row whose cells are all blank)
+        rest = {self.numbers.get(match.start()): match.group() for match in digits}
+        if None in rest or len(rest) != len(digits) or len(rest) >= len(self.numbers):
+            return False
+        if not all(more.isdigit() and len(more) <= len(self.row[i or 0].text) for i, more in rest.items()):
+            return False  # the rest of a number is digits, no wider than its first line
+        for column, word in taken:
+            self.below[column].append(word)
+        self.row[0] = replace(self.row[0], text=self._text(), end=line.start + label[-1].end())
+        for index, more in rest.items():
+            assert index is not None
+            cell = self.row[index]
+            longer = parse_cell(cell.text + more, cell.start, line.start + line.text.index(more, self.limit))
+            self.row[index] = replace(longer, end=longer.start + len(cell.text), x=cell.x)
+        return True
+
+    def _wraps(self, column: int, word: str) -> bool:
+        """Whether `word` can be the next line of the column: a line wraps where it is full, so
+        the line above is about as wide as any below it (`规章` ¶ `行政规范性文` is two labels)."""
+        above = self.below[column][-1] if self.below[column] else self.first[column]
+        return len(word) <= len(above) + 1
+
+    def _text(self) -> str:
+        """Each column's words top to bottom. A column no line below continues is part of the
+        column before it: a justified line puts spaces inside a label (`一、本年新收 政`)."""
+        heads: dict[int, list[str]] = {}
+        owner = min(self.first)
+        for column in sorted(self.first):
+            if self.below[column]:
+                owner = column
+            heads.setdefault(owner, []).append(self.first[column])
+        return "".join(" ".join(heads[c]) + "".join(self.below[c]) for c in heads)
 
 
 def _join_tall_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
