@@ -462,3 +462,8 @@ def test_text_documents_lose_their_page_furniture_on_loading(tmp_path: Path) -> 
     path = tmp_path / "report.txt"
     path.write_text("某局2020年政府信息公开工作年度报告\n规章\n0\n第 1 页 共 2 页\n0\n", encoding="utf-8")
     assert load_document(path).text == "某局2020年政府信息公开工作年度报告\n规章\n0\n0\n"
+
+
+def test_cjk_radicals_a_pdf_font_maps_to_are_read_as_their_ideographs() -> None:
+    # pdfminer (pdfplumber) reads some fonts' characters as CJK radicals, which NFKC leaves alone
+    assert normalize("⻓宁县 人⺠政府 ⻘川市 ⻚ ⽅") == "长宁县 人民政府 青川市 页 方"

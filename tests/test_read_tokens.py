@@ -121,6 +121,17 @@ def test_rows_under_rows_are_not_taken_for_wrapped_labels() -> None:
         ["行政规范性文件", "2", "0", "8"],
     ]
     assert texts("规章     0   2   12\n行政许可\n")[0] == ["规章", "0", "2", "12"]
-    # cells one space apart are pdftotext's running text: no columns to continue
-    raw = "（二）部分公开（区分处理的，只计这一 情形，不计 1 0 0 0 0 0 1\n其他情形）\n"
-    assert texts(raw)[1] == ["其他情形）"]
+
+
+def test_label_columns_one_space_apart_continue_in_order() -> None:  # pdfplumber's text
+    # no positions: a line of as many words as the label continues each column; fewer words
+    # continue the last columns, as the label column wraps longest
+    lines = ["度办 （二）部分 0 0 0 0 0 7 7", "理结 公开（区分", "果 处理的，只", "计这一情"]
+    text = "\n".join([*lines, "（三 1.属 0 0 0 0 0 0 0", "）不 于国"]) + "\n"
+    assert [row[0] for row in texts(text)] == [
+        "度办理结果（二）部分公开（区分处理的，只计这一情",
+        "（三）不1.属于国",
+    ]
+    # a line that is a row of values, or wider than the line above, is not the label's rest
+    assert texts("规章 0 2 12\n行政规范性文件 2 0 8\n")[1][0] == "行政规范性文件"
+    assert texts("（一）予以公开 8 0 0 0 0 0 8\n（二）部分公开\n")[1] == ["（二）部分公开"]

@@ -200,3 +200,16 @@ def test_text_of_the_libreoffice_print_wraps_labels_in_their_narrow_columns(tmp_
     layout_text, layout_label = case(tmp_path, "pdftotext_layout_libreoffice", "2021", set(), 5)
     assert "text by pdftotext -layout" in layout_label.notes
     assert any("  " in line.strip() for line in layout_text.splitlines())  # columns kept by spaces
+    plumbed_text, plumbed_label = case(tmp_path, "pdfplumber_text_libreoffice", "2021", set(), 5)
+    assert "text by pdfplumber" in plumbed_label.notes
+    assert not any("  " in line.strip() for line in plumbed_text.splitlines())  # words one space apart
+
+
+@needs("pdfplumber_text")
+def test_pdfplumber_text_prints_a_line_of_the_page_a_line_with_its_words_one_space_apart(
+    tmp_path: Path,
+) -> None:
+    text, label = case(tmp_path, "pdfplumber_text", "2021", set(), 5)
+    total = next(line for line in text.splitlines() if line.startswith("（七）总计"))
+    assert total.split()[-1] == str(label.fields["applications.total.total"])
+    assert "  " not in total

@@ -30,7 +30,7 @@ LAYOUTS: tuple[str, ...] = (
     "pdf",  # a text layer drawn line by line
     *HARSH,  # as scraped copies really come (§6.1): crawler one-liners, real converters, lost labels
     *PRINTED,  # PDFs printed by Chromium (from the HTML) and LibreOffice (from the DOCX)
-    *PRINTED_TEXT,  # the LibreOffice print's text, by PyMuPDF and by pdftotext -layout
+    *PRINTED_TEXT,  # the LibreOffice print's text, by PyMuPDF, pdftotext -layout and pdfplumber
 )
 CLASSIC = LAYOUTS[: LAYOUTS.index(HARSH[0])]  # the layouts of evals/fixtures/synthetic
 ALL = LAYOUTS

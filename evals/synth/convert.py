@@ -7,6 +7,8 @@ cell a line, blank cells gone). Each is a layout of its own."""
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import shutil
 import subprocess
@@ -24,6 +26,7 @@ CONVERTERS: dict[str, tuple[str, ...]] = {
     "pdftotext_layout": ("chromium", "pdftotext"),
     "pdftotext_raw": ("chromium", "pdftotext"),
     "pymupdf_text": ("chromium",),  # PyMuPDF is a dependency of the package
+    "pdfplumber_text": ("chromium",),  # pdfplumber comes with the [dev] extra
 }
 _TIMEOUT = 120
 
@@ -62,6 +65,8 @@ def convert(layout: str, html: str) -> str:
         printed = chromium_pdf(page.read_text(encoding="utf-8"))
         if layout == "pymupdf_text":
             return pymupdf_text(printed)
+        if layout == "pdfplumber_text":
+            return pdfplumber_text(printed)
         return pdftotext(printed, layout == "pdftotext_layout")
 
 
@@ -69,6 +74,18 @@ def pymupdf_text(pdf: bytes) -> str:
     """What most Python crawlers keep of a PDF: PyMuPDF's plain text of every page."""
     with pymupdf.open(stream=pdf, filetype="pdf") as document:
         return "".join(page.get_text() for page in document)
+
+
+def pdfplumber_text(pdf: bytes) -> str:
+    """pdfplumber's `extract_text()` of every page: a line of text a line, words one space apart,
+    so columns leave no trace."""
+    try:
+        import pdfplumber
+    except ImportError as error:
+        raise ConverterMissing("pdfplumber layouts need the [dev] extra (pip install pdfplumber)") from error
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it warns of every font it cannot measure
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return "\n".join(page.extract_text() or "" for page in document.pages)
 
 
 def pdftotext(pdf: bytes, layout: bool) -> str:

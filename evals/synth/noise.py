@@ -51,6 +51,8 @@ NOISE: dict[str, tuple[str, ...]] = {
     "pymupdf_text": _GRID_NOISE,
     "pymupdf_text_libreoffice": _GRID_NOISE,
     "pdftotext_layout_libreoffice": _GRID_NOISE,
+    "pdfplumber_text": _GRID_NOISE,
+    "pdfplumber_text_libreoffice": _GRID_NOISE,
     "md_orphans": _GRID_NOISE,
     "label_variants": _GRID_NOISE,
     "narrative": _GRID_NOISE,

@@ -29,7 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 
-from evals.synth.convert import ConverterMissing, pdftotext, pymupdf_text
+from evals.synth.convert import ConverterMissing, pdfplumber_text, pdftotext, pymupdf_text
 from evals.synth.document import Block
 from evals.synth.markup import render_docx, render_html
 from evals.synth.tables import Table
@@ -37,7 +37,7 @@ from evals.synth.tables import Table
 PRINTED = ("pdf_chromium", "pdf_libreoffice")
 # The LibreOffice print's text as crawlers keep it: Word-made PDFs, narrow label columns wrapped a
 # few characters a line, page furniture between a table's rows (P33, P35)
-PRINTED_TEXT = ("pymupdf_text_libreoffice", "pdftotext_layout_libreoffice")
+PRINTED_TEXT = ("pymupdf_text_libreoffice", "pdftotext_layout_libreoffice", "pdfplumber_text_libreoffice")
 _TIMEOUT = 180  # s: LibreOffice's first start creates its profile (~10 s on 2 cores)
 _PAGE_SIZES = {"A4": (210, 297), "A5": (148, 210)}
 _FOOTERS = ("", "- {page} -", "第 {page} 页 共 {pages} 页", "{page}")
@@ -80,6 +80,8 @@ def printed_text(family: str, blocks: Sequence[Block], title: str, rng: random.R
     data, note = print_pdf("pdf_libreoffice", blocks, title, rng)
     if family == "pymupdf_text_libreoffice":
         return pymupdf_text(data), f"{note}, text by PyMuPDF"
+    if family == "pdfplumber_text_libreoffice":
+        return pdfplumber_text(data), f"{note}, text by pdfplumber"
     if shutil.which("pdftotext") is None:
         raise ConverterMissing(f"synthetic layout {family!r} needs pdftotext on PATH (Debian poppler-utils)")
     return pdftotext(data, layout=True), f"{note}, text by pdftotext -layout"

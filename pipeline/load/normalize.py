@@ -14,6 +14,18 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 # VT/FF come from Word manual breaks and page breaks; U+2028/U+2029/NEL are what str.splitlines()
 # would split on, so later stages that split on "\n" see the same lines.
 _LINE_BREAK = re.compile("\r\n?|[\v\f\x85\u2028\u2029]")
+# A PDF font's Unicode map may give a character as its CJK radical (U+2E80 block: "⻓宁县", "人⺠政府"),
+# which NFKC leaves alone (it folds only the Kangxi radicals of U+2F00); each is read as the
+# ideograph it stands for (Unicode's EquivalentUnifiedIdeograph).
+_RADICALS = str.maketrans(
+    dict(
+        zip(
+            "⺁⺊⺒⺓⺗⺛⺝⺟⺠⺩⺪⺬⺮⺯⺰⺶⺻⺼⺽⻁⻂⻄⻅⻆⻈⻉⻊⻋⻐⻑⻓⻔⻗⻘⻙⻚⻛⻜⻝⻟⻢⻣⻤⻥⻦⻧⻨⻩⻬⻮⻰⻱⻳",
+            "厂卜巳幺心旡月母民王疋示竹糸纟羊聿肉臼虎衤西见角讠贝足车钅長长门雨青韦页风飞食饣马骨鬼鱼鸟卤麦黄齐齿龙龜龟",
+            strict=True,
+        )
+    )
+)
 _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]", re.IGNORECASE)
 _PAGE_BANNER = re.compile(r"^[ \t]*Page[ \t]+\d+[ \t]*-[^\n]*(?:\n|\Z)", re.MULTILINE)
 # NFKC may make one character eighteen (U+FDFA); a line is normalised in slices of this many
@@ -39,7 +51,7 @@ def normalize(text: str, limit: int | None = None) -> str:
             if length > limit:
                 raise LoadError(f"text longer than {limit} characters once normalised")
         text = "".join(parts)
-    text = _BOOKMARK.sub("", text)
+    text = _BOOKMARK.sub("", text.translate(_RADICALS))
     return _PAGE_BANNER.sub("", text)
 
 

@@ -307,15 +307,18 @@ _COLUMN_GAP = "  "  # space-aligned columns leave two spaces at least somewhere 
 
 @dataclass
 class _WrappedLabel:
-    """The label of a row printed on one line of space-aligned text, and the lines below it that
-    continue its columns: a narrow label column wraps, its row's values stand on the first line
-    (`（三 1.属   0 0 0` ¶ `）不 于国` ¶ `予公 家秘` ¶ `开  密`, pdftotext -layout, P35). The label
-    cell becomes each column's text top to bottom, the columns left to right."""
+    """The label of a row printed on one line, and the lines below it that continue its columns: a
+    narrow label column wraps, its row's values stand on the first line (`（三 1.属   0 0 0` ¶
+    `）不 于国` ¶ `予公 家秘` ¶ `开  密`, pdftotext -layout, P35; the same one space apart, pdfplumber).
+    The label cell becomes each column's text top to bottom, the columns left to right."""
 
     row: list[Cell]
-    first: dict[int, str]  # character column -> the word starting there on the row's line
-    below: dict[int, list[str]]  # character column -> the words the lines below add to it
-    limit: int  # the column where the row's first value stands: a label's words end before it
+    # where each column starts -> the word on the row's line: the character column in space-aligned
+    # text; in text one space apart, the word's place among the label's words
+    first: dict[int, str]
+    below: dict[int, list[str]]  # the same key -> the words the lines below add to the column
+    aligned: bool  # space-aligned: columns by position; else by order, the last ones wrapping longest
+    limit: int  # the character column where the row's first value stands (aligned text)
     numbers: dict[int, int]  # character column -> index in the row of the number starting there
 
     @classmethod
@@ -323,38 +326,28 @@ class _WrappedLabel:
         label = row[0]
         if label.kind is not Kind.TEXT or len(row) < 2:
             return None
-        if _COLUMN_GAP not in line.text[label.end - line.start :]:
-            return None  # cells one space apart are running text (pdftotext without -layout), not columns
+        aligned = _COLUMN_GAP in line.text[label.end - line.start :]
         at = label.start - line.start
-        first = {at + word.start(): word.group() for word in _WORD.finditer(label.text)}
-        numbers = {c.start - line.start: i for i, c in enumerate(row) if c.kind is Kind.NUMBER}
-        return cls(row, first, {column: [] for column in first}, row[1].start - line.start, numbers)
+        words = list(_WORD.finditer(label.text))
+        first = {(at + w.start() if aligned else i): w.group() for i, w in enumerate(words)}
+        numbers = {c.start - line.start: i for i, c in enumerate(row) if c.kind is Kind.NUMBER and aligned}
+        return cls(row, first, {key: [] for key in first}, aligned, row[1].start - line.start, numbers)
 
     def absorb(self, line: Line) -> bool:
         """Take `line` as the next line of the label's columns, if every word of it continues one.
-        Digits standing where a number of the row starts are the rest of that number (a narrow
-        value column wraps `97309` as `973` ¶ `09`); only beside words of the label, as digits
-        alone below a row may be a row of their own."""
+        In aligned text, digits standing where a number of the row starts are the rest of that
+        number (a narrow value column wraps `97309` as `973` ¶ `09`); only beside words of the
+        label, as digits alone below a row may be a row of their own."""
         words = list(_WORD.finditer(line.text))
-        label = [word for word in words if word.end() <= self.limit]
-        digits = [word for word in words if word.end() > self.limit]
+        label = [word for word in words if word.end() <= self.limit] if self.aligned else words
+        digits = [word for word in words if word.end() > self.limit] if self.aligned else []
         if not label or label[0].start() != words[0].start():
             return False
-        taken: list[tuple[int, str]] = []
-        for match in label:
-            column = next((c for c in self.first if abs(c - match.start()) <= 1), None)
-            word = match.group()
-            if column is not None and (_NEW_LABEL.match(word) or not self._wraps(column, word)):
-                return False
-            if column is None:
-                if not taken:
-                    return False
-                column = taken[-1][0]  # a space inside the column's text
-            taken.append((column, match.group()))
-        if any(core in "".join(text for _, text in taken) for core in ROW_CORES):
+        taken = self._by_position(label) if self.aligned else self._by_order(label)
+        if taken is None or any(core in "".join(text for _, text in taken) for core in ROW_CORES):
             return False  # a row label of its own (a row whose cells are all blank)
         rest = {self.numbers.get(match.start()): match.group() for match in digits}
-        if None in rest or len(rest) != len(digits) or len(rest) >= len(self.numbers):
+        if None in rest or len(rest) != len(digits) or (rest and len(rest) >= len(self.numbers)):
             return False
         if not all(more.isdigit() and len(more) <= len(self.row[i or 0].text) for i, more in rest.items()):
             return False  # the rest of a number is digits, no wider than its first line
@@ -368,11 +361,35 @@ class _WrappedLabel:
             self.row[index] = replace(longer, end=longer.start + len(cell.text), x=cell.x)
         return True
 
-    def _wraps(self, column: int, word: str) -> bool:
-        """Whether `word` can be the next line of the column: a line wraps where it is full, so
-        the line above is about as wide as any below it (`规章` ¶ `行政规范性文` is two labels)."""
+    def _by_position(self, words: list[re.Match[str]]) -> list[tuple[int, str]] | None:
+        """Each word with the column it starts in; a word starting in none is inside the column
+        of the word before it (a space inside a label)."""
+        taken: list[tuple[int, str]] = []
+        for match in words:
+            column = next((c for c in self.first if abs(c - match.start()) <= 1), None)
+            if column is None:
+                if not taken:
+                    return None
+                taken.append((taken[-1][0], match.group()))
+            elif not self._continues(column, match.group()):
+                return None
+            else:
+                taken.append((column, match.group()))
+        return taken
+
+    def _by_order(self, words: list[re.Match[str]]) -> list[tuple[int, str]] | None:
+        """The words as the next lines of the last columns: the label column wraps longest."""
+        columns = sorted(self.first)
+        if len(words) > len(columns) or any(parse_cell(w.group(), 0, 0).kind is not Kind.TEXT for w in words):
+            return None
+        taken = list(zip(columns[len(columns) - len(words) :], (w.group() for w in words), strict=True))
+        return taken if all(self._continues(column, word) for column, word in taken) else None
+
+    def _continues(self, column: int, word: str) -> bool:
+        """Whether `word` can be the next line of the column: no label of its own, and no wider
+        than the line above, as a line wraps where it is full (`规章` ¶ `行政规范性文` is two labels)."""
         above = self.below[column][-1] if self.below[column] else self.first[column]
-        return len(word) <= len(above) + 1
+        return not _NEW_LABEL.match(word) and len(word) <= len(above) + 1
 
     def _text(self) -> str:
         """Each column's words top to bottom. A column no line below continues is part of the
