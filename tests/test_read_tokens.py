@@ -135,3 +135,9 @@ def test_label_columns_one_space_apart_continue_in_order() -> None:  # pdfplumbe
     # a line that is a row of values, or wider than the line above, is not the label's rest
     assert texts("规章 0 2 12\n行政规范性文件 2 0 8\n")[1][0] == "行政规范性文件"
     assert texts("（一）予以公开 8 0 0 0 0 0 8\n（二）部分公开\n")[1] == ["（二）部分公开"]
+
+
+def test_pandoc_markdown_dashes_are_nil_marks() -> None:  # "—" written "---", "-" escaped "\\-"
+    row = texts("1.属于国家秘密   ---   0   \\-   /   --   0   0\n")[0]
+    assert row == ["1.属于国家秘密", "---", "0", "-", "/", "--", "0", "0"]
+    assert all(cell.kind is Kind.NIL for cell in rows_of("---\t--\t\\-")[0])

@@ -14,7 +14,7 @@ from test_synth import declared_breaks, strict_failures
 
 from evals.dataset import Label, load_cases
 from evals.synth import LAYOUTS, generate, glue_recoverable, write_case
-from evals.synth.convert import CONVERTERS, ConverterMissing, missing
+from evals.synth.convert import CONVERTERS, DOCX_CONVERTERS, ConverterMissing, missing
 from evals.synth.harsh import HARSH
 from schemas.layout import APPLICATION_ROWS, row_keys
 
@@ -24,7 +24,7 @@ AVAILABLE = tuple(layout for layout in HARSH if layout not in CONVERTERS or not 
 
 def needs(layout: str) -> pytest.MarkDecorator:
     """Skip a test of a converter layout when its binaries are not installed, saying which."""
-    absent = missing(layout) if layout in CONVERTERS else []
+    absent = missing(layout) if layout in CONVERTERS or layout in DOCX_CONVERTERS else []
     return pytest.mark.skipif(bool(absent), reason=f"{layout} needs {', '.join(absent)} on PATH")
 
 
@@ -213,3 +213,12 @@ def test_pdfplumber_text_prints_a_line_of_the_page_a_line_with_its_words_one_spa
     total = next(line for line in text.splitlines() if line.startswith("（七）总计"))
     assert total.split()[-1] == str(label.fields["applications.total.total"])
     assert "  " not in total
+
+
+@needs("pandoc_docx_markdown")
+def test_pandoc_writes_the_docx_as_markdown_with_multiline_tables(tmp_path: Path) -> None:
+    text, label = case(tmp_path, "pandoc_docx_markdown", "2021", set(), 5)
+    assert "the DOCX converted by pandoc_docx_markdown" in label.notes
+    total = next(line for line in text.splitlines() if "（七）总计" in line)
+    assert total.split()[-1] == str(label.fields["applications.total.total"])
+    assert any(set(line.strip()) <= {"-", " "} and line.count("-") > 20 for line in text.splitlines())

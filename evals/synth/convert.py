@@ -28,6 +28,10 @@ CONVERTERS: dict[str, tuple[str, ...]] = {
     "pymupdf_text": ("chromium",),  # PyMuPDF is a dependency of the package
     "pdfplumber_text": ("chromium",),  # pdfplumber comes with the [dev] extra
 }
+# layout -> the binaries it needs, for converters run on the generated DOCX
+DOCX_CONVERTERS: dict[str, tuple[str, ...]] = {
+    "pandoc_docx_markdown": ("pandoc",),  # multiline tables; "—" written "---", "-" as "\-"
+}
 _TIMEOUT = 120
 
 
@@ -37,16 +41,21 @@ class ConverterMissing(RuntimeError):
 
 def missing(layout: str) -> list[str]:
     """The binaries `layout` needs that are not on PATH."""
-    return [binary for binary in CONVERTERS[layout] if shutil.which(binary) is None]
+    binaries = CONVERTERS.get(layout) or DOCX_CONVERTERS[layout]
+    return [binary for binary in binaries if shutil.which(binary) is None]
 
 
-def convert(layout: str, html: str) -> str:
-    """The text `layout`'s converter makes of the HTML page."""
+def _check(layout: str) -> None:
     if absent := missing(layout):
         raise ConverterMissing(
             f"synthetic layout {layout!r} needs {', '.join(absent)} on PATH "
             "(Debian packages; scripts/install-system-packages installs them)"
         )
+
+
+def convert(layout: str, html: str) -> str:
+    """The text `layout`'s converter makes of the HTML page."""
+    _check(layout)
     with tempfile.TemporaryDirectory(prefix="synth-convert-") as work:
         page = Path(work) / "report.html"
         page.write_text(html, encoding="utf-8")
@@ -68,6 +77,15 @@ def convert(layout: str, html: str) -> str:
         if layout == "pdfplumber_text":
             return pdfplumber_text(printed)
         return pdftotext(printed, layout == "pdftotext_layout")
+
+
+def convert_docx(layout: str, data: bytes) -> str:
+    """The text `layout`'s converter makes of the DOCX."""
+    _check(layout)
+    with tempfile.TemporaryDirectory(prefix="synth-convert-") as work:
+        path = Path(work) / "report.docx"
+        path.write_bytes(data)
+        return _run(["pandoc", "-f", "docx", "-t", "markdown", str(path)], work)
 
 
 def pymupdf_text(pdf: bytes) -> str:

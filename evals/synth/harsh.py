@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from evals.synth.convert import CONVERTERS, convert
+from evals.synth.convert import CONVERTERS, DOCX_CONVERTERS, convert, convert_docx
 from evals.synth.crawl import render_crawl
 from evals.synth.document import Block
-from evals.synth.markup import render_html
+from evals.synth.markup import render_docx, render_html
 from evals.synth.narrative import narrative_blocks
 from evals.synth.noise import Style
 from evals.synth.orphans import render_orphans
@@ -19,8 +19,15 @@ from evals.synth.variants import vary_labels
 from schemas.keys import Value
 
 ONELINERS: tuple[str, ...] = ("oneline_glued", "oneline_spaced", "oneline_stray")
-HARSH: tuple[str, ...] = (*ONELINERS, *CONVERTERS, "md_orphans", "label_variants", "narrative")
-EXTENSIONS = {"pandoc_gfm": "md", "md_orphans": "md"}
+HARSH: tuple[str, ...] = (
+    *ONELINERS,
+    *CONVERTERS,
+    *DOCX_CONVERTERS,
+    "md_orphans",
+    "label_variants",
+    "narrative",
+)
+EXTENSIONS = {"pandoc_gfm": "md", "md_orphans": "md", "pandoc_docx_markdown": "md"}
 _LOST_TABLE = "[TABLE]"  # pandoc's stand-in for a table its writer cannot draw
 
 
@@ -34,6 +41,8 @@ def render_harsh(
     if family in CONVERTERS:
         text = convert(family, render_html(blocks, title))
         return text, [f"converted by {family}", *_null_lost_tables(text, blocks, fields)]
+    if family in DOCX_CONVERTERS:
+        return convert_docx(family, render_docx(blocks)), [f"the DOCX converted by {family}"]
     if family == "md_orphans":
         notes: list[str] = []
         if style.rng.random() < 0.6:

@@ -59,7 +59,8 @@ class Cell:
 
 
 MAX_DIGITS = 60  # a glued run of a whole table row; longer digit strings are not table values
-NIL_TOKENS = frozenset({"无", "/", "—", "-", "--", "——", "─", "–", "\\", "空", "暂无"})
+# pandoc's markdown writes "—" as "---" and "–" as "--" (smart punctuation)
+NIL_TOKENS = frozenset({"无", "/", "—", "-", "--", "---", "——", "─", "–", "\\", "空", "暂无"})
 _NUMBER = re.compile(
     r"^(?P<sign>[+\-−]|增加|增|减少|减|少)?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
     r"(?P<unit>万元|元|件|个|项|条|次)?$"
@@ -132,7 +133,7 @@ def _pipe_parts(line: Line) -> list[tuple[str, int, int]]:
     return parts
 
 
-_VALUE_TOKEN = r"(?:(?:[+\-−]|增加|减少|增|减)?\d[\d.,]*(?:万元|元)?|无|/|—|-)"
+_VALUE_TOKEN = r"(?:(?:[+\-−]|增加|减少|增|减)?\d[\d.,]*(?:万元|元)?|无|/|—|\\?-{1,3})"  # pandoc: "\-", "---"
 _TRAILING_VALUES = re.compile(
     rf"^(?P<label>.*?[^\d\s.,+\-−增减])??\s*(?P<values>{_VALUE_TOKEN}(?:\s+{_VALUE_TOKEN})*)$"
 )
@@ -184,7 +185,7 @@ def token_rows(text: str, offset: int = 0) -> list[list[Cell]]:
 _AFTER_ORDINAL = r"(?<!\d\.)(?<!\d、)(?<![(（][一二三四五六七八九十][)）])"
 _FRAGMENT = re.compile(
     r"(?P<number>(?:[+]|增加|减少|增|减)?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元)?)"
-    rf"|(?P<nil>暂无|{_AFTER_ORDINAL}无(?![法正])|(?<!增)/|——|--|[—–\-−])"
+    rf"|(?P<nil>暂无|{_AFTER_ORDINAL}无(?![法正])|(?<!增)/|——|---|--|[—–\-−])"
 )
 _ORDINAL_AFTER = re.compile(r" ?[.、．)）]\D")  # "2.其他…", "1、申请人…": the digit before is an ordinal
 
