@@ -598,3 +598,36 @@ def test_narrow_label_columns_in_pdftotext_layout_find_their_rows() -> None:  # 
     assert values(result, "applications.granted") == [8, 0, 0, 0, 0, 0, 8]
     assert values(result, "applications.partial") == [0, 0, 0, 0, 0, 7, 7]
     assert values(result, "applications.denied.state_secret") == [0] * 7
+
+
+def test_in_text_a_cell_a_line_a_number_is_one_cell_never_cut() -> None:  # P33
+    # PyMuPDF's text of a section 二 row with a blank cell gone: "15" is one cell, its column
+    # unknown; it is never read as the two cells 1 and 5
+    lines = ["第二十条第（一）项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]
+    lines += ["规章", "无", "15", "行政规范性文", "件", "9", "0", "15", "第二十条第（五）项"]
+    result = read_lines(read_active, lines, "2021")
+    assert values(result, "active.rules") == [0, None, None]
+    assert result.readings["active.rules.in_force"].candidates == [15, None]
+    assert values(result, "active.normative_docs") == [9, 0, 15]
+
+
+def test_text_nodes_a_line_with_rows_apart_leave_no_trace_of_blank_cells() -> None:
+    # an HTML table's text nodes a line (a crawler's get_text("\n")): rows apart, blanks gone
+    rows = [
+        "一、本年新收政府信息公开申请数量",
+        "0",
+        "-",
+        "0",
+        "—",
+        "—",
+        "",
+        "",
+        "二、上年结转政府信息公开申请数量",
+    ]
+    text = "\n".join([*rows, "0", "0", "0", "0", "0", "0", "0"])
+    assert is_cell_a_line("cell_per_line", text, token_rows(text))
+    # several values on a line (pdftotext), or a run of values before its label, are not that
+    spaced = text.replace("0\n-\n0", "0 - 0")
+    assert not is_cell_a_line("cell_per_line", spaced, token_rows(spaced))
+    first = "\n".join(["0", "0", "", "规章", "0", "", "行政规范性文件", "0"])
+    assert not is_cell_a_line("cell_per_line", first, token_rows(first))

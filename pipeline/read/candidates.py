@@ -68,10 +68,15 @@ def least_assuming(candidates: list[Slots], fit: Fit) -> list[Slots]:
 
 
 def fit_cells(
-    cells: list[Cell], slots: int, blocks: Blocks | None = None, signed: frozenset[int] = frozenset()
+    cells: list[Cell],
+    slots: int,
+    blocks: Blocks | None = None,
+    signed: frozenset[int] = frozenset(),
+    whole: bool = False,
 ) -> Fit:
     """All readings of a row's value cells as exactly `slots` columns (`signed`: the columns that
-    may hold a negative number, 2019's 本年增/减)."""
+    may hold a negative number, 2019's 本年增/减; `whole`: text a cell a line, where a run of
+    digits is one cell and never cells glued together)."""
     inline = bool(cells) and all(c.inline for c in cells if c.kind is not BLANK)
     if inline:
         fit = _glued_fit(cells, slots, blocks, inline, signed)
@@ -96,7 +101,7 @@ def fit_cells(
         return Fit(_without_surplus(trim_blanks(cells, slots), slots), "extra_values")
     if not cells:
         return Fit([], "empty")
-    has_runs = any(splittable(c) for c in cells)
+    has_runs = not whole and any(splittable(c) for c in cells)
     glued = _glued_fit(cells, slots, blocks, False, signed) if has_runs else None
     if glued is not None and glued.candidates:
         return glued

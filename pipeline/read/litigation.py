@@ -108,7 +108,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             (REVIEW_KEYS[5:], Fit([trim_blanks(cells[5:], 10)[-10:]], "extra_values")),
         ]
     else:
-        blocks = [(REVIEW_KEYS, _fit(trim_blanks(cells, 15)))]
+        blocks = [(REVIEW_KEYS, _fit(trim_blanks(cells, 15), traceless and document.kind == "text"))]
     for keys, fit in blocks:
         checks = (review_blocks_add_up,) if len(keys) == 15 else ()
         candidates = least_assuming(narrow(fit, checks), fit)
@@ -161,9 +161,10 @@ def _whole_blocks(cells: list[Cell]) -> bool:
     return len(cells) in (5, 10) and not any(splittable(cell) for cell in cells)
 
 
-def _fit(cells: list[Cell]) -> Fit:
+def _fit(cells: list[Cell], whole: bool) -> Fit:
     """Fit section 四's cells; a short row is read block by block (whole blocks of 5 only), unless
-    it holds glued digits, which may be the cells it seems to lack."""
+    it holds glued digits, which may be the cells it seems to lack (`whole`: text a cell a line,
+    where a run of digits is one cell)."""
     if len(cells) >= 15:
         return fit_cells(cells, 15, REVIEW_BLOCKS_ARITHMETIC)
     if _whole_blocks(cells):
@@ -174,4 +175,4 @@ def _fit(cells: list[Cell]) -> Fit:
                 slots[block * 5 : block * 5 + 5] = cells[block_index * 5 : block_index * 5 + 5]
             candidates.append(slots)
         return Fit(candidates, "shifted")
-    return fit_cells(cells, 15, REVIEW_BLOCKS_ARITHMETIC)
+    return fit_cells(cells, 15, REVIEW_BLOCKS_ARITHMETIC, whole=whole)

@@ -264,7 +264,8 @@ def read_labelled_rows(
     alignment = align(table, layout_rows, cell_a_line)
     traceless = cell_a_line and _in_row_order(alignment)
     chosen = {s.row.key: s for s in restore_blank_columns(alignment.segments)}
-    fits = {key: _fit(s, rules_for(s.row)) for key, s in chosen.items()}
+    whole = cell_a_line and document.kind == "text"  # the loaders of PDFs may glue neighbours
+    fits = {key: _fit(s, rules_for(s.row), whole) for key, s in chosen.items()}
     starts = _value_starts(chosen, fits)
     candidates: dict[str, list[Slots]] = {}
     for key, segment in chosen.items():
@@ -287,16 +288,31 @@ def read_labelled_rows(
 
 
 def is_cell_a_line(layout: str, text: str, table: list[list[Cell]]) -> bool:
-    """Whether a table region is a PDF's text extracted a cell a line (PyMuPDF): one cell a line,
-    no empty line and no blank cell anywhere, so a blank cell leaves no trace. A line of spaces
-    inside a label (between two lines of words: PyMuPDF's span of spaces) is no cell either; an
-    empty line is where pdftotext ends a block, which is no cell a line."""
-    if layout != "cell_per_line":
+    """Whether a table region is text a cell a line where a blank cell leaves no trace: no blank
+    cell anywhere, and either no empty line (a PDF's text by PyMuPDF; a line of spaces inside a
+    label, between two lines of words, is PyMuPDF's span of spaces) or empty lines only between
+    rows, each row's values after its label (an HTML page's text nodes a line, as crawlers'
+    `get_text("\\n")` keeps them). pdftotext's empty lines end blocks that are no rows."""
+    if layout != "cell_per_line" or any(c.kind is BLANK for row in table for c in row):
         return False
     lines = text.strip().split("\n")
-    if not all(line.strip() or (line and _inside_words(lines, i)) for i, line in enumerate(lines)):
-        return False
-    return not any(c.kind is BLANK for row in table for c in row)
+    no_empty_line = all(line.strip() or (line and _inside_words(lines, i)) for i, line in enumerate(lines))
+    return no_empty_line or _rows_apart(table)
+
+
+def _rows_apart(table: list[list[Cell]]) -> bool:
+    """Whether every run of lines between empty ones that holds a value starts with its label,
+    and no line holds more than one cell (pdftotext prints several values on a line)."""
+    with_values = [row for row in table if any(cell.is_value for cell in row)]
+    one_a_line = all(cell.x is None for row in table for cell in row)
+    return (
+        one_a_line
+        and len(with_values) >= _ROWS_APART
+        and all(row[0].kind is Kind.TEXT for row in with_values)
+    )
+
+
+_ROWS_APART = 2
 
 
 def _inside_words(lines: list[str], index: int) -> bool:
@@ -315,11 +331,11 @@ def _in_row_order(alignment: Alignment) -> bool:
     return placed > unplaced and 4 * whole >= len(alignment.segments)
 
 
-def _fit(segment: Segment, rules: RowRules) -> Fit:
+def _fit(segment: Segment, rules: RowRules, whole: bool) -> Fit:
     if segment.placements:  # the few column placements the row's spacing allows
         return Fit(segment.placements, "shifted")
     signed = frozenset(i for i, column in enumerate(segment.row.columns) if column == "change")
-    return fit_cells(segment.cells, len(segment.row.columns), rules.blocks, signed)
+    return fit_cells(segment.cells, len(segment.row.columns), rules.blocks, signed, whole)
 
 
 def _consistent(
