@@ -51,7 +51,9 @@ def _span_text(reading: Reading, text: str) -> str | None:
     source = reading.source
     if source is None or not 0 <= source.start < source.end <= len(text):
         return None
-    span = unicodedata.normalize("NFKC", text[source.start : source.end])
+    span = text[source.start : source.end]
+    if not span.isascii():  # most cells are; NFKC leaves ASCII as it is
+        span = unicodedata.normalize("NFKC", span)
     # A rules reading cites one cell, so spaces inside it are layout noise (P15).
     return "".join(span.split()) if reading.reader == "rules" else span
 

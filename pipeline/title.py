@@ -11,6 +11,7 @@ never from the signature date.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,7 +33,7 @@ _NOT_A_BODY = re.compile(r"\d|报告|年报|编制|根据|按照|要求|关于.*
 
 
 class Title(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)  # shared by the callers of one text
 
     agency: str | None = None
     year: int | None = None  # the title's year, else the statistics period's
@@ -43,7 +44,11 @@ class Title(BaseModel):
 
 def read_title(text: str) -> Title:
     """Agency and year from the title block of a report's text."""
-    head = text[:HEAD]
+    return _read_head(text[:HEAD])
+
+
+@lru_cache(maxsize=16)  # format detection and the record both ask for the title of one text
+def _read_head(head: str) -> Title:
     header = _HEADER_TITLE.search(head)
     lines = [header["title"]] if header else []
     lines += [line for line in head.split("\n") if line.strip()]

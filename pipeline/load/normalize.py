@@ -17,6 +17,7 @@ _LINE_BREAK = re.compile("\r\n?|[\v\f\x85\u2028\u2029]")
 # A PDF font's Unicode map may give a character as its CJK radical (U+2E80 block: "⻓宁县", "人⺠政府"),
 # which NFKC leaves alone (it folds only the Kangxi radicals of U+2F00); each is read as the
 # ideograph it stands for (Unicode's EquivalentUnifiedIdeograph).
+_RADICAL = re.compile("[\u2e80-\u2eff]")
 _RADICALS = str.maketrans(
     dict(
         zip(
@@ -51,7 +52,9 @@ def normalize(text: str, limit: int | None = None) -> str:
             if length > limit:
                 raise LoadError(f"text longer than {limit} characters once normalised")
         text = "".join(parts)
-    text = _BOOKMARK.sub("", text.translate(_RADICALS))
+    if _RADICAL.search(text):
+        text = text.translate(_RADICALS)
+    text = _BOOKMARK.sub("", text)
     return _PAGE_BANNER.sub("", text)
 
 

@@ -52,8 +52,10 @@ def _without_running_heads(text: str) -> str:
 
 
 def _head_key(line: str) -> str | None:
+    if _HEAD_WORD not in line:
+        return None
     words = "".join(line.split())
-    return words if len(words) >= _HEAD_CHARS and _HEAD_WORD in words else None
+    return words if len(words) >= _HEAD_CHARS else None
 
 
 def _page_numbers_beside(lines: list[str], heads: list[int]) -> set[int]:
