@@ -141,3 +141,17 @@ def test_pandoc_markdown_dashes_are_nil_marks() -> None:  # "—" written "---",
     row = texts("1.属于国家秘密   ---   0   \\-   /   --   0   0\n")[0]
     assert row == ["1.属于国家秘密", "---", "0", "-", "/", "--", "0", "0"]
     assert all(cell.kind is Kind.NIL for cell in rows_of("---\t--\t\\-")[0])
+
+
+def test_a_pipe_last_without_a_pipe_first_ends_a_blank_cell() -> None:  # html2text's tables
+    assert texts("（一）予以公开| 0| —| 0| 0| 0| |   \n")[0] == [
+        "（一）予以公开",
+        "0",
+        "—",
+        "0",
+        "0",
+        "0",
+        "",
+        "",
+    ]
+    assert texts("| 规章 | 0 | 0 |\n")[0] == ["规章", "0", "0"]  # outer pipes on both sides: no cell

@@ -125,11 +125,12 @@ def _split_on(line: Line, separator: str) -> list[tuple[str, int, int]]:
 
 def _pipe_parts(line: Line) -> list[tuple[str, int, int]]:
     parts = _split_on(line, "|")
-    # "| a | b |": the empty strings outside the outer pipes are not cells.
+    # "| a | b |": the empty strings outside the outer pipes are not cells. Without a pipe first
+    # (html2text writes "a| b| |"), a pipe last ends a blank last cell.
     if parts and not parts[0][0] and line.text.lstrip().startswith("|"):
         parts = parts[1:]
-    if parts and not parts[-1][0] and line.text.rstrip().endswith("|"):
-        parts = parts[:-1]
+        if parts and not parts[-1][0] and line.text.rstrip().endswith("|"):
+            parts = parts[:-1]
     return parts
 
 
