@@ -155,3 +155,4 @@ def test_a_pipe_last_without_a_pipe_first_ends_a_blank_cell() -> None:  # html2t
         "",
     ]
     assert texts("| 规章 | 0 | 0 |\n")[0] == ["规章", "0", "0"]  # outer pipes on both sides: no cell
+    assert texts("规章 |\n3 |\n")[0] == ["规章", "3"]  # a pipe ending a lone cell (P6): no cell

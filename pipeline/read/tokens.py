@@ -125,12 +125,14 @@ def _split_on(line: Line, separator: str) -> list[tuple[str, int, int]]:
 
 def _pipe_parts(line: Line) -> list[tuple[str, int, int]]:
     parts = _split_on(line, "|")
-    # "| a | b |": the empty strings outside the outer pipes are not cells. Without a pipe first
-    # (html2text writes "a| b| |"), a pipe last ends a blank last cell.
-    if parts and not parts[0][0] and line.text.lstrip().startswith("|"):
+    # "| a | b |": the empty strings outside the outer pipes are not cells; nor is the one after a
+    # pipe that ends a lone cell ("3 |", P6). In a row without a pipe first (html2text writes
+    # "a| b| |"), a pipe last ends a blank last cell.
+    first = line.text.lstrip().startswith("|")
+    if parts and not parts[0][0] and first:
         parts = parts[1:]
-        if parts and not parts[-1][0] and line.text.rstrip().endswith("|"):
-            parts = parts[:-1]
+    if parts and not parts[-1][0] and line.text.rstrip().endswith("|") and (first or len(parts) <= 2):
+        parts = parts[:-1]
     return parts
 
 
