@@ -22,6 +22,7 @@ from pipeline.read.tables import (
     ambiguous_reading,
     blank_or_zero_findings,
     is_cell_a_line,
+    numbers_whole,
     reading_from_cell,
     table_layout,
 )
@@ -108,7 +109,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             (REVIEW_KEYS[5:], Fit([trim_blanks(cells[5:], 10)[-10:]], "extra_values")),
         ]
     else:
-        blocks = [(REVIEW_KEYS, _fit(trim_blanks(cells, 15), traceless and document.kind == "text"))]
+        blocks = [(REVIEW_KEYS, _fit(trim_blanks(cells, 15), numbers_whole(traceless, document)))]
     for keys, fit in blocks:
         checks = (review_blocks_add_up,) if len(keys) == 15 else ()
         candidates = least_assuming(narrow(fit, checks), fit)

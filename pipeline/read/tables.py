@@ -264,8 +264,7 @@ def read_labelled_rows(
     alignment = align(table, layout_rows, cell_a_line)
     traceless = cell_a_line and _in_row_order(alignment)
     chosen = {s.row.key: s for s in restore_blank_columns(alignment.segments)}
-    whole = cell_a_line and document.kind == "text"  # the loaders of PDFs may glue neighbours
-    fits = {key: _fit(s, rules_for(s.row), whole) for key, s in chosen.items()}
+    fits = {key: _fit(s, rules_for(s.row), numbers_whole(cell_a_line, document)) for key, s in chosen.items()}
     starts = _value_starts(chosen, fits)
     candidates: dict[str, list[Slots]] = {}
     for key, segment in chosen.items():
@@ -298,6 +297,12 @@ def is_cell_a_line(layout: str, text: str, table: list[list[Cell]]) -> bool:
     lines = text.strip().split("\n")
     no_empty_line = all(line.strip() or (line and _inside_words(lines, i)) for i, line in enumerate(lines))
     return no_empty_line or _rows_apart(table)
+
+
+def numbers_whole(cell_a_line: bool, document: Document) -> bool:
+    """Whether a run of digits is one cell, never cells glued together: in a text file a cell a
+    line. Not in what our own loaders made of a PDF, which may glue neighbouring words."""
+    return cell_a_line and document.kind == "text"
 
 
 def _rows_apart(table: list[list[Cell]]) -> bool:
