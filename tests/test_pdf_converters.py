@@ -26,9 +26,9 @@ BINARIES = {"pdf_chromium": "chromium", "pdf_libreoffice": "soffice"}
 def test_converted_reports_are_read_right(tmp_path: Path, layout: str) -> None:
     if shutil.which(BINARIES[layout]) is None:
         pytest.skip(f"{BINARIES[layout]} is not installed (scripts/install-system-packages installs it)")
-    # seed 3 gives one A5 print (narrow columns, wrapped labels) with repeated headers and one A4 print
-    first = generate(tmp_path / "a", 2, seed=3, layouts=(layout,))
-    again = generate(tmp_path / "b", 2, seed=3, layouts=(layout,))
+    # seed 4 gives one A5 print (narrow columns, wrapped labels) with repeated headers and one A4 print
+    first = generate(tmp_path / "a", 2, seed=4, layouts=(layout,))
+    again = generate(tmp_path / "b", 2, seed=4, layouts=(layout,))
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again], "same seed, same bytes"
     cases = load_cases(tmp_path / "a")
     pages = [pymupdf.open(case.document).page_count for case in cases]  # type: ignore[no-untyped-call]

@@ -55,6 +55,21 @@ def test_a_dash_glued_to_digits_is_kept_apart_for_the_arithmetic_to_judge() -> N
     ]
 
 
+def test_a_note_on_a_cell_holds_no_cells() -> None:  # P32: "22（其中修订16件）"
+    assert pieces("22（其中修订16件）") == [("number", "22")]
+    assert pieces("行政规范性文件22（其中修订16件）1 30") == [
+        ("text", "行政规范性文件"),
+        ("number", "22"),
+        ("number", "1"),
+        ("number", "30"),
+    ]
+    assert pieces("(含转办3件)") == []
+    assert pieces("（二）部分公开（区分处理的，只计这一情形，不计其他情形）4") == [
+        ("text", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+        ("number", "4"),
+    ]
+
+
 def test_spaces_between_values_are_soft_boundaries_with_their_spans() -> None:  # P24
     text = "一、本年新收政府信息公开申请数量 3 0 3 二、上年结转"
     cells = fragments(parse_cell(text, 10, 10 + len(text)))

@@ -16,7 +16,7 @@ from evals.dataset import Label, load_cases
 from evals.synth import LAYOUTS, generate, glue_recoverable, write_case
 from evals.synth.convert import CONVERTERS, DOCX_CONVERTERS, ConverterMissing, missing
 from evals.synth.harsh import HARSH
-from schemas.layout import APPLICATION_ROWS, row_keys
+from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS, row_keys
 
 FORMATS = ("2019", "2021")
 AVAILABLE = tuple(layout for layout in HARSH if layout not in CONVERTERS or not missing(layout))
@@ -222,3 +222,18 @@ def test_pandoc_writes_the_docx_as_markdown_with_multiline_tables(tmp_path: Path
     total = next(line for line in text.splitlines() if "（七）总计" in line)
     assert total.split()[-1] == str(label.fields["applications.total.total"])
     assert any(set(line.strip()) <= {"-", " "} and line.count("-") > 20 for line in text.splitlines())
+
+
+@needs("libreoffice_text")
+def test_libreoffice_writes_the_docx_as_text_a_cell_a_line_an_empty_cell_an_empty_line(
+    tmp_path: Path,
+) -> None:
+    text, label = case(tmp_path, "libreoffice_text", "2019", {"blank", "total_blank"}, 5)
+    assert "the DOCX converted by libreoffice_text" in label.notes
+    lines = text.splitlines()
+    row = lines.index("（一）予以公开")
+    cells = lines[row + 1 : row + 8]  # the row's seven cells, its blank 总计 an empty line
+    assert cells[-1] == "" and label.fields["applications.granted.total"] is None
+    assert [int(c.strip()) if c.strip() else None for c in cells[:-1]] == [
+        label.fields[f"applications.granted.{column}"] for column in APPLICANT_COLUMNS[:-1]
+    ]

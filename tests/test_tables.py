@@ -10,7 +10,7 @@ from pipeline.document import Document
 from pipeline.read.litigation import read_review
 from pipeline.read.report import read_report
 from pipeline.read.tables import TableReading, is_cell_a_line, read_active, read_applications
-from pipeline.read.tokens import token_rows
+from pipeline.read.tokens import empty_lines_are_cells, token_rows
 from pipeline.sections import split_sections
 from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS
 from schemas.reading import Status
@@ -631,3 +631,33 @@ def test_text_nodes_a_line_with_rows_apart_leave_no_trace_of_blank_cells() -> No
     assert not is_cell_a_line("cell_per_line", spaced, token_rows(spaced))
     first = "\n".join(["0", "0", "", "规章", "0", "", "行政规范性文件", "0"])
     assert not is_cell_a_line("cell_per_line", first, token_rows(first))
+
+
+def test_in_libreoffice_text_an_empty_line_is_a_blank_cell() -> None:
+    # LibreOffice's text export of a DOCX: a cell a line, rows not apart, an empty cell an empty
+    # line, so that the 总计 a filer left blank (P7) ends a row with an empty line
+    lines = ["申请人情况", "", "自然人", "法人或其他组织", "总计", "", "", "商业企业", "科研机构"]
+    lines += ["社会公益组织", "法律服务机构", "其他", ""]
+    lines += ["一、本年新收政府信息公开申请数量", "4", "", "2", "0", "0", "0", "6"]
+    lines += ["二、上年结转政府信息公开申请数量", "", "0", "0", "0", "0", "0", "0"]
+    lines += ["三、本年度办理结果", "（一）予以公开", "3", "", "1", "0", "0", "0", ""]
+    lines += ["（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "1", "", "1", "0", "", "0", ""]
+    result = read_lines(read_applications, lines, "2019")
+    assert values(result, "applications.new_received") == [4, None, 2, 0, 0, 0, 6]
+    assert values(result, "applications.carried_over") == [None, 0, 0, 0, 0, 0, 0]
+    assert values(result, "applications.granted") == [3, None, 1, 0, 0, 0, None]
+    assert values(result, "applications.partial") == [1, None, 1, 0, None, 0, None]
+    assert empty_lines_are_cells("\n".join(lines))
+    # Word's export ends every row with an empty line (P1), a blank cell a TAB: there it ends the row
+    word = [line or T for line in lines[13:]]
+    word = [*word[:8], "", *word[8:16], "", *word[16:25], "", *word[25:]]
+    assert not empty_lines_are_cells("\n".join(word))
+    assert values(read_lines(read_applications, word, "2019"), "applications.granted") == [
+        3,
+        None,
+        1,
+        0,
+        0,
+        0,
+        None,
+    ]

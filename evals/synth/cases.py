@@ -68,6 +68,8 @@ def write_case(
         notes.append("encoded as GBK")
     if "blank" in tags:
         notes.append("some zero cells printed blank: their label is null")
+    if left_blank := sorted(tags & {"total_blank", "column_blank", "total_only"}):
+        notes.append(f"table 三 cells left blank by the filer ({', '.join(left_blank)}): their label is null")
     label = {
         "source": document.name,
         "agency": agency,
@@ -124,6 +126,12 @@ def _write_document(
     return notes
 
 
+def _filer_tags(rng: random.Random) -> set[str]:
+    """Cells of table 三 the filer left blank (P7, P30) or a note in a cell (P32), drawn apart so
+    that the other cases keep their bytes."""
+    return {tag for tag in ("total_blank", "column_blank", "total_only", "annotated") if rng.random() < 0.12}
+
+
 def generate(
     out_dir: Path,
     count: int,
@@ -142,6 +150,8 @@ def generate(
         tags |= {"large"} if scale < 0.2 else {"zero"} if scale > 0.92 else set()
         if family != "glued" and rng.random() < 0.25:  # a glued split needs S2/S4 to hold
             tags.add("broken")
+        if family != "glued":
+            tags |= _filer_tags(random.Random(f"{seed}-{index}-blank"))
         case_id = f"synth-{seed}-{index:03d}-{family}-{template}"
         paths.append(write_case(out_dir, case_id, template, family, tags, rng))
     return paths

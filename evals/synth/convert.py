@@ -31,6 +31,7 @@ CONVERTERS: dict[str, tuple[str, ...]] = {
 # layout -> the binaries it needs, for converters run on the generated DOCX
 DOCX_CONVERTERS: dict[str, tuple[str, ...]] = {
     "pandoc_docx_markdown": ("pandoc",),  # multiline tables; "—" written "---", "-" as "\-"
+    "libreoffice_text": ("soffice",),  # a cell a line, an empty cell an empty line
 }
 _TIMEOUT = 120
 
@@ -82,6 +83,10 @@ def convert(layout: str, html: str) -> str:
 def convert_docx(layout: str, data: bytes) -> str:
     """The text `layout`'s converter makes of the DOCX."""
     _check(layout)
+    if layout == "libreoffice_text":
+        from evals.synth.printed import libreoffice_export  # printed.py builds on this module
+
+        return libreoffice_export(data, "txt:Text (encoded):UTF8", "txt").decode("utf-8-sig")
     with tempfile.TemporaryDirectory(prefix="synth-convert-") as work:
         path = Path(work) / "report.docx"
         path.write_bytes(data)

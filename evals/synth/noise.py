@@ -54,6 +54,7 @@ NOISE: dict[str, tuple[str, ...]] = {
     "pdfplumber_text": _GRID_NOISE,
     "pdfplumber_text_libreoffice": _GRID_NOISE,
     "pandoc_docx_markdown": _GRID_NOISE,
+    "libreoffice_text": _GRID_NOISE,
     "md_orphans": _GRID_NOISE,
     "label_variants": _GRID_NOISE,
     "narrative": _GRID_NOISE,
@@ -98,17 +99,52 @@ def printed_cells(template: str, values: Values, style: Style) -> tuple[dict[str
     texts: dict[str, str] = {}
     label: dict[str, Value] = {}
     rng = style.rng
+    left_blank = _blank_by_filer(template, values, style)
     for keys in _value_rows(template):
         blank_row = "blank" in style.tags and all(values[k] == 0 for k in keys) and rng.random() < 0.3
         for key in keys:
             value = values[key]
-            if value == 0 and "blank" in style.tags and (blank_row or rng.random() < 0.15):
+            if key in left_blank:
+                texts[key], label[key] = "", None
+            elif value == 0 and "blank" in style.tags and (blank_row or rng.random() < 0.15):
                 texts[key], label[key] = "", None  # P12/P17: a blank is not a zero
             elif value == 0 and "nil" in style.tags and rng.random() < 0.4:
                 texts[key], label[key] = rng.choice(_NIL), 0
             else:
                 texts[key], label[key] = _value_text(key, value, style), value
+    if "annotated" in style.tags:
+        _annotate(texts, values, style.rng)
     return texts, label
+
+
+def _annotate(texts: dict[str, str], values: Values, rng: random.Random) -> None:
+    """P32: a note in the cell of the documents made this year, "22（其中修订16件）"."""
+    for key, text in texts.items():
+        value = values[key]
+        if key.endswith(".new_made") and isinstance(value, int) and value > 0:
+            texts[key] = f"{text}（{rng.choice(('其中', '含'))}修订{rng.randint(0, value)}件）"
+
+
+# rows of table 三 whose 总计 a filer who leaves the detail totals blank still fills (GH-SH)
+_TOTALLED_ROWS = ("new_received", "carried_over", "total", "carried_forward")
+
+
+def _blank_by_filer(template: str, values: Values, style: Style) -> set[str]:
+    """Cells of table 三 a filer left blank whatever they hold: the 总计 of the detail rows (P7,
+    "total_blank"), every cell of a column that is all zero (P30, "column_blank"), or the parts of
+    a row that is all zero, only its 总计 written (P7, "total_only")."""
+    rows = [row_keys(row) for row in APPLICATION_ROWS[template]]
+    blank: set[str] = set()
+    if "total_blank" in style.tags:
+        blank |= {keys[-1] for keys in rows if keys[-1].split(".")[1] not in _TOTALLED_ROWS}
+    if "column_blank" in style.tags:
+        zero_columns = [i for i in range(len(rows[0]) - 1) if all(values[keys[i]] == 0 for keys in rows)]
+        if zero_columns:
+            column = style.rng.choice(zero_columns)
+            blank |= {keys[column] for keys in rows}
+    if "total_only" in style.tags:
+        blank |= {key for keys in rows if values[keys[-1]] == 0 for key in keys[:-1]}
+    return blank
 
 
 def _value_rows(template: str) -> list[tuple[str, ...]]:

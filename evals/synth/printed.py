@@ -210,7 +210,13 @@ def _page_field(paragraph: Paragraph, template: str) -> None:
 
 
 def libreoffice_pdf(data: bytes) -> bytes:
-    """A DOCX exported to PDF by headless LibreOffice, with its own profile so runs don't clash."""
+    """A DOCX exported to PDF by headless LibreOffice."""
+    return _stable(libreoffice_export(data, "pdf", "pdf"))
+
+
+def libreoffice_export(data: bytes, target: str, suffix: str) -> bytes:
+    """A DOCX converted by headless LibreOffice (`--convert-to target`), with its own profile so runs
+    don't clash."""
     office = _binary("soffice", "libreoffice")
     with tempfile.TemporaryDirectory(prefix="synth-soffice-") as work:
         source = Path(work, "report.docx")
@@ -221,14 +227,14 @@ def libreoffice_pdf(data: bytes) -> bytes:
                 f"-env:UserInstallation={Path(work, 'profile').as_uri()}",
                 "--headless",
                 "--convert-to",
-                "pdf",
+                target,
                 "--outdir",
                 work,
                 str(source),
             ],
-            Path(work, "report.pdf"),
+            Path(work, f"report.{suffix}"),
         )
-        return _stable(Path(work, "report.pdf").read_bytes())
+        return Path(work, f"report.{suffix}").read_bytes()
 
 
 def _run(command: list[str], out: Path) -> None:

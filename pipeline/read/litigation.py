@@ -21,6 +21,7 @@ from pipeline.read.tables import (
     TableReading,
     ambiguous_reading,
     blank_or_zero_findings,
+    empty_is_blank,
     is_cell_a_line,
     numbers_whole,
     reading_from_cell,
@@ -92,7 +93,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     text = document.text[start:end]
     flattening = table_layout(text)
     result = TableReading(layout=flattening)
-    table = token_rows(text, start)
+    table = token_rows(text, start, empty_is_blank(document))
     data = _data_rows(table)
     if not data:
         return result

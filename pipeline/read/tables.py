@@ -31,7 +31,7 @@ from pipeline.read.candidates import (
 from pipeline.read.columns import restore_blank_columns
 from pipeline.read.glued import Blocks
 from pipeline.read.solver import Relation, application_relations, consistent_readings
-from pipeline.read.tokens import Cell, Kind, parse_cell, token_rows
+from pipeline.read.tokens import Cell, Kind, empty_lines_are_cells, parse_cell, token_rows
 from schemas.layout import ACTIVE_BLOCKS, APPLICATION_ROWS, Row, row_keys
 from schemas.reading import Finding, Reading, Status
 
@@ -259,7 +259,7 @@ def read_labelled_rows(
     text = document.text[start:end]
     layout = table_layout(text)
     result = TableReading(layout=layout)
-    table = without_placeholders(token_rows(text, start), document)
+    table = without_placeholders(token_rows(text, start, empty_is_blank(document)), document)
     cell_a_line = is_cell_a_line(layout, text, table)
     alignment = align(table, layout_rows, cell_a_line)
     traceless = cell_a_line and _in_row_order(alignment)
@@ -297,6 +297,12 @@ def is_cell_a_line(layout: str, text: str, table: list[list[Cell]]) -> bool:
     lines = text.strip().split("\n")
     no_empty_line = all(line.strip() or (line and _inside_words(lines, i)) for i, line in enumerate(lines))
     return no_empty_line or _rows_apart(table)
+
+
+def empty_is_blank(document: Document) -> bool:
+    """Whether an empty line is a blank cell (`empty_lines_are_cells`): only in a text file, never in
+    the text our loaders made of a PDF, a page or a DOCX."""
+    return document.kind == "text" and empty_lines_are_cells(document.text)
 
 
 def numbers_whole(cell_a_line: bool, document: Document) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -177,9 +178,11 @@ def _cells(parts: list[tuple[str, int, int]]) -> list[Cell]:
     return [parse_cell(text, begin, end) for text, begin, end in parts]
 
 
-def token_rows(text: str, offset: int = 0) -> list[list[Cell]]:
+def token_rows(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[list[Cell]]:
     """The token stream of a table region: `rows_of`, each text cell cut into its fragments."""
-    return [[piece for cell in row for piece in fragments(cell)] for row in rows_of(text, offset)]
+    return [
+        [piece for cell in row for piece in fragments(cell)] for row in rows_of(text, offset, empty_is_blank)
+    ]
 
 
 # A value inside running text: a number (sign, thousands, decimals, unit) or a nil mark. "无" in
@@ -187,7 +190,8 @@ def token_rows(text: str, offset: int = 0) -> list[list[Cell]]:
 # `正当理由`, P25), and "/" in the header 本年增/减 are words, not cells.
 _AFTER_ORDINAL = r"(?<!\d\.)(?<!\d、)(?<![(（][一二三四五六七八九十][)）])"
 _FRAGMENT = re.compile(
-    r"(?P<number>(?:[+]|增加|减少|增|减)?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元)?)"
+    r"(?P<note>[（(](?:其中|含)[^（()）]{0,40}[)）])"  # "22（其中修订16件）": a note on the cell (P32)
+    r"|(?P<number>(?:[+]|增加|减少|增|减)?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元)?)"
     rf"|(?P<nil>暂无|{_AFTER_ORDINAL}无(?![法正])|(?<!增)/|——|---|--|[—–\-−])"
 )
 _ORDINAL_AFTER = re.compile(r" ?[.、．)）]\D")  # "2.其他…", "1、申请人…": the digit before is an ordinal
@@ -208,6 +212,11 @@ def fragments(cell: Cell) -> list[Cell]:
     previous_value_end: int | None = None
     for match in _FRAGMENT.finditer(text):
         begin, end = match.span()
+        if match["note"] is not None:  # its numbers are not cells: the note is dropped
+            if begin > label_from and text[label_from:begin].strip():
+                pieces.append(_text_piece(cell, text[label_from:begin], label_from))
+            previous_value_end, label_from = None, end
+            continue
         number = match["number"]
         if number is not None and number.isdigit() and _ORDINAL_AFTER.match(text, end):
             if len(number) == 1:
@@ -255,11 +264,12 @@ def _is_rule(text: str) -> bool:
     return bool(_RULE_LINE.match(text)) and len(_RULE_STROKE.findall(text)) >= 3
 
 
-def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
+def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[list[Cell]]:
     """Rows of cells from flattened table text; `offset` is where `text` starts in the document.
 
     A line holding several TAB- or pipe-separated cells is a row. Lines holding one cell each
-    are gathered into one row until a blank line (P1); a line holding only a TAB is a blank cell.
+    are gathered into one row until an empty line (P1), or with `empty_is_blank` (see
+    `empty_lines_are_cells`) an empty line is a blank cell; a line holding only a TAB is one too.
     """
     rows: list[list[Cell]] = []
     current: list[Cell] = []
@@ -275,6 +285,9 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
         if _is_rule(raw.text):
             continue  # a markdown separator or a box-drawing rule: no cells
         line = Line(raw.text.translate(_BOX_BARS), raw.start)  # w3m's │ are cell boundaries (P36)
+        if empty_is_blank and not line.text:
+            current.append(Cell("", line.start, line.start, Kind.BLANK))
+            continue
         if not line.text.strip() and "\t" not in line.text:
             close()
             wrapping = None
@@ -301,6 +314,47 @@ def rows_of(text: str, offset: int = 0) -> list[list[Cell]]:
         current.append(parse_cell(cell_text, begin, end))
     close()
     return _join_tall_rows(rows)
+
+
+@lru_cache(maxsize=4)  # asked by every table of a document
+def empty_lines_are_cells(text: str) -> bool:
+    """Whether an empty line of a text a cell a line is a blank cell rather than the end of a row
+    (LibreOffice's text export of a DOCX, where an empty cell is an empty line): values follow each
+    other directly, no run of values is longer than a row, and empty lines stand between values or
+    end some rows but not all. Word's export ends every row with an empty line (P1), some HTML dumps
+    put one between every two cells, pdftotext between blocks of a page's values."""
+    seen = Counter[str]()
+    previous: Kind | None = None  # the kind of the last line that was not empty
+    empty_since = False
+    run = longest = 0  # lines of values and empty lines since the last text line
+    for line in text.split("\n"):
+        if not line:
+            empty_since, run = True, run + 1
+            continue
+        kind = _single_cell_kind(line)
+        if previous in _VALUE_KINDS:
+            after = "value" if kind in _VALUE_KINDS else "label" if kind is Kind.TEXT else "other"
+            seen[f"{after} {'across an empty line' if empty_since else 'directly'}"] += 1
+        run = 0 if kind is Kind.TEXT else run + 1
+        longest = max(longest, run)
+        previous, empty_since = kind, False
+    inside_rows = seen["value across an empty line"] >= _EVIDENCE
+    ending_some_rows = min(seen["label directly"], seen["label across an empty line"]) >= _EVIDENCE
+    return (
+        seen["value directly"] >= _EVIDENCE and longest <= _LONGEST_ROW and (inside_rows or ending_some_rows)
+    )
+
+
+_VALUE_KINDS = (Kind.NUMBER, Kind.NIL)
+_EVIDENCE = 3  # a page break may leave an empty line inside a row
+_LONGEST_ROW = 16  # section 四's 15 cells, and one to spare
+
+
+def _single_cell_kind(text: str) -> Kind | None:
+    """The kind of a line holding one cell; None for a line of several (TAB, pipe, spaced)."""
+    if "\t" in text.strip() or "|" in text or _space_parts(text.strip(), 0):
+        return None
+    return parse_cell(text, 0, 0).kind
 
 
 # A row label's ordinal, or a 第二十条 caption: a line starting so begins a label of its own
