@@ -27,6 +27,26 @@ def test_an_empty_cell_is_restored_from_the_columns_of_the_other_rows() -> None:
     assert row_lines(visual_rows(pieces)) == ["规章\t1\t2\t3", "规范性文件\t4\t\t6"]
 
 
+def test_a_row_of_blank_cells_does_not_end_the_table() -> None:  # P7: 总计 left blank in most rows
+    totalled = [
+        word("一、本年新收政府信息公开申请数量", 40, 100, 100),
+        *[word("1", 150 + 30 * i, 100) for i in range(7)],
+    ]
+    blank = [word("2.没有现成信息需要另行制作", 40, 120, 100)]  # all its cells blank
+    detail = [
+        word("3.补正后申请内容仍不明确", 40, 140, 100),
+        *[word("0", 150 + 30 * i, 140) for i in range(6)],
+    ]
+    lines = row_lines(visual_rows([*detail, *blank, *totalled]))
+    assert lines[1] == "2.没有现成信息需要另行制作"
+    assert lines[2].split("\t")[1:] == ["0"] * 6 + [""]  # its blank 总计 kept, from the first row
+    heading = [word("四、政府信息公开行政复议、行政诉讼情况", 40, 160, 200)]  # reaches into the columns
+    after = [word("0", 150 + 13 * i, 180) for i in range(15)]
+    lines = row_lines(visual_rows([*totalled, *heading, *after]))
+    assert lines[1] == "四、政府信息公开行政复议、行政诉讼情况"
+    assert lines[2].split("\t") == ["0"] * 15
+
+
 def test_a_table_that_starts_in_other_columns_is_a_new_run() -> None:
     pieces = [
         word("规章", 40, 100, 20),

@@ -70,17 +70,28 @@ def row_lines(rows: list[list[Piece]]) -> list[str]:
     run: list[list[Piece]] = []
     for row in rows:
         table_row = _is_table_row(row)
-        wrapped_label = bool(run) and len(row) == 1 and len(row[0].text.strip()) <= _WRAPPED_LABEL
         if table_row and run and not _aligned([p for p in row if p.is_value], run):
             lines += _run_lines(run)  # another table starts without a header between (lost page)
             run = []
-        if table_row or wrapped_label:
+        if table_row or (run and _label_only(row, run)):
             run.append(row)
             continue
         lines += _run_lines(run)
         run = []
         lines.append(text_of(row))
     return lines + _run_lines(run)
+
+
+def _label_only(row: list[Piece], run: list[list[Piece]]) -> bool:
+    """Whether a row inside a run of table rows holds only a label: the tail of a wrapped label, or
+    a row whose cells are all blank. The run goes on below it, so that the columns are learnt from
+    all of the table's rows (a column the filer left blank in most rows, P7)."""
+    if any(p.is_value for p in row):
+        return False
+    if len(row) == 1 and len(row[0].text.strip()) <= _WRAPPED_LABEL:
+        return True
+    first_value = min(p.x0 for table_row in run for p in table_row if p.is_value)
+    return max(p.x1 for p in row) < first_value
 
 
 def _is_table_row(row: list[Piece]) -> bool:
