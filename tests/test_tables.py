@@ -661,3 +661,21 @@ def test_in_libreoffice_text_an_empty_line_is_a_blank_cell() -> None:
         0,
         None,
     ]
+
+
+def test_a_crawled_row_whose_total_was_left_blank_reads_its_parts() -> None:  # P7 (GH-SH), P24
+    text = (
+        "一、本年新收政府信息公开申请数量 19 7 0 0 0 1 27 二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0 "
+        "三、本年度办理结果 （一）予以公开 4 7 0 0 0 1 "
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形） 0 0 0 0 0 3 "
+        "（三）不予公开 1.属于国家秘密 2 0 0 0 0 0 1"
+    )
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.new_received") == [19, 7, 0, 0, 0, 1, 27]
+    # no reading with a 总计 adds up, and the last value is less than one before it: no total
+    assert values(result, "applications.granted") == [4, 7, 0, 0, 0, 1, None]
+    assert any(f.rule == "total_left_blank" for f in result.findings)
+    # "0 0 0 0 0 3": 3 may be a total whose parts are blank or the last part: left null
+    assert values(result, "applications.partial")[-1] is None
+    # "2 0 0 0 0 0 1": seven cells, read as printed; S2 fails and the validators report it
+    assert values(result, "applications.denied.state_secret") == [2, 0, 0, 0, 0, 0, 1]

@@ -12,17 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from pipeline.read.glued import Blocks, all_readings, splittable
+from pipeline.read.glued import Blocks, all_readings, blank_at, number_of, splittable
 from pipeline.read.tokens import Cell, Kind
 
 Slots = list[Cell]
 RowCheck = Callable[[Slots], bool]
 
 BLANK = Kind.BLANK
-
-
-def _blank_at(cell: Cell) -> Cell:
-    return Cell("", cell.end, cell.end, Kind.BLANK)
 
 
 def trim_blanks(cells: list[Cell], slots: int) -> list[Cell]:
@@ -39,7 +35,7 @@ def _placements(cells: list[Cell], slots: int) -> list[Slots]:
     anchor = cells[-1] if cells else Cell("", 0, 0, BLANK)
     placements: list[Slots] = []
     for positions in combinations(range(slots), len(cells)):
-        row = [_blank_at(anchor) for _ in range(slots)]
+        row = [blank_at(anchor) for _ in range(slots)]
         for cell, position in zip(cells, positions, strict=True):
             row[position] = cell
         placements.append(row)
@@ -123,12 +119,25 @@ def _glued_fit(
         found = relaxed and [(cost, row) for cost, row in relaxed if cost == 0]
     if found is None:
         return Fit([], "too_many_readings")
+    if not found and inline and _total_left_blank(cells, slots, blocks):
+        return Fit([[*cells, blank_at(cells[-1])]], "total_blank")
     if not found:
         return Fit([], "no_reading")
     kept = [reading for _, reading in found]
     if len(kept) == 1 and len(cells) == slots:
         return Fit(kept, None, windows=[0])
     return Fit(kept, "glued", costs={id(reading): cost for cost, reading in found})
+
+
+def _total_left_blank(cells: list[Cell], slots: int, blocks: Blocks | None) -> bool:
+    """Whether running text that no reading fits is a row whose 总计 the filer left blank (P7,
+    GH-SH fills it only on 一/二/（七）): one cell short of a single block, and the last cell less
+    than one before it, so no total; each cell is then taken whole, no cut, no other blank."""
+    if blocks is None or blocks.size != slots or len(cells) != slots - 1:
+        return False
+    if any(cell.kind is BLANK for cell in cells):
+        return False
+    return any(number_of(cell) > number_of(cells[-1]) for cell in cells[:-1])
 
 
 _ONE_WAY = re.compile(r"0+[1-9]?")  # "000" is 0 0 0 and "001" is 0 0 1: no other cut has no leading zero

@@ -172,6 +172,16 @@ def read_row(
                 f"('{_cells_text(segment.cells)}'); kept {[r.value for r in readings.values()]}",
             )
         )
+    elif fit.note == "total_blank":
+        findings.append(
+            Finding(
+                rule="total_left_blank",
+                severity="info",
+                fields=list(keys),
+                message=f"{segment.row.key}: '{_cells_text(segment.cells)}' fits no reading with its 总计; "
+                "read as the applicant columns, 总计 left blank (the last value is less than one before it)",
+            )
+        )
     elif fit.note in ("glued", "shifted") and not any(r.layout == BLANK_OR_ZERO for r in readings.values()):
         findings.append(
             Finding(
