@@ -71,8 +71,17 @@ def test_a_prose_mention_before_the_table_does_not_take_the_row() -> None:
 
 
 def test_a_wrapped_piece_of_a_label_is_not_a_fuzzy_match() -> None:
-    text = "│5.要求行政机关确认或重 │0 │\n│新出具已获取信息 │ │\n"
+    text = "│要求行政机关确认或重 │0 │\n│新出具已获取信息 │ │\n"
     assert "applications.not_processed.confirm" not in aligned(text)
+    # with its ordinal, the first half of a label is its row's: the rest was cut off (P33)
+    assert "applications.not_processed.confirm" in aligned("│5.要求行政机关确认或重 │0 │\n")
+
+
+def test_a_label_cut_short_with_its_ordinal_finds_its_row() -> None:  # P33
+    # "8.属于行政查询事项" whose 事项 went to the next page; a piece without the ordinal is no row
+    text = f"7.属于行政执法案卷\t{ZEROS}\n8.属于行政查询\t1\t0\t0\t0\t0\t0\t1\n"
+    assert aligned(text.replace(" | ", "\t"))["applications.denied.query_matter"][0] == "1"
+    assert aligned("属于行政查询\t2\t0\t0\t0\t0\t0\t2\n") == {}
 
 
 def test_a_wrapped_label_with_values_beside_both_of_its_lines_keeps_them_all() -> None:  # P35, P36

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import takewhile
 
 from rapidfuzz import fuzz
 
@@ -88,10 +89,35 @@ def fuzzy_hits(
         found = fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
         if found is None or any(found.dest_start < end and start < found.dest_end for start, end in taken):
             continue
-        if found.dest_end - found.dest_start < FUZZY_COVER * len(words):
-            continue  # a piece of the label (a wrapped line) matches any label it is part of
-        hits.append((index, found.dest_start, found.dest_end, _FUZZY + (found.score - FUZZY_CUTOFF) / 25))
+        if found.dest_end - found.dest_start >= FUZZY_COVER * len(words):
+            hits.append((index, found.dest_start, found.dest_end, _FUZZY + (found.score - FUZZY_CUTOFF) / 25))
+        elif (head := _cut_short(label, rows[index])) is not None:
+            hits.append((index, *head, _FUZZY))
+        # else a piece of the label (a wrapped line) matches any label it is part of
     return hits
+
+
+def _cut_short(label: str, row: Row) -> tuple[int, int] | None:
+    """Where the label holds the row's ordinal and the first half of its words at least, the rest
+    cut off ("8.属于行政查询", its 事项 on the next page after the repeated header, P33): the
+    ordinal says which of the labels the words begin."""
+    full = compact(row.label)
+    ordinal = _ORDINAL.match(full)
+    if ordinal is None:
+        return None
+    words = fuzzy_label(row)
+    least = max(_HEAD_CHARACTERS, (len(words) + 1) // 2)
+    at = label.find(ordinal.group() + words[:least])
+    if at < 0:
+        return None
+    start = at + len(ordinal.group())
+    shared = sum(
+        1 for _ in takewhile(lambda pair: pair[0] == pair[1], zip(label[start:], words, strict=False))
+    )
+    return at, start + shared
+
+
+_HEAD_CHARACTERS = 4
 
 
 def _label_extent(row: Row, start: int, end: int) -> tuple[int, int]:
