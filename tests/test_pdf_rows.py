@@ -59,6 +59,17 @@ def test_a_table_that_starts_in_other_columns_is_a_new_run() -> None:
     lines = row_lines(visual_rows(pieces))
     assert lines[0] == "规章\t0\t6\t9"
     assert lines[1].split("\t")[1:] == ["1"] * 7
+    # a header left of the first table's columns, then a table whose columns half meet its: two
+    first = [word("规章", 40, 100, 20), *[word("0", 375 + 60 * i, 100) for i in range(3)]]
+    header = [word("自然人", 40, 120, 30), word("商业企业", 80, 120, 40)]
+    second = [
+        word("一、本年新收政府信息公开申请数量", 40, 140, 200),
+        *[word("1", x, 140) for x in (300, 375, 386, 435, 446, 495, 520)],
+    ]
+    lines = row_lines(visual_rows([*first, *header, *second]))
+    assert lines[0] == "规章\t0\t0\t0"
+    assert lines[1] == "自然人 商业企业"
+    assert lines[2].split("\t")[1:] == ["1"] * 7
 
 
 def test_text_after_a_number_stays_running_text() -> None:

@@ -68,18 +68,24 @@ def row_lines(rows: list[list[Piece]]) -> list[str]:
     """Each visual row as one line of text; rows of a table become TAB-separated cells."""
     lines: list[str] = []
     run: list[list[Piece]] = []
+    pending: list[list[Piece]] = []  # rows of a label only after the run: in it if the table goes on
     for row in rows:
-        table_row = _is_table_row(row)
-        if table_row and run and not _aligned([p for p in row if p.is_value], run):
-            lines += _run_lines(run)  # another table starts without a header between (lost page)
-            run = []
-        if table_row or (run and _label_only(row, run)):
-            run.append(row)
-            continue
-        lines += _run_lines(run)
-        run = []
-        lines.append(text_of(row))
-    return lines + _run_lines(run)
+        if _is_table_row(row):
+            values = [p for p in row if p.is_value]
+            # below rows of a label only, a row of values goes on with the table only if every one
+            # of its values stands in the table's columns; else half of them will do
+            if run and _aligned(values, run, 1.0 if pending else 0.5):
+                run += [*pending, row]
+            else:
+                lines += _run_lines(run) + [text_of(r) for r in pending]  # another table starts
+                run = [row]
+            pending = []
+        elif run and _label_only(row, run):
+            pending.append(row)
+        else:
+            lines += _run_lines(run) + [text_of(r) for r in pending] + [text_of(row)]
+            run, pending = [], []
+    return lines + _run_lines(run) + [text_of(r) for r in pending]
 
 
 def _label_only(row: list[Piece], run: list[list[Piece]]) -> bool:
@@ -131,12 +137,13 @@ class Columns:
         return min(abs(position - x) for position in self.positions)
 
 
-def _aligned(values: list[Piece], run: list[list[Piece]]) -> bool:
-    """Whether most of a row's values stand in the columns of the rows above, by any anchor."""
+def _aligned(values: list[Piece], run: list[list[Piece]], share: float) -> bool:
+    """Whether `share` of a row's values at least stand in the columns of the rows above, by any
+    anchor."""
     tolerance = _SAME_COLUMN * median(p.height for p in values)
     for anchor in ANCHORS:
         columns = _clustered(run, anchor)
-        if 2 * sum(1 for p in values if columns.distance(p) <= tolerance) >= len(values):
+        if sum(1 for p in values if columns.distance(p) <= tolerance) >= share * len(values):
             return True
     return False
 
