@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 import pytest
@@ -10,7 +11,7 @@ from pipeline.document import Document
 from pipeline.read.litigation import read_review
 from pipeline.read.report import read_report
 from pipeline.read.tables import TableReading, is_cell_a_line, read_active, read_applications
-from pipeline.read.tokens import empty_lines_are_cells, token_rows
+from pipeline.read.tokens import display_width, empty_lines_are_cells, token_rows
 from pipeline.sections import split_sections
 from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS
 from schemas.reading import Status
@@ -679,3 +680,22 @@ def test_a_crawled_row_whose_total_was_left_blank_reads_its_parts() -> None:  # 
     assert values(result, "applications.partial")[-1] is None
     # "2 0 0 0 0 0 1": seven cells, read as printed; S2 fails and the validators report it
     assert values(result, "applications.denied.state_secret") == [2, 0, 0, 0, 0, 0, 1]
+
+
+def test_pandoc_rulers_place_the_cells_of_a_column_blank_in_every_row() -> None:  # P30, P26
+    # pandoc's markdown of a DOCX: no row fills every column, the dashes under the header say where
+    # each column stands; NFKC made "（一）" narrow, moving that row's cells left of the ruler
+    def line(label: str, cells: list[str]) -> str:
+        pad = 30 - display_width(label)
+        return label + " " * pad + "".join(f"{cell:<6}" for cell in cells)
+
+    ruler = "-" * 28 + "  " + "  ".join(["----"] * 7)
+    rows = [
+        line("一、本年新收政府信息公开申请数量", ["29", "12", "", "2", "0", "0", "43"]),
+        line("二、上年结转政府信息公开申请数量", ["0", "0", "", "0", "0", "0", "0"]),
+        line("三、本年度办理结果（一）予以公开", ["7", "0", "", "2", "0", "0", "9"]),
+    ]
+    text = unicodedata.normalize("NFKC", "\n".join(["申请人情况", ruler, *rows]) + "\n")
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.new_received") == [29, 12, None, 2, 0, 0, 43]
+    assert values(result, "applications.granted") == [7, 0, None, 2, 0, 0, 9]

@@ -4,10 +4,13 @@
 the columns of the table, and a blank cell as nothing but spaces. Where the table's complete
 rows agree on where each column stands, a row with fewer values puts each value in the column
 it stands under and the columns it skips are blank: positions decide, not the order alone.
+Pandoc also draws each column's extent as a run of dashes under the header (`---- ------ ---`):
+where no row is complete (a column left blank in every row, P30) the ruler says where they are.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from itertools import combinations, pairwise
@@ -31,13 +34,15 @@ _ANCHORS: tuple[Anchor, ...] = (
 Placement = Callable[[list[Cell]], list[list[Cell]]]  # the row's possible placements ([]: unknown)
 
 
-def restore_blank_columns(segments: list[Segment]) -> list[Segment]:
-    """Segments whose short rows got their blank cells back where the columns are certain."""
+def restore_blank_columns(segments: list[Segment], text: str = "") -> list[Segment]:
+    """Segments whose short rows got their blank cells back where the columns are certain (`text`:
+    the table region's text, for its rulers)."""
     widths = {len(s.row.columns) for s in segments}
     restored = {id(s): s for s in segments}
     for width in widths:
         rows = [s for s in segments if len(s.row.columns) == width and _positioned(s)]
-        place = _placement([s.cells for s in rows if _complete(s.cells, width)], width)
+        complete = [s.cells for s in rows if _complete(s.cells, width)]
+        place = _placement(complete, width) if complete else _ruled_placement(text, width)
         if place is None:
             continue
         for segment in rows:
@@ -68,6 +73,52 @@ def _placement(complete: list[list[Cell]], width: int) -> Placement | None:
         return []
 
     return place
+
+
+_RULER = re.compile(r"-{3,}")
+
+
+def _ruled_placement(text: str, width: int) -> Placement | None:
+    """How a row finds its columns under a ruler whose last `width` runs of dashes are the value
+    columns: each cell in the run it stands over; None unless every ruler of the text agrees."""
+    rulers = {
+        tuple(match.span() for match in _RULER.finditer(line))
+        for line in text.split("\n")
+        if line.strip() and not line.strip(" -") and len(_RULER.findall(line)) > width
+    }
+    if len(rulers) != 1:
+        return None
+    columns = list(rulers.pop())[-width:]
+
+    def place(cells: list[Cell]) -> list[list[Cell]]:
+        placements = {
+            placed
+            for shift in range(_MOST_SHIFT + 1)
+            if (placed := _under(cells, columns, shift)) is not None
+        }
+        return [_in_columns(cells, list(placements.pop()), width)] if len(placements) == 1 else []
+
+    return place
+
+
+# The text is NFKC-normalised: a full-width character before a cell, "（" or "，", became a narrow
+# one and moved the cell one display cell left of where the converter put it under its ruler
+_MOST_SHIFT = 24
+
+
+def _under(cells: list[Cell], columns: list[tuple[int, int]], shift: int) -> tuple[int, ...] | None:
+    """The ruler column each cell stands in once moved `shift` display cells right; None unless
+    each stands in exactly one, in order."""
+    placed: list[int] = []
+    for cell in cells:
+        if cell.x is None:
+            return None
+        left, right = cell.x.left + shift, cell.x.right + shift
+        found = [j for j, (start, end) in enumerate(columns) if start <= left and right < end]
+        if len(found) != 1 or (placed and found[0] <= placed[-1]):
+            return None
+        placed.append(found[0])
+    return tuple(placed)
 
 
 def _positioned(segment: Segment) -> bool:

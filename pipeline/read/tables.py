@@ -273,7 +273,7 @@ def read_labelled_rows(
     cell_a_line = is_cell_a_line(layout, text, table)
     alignment = align(table, layout_rows, cell_a_line)
     traceless = cell_a_line and _in_row_order(alignment)
-    chosen = {s.row.key: s for s in restore_blank_columns(alignment.segments)}
+    chosen = {s.row.key: s for s in restore_blank_columns(alignment.segments, text)}
     fits = {key: _fit(s, rules_for(s.row), numbers_whole(cell_a_line, document)) for key, s in chosen.items()}
     starts = _value_starts(chosen, fits)
     candidates: dict[str, list[Slots]] = {}
