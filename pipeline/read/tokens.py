@@ -41,7 +41,7 @@ class Place(NamedTuple):
     last: int
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen, whose __init__ costs four times as much: a document makes hundreds; never changed
 class Cell:
     text: str  # stripped cell text
     start: int  # span in the document text
