@@ -39,7 +39,7 @@ LISTED = 6  # names shown in a message before it says "…"
 _FILLED = (Status.VALUE, Status.NIL)
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen, whose __init__ costs four times as much: a document makes hundreds
 class Verdict:
     """The outcome of one instance of a relation: a row, a column, a block or a cell."""
 
@@ -63,7 +63,7 @@ class Rule:
     check: Check
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Cells:
     numbers: dict[str, Number]  # blank cells read as 0
     blank: tuple[str, ...]
