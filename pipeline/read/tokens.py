@@ -96,7 +96,7 @@ def _classify(text: str) -> tuple[str, Kind, int | float | None, str | None]:
     return compact, Kind.NUMBER, value, match["unit"]
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen, as Cell: two a line of every table
 class Line:
     text: str
     start: int
