@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 from pipeline.validate import RULES, rows_of, run_checks
 from schemas.keys import keys_for
@@ -51,6 +52,7 @@ def _held_relations(readings: dict[str, Reading]) -> frozenset[str]:
     return run_checks(readings, template).held if template is not None else frozenset()
 
 
+@lru_cache(maxsize=256)  # a few dozen layout names recur in every document
 def _layout_factor(layout: str | None) -> float:
     parts = (layout or "").split("+")  # e.g. "grid+shifted"
     return min((LAYOUT_FACTOR.get(part, 1.0) for part in parts), default=1.0)
