@@ -86,7 +86,7 @@ def ambiguous_reading(
     zeros = [c for c in cells if c.kind is not Kind.BLANK]
     if blanks_dropped and set(values) <= {0, None} and 2 * len(zeros) >= len(cells):
         reading = reading_from_cell(key, zeros[0], document, BLANK_OR_ZERO)
-        return reading.model_copy(update={"candidates": [0, None], "layout": BLANK_OR_ZERO})
+        return replace(reading, candidates=[0, None], layout=BLANK_OR_ZERO)
     return Reading(
         key=key,
         value=None,
