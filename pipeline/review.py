@@ -80,7 +80,8 @@ def score_confidence(
             score *= CANDIDATES_FACTOR
         if grounded.get(key) is False:
             score *= UNGROUNDED_FACTOR
-        score *= STRICT_FAILURE_FACTOR ** failures[key]  # where broken relations cross lies the suspect
+        # where broken relations cross lies the suspect (get: a Counter's own miss is a Python call)
+        score *= STRICT_FAILURE_FACTOR ** failures.get(key, 0)
         if key in passed:
             score += (1 - score) * RELATION_PASS_SHARE
         if agreement is not None and key in agreement:
@@ -137,11 +138,15 @@ def _named(reading: Reading) -> str:
     return f"{reading.key} ∈ {{{', '.join(options)}}}" if options else reading.key
 
 
-def _missing_reasons(readings: dict[str, Reading], status: Status) -> list[str]:
-    """Rows whose every cell has `status`, then the single cells that have it."""
+def _by_row(readings: dict[str, Reading]) -> dict[str, list[Reading]]:
     by_row: dict[str, list[Reading]] = {}
     for key, reading in readings.items():
         by_row.setdefault(key.rsplit(".", 1)[0], []).append(reading)
+    return by_row
+
+
+def _missing_reasons(by_row: dict[str, list[Reading]], status: Status) -> list[str]:
+    """Rows whose every cell has `status`, then the single cells that have it."""
     whole = [row for row, cells in by_row.items() if all(cell.status is status for cell in cells)]
     cells = [
         _named(cell)
@@ -161,7 +166,8 @@ def route(
 ) -> tuple[bool, list[str]]:
     """Whether the document needs review, and the reasons in a few words each."""
     reasons = _error_reasons(readings, findings)
-    reasons += _missing_reasons(readings, Status.LOST) + _missing_reasons(readings, Status.AMBIGUOUS)
+    by_row = _by_row(readings)
+    reasons += _missing_reasons(by_row, Status.LOST) + _missing_reasons(by_row, Status.AMBIGUOUS)
     unsure = [key for key, c in confidence.items() if c < THRESHOLD and not _missing(readings.get(key))]
     if unsure:
         reasons.append(f"low confidence: {len(unsure)} fields < {THRESHOLD}")
