@@ -10,6 +10,7 @@ columns count first attempts only; re-asks add to either.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from pipeline.document import Document
 from pipeline.hybrid import Job, plan_calls, tables_span
@@ -78,7 +79,7 @@ def _choice_call(
     tokens = request_tokens(
         choice_request(choices, document.text[start:end], template), choice_model(choices)
     )
-    chosen = {key: readings[key].model_copy(update={"status": Status.VALUE}) for key in choices}
+    chosen = {key: replace(readings[key], status=Status.VALUE) for key in choices}
     return tokens, {**readings, **chosen}
 
 

@@ -68,7 +68,7 @@ def is_grounded(reading: Reading, text: str) -> bool:
         return True
     standalone = reading.reader != "rules"
     found = _numbers(span, reading.key.endswith(".amount_wan"), standalone)
-    return any(abs(number - value) <= TOLERANCE for number in found)
+    return value in found or any(abs(number - value) <= TOLERANCE for number in found)  # the usual case first
 
 
 def grounding(readings: dict[str, Reading], document: Document) -> dict[str, bool]:

@@ -10,7 +10,7 @@ and blanked out of everything sent.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -214,9 +214,7 @@ def _choose_open_cells(
         if value is None or value not in choices[key]:
             continue  # undecided, or (schema bypassed) outside the candidates: never taken
         rules = readings[key]
-        result.readings[key] = rules.model_copy(
-            update={"value": value, "status": Status.VALUE, "reader": "llm", "layout": "chosen"}
-        )
+        result.readings[key] = replace(rules, value=value, status=Status.VALUE, reader="llm", layout="chosen")
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 from pipeline.validate import RULES, rows_of, run_checks
 from schemas.keys import keys_for
@@ -51,6 +52,7 @@ def _held_relations(readings: dict[str, Reading]) -> frozenset[str]:
     return run_checks(readings, template).held if template is not None else frozenset()
 
 
+@lru_cache(maxsize=256)  # a few dozen layout names recur in every document
 def _layout_factor(layout: str | None) -> float:
     parts = (layout or "").split("+")  # e.g. "grid+shifted"
     return min((LAYOUT_FACTOR.get(part, 1.0) for part in parts), default=1.0)
@@ -78,7 +80,8 @@ def score_confidence(
             score *= CANDIDATES_FACTOR
         if grounded.get(key) is False:
             score *= UNGROUNDED_FACTOR
-        score *= STRICT_FAILURE_FACTOR ** failures[key]  # where broken relations cross lies the suspect
+        # where broken relations cross lies the suspect (get: a Counter's own miss is a Python call)
+        score *= STRICT_FAILURE_FACTOR ** failures.get(key, 0)
         if key in passed:
             score += (1 - score) * RELATION_PASS_SHARE
         if agreement is not None and key in agreement:
@@ -135,11 +138,15 @@ def _named(reading: Reading) -> str:
     return f"{reading.key} ∈ {{{', '.join(options)}}}" if options else reading.key
 
 
-def _missing_reasons(readings: dict[str, Reading], status: Status) -> list[str]:
-    """Rows whose every cell has `status`, then the single cells that have it."""
+def _by_row(readings: dict[str, Reading]) -> dict[str, list[Reading]]:
     by_row: dict[str, list[Reading]] = {}
     for key, reading in readings.items():
         by_row.setdefault(key.rsplit(".", 1)[0], []).append(reading)
+    return by_row
+
+
+def _missing_reasons(by_row: dict[str, list[Reading]], status: Status) -> list[str]:
+    """Rows whose every cell has `status`, then the single cells that have it."""
     whole = [row for row, cells in by_row.items() if all(cell.status is status for cell in cells)]
     cells = [
         _named(cell)
@@ -159,7 +166,8 @@ def route(
 ) -> tuple[bool, list[str]]:
     """Whether the document needs review, and the reasons in a few words each."""
     reasons = _error_reasons(readings, findings)
-    reasons += _missing_reasons(readings, Status.LOST) + _missing_reasons(readings, Status.AMBIGUOUS)
+    by_row = _by_row(readings)
+    reasons += _missing_reasons(by_row, Status.LOST) + _missing_reasons(by_row, Status.AMBIGUOUS)
     unsure = [key for key, c in confidence.items() if c < THRESHOLD and not _missing(readings.get(key))]
     if unsure:
         reasons.append(f"low confidence: {len(unsure)} fields < {THRESHOLD}")

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from schemas.layout import (
@@ -39,7 +40,7 @@ LISTED = 6  # names shown in a message before it says "…"
 _FILLED = (Status.VALUE, Status.NIL)
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen, whose __init__ costs four times as much: a document makes hundreds
 class Verdict:
     """The outcome of one instance of a relation: a row, a column, a block or a cell."""
 
@@ -63,7 +64,7 @@ class Rule:
     check: Check
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Cells:
     numbers: dict[str, Number]  # blank cells read as 0
     blank: tuple[str, ...]
@@ -173,21 +174,30 @@ def _keys(rows: Iterable[Row], *columns: str) -> list[str]:
     return [f"{row.key}.{column}" for row in rows for column in columns]
 
 
+@lru_cache(maxsize=64)  # a format's keys: the same in every document
+def _application_keys(template: str, *columns: str) -> tuple[str, ...]:
+    """The keys of `columns` in every row of table 三."""
+    return tuple(_keys(APPLICATION_ROWS[template], *columns))
+
+
+@lru_cache(maxsize=64)
+def _detail_keys(template: str, *columns: str) -> tuple[str, ...]:
+    """The keys of `columns` in the detail rows of table 三 (all but its summary rows)."""
+    return tuple(_keys(_detail_rows(template), *columns))
+
+
 def _any_filled(readings: Readings, keys: Iterable[str]) -> bool:
     return any(_filled(readings, key) for key in keys)
 
 
 def _unreported_column(readings: Readings, template: str) -> Literal["total", "components"] | None:
     """The side of table 三 a filer left blank by convention (P7): "total", "components" or None."""
-    rows, detail = APPLICATION_ROWS[template], _detail_rows(template)
-
-    def filled(among: Iterable[Row], *columns: str) -> bool:
-        return _any_filled(readings, _keys(among, *columns))
-
     # GH-SH fills 总计 only on 一/二/（七）/四; one filled detail 总计 (津南) means no convention.
-    if filled(detail, *COMPONENTS) and not filled(detail, "total"):
+    details = _detail_keys(template, *COMPONENTS)
+    if _any_filled(readings, details) and not _any_filled(readings, _detail_keys(template, "total")):
         return "total"
-    if filled(rows, "total") and not filled(rows, *COMPONENTS):
+    totals = _application_keys(template, "total")
+    if _any_filled(readings, totals) and not _any_filled(readings, _application_keys(template, *COMPONENTS)):
         return "components"
     return None
 
@@ -230,10 +240,9 @@ def s2_row_total(readings: Readings, template: str) -> list[Verdict]:
 
 def s3_results_sum(readings: Readings, template: str) -> list[Verdict]:
     """Per column: （七） = （一）+（二）+Σ（三）+Σ（四）+Σ（五）+六*."""
-    detail = _detail_rows(template)
     verdicts = []
     for column in APPLICANT_COLUMNS:
-        parts = tuple(_keys(detail, column))
+        parts = _detail_keys(template, column)
         instance = f"column {column}"
         if column == "total" and _unreported_column(readings, template) == "total":
             verdicts.append(Verdict(instance, parts, "not_reported", "总计 left blank on every detail row"))

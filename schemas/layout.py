@@ -9,6 +9,7 @@ keep their core far more often than their full text).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 SECTION_TITLES: tuple[str, ...] = (
     "一、总体情况",
@@ -54,6 +55,11 @@ class Row:
     match: tuple[str, ...]  # whitespace-free cores; any one identifies the row
     group: str | None = None  # the rowspan group label (（三）不予公开 ...) if any
     columns: tuple[str, ...] = APPLICANT_COLUMNS
+
+    @cached_property
+    def keys(self) -> tuple[str, ...]:
+        """The canonical keys of the row's cells, built once: readers and checks ask for every row."""
+        return tuple(f"{self.key}.{column}" for column in self.columns)
 
 
 def _app(key: str, label: str, *match: str, group: str | None = None) -> Row:
@@ -204,7 +210,7 @@ def active_rows(template: str) -> tuple[Row, ...]:
 
 
 def row_keys(row: Row) -> tuple[str, ...]:
-    return tuple(f"{row.key}.{column}" for column in row.columns)
+    return row.keys
 
 
 # The cores of every labelled row of sections 二 and 三, in either format: words holding one are a

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 Number = int | float
 
@@ -20,10 +21,14 @@ class Status(StrEnum):
     AMBIGUOUS = "ambiguous"  # several readings fit and none could be chosen: null
 
 
-class Source(BaseModel):
-    """Where a value came from: a span of `Document.text`, and the cell when the source has one."""
+# Source and Reading are dataclasses, not pydantic models: readers make hundreds per document, a
+# model cost twice as much to build, and nothing reads them from outside (a record's `Provenance` is
+# the model that is written and read back).
 
-    model_config = ConfigDict(extra="forbid")
+
+@dataclass(kw_only=True)
+class Source:
+    """Where a value came from: a span of `Document.text`, and the cell when the source has one."""
 
     start: int
     end: int
@@ -33,10 +38,9 @@ class Source(BaseModel):
     col: int | None = None
 
 
-class Reading(BaseModel):
+@dataclass(kw_only=True)
+class Reading:
     """One canonical field as read by one reader."""
-
-    model_config = ConfigDict(extra="forbid")
 
     key: str
     value: Number | None
@@ -45,9 +49,7 @@ class Reading(BaseModel):
     source: Source | None = None
     reader: Literal["rules", "llm"] = "rules"
     layout: str | None = None  # e.g. "cell_per_line", "tab_rows", "grid", "pipe", "glued"
-    # other values this cell could hold (ambiguous reads); a factory, not `[]`, which pydantic
-    # deep-copies on every construction (a reader makes hundreds per document)
-    candidates: list[Number | None] = Field(default_factory=list)
+    candidates: list[Number | None] = field(default_factory=list)  # other values this cell could hold
 
 
 Severity = Literal["error", "warning", "info"]

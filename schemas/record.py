@@ -7,12 +7,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.keys import Value
-from schemas.reading import Finding, Source
+from schemas.reading import Finding
 
 
-class Provenance(Source):
-    """Where a field's value came from and which reader produced it."""
+class Provenance(BaseModel):
+    """Where a field's value came from (the fields of its `Source`) and which reader produced it."""
 
+    model_config = ConfigDict(extra="forbid")
+
+    start: int
+    end: int
+    page: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
     reader: str = "rules"
     raw: str | None = None
     grounded: bool | None = None  # the value was found again at its span

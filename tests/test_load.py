@@ -20,6 +20,7 @@ from pipeline.load import docx as docx_loader
 from pipeline.load.layout import Line
 from pipeline.load.normalize import normalize
 from pipeline.load.text_pages import without_page_furniture
+from schemas.reading import Source
 
 SIMPLIFIED = "二、主动公开政府信息情况\n\t规章\n\t0\n"
 TRADITIONAL = "二、主動公開政府資訊情況\n\t規章\n\t0\n"
@@ -86,7 +87,7 @@ def test_plain_text_is_normalised_and_its_spans_are_plain(tmp_path: Path) -> Non
     document = load_document(write(tmp_path, "report.txt", raw.encode("gb18030")))
     assert document.text == "一、总体情况\n\t规章 \n\n\t 1\n"
     assert document.pieces == []  # no page, no cell: a span of the text is all there is to say
-    assert document.locate(16, 17).model_dump(exclude_none=True) == {"start": 16, "end": 17}
+    assert document.locate(16, 17) == Source(start=16, end=17)
     assert document.source == str(tmp_path / "report.txt")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from pipeline.review import THRESHOLD, route, score_confidence
 from pipeline.validate import validate
@@ -70,7 +71,7 @@ def test_lost_rows_score_zero_and_are_named_once() -> None:
 
 def test_ambiguous_cells_are_named_as_cells() -> None:
     readings = table({"review.upheld": Status.AMBIGUOUS})
-    readings["review.upheld"] = readings["review.upheld"].model_copy(update={"candidates": [0, 1]})
+    readings["review.upheld"] = replace(readings["review.upheld"], candidates=[0, 1])
     confidence, findings = scored(readings)
     assert confidence["review.upheld"] == 0.0
     assert route(readings, findings, confidence) == (True, ["ambiguous cells: review.upheld ∈ {0, 1}"])
@@ -89,15 +90,13 @@ def test_layout_repairs_and_candidates_lower_confidence_and_relations_recover_it
     readings = table()
     base, _ = scored(readings)
     for key, layout in ((FEES, "grid+shifted"), ("active.rules.issued", "candidates")):
-        readings[key] = readings[key].model_copy(update={"layout": layout})
-    readings["active.penalty.decisions"] = readings["active.penalty.decisions"].model_copy(
-        update={"candidates": [0, 3]}
-    )
+        readings[key] = replace(readings[key], layout=layout)
+    readings["active.penalty.decisions"] = replace(readings["active.penalty.decisions"], candidates=[0, 3])
     shifted, _ = scored(readings)
     assert shifted[FEES] < base[FEES]
     assert shifted["active.rules.issued"] < shifted[FEES]
     assert shifted["active.penalty.decisions"] < THRESHOLD
-    readings[GRANTED] = readings[GRANTED].model_copy(update={"layout": "shifted"})
+    readings[GRANTED] = replace(readings[GRANTED], layout="shifted")
     confidence, _ = scored(readings)
     assert readings[GRANTED].layout == "shifted" and confidence[GRANTED] > THRESHOLD  # S1–S3 hold around it
 

@@ -7,7 +7,7 @@ verbatim on a re-ask, so each names the cells and the relation it breaks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, create_model, model_validator
@@ -47,7 +47,7 @@ def answer_readings(values: dict[str, Number | None], source_text: str) -> dict[
 def grounded_span(reading: Reading, text: str, template: str) -> Span | None:
     """The first span of `text` that the reading's key claims and that shows its value, if any."""
     for start, end in claimed_spans(reading.key, text, template):
-        if is_grounded(reading.model_copy(update={"source": Source(start=start, end=end)}), text):
+        if is_grounded(replace(reading, source=Source(start=start, end=end)), text):
             return start, end
     return None
 

@@ -83,9 +83,13 @@ class _Writer:
         if len(line.text) > MAX_TEXT_CHARS - self.offset:
             raise LoadError(f"text longer than {MAX_TEXT_CHARS} characters")
         placed = line.page is not None or line.ocr
-        for text in normalize(line.text, MAX_TEXT_CHARS - self.offset).split("\n"):
+        normalized = normalize(line.text, MAX_TEXT_CHARS - self.offset)
+        if not placed:  # no Piece to record: all the lines in one write
+            self._write_line_start(normalized)
+            return
+        for text in normalized.split("\n"):
             start = self._write_line_start(text)
-            if placed and text.strip():
+            if text.strip():
                 self.pieces.append(Piece(start=start, end=self.offset, page=line.page, ocr=line.ocr))
 
     def write_table(self, table: Table) -> None:

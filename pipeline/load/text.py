@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections import Counter
 from functools import cache
 
 import charset_normalizer
@@ -32,7 +31,7 @@ def read_text(data: bytes) -> tuple[list[Block], str]:
     """The whole file as one run of text, and the encoding it was read with."""
     text, encoding = decode_bytes(data)
     sample = text[:_SAMPLE]
-    odd = sum(count for char, count in Counter(sample).items() if _is_binary(char))
+    odd = sum(sample.count(char) for char in set(sample) if _is_binary(char))
     if odd > len(sample) * _MOST_CONTROLS:
         raise LoadError(f"binary content, not text ({odd} of {len(sample)} characters are control codes)")
     if text.strip() and not _HANZI.search(text):
@@ -86,9 +85,9 @@ def _decode_chinese(data: bytes) -> tuple[str, str] | None:
     decoded = [(text, enc) for enc in _CHINESE if (text := _decode_strict(data, enc)) is not None]
     if not decoded:
         return None
-    # max() keeps the first of equals, so a tie goes to GB18030.
-    text, encoding = max(decoded, key=lambda candidate: _common_hanzi_count(candidate[0]))
-    return (text, encoding) if _common_hanzi_count(text) else None
+    counts = [_common_hanzi_count(text) for text, _ in decoded]  # counted once: they cost a pass each
+    best = counts.index(max(counts))  # the first of equals, so a tie goes to GB18030
+    return decoded[best] if counts[best] else None
 
 
 def _decode_strict(data: bytes, encoding: str) -> str | None:

@@ -52,8 +52,11 @@ def _value_for(key: str, cell: Cell) -> int | float | None:
     return int(value) if float(value).is_integer() else value
 
 
+_STATUS_OF_KIND = {Kind.NUMBER: Status.VALUE, Kind.NIL: Status.NIL, Kind.BLANK: Status.BLANK}
+
+
 def reading_from_cell(key: str, cell: Cell, document: Document, layout: str) -> Reading:
-    status = {Kind.NUMBER: Status.VALUE, Kind.NIL: Status.NIL, Kind.BLANK: Status.BLANK}[cell.kind]
+    status = _STATUS_OF_KIND[cell.kind]
     source = document.locate(cell.start, cell.end)
     if source.table is not None:
         layout = "grid" if layout == "clean" else f"grid+{layout}"
@@ -83,7 +86,7 @@ def ambiguous_reading(
     zeros = [c for c in cells if c.kind is not Kind.BLANK]
     if blanks_dropped and set(values) <= {0, None} and 2 * len(zeros) >= len(cells):
         reading = reading_from_cell(key, zeros[0], document, BLANK_OR_ZERO)
-        return reading.model_copy(update={"candidates": [0, None], "layout": BLANK_OR_ZERO})
+        return replace(reading, candidates=[0, None], layout=BLANK_OR_ZERO)
     return Reading(
         key=key,
         value=None,

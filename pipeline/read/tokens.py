@@ -42,7 +42,7 @@ class Place(NamedTuple):
     last: int
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen, whose __init__ costs four times as much: a document makes hundreds; never changed
 class Cell:
     text: str  # stripped cell text
     start: int  # span in the document text
@@ -97,7 +97,7 @@ def _classify(text: str) -> tuple[str, Kind, int | float | None, str | None]:
     return compact, Kind.NUMBER, value, match["unit"]
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen, as Cell: two a line of every table
 class Line:
     text: str
     start: int
