@@ -171,3 +171,15 @@ def test_a_pipe_last_without_a_pipe_first_ends_a_blank_cell() -> None:  # html2t
     ]
     assert texts("| 规章 | 0 | 0 |\n")[0] == ["规章", "0", "0"]  # outer pipes on both sides: no cell
     assert texts("规章 |\n3 |\n")[0] == ["规章", "3"]  # a pipe ending a lone cell (P6): no cell
+
+
+def test_an_ordinal_before_spaces_ends_a_label_not_a_value() -> None:  # P35
+    # pdftotext -layout of a narrow label column: "（三 1." ¶ "）不 属于" ¶ …, the row's values beside
+    rows = rows_of("   （三 1.    0   0   0   0   0   0   0\n   ）不 属于\n   予公 国家\n   开  秘密\n")
+    assert [(c.kind.value, c.text) for c in rows[0][:2]] == [
+        ("text", "（三）不予公开1.属于国家秘密"),
+        ("number", "0"),
+    ]
+    assert len(rows[0]) == 8
+    # glued to a word it is part of it: "4.无" ¶ "正当理由…" is a label, not a nil cell
+    assert [c.text for c in rows_of("4.无   0 0 0 0 0 0 0\n")[0][:2]] == ["4.无", "0"]

@@ -137,9 +137,11 @@ def _pipe_parts(line: Line) -> list[tuple[str, int, int]]:
     return parts
 
 
-_VALUE_TOKEN = r"(?:(?:[+\-−]|增加|减少|增|减)?\d[\d.,]*(?:万元|元)?|无|/|—|\\?-{1,3})"  # pandoc: "\-", "---"
+# a number never ends in "." or ",": "1." before spaces is the ordinal of a label wrapped in a
+# narrow column, where the label may end ("4.无" is one word); pandoc writes "-" as "\-", "—" "---"
+_VALUE_TOKEN = r"(?:(?:[+\-−]|增加|减少|增|减)?\d+(?:[.,]\d+)*(?:万元|元)?|无|/|—|\\?-{1,3})"
 _TRAILING_VALUES = re.compile(
-    rf"^(?P<label>.*?[^\d\s.,+\-−增减])??\s*(?P<values>{_VALUE_TOKEN}(?:\s+{_VALUE_TOKEN})*)$"
+    rf"^(?P<label>.*?(?:[^\d\s.,+\-−增减]|\d+[.、](?=\s)))??\s*(?P<values>{_VALUE_TOKEN}(?:\s+{_VALUE_TOKEN})*)$"
 )
 
 
