@@ -699,3 +699,25 @@ def test_pandoc_rulers_place_the_cells_of_a_column_blank_in_every_row() -> None:
     result = read_applications(whole(text), "2021", doc(text))
     assert values(result, "applications.new_received") == [29, 12, None, 2, 0, 0, 43]
     assert values(result, "applications.granted") == [7, 0, None, 2, 0, 0, 9]
+
+
+def test_a_number_wrapped_over_two_lines_in_a_narrow_column_is_read_whole() -> None:  # P33
+    # pdfplumber's text of a PDF whose 总计 column is narrow: "10" printed "1" ¶ "0"
+    text = "无 0 0 0 0 0 9 / - 9 0 6 4 - 1\n0\n"
+    result = read_review(whole(text), doc(text))
+    assert values(result, "litigation_after_review") == [0, 6, 4, 0, 10]
+    assert any(f.rule == "resolved_by_arithmetic" for f in result.findings)
+    # in table 三 the row's 总计 decides it the same way (PyMuPDF's text: a cell a line)
+    row = ["（一）予以公开", "12", "3", "0", "0", "0", "0", "1", "5", "（二）部分公开"]
+    assert values(read_lines(read_applications, row, "2019"), "applications.granted") == [
+        12,
+        3,
+        0,
+        0,
+        0,
+        0,
+        15,
+    ]
+    # where no joining makes the row add up, the surplus stays a surplus
+    row[8] = "6"
+    assert values(read_lines(read_applications, row, "2019"), "applications.granted")[-1] != 16

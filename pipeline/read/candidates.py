@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from pipeline.read.glued import Blocks, all_readings, blank_at, number_of, splittable
+from pipeline.read.glued import Blocks, all_readings, blank_at, joined_cells, number_of, splittable
 from pipeline.read.tokens import Cell, Kind
 
 Slots = list[Cell]
@@ -145,6 +145,29 @@ _ONE_WAY = re.compile(r"0+[1-9]?")  # "000" is 0 0 0 and "001" is 0 0 1: no othe
 
 def _cut_one_way(cell: Cell) -> bool:
     return bool(_ONE_WAY.fullmatch(cell.text))
+
+
+def rejoined_numbers(cells: list[Cell], slots: int, text: str, check: RowCheck) -> list[Slots]:
+    """Readings of a row with a cell or two more than columns where a number wrapped in a narrow
+    column is whole again ("1" ¶ "0" for 10: pdfplumber's and PyMuPDF's text of a PDF): digit cells
+    on consecutive lines joined, as many joins as cells too many, those `check` accepts. `text` is
+    the document's text (the cells' spans are in it)."""
+    surplus = len(cells) - slots
+    if not 0 < surplus <= _MOST_REJOINED:
+        return []
+    joints = [
+        i
+        for i in range(1, len(cells))
+        if cells[i].text.isdigit()
+        and cells[i - 1].text.isdigit()
+        and "\n" in text[cells[i - 1].end : cells[i].start]
+    ]
+    return [
+        joined for chosen in combinations(joints, surplus) if check(joined := joined_cells(cells, chosen))
+    ]
+
+
+_MOST_REJOINED = 2
 
 
 def _without_surplus(cells: list[Cell], slots: int) -> list[Slots]:

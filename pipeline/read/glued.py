@@ -299,11 +299,11 @@ def _stray_space_variants(cells: list[Cell]) -> list[tuple[int, list[Cell]]]:
     ]
     variants = [(0, cells)]
     for count in (1, 2):
-        variants += [(count, _joined(cells, chosen)) for chosen in combinations(joints, count)]
+        variants += [(count, joined_cells(cells, chosen)) for chosen in combinations(joints, count)]
     return variants
 
 
-def _joined(cells: list[Cell], joints: tuple[int, ...]) -> list[Cell]:
+def joined_cells(cells: list[Cell], joints: tuple[int, ...]) -> list[Cell]:
     """Cells with each chosen one glued onto the one before it (its digits then run on)."""
     out: list[Cell] = []
     for index, cell in enumerate(cells):

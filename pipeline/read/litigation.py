@@ -13,6 +13,7 @@ from pipeline.read.candidates import (
     fit_cells,
     least_assuming,
     narrow,
+    rejoined_numbers,
     sums_to_last,
     trim_blanks,
 )
@@ -109,6 +110,11 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             (REVIEW_KEYS[:5], Fit([cells[:5]])),
             (REVIEW_KEYS[5:], Fit([trim_blanks(cells[5:], 10)[-10:]], "extra_values")),
         ]
+    elif (
+        len(rejoined := rejoined_numbers(trim_blanks(cells, 15), 15, document.text, review_blocks_add_up))
+        == 1
+    ):
+        blocks = [(REVIEW_KEYS, Fit(rejoined, "rejoined"))]
     else:
         blocks = [(REVIEW_KEYS, _fit(trim_blanks(cells, 15), numbers_whole(traceless, document)))]
     for keys, fit in blocks:
@@ -126,6 +132,16 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
                 result.readings[key] = ambiguous_reading(
                     key, position, candidates, anchor, document, blanks_dropped
                 )
+        if fit.note == "rejoined":
+            result.findings.append(
+                Finding(
+                    rule="resolved_by_arithmetic",
+                    severity="info",
+                    fields=list(keys),
+                    message=f"section 四: {len(cells)} value cells for 15 columns; a number wrapped over two "
+                    "lines read whole, the only joining with which every block adds up",
+                )
+            )
         if fit.note == "extra_values":
             result.findings.append(
                 Finding(

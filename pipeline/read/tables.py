@@ -25,6 +25,7 @@ from pipeline.read.candidates import (
     least_assuming,
     narrow,
     non_negative_except_change,
+    rejoined_numbers,
     sums_to_last,
     trim_blanks,
 )
@@ -185,7 +186,9 @@ def read_row(
                 "read as the applicant columns, 总计 left blank (the last value is less than one before it)",
             )
         )
-    elif fit.note in ("glued", "shifted") and not any(r.layout == BLANK_OR_ZERO for r in readings.values()):
+    elif fit.note in ("glued", "shifted", "rejoined") and not any(
+        r.layout == BLANK_OR_ZERO for r in readings.values()
+    ):
         findings.append(
             Finding(
                 rule="resolved_by_arithmetic",
@@ -277,7 +280,8 @@ def read_labelled_rows(
     alignment = align(table, layout_rows, cell_a_line)
     traceless = cell_a_line and _in_row_order(alignment)
     chosen = {s.row.key: s for s in restore_blank_columns(alignment.segments, text)}
-    fits = {key: _fit(s, rules_for(s.row), numbers_whole(cell_a_line, document)) for key, s in chosen.items()}
+    whole = numbers_whole(cell_a_line, document)
+    fits = {key: _fit(s, rules_for(s.row), whole, document.text) for key, s in chosen.items()}
     starts = _value_starts(chosen, fits)
     candidates: dict[str, list[Slots]] = {}
     for key, segment in chosen.items():
@@ -355,11 +359,17 @@ def _in_row_order(alignment: Alignment) -> bool:
     return placed > unplaced and 4 * whole >= len(alignment.segments)
 
 
-def _fit(segment: Segment, rules: RowRules, whole: bool) -> Fit:
+def _fit(segment: Segment, rules: RowRules, whole: bool, text: str) -> Fit:
+    """The row's readings (`text`: the document's, where its cells' spans are)."""
     if segment.placements:  # the few column placements the row's spacing allows
         return Fit(segment.placements, "shifted")
+    slots = len(segment.row.columns)
+    if rules.blocks is not None and rules.blocks.size == slots:
+        rejoined = rejoined_numbers(segment.cells, slots, text, filled_total_adds_up)
+        if len(rejoined) == 1:
+            return Fit(rejoined, "rejoined")
     signed = frozenset(i for i, column in enumerate(segment.row.columns) if column == "change")
-    return fit_cells(segment.cells, len(segment.row.columns), rules.blocks, signed, whole)
+    return fit_cells(segment.cells, slots, rules.blocks, signed, whole)
 
 
 def _consistent(
