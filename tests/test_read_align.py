@@ -127,3 +127,17 @@ def test_the_last_label_of_a_table_with_nothing_after_it_is_not_read_as_a_blank_
     assert "applications.denied.internal_affairs.total" not in read or (
         read["applications.denied.internal_affairs.total"].status.value not in ("blank", "value")
     )
+
+
+def test_a_rows_values_over_two_lines_right_of_each_other_are_one_row() -> None:  # P35
+    # pdftotext -layout put one cell beside the label and the rest on the line below, further right
+    text = (
+        "一、本年新收政府信 息公开申请数量             10\n"
+        "                                 0   /  0   5   0 15\n"
+        "二、上年结转政府信息公开申请数量              -  2   无 0    0   0 2\n"
+    )
+    rows = aligned(text)
+    assert rows["applications.new_received"] == ["10", "0", "/", "0", "5", "0", "15"]
+    # a line that starts again at the first column is a row of its own (it lost its label, P26)
+    orphan = text.replace("                                 0   /", "                             0   /")
+    assert aligned(orphan)["applications.new_received"] == ["10"]

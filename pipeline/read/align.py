@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import takewhile
+from itertools import pairwise, takewhile
 
 from rapidfuzz import fuzz
 
@@ -489,7 +489,7 @@ def _assign_runs(
                 unpaired.extend(filled)
             group, runs = [], []
             return
-        if cell_a_line and len(group) == 1 and len(filled) >= 2:
+        if len(group) == 1 and len(filled) >= 2 and (cell_a_line or _side_by_side(filled)):
             runs = _one_row_in_pieces(filled, rows[group[0].row])
         taken = len(runs) if len(runs) <= len(group) else len(group)
         owners = group[len(group) - taken :] if len(runs) <= len(group) else group
@@ -636,6 +636,16 @@ def _one_row_in_pieces(runs: list[Run], row: Row) -> list[Run]:
     for run in runs[1:]:
         joined = _joined_runs(joined, run)
     return [joined]
+
+
+def _side_by_side(runs: list[Run]) -> bool:
+    """Whether each run starts right of where the one before ends, in text aligned with spaces: one
+    row's values over two lines (pdftotext -layout: "一、本年新收…数量  10" ¶ "   0 / 0 5 0 15"), where a
+    row that lost its label would start again at the first column."""
+    return all(
+        a.cells[-1].x is not None and b.cells[0].x is not None and b.cells[0].x.first > a.cells[-1].x.last
+        for a, b in pairwise(runs)
+    )
 
 
 def _joined_runs(first: Run, second: Run) -> Run:
