@@ -141,3 +141,13 @@ def test_a_rows_values_over_two_lines_right_of_each_other_are_one_row() -> None:
     # a line that starts again at the first column is a row of its own (it lost its label, P26)
     orphan = text.replace("                                 0   /", "                             0   /")
     assert aligned(orphan)["applications.new_received"] == ["10"]
+
+
+def test_a_tall_cells_value_alone_below_its_row_keeps_its_place() -> None:  # P35
+    # pdftotext -layout printed the 总计 of a tall row on the line below, right of the row's values
+    text = (
+        "        （七）总计                     29 5 8  —  0  2\n"
+        "                                                  44\n"
+        "四、结转下年度继续办理                       -  0 0  -  — 无 0\n"
+    )
+    assert aligned(text)["applications.total"] == ["29", "5", "8", "—", "0", "2", "44"]

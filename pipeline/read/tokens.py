@@ -313,7 +313,12 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
             rows.append([_placed(cell, line) for cell in _cells(spaced)])
             wrapping = _WrappedLabel.of(rows[-1], line)
             continue
-        current.append(parse_cell(cell_text, begin, end))
+        cell = parse_cell(cell_text, begin, end)
+        if cell.is_value and line.text.startswith(_INDENT):
+            # a value alone far right on its line: a cell of space-aligned columns (pdftotext
+            # -layout puts a tall cell's value below its row), which keeps its place
+            cell = _placed(cell, line)
+        current.append(cell)
     close()
     return _join_tall_rows(rows)
 
@@ -357,6 +362,9 @@ def _single_cell_kind(text: str) -> Kind | None:
     if "\t" in text.strip() or "|" in text or _space_parts(text.strip(), 0):
         return None
     return parse_cell(text, 0, 0).kind
+
+
+_INDENT = " " * 8  # the least indent of a value alone on its line taken as standing in a column
 
 
 # A row label's ordinal, or a 第二十条 caption: a line starting so begins a label of its own
