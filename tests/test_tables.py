@@ -721,3 +721,22 @@ def test_a_number_wrapped_over_two_lines_in_a_narrow_column_is_read_whole() -> N
     # where no joining makes the row add up, the surplus stays a surplus
     row[8] = "6"
     assert values(read_lines(read_applications, row, "2019"), "applications.granted")[-1] != 16
+
+
+def test_a_table_whose_filer_leaves_the_totals_blank_reads_its_rows_of_zeros_so() -> None:  # P7
+    text = (
+        "一、本年新收政府信息公开申请数量 19 7 0 0 0 1 27 二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0 "
+        "三、本年度办理结果 （一）予以公开 4 7 0 0 0 1 "
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形） 6 0 0 0 0 0 "
+        "（三）不予公开 1.属于国家秘密 9 0 0 0 0 0 2.其他法律行政法规禁止公开 0 0 0 0 0 0 "
+    )
+    result = read_applications(whole(text), "2019", doc(text))
+    # （一） can only be read with its 总计 blank, and so can （二） and 1. ("6 0 0 0 0 0": a 总计
+    # of 0 would leave 6 unsummed): the filer's habit, so "0 0 0 0 0 0" is six zeros, 总计 blank
+    assert values(result, "applications.denied.law_prohibited") == [0, 0, 0, 0, 0, 0, None]
+    assert values(result, "applications.partial") == [6, 0, 0, 0, 0, 0, None]
+    # one such row is no habit: the row of zeros keeps its blank-or-zero candidates
+    single = text.replace("（二）部分公开（区分处理的，只计这一情形，不计其他情形） 6 0 0 0 0 0 ", "")
+    single = single.replace("1.属于国家秘密 9 0 0 0 0 0", "1.属于国家秘密 9 0 0 0 0 0 9")
+    lone = read_applications(whole(single), "2019", doc(single))
+    assert lone.readings["applications.denied.law_prohibited.total"].candidates

@@ -293,7 +293,7 @@ def read_labelled_rows(
         fits[key] = _aligned_with_table(segment, fits[key], starts)
         candidates[key] = row_candidates(fits[key], rules)
     if relations:
-        candidates = _consistent(candidates, fits, relations, len(layout_rows[0].columns))
+        candidates = _consistent(_totals_left_blank(candidates), fits, relations, len(layout_rows[0].columns))
     for key, segment in chosen.items():
         readings, findings = read_row(segment, fits[key], candidates[key], document, layout, traceless)
         result.readings.update(readings)
@@ -370,6 +370,36 @@ def _fit(segment: Segment, rules: RowRules, whole: bool, text: str) -> Fit:
             return Fit(rejoined, "rejoined")
     signed = frozenset(i for i, column in enumerate(segment.row.columns) if column == "change")
     return fit_cells(segment.cells, slots, rules.blocks, signed, whole)
+
+
+# rows of table 三 whose 总计 a filer who leaves the detail rows' blank still fills (GH-SH)
+_TOTALLED_ROWS = frozenset({"new_received", "carried_over", "total", "carried_forward"})
+_HABIT = 2  # rows that can only be read with their 总计 blank before the table is taken to do so
+
+
+def _totals_left_blank(candidates: dict[str, list[Slots]]) -> dict[str, list[Slots]]:
+    """Table 三 whose filer left the 总计 of the detail rows blank (P7): where two detail rows at
+    least can only be read so (parts printed, 总计 blank), a detail row that may be read so is (its
+    zeros would otherwise be 0 or blank anywhere in text that keeps no blanks)."""
+    detail = [key for key in candidates if key.split(".")[1] not in _TOTALLED_ROWS]
+    habit = sum(
+        1
+        for key in detail
+        if candidates[key]
+        and all(_parts_only(reading) for reading in candidates[key])
+        and any(cell.value for cell in candidates[key][0][:-1])
+    )
+    if habit < _HABIT:
+        return candidates
+    narrowed = dict(candidates)
+    for key in detail:
+        if kept := [reading for reading in candidates[key] if _parts_only(reading)]:
+            narrowed[key] = kept
+    return narrowed
+
+
+def _parts_only(reading: Slots) -> bool:
+    return reading[-1].kind is BLANK and all(cell.kind is not BLANK for cell in reading[:-1])
 
 
 def _consistent(
