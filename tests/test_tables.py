@@ -740,3 +740,14 @@ def test_a_table_whose_filer_leaves_the_totals_blank_reads_its_rows_of_zeros_so(
     single = single.replace("1.属于国家秘密 9 0 0 0 0 0", "1.属于国家秘密 9 0 0 0 0 0 9")
     lone = read_applications(whole(single), "2019", doc(single))
     assert lone.readings["applications.denied.law_prohibited.total"].candidates
+
+
+def test_a_value_alone_in_a_crawled_row_keeps_every_column_as_a_candidate() -> None:  # P7, P6
+    # "only the 总计 filled" (区统计局) or one part with the 总计 blank: the row cannot tell, and
+    # where every row is so, neither can the column sums; the person reviewing picks from all seven
+    text = "一、本年新收政府信息公开申请数量 5 二、上年结转政府信息公开申请数量 0 "
+    text += "三、本年度办理结果 （一）予以公开 3"
+    result = read_applications(whole(text), "2019", doc(text))
+    total = result.readings["applications.new_received.total"]
+    assert total.value is None and total.candidates == [5, None]
+    assert result.readings["applications.new_received.natural_person"].candidates == [5, None]

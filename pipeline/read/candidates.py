@@ -121,6 +121,10 @@ def _glued_fit(
         return Fit([], "too_many_readings")
     if not found and inline and _total_left_blank(cells, slots, blocks):
         return Fit([[*cells, blank_at(cells[-1])]], "total_blank")
+    if not found and inline and len(cells) == 1 and blocks is not None and blocks.size == slots:
+        # one value alone: its 总计 with the parts left blank, or one part with the 总计 blank (P7);
+        # the table's column sums may tell which
+        return Fit(_placements(cells, slots), "alone")
     if not found:
         return Fit([], "no_reading")
     kept = [reading for _, reading in found]
@@ -220,6 +224,8 @@ class RowRules:
     left_aligned: bool = False
 
     def for_fit(self, fit: Fit) -> Sequence[RowCheck]:
+        if fit.note == "alone":
+            return ()  # a row's sum says nothing of a value alone: its parts or its 总计 are blank
         if fit.note == "shifted" and self.shifted_prior is not None:
             return (self.shifted_prior, *self.checks)
         if fit.note == "extra_values" and fit.candidates:

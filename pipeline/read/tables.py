@@ -186,7 +186,7 @@ def read_row(
                 "read as the applicant columns, 总计 left blank (the last value is less than one before it)",
             )
         )
-    elif fit.note in ("glued", "shifted", "rejoined") and not any(
+    elif fit.note in ("glued", "shifted", "rejoined", "alone") and not any(
         r.layout == BLANK_OR_ZERO for r in readings.values()
     ):
         findings.append(
