@@ -52,6 +52,18 @@ def _label_words(label: str) -> str:
     return _NOTE.sub("", _ORDINAL.sub("", compact(label)))
 
 
+def _fuzzy_alignment(words: str, label: str) -> ScoreAlignment | None:
+    """Where `words` best match inside `label`, if well enough; remembered for short labels."""
+    if len(label) <= _MEMO_TEXT:
+        return _short_label_alignment(words, label)
+    return fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
+
+
+@lru_cache(maxsize=8192)  # the same label fragments recur in every report of a format
+def _short_label_alignment(words: str, label: str) -> ScoreAlignment | None:
+    return fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
+
+
 @dataclass(frozen=True)
 class Hit:
     """A canonical row's label found in a label fragment."""
@@ -98,18 +110,6 @@ def fuzzy_hits(
             continue  # a piece of the label (a wrapped line) matches any label it is part of
         hits.append((index, found.dest_start, found.dest_end, _FUZZY + (found.score - FUZZY_CUTOFF) / 25))
     return hits
-
-
-def _fuzzy_alignment(words: str, label: str) -> ScoreAlignment | None:
-    """Where `words` best match inside `label`, if well enough; remembered for short labels."""
-    if len(label) <= _MEMO_TEXT:
-        return _short_label_alignment(words, label)
-    return fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
-
-
-@lru_cache(maxsize=8192)  # the same label fragments recur in every report of a format
-def _short_label_alignment(words: str, label: str) -> ScoreAlignment | None:
-    return fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
 
 
 def _label_extent(row: Row, start: int, end: int) -> tuple[int, int]:
