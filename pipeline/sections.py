@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -42,6 +43,7 @@ def _loose(words: str) -> str:
     return _SPACE.join(re.escape(ch) for ch in words)
 
 
+@lru_cache(maxsize=6)  # one pattern per section, built once
 def _heading_pattern(number: int) -> re.Pattern[str]:
     numeral = _NUMERALS[number - 1]
     titles = "|".join(_loose(t) for t in _TITLES[number])

@@ -23,6 +23,8 @@ _PATTERNS = [
     r"(?:所有|全部|每个)\s*(?:的)?\s*(?:字段|数值|单元格)\s*(?:都|均|一律|统一|全部)?\s*(?:为|是|填|写|输出|设为|改为)",
     r"你(?:现在)?(?:是|扮演|作为)\s*(?:一个|一名)?\s*(?:AI|人工智能|助手|语言模型|大模型|模型)",
     r"系统提示词|提示词注入|新的指令[:：]",
+]
+_LATIN_PATTERNS = [  # each needs Latin letters
     r"\bignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|preceding|foregoing)\s+"
     r"(?:instructions?|prompts?|rules|directions)",
     r"\bdisregard\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|preceding|your)\b",
@@ -34,14 +36,26 @@ _PATTERNS = [
     r"(?m:^\s*#{1,4}\s*(?:instruction|system|assistant)\b)",
     r"(?m:^\s*(?:system|assistant)\s*[:：])",
 ]
-_INJECTION = re.compile("|".join(f"(?:{pattern})" for pattern in _PATTERNS), re.IGNORECASE)
+
+
+def _compiled(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
+
+
+_INJECTION = _compiled(_PATTERNS + _LATIN_PATTERNS)
+# In text with no character a Latin letter of the patterns can match (a report without English), the
+# Latin patterns match nowhere and the others alone find the same passages, many times faster: the
+# engine looks ahead for their first characters, which the Latin patterns' `\b` and `^` prevent.
+_NO_LATIN_INJECTION = _compiled(_PATTERNS)
+_LATIN = re.compile("[a-z]", re.IGNORECASE)  # as the patterns match letters: also "ſ", "K" (Kelvin)
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 
 def injection_spans(text: str) -> list[tuple[int, int]]:
     """The sentences of `text` holding instruction-like phrases, as (start, end) offsets."""
     spans: list[tuple[int, int]] = []
-    for match in _INJECTION.finditer(text):
+    pattern = _INJECTION if _LATIN.search(text) else _NO_LATIN_INJECTION
+    for match in pattern.finditer(text):
         start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())), default=0)
         end_match = _SENTENCE_END.search(text, match.end())
         end = end_match.end() if end_match else len(text)

@@ -85,6 +85,9 @@ def _decode_chinese(data: bytes) -> tuple[str, str] | None:
     decoded = [(text, enc) for enc in _CHINESE if (text := _decode_strict(data, enc)) is not None]
     if not decoded:
         return None
+    if len(decoded) == 1:  # nothing to compare: one common character will do (a count costs a pass)
+        text, encoding = decoded[0]
+        return (text, encoding) if any(map(_is_common_hanzi, text)) else None
     counts = [_common_hanzi_count(text) for text, _ in decoded]  # counted once: they cost a pass each
     best = counts.index(max(counts))  # the first of equals, so a tie goes to GB18030
     return decoded[best] if counts[best] else None

@@ -18,6 +18,7 @@ from functools import lru_cache
 from itertools import pairwise, takewhile
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import ScoreAlignment
 
 from pipeline.read.tokens import Cell, Kind
 from schemas.layout import Row
@@ -44,7 +45,24 @@ _NOTE = re.compile(r"\(.*\)$")
 
 def fuzzy_label(row: Row) -> str:
     """The words of a row's label without its ordinal and trailing note, for fuzzy matching."""
-    return _NOTE.sub("", _ORDINAL.sub("", compact(row.label)))
+    return _label_words(row.label)
+
+
+@lru_cache(maxsize=256)  # the formats' row labels
+def _label_words(label: str) -> str:
+    return _NOTE.sub("", _ORDINAL.sub("", compact(label)))
+
+
+def _fuzzy_alignment(words: str, label: str) -> ScoreAlignment | None:
+    """Where `words` best match inside `label`, if well enough; remembered for short labels."""
+    if len(label) <= _MEMO_TEXT:
+        return _short_label_alignment(words, label)
+    return fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
+
+
+@lru_cache(maxsize=8192)  # the same label fragments recur in every report of a format
+def _short_label_alignment(words: str, label: str) -> ScoreAlignment | None:
+    return fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
 
 
 @dataclass(frozen=True)
@@ -86,7 +104,7 @@ def fuzzy_hits(
         words = fuzzy_label(rows[index])
         if len(words) < 5 or len(label) < 4:
             continue
-        found = fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
+        found = _fuzzy_alignment(words, label)
         if found is None or any(found.dest_start < end and start < found.dest_end for start, end in taken):
             continue
         if found.dest_end - found.dest_start >= FUZZY_COVER * len(words):
