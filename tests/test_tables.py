@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.read.litigation import read_review
-from pipeline.read.report import read_report
+from pipeline.read.report import most_common, read_report
 from pipeline.read.tables import TableReading, is_cell_a_line, read_active, read_applications
 from pipeline.read.tokens import display_width, empty_lines_are_cells, token_rows
 from pipeline.sections import split_sections
@@ -751,3 +751,10 @@ def test_a_value_alone_in_a_crawled_row_keeps_every_column_as_a_candidate() -> N
     total = result.readings["applications.new_received.total"]
     assert total.value is None and total.candidates == [5, None]
     assert result.readings["applications.new_received.natural_person"].candidates == [5, None]
+
+
+def test_the_records_layout_is_the_most_common_and_on_a_tie_the_first_tables() -> None:
+    assert most_common(["tab_rows", "cell_per_line", "cell_per_line"]) == "cell_per_line"
+    for first, second in (("tab_rows", "cell_per_line"), ("cell_per_line", "tab_rows")):
+        assert most_common([first, second]) == first
+    assert most_common([]) is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from pipeline.document import Document
 from pipeline.read.litigation import read_review
@@ -29,6 +29,12 @@ def table_region(number: int, sections: dict[int, Section], text_length: int) ->
     start = before[-1].start if before else 0
     end = after[0].heading_start if after else text_length
     return start, end
+
+
+def most_common(layouts: list[str]) -> str | None:
+    """The layout most tables have; on a tie the first table's, so that the record is the same in
+    every run (a set's order changes from one process to the next)."""
+    return Counter(layouts).most_common(1)[0][0] if layouts else None
 
 
 def read_report(document: Document, sections: dict[int, Section], template: str) -> TableReading:
@@ -58,7 +64,7 @@ def read_report(document: Document, sections: dict[int, Section], template: str)
         result.findings.extend(table.findings)
         if table.layout and table.readings:
             layouts.append(table.layout)
-    result.layout = max(set(layouts), key=layouts.count) if layouts else None
+    result.layout = most_common(layouts)
     _mark_lost(result, template)
     return result
 
