@@ -34,7 +34,7 @@ _ANCHORS: tuple[Anchor, ...] = (
 Placement = Callable[[list[Cell]], list[list[Cell]]]  # the row's possible placements ([]: unknown)
 
 
-def restore_blank_columns(segments: list[Segment], text: str = "") -> list[Segment]:
+def restore_blank_columns(segments: list[Segment], text: str) -> list[Segment]:
     """Segments whose short rows got their blank cells back where the columns are certain (`text`:
     the table region's text, for its rulers)."""
     widths = {len(s.row.columns) for s in segments}
@@ -42,7 +42,7 @@ def restore_blank_columns(segments: list[Segment], text: str = "") -> list[Segme
     for width in widths:
         rows = [s for s in segments if len(s.row.columns) == width and _positioned(s)]
         complete = [s.cells for s in rows if _complete(s.cells, width)]
-        place = _placement(complete, width) if complete else _ruled_placement(text, width)
+        place = _placement(complete, width) or _ruled_placement(text, width)
         if place is None:
             continue
         for segment in rows:
