@@ -128,6 +128,32 @@ def test_a_number_wrapped_over_the_page_break_is_joined(tmp_path: Path) -> None:
     assert lines(load(tmp_path, pdf)) == ["尚未审结\t总计\t其他", "0\t16\t7"]
 
 
+def test_a_header_repeated_over_other_inner_lines_is_dropped_and_a_blank_row_kept(tmp_path: Path) -> None:
+    """The first part has a group column the next page's part lacks (no row there splits the label
+    cell): the repeated header is known by its texts, the split row's digits are joined, and a row
+    of blank cells below stays a row of its own."""
+    widths = [75, 75, 70, 70]
+    header = [(0, 0, 1, 2, "信息内容"), (0, 2, 1, 1, "本年制发件数"), (0, 3, 1, 1, "现行有效件数")]
+    pdf = new_pdf()
+    first = [*header, (1, 0, 1, 1, "（三）不予公开"), (1, 1, 1, 1, "1.国家秘密"), (1, 2, 1, 1, "0")]
+    first += [(1, 3, 1, 1, "0"), (2, 0, 1, 2, "（七）总计"), (2, 2, 1, 1, "81"), (2, 3, 1, 1, "7")]
+    draw_grid(pdf.new_page(), 700, first, widths=widths)
+    second = [*header, (1, 0, 1, 2, ""), (1, 2, 1, 1, "1"), (1, 3, 1, 1, "")]
+    second += [(2, 0, 1, 2, "二、上年结转"), (2, 2, 1, 1, ""), (2, 3, 1, 1, "")]
+    draw_grid(pdf.new_page(), 60, second, widths=widths)
+    assert lines(load(tmp_path, pdf))[2:] == ["(七)总计\t\t811\t7", "二、上年结转\t\t"]
+    # right below the repeated header, a row of blank cells is no rest of the row above it
+    pdf = new_pdf()
+    draw_grid(pdf.new_page(), 700, first, widths=widths)
+    draw_grid(
+        pdf.new_page(),
+        60,
+        [*header, *[(row - 1, col, 1, span, text) for row, col, _, span, text in second[6:]]],
+        widths=widths,
+    )
+    assert lines(load(tmp_path, pdf, "blank.pdf"))[2:] == ["(七)总计\t\t81\t7", "二、上年结转\t\t"]
+
+
 def test_a_header_row_at_the_top_of_the_next_page_is_not_joined(tmp_path: Path) -> None:
     """A new block's header has a text in every column: it is a row of its own."""
     pdf = new_pdf()

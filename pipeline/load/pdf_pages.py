@@ -128,8 +128,10 @@ def _covering(table: RuledTable, row: int) -> list[GridCell]:
     return sorted((c for c in table.cells if c.row <= row < c.row + c.rowspan), key=lambda c: c.col)
 
 
-def _row_signature(table: RuledTable, row: int) -> tuple[tuple[int, str], ...]:
-    return tuple((c.col, "".join(c.text.split())) for c in _covering(table, row))
+def _row_signature(table: RuledTable, row: int) -> tuple[str, ...]:
+    """The row's cell texts left to right, whitespace dropped; not their grid columns, which differ
+    from page to page where a part of the table has fewer inner lines (a merged label column)."""
+    return tuple("".join(c.text.split()) for c in _covering(table, row))
 
 
 def _without_repeated_header(table: RuledTable, head: RuledTable) -> RuledTable:
@@ -163,6 +165,8 @@ def _join_split_row(upper: RuledTable, lower: RuledTable) -> tuple[RuledTable, R
     digits = all(c.text.strip().isdigit() for c, _ in filled)
     if not all(part is not None and is_value(part.text) == digits for _, part in filled):
         return upper, lower
+    if any(_ROW_ORDINAL.match(c.text.strip()) for c, _ in filled):
+        return upper, lower  # a row of its own whose cells are blank ("二、上年结转…"), not a label's rest
     rest: dict[int, str] = {}  # id of the upper cell -> the text that continues it
     for c, part in pairs:
         if part is not None and c.text.strip():
@@ -171,6 +175,9 @@ def _join_split_row(upper: RuledTable, lower: RuledTable) -> tuple[RuledTable, R
         return upper, lower
     cells = [replace(c, text=c.text + rest[id(c)]) if id(c) in rest else c for c in upper.cells]
     return replace(upper, cells=cells), drop_top(lower, 1)
+
+
+_ROW_ORDINAL = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.、．]\D")
 
 
 def _over(upper: RuledTable, above: list[GridCell], lower: RuledTable, cell: GridCell) -> GridCell | None:
