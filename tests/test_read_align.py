@@ -151,3 +151,12 @@ def test_a_tall_cells_value_alone_below_its_row_keeps_its_place() -> None:  # P3
         "四、结转下年度继续办理                       -  0 0  -  — 无 0\n"
     )
     assert aligned(text)["applications.total"] == ["29", "5", "8", "—", "0", "2", "44"]
+
+
+def test_an_unlabelled_first_row_with_its_empty_label_cell_fills_the_first_row() -> None:  # P26
+    # PDF→markdown: the first row lost its label (printed loose after the table), its cell kept
+    text = "| 信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n|  | 0 | 0 | 12 |\n"
+    text += "| 规范性文件 | 4 | 4 | 4 |\n规章\n"
+    rows = aligned(text, active_rows("2019"))
+    assert [c for c in rows["active.rules"] if c] == ["0", "0", "12"]
+    assert rows["active.normative_docs"] == ["4", "4", "4"]

@@ -723,4 +723,6 @@ def _whole_line(run: Run) -> tuple[int, int] | None:
 
 
 def _exact(run: Run, row: Row) -> bool:
-    return len(run.cells) == len(row.columns)
+    """Whether the run fills the row exactly, the empty label cell of a grid row left aside."""
+    first = next((i for i, cell in enumerate(run.cells) if cell.kind is not Kind.BLANK), len(run.cells))
+    return len(run.cells) - first == len(row.columns)
