@@ -227,9 +227,22 @@ def fragments(cell: Cell) -> list[Cell]:
     """
     if cell.kind is not Kind.TEXT:
         return [cell]
+    pieces = _fragments_at_zero(cell.text)
+    return [cell] if pieces is None else [_moved_cell(piece, cell.start) for piece in pieces]
+
+
+def _moved_cell(cell: Cell, by: int) -> Cell:
+    return Cell(
+        cell.text, cell.start + by, cell.end + by, cell.kind, cell.value, cell.unit, cell.soft, cell.inline
+    )
+
+
+@lru_cache(maxsize=4096)  # labels recur in every report; pieces are cut at 0, and only copies handed out
+def _fragments_at_zero(text: str) -> tuple[Cell, ...] | None:
+    """`fragments` of a text cell starting at 0; None when it is one label, not cut."""
+    cell = Cell(text, 0, len(text), Kind.TEXT)
     pieces: list[Cell] = []
     label_from = 0
-    text = cell.text
     previous_value_end: int | None = None
     for match in _FRAGMENT.finditer(text):
         begin, end = match.span()
@@ -256,11 +269,11 @@ def fragments(cell: Cell) -> list[Cell]:
         pieces.append(_with_soft(piece, soft))
         previous_value_end, label_from = end, end
     if label_from == 0:
-        return [cell]
+        return None
     rest = text[label_from:]
     if rest.strip():
         pieces.append(_text_piece(cell, rest, label_from))
-    return pieces
+    return tuple(pieces)
 
 
 def _text_piece(cell: Cell, text: str, offset: int) -> Cell:
