@@ -271,15 +271,14 @@ def _domain_problem(key: str, value: Number, template: str) -> str | None:
 
 
 def s5_domain(readings: Readings, template: str) -> list[Verdict]:
-    """Counts are integers ≥ 0; only the 2019 本年增/减 may be negative; money ≥ 0."""
+    """Counts are integers ≥ 0; only the 2019 本年增/减 may be negative; money ≥ 0. Only the cells
+    that fail: a cell's rule holding is no relation (`RELATIONS`), and a document has hundreds."""
     verdicts = []
     for key, reading in readings.items():
         if reading.status not in _FILLED or reading.value is None:
             continue
         problem = _domain_problem(key, reading.value, template)
-        if problem is None:
-            verdicts.append(Verdict(key, (key,), "holds"))
-        else:
+        if problem is not None:
             verdicts.append(Verdict(key, (key,), "fails", f"{key}: {format_number(reading.value)} {problem}"))
     return verdicts
 
@@ -404,7 +403,8 @@ def _bound(key: str) -> tuple[float, str]:
 
 
 def p1_plausible(readings: Readings, template: str) -> list[Verdict]:
-    """Every value within what one body's report can hold: counts and money below sane bounds."""
+    """Every value within what one body's report can hold: counts and money below sane bounds.
+    Only the cells that fail, as `s5_domain`."""
     verdicts = []
     for key, reading in readings.items():
         if reading.status not in _FILLED or reading.value is None:
@@ -416,8 +416,6 @@ def p1_plausible(readings: Readings, template: str) -> list[Verdict]:
         elif abs(value) > bound:
             detail = f"{key}: {value:.4g} is more than {bound:.0e} {unit}; misread or not a real report"
             verdicts.append(Verdict(key, (key,), "fails", detail))
-        else:
-            verdicts.append(Verdict(key, (key,), "holds"))
     return verdicts
 
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise, takewhile
 
 from rapidfuzz import fuzz
@@ -178,7 +178,7 @@ class Run:
     first: int  # index of the first cell in its line
     line_width: int
 
-    @property
+    @cached_property  # asked again and again once `stream` has built the run, which it no longer changes
     def filled(self) -> bool:
         return any(c.kind is not Kind.BLANK for c in self.cells)
 
@@ -381,14 +381,17 @@ def _best_sequence(hits: list[Hit], units: list[Unit], rows: Sequence[Row]) -> l
         weights.append(hit.score + bonus)
     best: list[float] = []
     back: list[int] = []
+    # the quadratic loop's keys built once rather than for every pair
+    orders = [hit.order for hit in hits]
+    ends = [(hit.unit, hit.end) for hit in hits]
     for i, hit in enumerate(hits):
-        best.append(weights[i])
-        back.append(-1)
+        order, start, weight = hit.order, (hit.unit, hit.start), weights[i]
+        most, previous = weight, -1
         for j in range(i):
-            before = hits[j]
-            in_order = before.order < hit.order and (before.unit, before.end) <= (hit.unit, hit.start)
-            if in_order and best[j] + weights[i] > best[i]:
-                best[i], back[i] = best[j] + weights[i], j
+            if orders[j] < order and ends[j] <= start and best[j] + weight > most:
+                most, previous = best[j] + weight, j
+        best.append(most)
+        back.append(previous)
     if not hits:
         return []
     index = max(range(len(hits)), key=lambda i: (best[i], -i))

@@ -140,7 +140,7 @@ def _total_fits(search: _Search, row: Slots, digits_left: int, blanks: int) -> b
     placed = len(row) % blocks.size
     if placed == 0:
         return True
-    partial = sum(number_of(cell) for cell in row[len(row) - placed :])
+    partial = sum(map(number_of, row[len(row) - placed :]))  # map: no generator frame, in the inner loop
     needed = len(str(int(abs(partial)))) if partial else 1
     before_total = max(0, blocks.size - 1 - placed - blanks)
     return needed <= digits_left - before_total

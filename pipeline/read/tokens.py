@@ -112,19 +112,30 @@ def split_lines(text: str, offset: int) -> list[Line]:
     return lines
 
 
-def _split_on(line: Line, separator: str) -> list[tuple[str, int, int]]:
-    parts: list[tuple[str, int, int]] = []
-    position = line.start
-    for part in line.text.split(separator):
+Part = tuple[str, int, int]  # a cell's stripped text and its span
+
+
+def _moved(parts: tuple[Part, ...], by: int) -> list[Part]:
+    return [(text, begin + by, end + by) for text, begin, end in parts]
+
+
+def _split_on(line: Line, separator: str) -> list[Part]:
+    return _moved(_split_at_zero(line.text, separator), line.start)
+
+
+@lru_cache(maxsize=4096)  # the same lines recur in every report; spans are kept from 0 and moved
+def _split_at_zero(text: str, separator: str) -> tuple[Part, ...]:
+    parts: list[Part] = []
+    position = 0
+    for part in text.split(separator):
         stripped = part.strip()
-        lead = len(part) - len(part.lstrip())
-        begin = position + lead
+        begin = position + len(part) - len(part.lstrip())
         parts.append((stripped, begin, begin + len(stripped)))
         position += len(part) + 1
-    return parts
+    return tuple(parts)
 
 
-def _pipe_parts(line: Line) -> list[tuple[str, int, int]]:
+def _pipe_parts(line: Line) -> list[Part]:
     parts = _split_on(line, "|")
     # "| a | b |": the empty strings outside the outer pipes are not cells; nor is the one after a
     # pipe that ends a lone cell ("3 |", P6). In a row without a pipe first (html2text writes
@@ -145,21 +156,29 @@ _TRAILING_VALUES = re.compile(
 )
 
 
-def _space_parts(text: str, start: int) -> list[tuple[str, int, int]] | None:
+def _space_parts(text: str, start: int) -> list[Part] | None:
     """'规章 0 0 0' or '0 0 0 0': a label followed by space-separated numbers on one line."""
+    parts = _space_parts_at_zero(text)
+    return None if parts is None else _moved(parts, start)
+
+
+@lru_cache(maxsize=4096)  # as `_split_at_zero`
+def _space_parts_at_zero(text: str) -> tuple[Part, ...] | None:
     stripped = text.strip()
+    if len(stripped.split()) < 2:
+        return None  # one word: cheaper to see than the pattern's failure
     match = _TRAILING_VALUES.match(stripped)
-    if match is None or len(stripped.split()) < 2:
+    if match is None:
         return None
-    begin = start + (len(text) - len(text.lstrip()))
-    parts: list[tuple[str, int, int]] = []
+    begin = len(text) - len(text.lstrip())
+    parts: list[Part] = []
     label = match["label"] or ""
     if label.strip():
         parts.append((label.strip(), begin, begin + len(label.rstrip())))
     offset = begin + match.start("values")
     for token in re.finditer(r"\S+", match["values"]):
         parts.append((token.group(), offset + token.start(), offset + token.end()))
-    return parts
+    return tuple(parts)
 
 
 def display_width(text: str) -> int:
@@ -176,7 +195,7 @@ def _placed(cell: Cell, line: Line) -> Cell:
     return Cell(cell.text, cell.start, cell.end, cell.kind, cell.value, cell.unit, cell.soft, inline, x)
 
 
-def _cells(parts: list[tuple[str, int, int]]) -> list[Cell]:
+def _cells(parts: list[Part]) -> list[Cell]:
     return [parse_cell(text, begin, end) for text, begin, end in parts]
 
 
@@ -208,9 +227,22 @@ def fragments(cell: Cell) -> list[Cell]:
     """
     if cell.kind is not Kind.TEXT:
         return [cell]
+    pieces = _fragments_at_zero(cell.text)
+    return [cell] if pieces is None else [_moved_cell(piece, cell.start) for piece in pieces]
+
+
+def _moved_cell(cell: Cell, by: int) -> Cell:
+    return Cell(
+        cell.text, cell.start + by, cell.end + by, cell.kind, cell.value, cell.unit, cell.soft, cell.inline
+    )
+
+
+@lru_cache(maxsize=4096)  # labels recur in every report; pieces are cut at 0, and only copies handed out
+def _fragments_at_zero(text: str) -> tuple[Cell, ...] | None:
+    """`fragments` of a text cell starting at 0; None when it is one label, not cut."""
+    cell = Cell(text, 0, len(text), Kind.TEXT)
     pieces: list[Cell] = []
     label_from = 0
-    text = cell.text
     previous_value_end: int | None = None
     for match in _FRAGMENT.finditer(text):
         begin, end = match.span()
@@ -237,11 +269,11 @@ def fragments(cell: Cell) -> list[Cell]:
         pieces.append(_with_soft(piece, soft))
         previous_value_end, label_from = end, end
     if label_from == 0:
-        return [cell]
+        return None
     rest = text[label_from:]
     if rest.strip():
         pieces.append(_text_piece(cell, rest, label_from))
-    return pieces
+    return tuple(pieces)
 
 
 def _text_piece(cell: Cell, text: str, offset: int) -> Cell:
@@ -256,6 +288,14 @@ def _with_soft(cell: Cell, soft: bool) -> Cell:
 
 
 _BOX_BARS = str.maketrans({"│": "|", "┃": "|", "║": "|"})
+_BOX_BAR = re.compile("[│┃║]")
+
+
+def _with_box_bars_as_pipes(line: Line) -> Line:
+    """w3m's │ are cell boundaries (P36); few lines have one, and looking is cheaper than `translate`."""
+    return Line(line.text.translate(_BOX_BARS), line.start) if _BOX_BAR.search(line.text) else line
+
+
 _RULE_CHARS = r"[\s|│┃║:+\-─━═┄┈┌┐└┘├┤┬┴┼╋╔╗╚╝╠╣╦╩╬]"
 _RULE_LINE = re.compile(rf"^{_RULE_CHARS}*$")
 _RULE_STROKE = re.compile(r"[-─━═]")
@@ -286,7 +326,7 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
     for raw in split_lines(text, offset):
         if _is_rule(raw.text):
             continue  # a markdown separator or a box-drawing rule: no cells
-        line = Line(raw.text.translate(_BOX_BARS), raw.start)  # w3m's │ are cell boundaries (P36)
+        line = _with_box_bars_as_pipes(raw)
         if empty_is_blank and not line.text:
             current.append(Cell("", line.start, line.start, Kind.BLANK))
             continue
@@ -357,6 +397,7 @@ _EVIDENCE = 3  # a page break may leave an empty line inside a row
 _LONGEST_ROW = 16  # section 四's 15 cells, and one to spare
 
 
+@lru_cache(maxsize=4096)  # asked of every line of a text file; labels and values recur in every report
 def _single_cell_kind(text: str) -> Kind | None:
     """The kind of a line holding one cell; None for a line of several (TAB, pipe, spaced)."""
     if "\t" in text.strip() or "|" in text or _space_parts(text.strip(), 0):
