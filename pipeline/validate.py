@@ -20,6 +20,7 @@ from schemas.layout import (
     APPLICATION_ROWS,
     OUTCOME_COLUMNS,
     REVIEW_BLOCKS,
+    SUMMARY_ROWS,
     Row,
     active_rows,
 )
@@ -28,11 +29,7 @@ from schemas.reading import Finding, Number, Reading, Severity, Status
 Readings = dict[str, Reading]
 State = Literal["holds", "fails", "unverifiable", "not_reported"]
 
-NEW_RECEIVED = "applications.new_received"
-CARRIED_OVER = "applications.carried_over"
-RESULTS_TOTAL = "applications.total"
-CARRIED_FORWARD = "applications.carried_forward"
-SUMMARY_ROWS = (NEW_RECEIVED, CARRIED_OVER, RESULTS_TOTAL, CARRIED_FORWARD)
+NEW_RECEIVED, CARRIED_OVER, RESULTS_TOTAL, CARRIED_FORWARD = SUMMARY_ROWS
 COMPONENTS = APPLICANT_COLUMNS[:-1]  # the six applicant columns that add up to 总计
 TOLERANCE = 1e-6
 FEE_IN_YUAN_SUSPECT = 10_000  # 万元; a fee this large from one agency was most likely typed in 元 (E8)

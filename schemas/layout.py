@@ -213,6 +213,16 @@ def row_keys(row: Row) -> tuple[str, ...]:
     return row.keys
 
 
+# The rows of table 三 that sum the others (一, 二, （七）, 四): a filer who leaves the detail rows'
+# 总计 blank (P7, GH-SH) still fills theirs
+SUMMARY_ROWS: tuple[str, ...] = (
+    "applications.new_received",
+    "applications.carried_over",
+    "applications.total",
+    "applications.carried_forward",
+)
+
+
 # The cores of every labelled row of sections 二 and 三, in either format: words holding one are a
 # row's label, never the wrapped rest of another's
 ROW_CORES: frozenset[str] = frozenset(

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 from evals.synth.values import Values
 from schemas.keys import Value
-from schemas.layout import APPLICATION_ROWS, OUTCOME_COLUMNS, REVIEW_BLOCKS, active_rows, row_keys
+from schemas.layout import (
+    APPLICATION_ROWS,
+    OUTCOME_COLUMNS,
+    REVIEW_BLOCKS,
+    SUMMARY_ROWS,
+    active_rows,
+    row_keys,
+)
 
 _TEXT_NOISE = (
     "nbsp",
@@ -125,10 +132,6 @@ def _annotate(texts: dict[str, str], values: Values, rng: random.Random) -> None
             texts[key] = f"{text}（{rng.choice(('其中', '含'))}修订{rng.randint(0, value)}件）"
 
 
-# rows of table 三 whose 总计 a filer who leaves the detail totals blank still fills (GH-SH)
-_TOTALLED_ROWS = ("new_received", "carried_over", "total", "carried_forward")
-
-
 def _blank_by_filer(template: str, values: Values, style: Style) -> set[str]:
     """Cells of table 三 a filer left blank whatever they hold: the 总计 of the detail rows (P7,
     "total_blank"), every cell of a column that is all zero (P30, "column_blank"), or the parts of
@@ -136,7 +139,7 @@ def _blank_by_filer(template: str, values: Values, style: Style) -> set[str]:
     rows = [row_keys(row) for row in APPLICATION_ROWS[template]]
     blank: set[str] = set()
     if "total_blank" in style.tags:
-        blank |= {keys[-1] for keys in rows if keys[-1].split(".")[1] not in _TOTALLED_ROWS}
+        blank |= {keys[-1] for keys in rows if keys[-1].rsplit(".", 1)[0] not in SUMMARY_ROWS}
     if "column_blank" in style.tags:
         zero_columns = [i for i in range(len(rows[0]) - 1) if all(values[keys[i]] == 0 for keys in rows)]
         if zero_columns:

@@ -33,7 +33,7 @@ from pipeline.read.columns import restore_blank_columns
 from pipeline.read.glued import Blocks
 from pipeline.read.solver import Relation, application_relations, consistent_readings
 from pipeline.read.tokens import Cell, Kind, empty_lines_are_cells, parse_cell, token_rows
-from schemas.layout import ACTIVE_BLOCKS, APPLICATION_ROWS, Row, row_keys
+from schemas.layout import ACTIVE_BLOCKS, APPLICATION_ROWS, SUMMARY_ROWS, Row, row_keys
 from schemas.reading import Finding, Reading, Status
 
 
@@ -372,8 +372,6 @@ def _fit(segment: Segment, rules: RowRules, whole: bool, text: str) -> Fit:
     return fit_cells(segment.cells, slots, rules.blocks, signed, whole)
 
 
-# rows of table 三 whose 总计 a filer who leaves the detail rows' blank still fills (GH-SH)
-_TOTALLED_ROWS = frozenset({"new_received", "carried_over", "total", "carried_forward"})
 _HABIT = 2  # rows that can only be read with their 总计 blank before the table is taken to do so
 
 
@@ -381,7 +379,7 @@ def _totals_left_blank(candidates: dict[str, list[Slots]]) -> dict[str, list[Slo
     """Table 三 whose filer left the 总计 of the detail rows blank (P7): where two detail rows at
     least can only be read so (parts printed, 总计 blank), a detail row that may be read so is (its
     zeros would otherwise be 0 or blank anywhere in text that keeps no blanks)."""
-    detail = [key for key in candidates if key.split(".")[1] not in _TOTALLED_ROWS]
+    detail = [key for key in candidates if key not in SUMMARY_ROWS]
     habit = sum(
         1
         for key in detail
