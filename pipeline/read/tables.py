@@ -293,7 +293,9 @@ def read_labelled_rows(
         fits[key] = _aligned_with_table(segment, fits[key], starts)
         candidates[key] = row_candidates(fits[key], rules)
     if relations:
-        candidates = _consistent(_totals_left_blank(candidates), fits, relations, len(layout_rows[0].columns))
+        candidates = _consistent(
+            _habit_of_blank_totals(candidates), fits, relations, len(layout_rows[0].columns)
+        )
     for key, segment in chosen.items():
         readings, findings = read_row(segment, fits[key], candidates[key], document, layout, traceless)
         result.readings.update(readings)
@@ -375,7 +377,7 @@ def _fit(segment: Segment, rules: RowRules, whole: bool, text: str) -> Fit:
 _HABIT = 2  # rows that can only be read with their 总计 blank before the table is taken to do so
 
 
-def _totals_left_blank(candidates: dict[str, list[Slots]]) -> dict[str, list[Slots]]:
+def _habit_of_blank_totals(candidates: dict[str, list[Slots]]) -> dict[str, list[Slots]]:
     """Table 三 whose filer left the 总计 of the detail rows blank (P7): where two detail rows at
     least can only be read so (parts printed, 总计 blank), a detail row that may be read so is (its
     zeros would otherwise be 0 or blank anywhere in text that keeps no blanks)."""
