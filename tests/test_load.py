@@ -105,6 +105,14 @@ def test_normalize_folds_spaces_widths_and_line_breaks_but_keeps_tabs() -> None:
     assert normalize(raw) == " 0 | 12(一)\n行政许可\t0\nend"
 
 
+def test_normalize_reads_character_references_but_keeps_nbsp_apart() -> None:  # P7, P12, P21
+    # pages that cut their tags out or were escaped twice keep the references as text
+    raw = "危及&ldquo;三安全一稳定&rdquo; &#65296;&amp;amp; ?id=1&para=2 &unknown; "
+    raw += "3&nbsp;&amp;nbsp;&#160;\u00a04"
+    # `&nbsp;` (a CMS's blank cell) stays U+00A0 through NFKC; U+00A0 in the text is padding, folded
+    assert normalize(raw) == "危及“三安全一稳定” 0& ?id=1&para=2 &unknown; 3\u00a0\u00a0\u00a0 4"
+
+
 def test_normalize_removes_flipbook_page_banners_on_their_own_line() -> None:
     raw = "四、结转下年度继续办理\t0\nPage 9 - 2020年报_审计局\n五、存在的主要问题\nsee Page 9 - here"
     assert normalize(raw) == "四、结转下年度继续办理\t0\n五、存在的主要问题\nsee Page 9 - here"

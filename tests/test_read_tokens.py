@@ -79,6 +79,20 @@ def test_spaces_between_values_are_soft_boundaries_with_their_spans() -> None:  
     assert all(text[c.start - 10 : c.end - 10] == c.text for c in cells)
 
 
+def test_nbsp_alone_is_a_blank_cell_and_beside_a_value_pads_it() -> None:  # P7, P12 (`&nbsp;` kept)
+    nbsp = "\u00a0"
+    assert pieces(f"（一）予以公开 258 12 {nbsp} {nbsp} 1 1 {nbsp} （二）部分公开") == [
+        ("text", "（一）予以公开"),
+        *[("number", "258"), ("number", "12"), ("blank", ""), ("blank", ""), ("number", "1")],
+        *[("number", "1"), ("blank", ""), ("text", "（二）部分公开")],
+    ]
+    row = rows_of(f"规章 {nbsp}0 {nbsp} 21 {nbsp}")[0]
+    assert [(c.kind.value, c.text) for c in row] == [
+        ("text", "规章"),
+        *[("number", "0"), ("blank", ""), ("number", "21"), ("blank", "")],
+    ]
+
+
 def test_rule_lines_are_no_rows_and_box_bars_are_cell_boundaries() -> None:  # P36
     text = "|---|---|\n├──┼──┤\n│ 规章 │ 0 │ - │\n\t-\n"
     rows = rows_of(text)

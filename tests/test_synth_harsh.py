@@ -90,6 +90,20 @@ def test_spaced_one_liner_separates_every_cell(tmp_path: Path) -> None:
         assert f"{row.label} {cells} " in text
 
 
+def test_tag_stripped_one_liner_keeps_the_references_of_the_page_source(tmp_path: Path) -> None:
+    separators = set()
+    for seed in range(6):
+        text, label = case(tmp_path, "oneline_tagstripped", FORMATS[seed % 2], {"blank"}, seed)
+        assert text.count("\n") == 1 and "<" not in text
+        assert "&ldquo;三安全一稳定&rdquo;" in text
+        separators.add("each to a space" in label.notes)
+        row = APPLICATION_ROWS[label.template][2]  # （一）予以公开: its blank cells are `&nbsp;`
+        printed = [label.fields[key] for key in row_keys(row)]
+        cells = [str(value) if value is not None else "&nbsp;" for value in printed]
+        assert (" ".join(cells) if "each to a space" in label.notes else "".join(cells)) in text
+    assert separators == {True, False}
+
+
 def test_stray_one_liner_glues_some_cells_and_splits_some_numbers(tmp_path: Path) -> None:
     glued = split = 0
     for seed in range(6):

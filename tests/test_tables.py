@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from pipeline.document import Document
+from pipeline.load.normalize import normalize
 from pipeline.read.litigation import read_review
 from pipeline.read.report import most_common, read_report
 from pipeline.read.tables import TableReading, is_cell_a_line, read_active, read_applications
@@ -680,6 +681,27 @@ def test_a_crawled_row_whose_total_was_left_blank_reads_its_parts() -> None:  # 
     assert values(result, "applications.partial")[-1] is None
     # "2 0 0 0 0 0 1": seven cells, read as printed; S2 fails and the validators report it
     assert values(result, "applications.denied.state_secret") == [2, 0, 0, 0, 0, 0, 1]
+
+
+def test_nbsp_cells_of_a_crawled_row_are_its_blank_cells() -> None:  # P7 (GH-SH), P12, P21
+    # a crawler that cut the tags out of the page kept `&nbsp;`, the CMS's blank cell: it says where
+    # the blanks stand, which the arithmetic alone could not (the 总计 left blank on detail rows)
+    raw = (
+        "一、本年新收政府信息公开申请数量 271 12 &nbsp; &nbsp; 1 1 285 "
+        "二、上年结转政府信息公开申请数量 0 &nbsp; &nbsp; &nbsp; &nbsp; &nbsp; 0 "
+        "三、本年度办理结果 （一）予以公开 258 12 &nbsp; &nbsp; 1 1 &nbsp; "
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形） 13 " + "&nbsp; " * 6
+    )
+    text = normalize(raw)
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.new_received") == [271, 12, None, None, 1, 1, 285]
+    assert values(result, "applications.carried_over") == [0, None, None, None, None, None, 0]
+    assert values(result, "applications.granted") == [258, 12, None, None, 1, 1, None]
+    assert values(result, "applications.partial") == [13, None, None, None, None, None, None]
+    # without them the blanks leave no trace: where 258 12 1 1 stand is not known
+    spaced = normalize(raw.replace("&nbsp; ", ""))
+    unmarked = read_applications(whole(spaced), "2019", doc(spaced))
+    assert values(unmarked, "applications.granted") != [258, 12, None, None, 1, 1, None]
 
 
 def test_pandoc_rulers_place_the_cells_of_a_column_blank_in_every_row() -> None:  # P30, P26

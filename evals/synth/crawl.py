@@ -26,14 +26,19 @@ def render_crawl(family: str, blocks: Sequence[Block], title: str, style: Style)
 
     `oneline_glued`: `text_content()`, cells concatenated with nothing between them;
     `oneline_spaced`: `get_text(" ")`, a space between every two text nodes;
-    `oneline_stray`: spaces between most cells, some cells glued, stray spaces inside numbers.
-    Whitespace runs collapse to one space either way; a blank cell leaves no trace.
+    `oneline_stray`: spaces between most cells, some cells glued, stray spaces inside numbers;
+    `oneline_tagstripped`: the page's source with its tags cut out by a pattern (`_tags_stripped`).
+    Whitespace runs collapse to one space either way; a blank cell leaves no trace but in the last.
     """
     header = "crawler_header" in style.tags
     page = render_html(blocks, title)
     if header:
         crumbs = style.rng.choice(_BREADCRUMBS)
         page = page.replace("<body>", f"<body><div>{crumbs}</div>", 1)
+    if family == "oneline_tagstripped":
+        text, note = _tags_stripped(page, style)
+        line = " ".join(text.split())
+        return "\n".join([*_header_block(title, style), line] if header else [line]) + "\n", note
     # CMS pages are written without whitespace between tags: rows and cells run together
     body = lxml.html.document_fromstring(re.sub(r">\s+<", "><", page)).body
     if family == "oneline_glued":
@@ -45,6 +50,22 @@ def render_crawl(family: str, blocks: Sequence[Block], title: str, style: Style)
     line = " ".join(text.split())
     lines = [*_header_block(title, style), line] if header else [line]
     return "\n".join(lines) + "\n", note
+
+
+_EMPTY_CELL = re.compile(r"(<td[^>]*>)(</td>)")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _tags_stripped(page: str, style: Style) -> tuple[str, str]:
+    """P21/P7: a crawler that cuts the tags out of the page's source with a pattern keeps its
+    character references; CMS tables pasted from Word write a blank cell as `&nbsp;` (GH-SH) and
+    quotes as `&ldquo;`/`&rdquo;`. A tag becomes nothing or a space, as the crawler chose."""
+    page = _EMPTY_CELL.sub(r"\1&nbsp;\2", page.replace("\u00a0", "&nbsp;"))
+    page = page.replace("“", "&ldquo;").replace("”", "&rdquo;")
+    body = page[page.index("<body>") :]
+    separator = style.rng.choice(("", " "))
+    how = "a space" if separator else "nothing"
+    return _TAG.sub(separator, body), f"tags cut out by a pattern (each to {how}): blank cells are &nbsp;"
 
 
 def _stray(pieces: list[str], style: Style) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from evals.synth.text import render_text, text_units
 from evals.synth.variants import vary_labels
 from schemas.keys import Value
 
-ONELINERS: tuple[str, ...] = ("oneline_glued", "oneline_spaced", "oneline_stray")
+ONELINERS: tuple[str, ...] = ("oneline_glued", "oneline_spaced", "oneline_stray", "oneline_tagstripped")
 HARSH: tuple[str, ...] = (
     *ONELINERS,
     *CONVERTERS,

@@ -48,6 +48,7 @@ NOISE: dict[str, tuple[str, ...]] = {
     "oneline_glued": (*_ONELINE_NOISE, "crawler_header"),
     "oneline_spaced": (*_ONELINE_NOISE, "crawler_header"),
     "oneline_stray": (*_ONELINE_NOISE, "crawler_header"),
+    "oneline_tagstripped": (*_ONELINE_NOISE, "crawler_header"),
     "w3m": _GRID_NOISE,
     "lynx": _GRID_NOISE,
     "pandoc_plain": _GRID_NOISE,

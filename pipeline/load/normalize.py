@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -28,6 +29,15 @@ _RADICALS = str.maketrans(
         )
     )
 )
+# HTML character references left in text: double-escaped pages (`&amp;nbsp;` shows as `&nbsp;`),
+# crawlers that cut the tags out of a page's source (P21), markdown. Only complete references
+# (with their ";"): `&para` in a link is not a pilcrow.
+_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# `&nbsp;` is how a CMS fills a blank cell (P7, P12: `258 12 &nbsp; &nbsp; 1 1 &nbsp;`): it becomes
+# U+00A0 after NFKC, which would fold it to a space, so that the reader can tell a blank cell from
+# the space between two cells (`pipeline.read.tokens`). A U+00A0 in the text itself is padding
+# around a value in Word's exports (P15: `·0`) and is folded.
+_NBSP_REFERENCE = re.compile(r"&(?:nbsp|#160|#[xX]0*[aA]0);")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]", re.IGNORECASE)
 _PAGE_BANNER = re.compile(r"^[ \t]*Page[ \t]+\d+[ \t]*-[^\n]*(?:\n|\Z)", re.MULTILINE)
 # NFKC may make one character eighteen (U+FDFA); a line is normalised in slices of this many
@@ -40,6 +50,7 @@ def normalize(text: str, limit: int | None = None) -> str:
 
     With a `limit`, a result longer than `limit` characters is a LoadError.
     """
+    text = _without_references(text)  # but `&nbsp;`, put in after NFKC
     # NFKC leaves line breaks alone and never composes across one, so they can be folded first.
     text = _LINE_BREAK.sub("\n", _ZERO_WIDTH.sub("", text))
     if limit is None:
@@ -56,7 +67,24 @@ def normalize(text: str, limit: int | None = None) -> str:
     if _RADICAL.search(text):
         text = text.translate(_RADICALS)
     text = _BOOKMARK.sub("", text)
+    if "&" in text:
+        text = _NBSP_REFERENCE.sub("\u00a0", text)
     return _PAGE_BANNER.sub("", text)
+
+
+def _without_references(text: str) -> str:
+    """`text` with its character references replaced by the characters they stand for; twice, as
+    a double-escaped page shows `&amp;nbsp;` as `&nbsp;`."""
+    for _ in range(2):
+        if "&" not in text:
+            break
+        text = _REFERENCE.sub(_referenced, text)
+    return text
+
+
+def _referenced(match: re.Match[str]) -> str:
+    reference = match.group()
+    return reference if _NBSP_REFERENCE.fullmatch(reference) else html.unescape(reference)
 
 
 def _slices(text: str) -> Iterator[str]:

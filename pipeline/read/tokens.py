@@ -113,6 +113,9 @@ def split_lines(text: str, offset: int) -> list[Line]:
 
 
 Part = tuple[str, int, int]  # a cell's stripped text and its span
+# What a cell's text is stripped of: whitespace but U+00A0, which `normalize` keeps only for an
+# `&nbsp;` of the source, a CMS's blank cell (P7, P12), so that one last on its line stays a cell
+_GAPS = " \t\n\r\f\v"
 
 
 def _moved(parts: tuple[Part, ...], by: int) -> list[Part]:
@@ -128,8 +131,8 @@ def _split_at_zero(text: str, separator: str) -> tuple[Part, ...]:
     parts: list[Part] = []
     position = 0
     for part in text.split(separator):
-        stripped = part.strip()
-        begin = position + len(part) - len(part.lstrip())
+        stripped = part.strip(_GAPS)
+        begin = position + len(part) - len(part.lstrip(_GAPS))
         parts.append((stripped, begin, begin + len(stripped)))
         position += len(part) + 1
     return tuple(parts)
@@ -151,9 +154,15 @@ def _pipe_parts(line: Line) -> list[Part]:
 # a number never ends in "." or ",": "1." before spaces is the ordinal of a label wrapped in a
 # narrow column, where the label may end ("4.无" is one word); pandoc writes "-" as "\-", "—" "---"
 _VALUE_TOKEN = r"(?:(?:[+\-−]|增加|减少|增|减)?\d+(?:[.,]\d+)*(?:万元|元)?|无|/|—|\\?-{1,3})"
+# `&nbsp;` alone between spaces is a blank cell, next to a value it pads it (U+00A0 is kept for it
+# by `normalize`); the spaces between cells are the others
+_GAP = r"[^\S\xa0]"
+_SPACED_VALUE = rf"(?:\xa0*{_VALUE_TOKEN}\xa0*|\xa0+)"
 _TRAILING_VALUES = re.compile(
-    rf"^(?P<label>.*?(?:[^\d\s.,+\-−增减]|\d+[.、](?=\s)))??\s*(?P<values>{_VALUE_TOKEN}(?:\s+{_VALUE_TOKEN})*)$"
+    rf"^(?P<label>.*?(?:[^\d\s.,+\-−增减]|\d+[.、](?=\s)))??{_GAP}*"
+    rf"(?P<values>{_SPACED_VALUE}(?:{_GAP}+{_SPACED_VALUE})*)$"
 )
+_SPACED_TOKEN = re.compile(r"(?:[^\s]|\xa0)+")
 
 
 def _space_parts(text: str, start: int) -> list[Part] | None:
@@ -164,19 +173,19 @@ def _space_parts(text: str, start: int) -> list[Part] | None:
 
 @lru_cache(maxsize=4096)  # as `_split_at_zero`
 def _space_parts_at_zero(text: str) -> tuple[Part, ...] | None:
-    stripped = text.strip()
-    if len(stripped.split()) < 2:
+    stripped = text.strip(_GAPS)
+    if len(stripped.split()) < 2 and "\xa0" not in stripped:
         return None  # one word: cheaper to see than the pattern's failure
     match = _TRAILING_VALUES.match(stripped)
     if match is None:
         return None
-    begin = len(text) - len(text.lstrip())
+    begin = len(text) - len(text.lstrip(_GAPS))
     parts: list[Part] = []
     label = match["label"] or ""
     if label.strip():
         parts.append((label.strip(), begin, begin + len(label.rstrip())))
     offset = begin + match.start("values")
-    for token in re.finditer(r"\S+", match["values"]):
+    for token in _SPACED_TOKEN.finditer(match["values"]):
         parts.append((token.group(), offset + token.start(), offset + token.end()))
     return tuple(parts)
 
@@ -214,6 +223,7 @@ _FRAGMENT = re.compile(
     r"(?P<note>[（(](?:其中|含)[^（()）]{0,40}[)）])"  # "22（其中修订16件）": a note on the cell (P32)
     r"|(?P<number>(?:[+]|增加|减少|增|减)?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元)?)"
     rf"|(?P<nil>暂无|{_AFTER_ORDINAL}无(?![法正])|(?<!增)/|——|---|--|[—–\-−])"
+    r"|(?P<blank>(?<![^ ])\xa0+(?![^ ]))"  # `&nbsp;` alone: a blank cell (see `_GAP`)
 )
 _ORDINAL_AFTER = re.compile(r" ?[.、．)）]\D")  # "2.其他…", "1、申请人…": the digit before is an ordinal
 
