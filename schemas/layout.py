@@ -205,6 +205,12 @@ ACTIVE_BLOCKS: dict[str, tuple[Block, ...]] = {
 }
 
 
+# the key of the first row under each caption of section 二, the same in both formats
+CAPTION_FIRST_ROWS: dict[str, str] = {
+    block.caption: block.rows[0].key for blocks in ACTIVE_BLOCKS.values() for block in blocks
+}
+
+
 def active_rows(template: str) -> tuple[Row, ...]:
     return tuple(row for block in ACTIVE_BLOCKS[template] for row in block.rows)
 

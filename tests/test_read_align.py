@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.document import Document
 from pipeline.read.align import align
-from pipeline.read.tables import read_applications
+from pipeline.read.tables import read_active, read_applications
 from pipeline.read.tokens import token_rows
 from schemas.layout import APPLICANT_COLUMNS as COLUMNS
 from schemas.layout import APPLICATION_ROWS, active_rows
@@ -160,3 +160,35 @@ def test_an_unlabelled_first_row_with_its_empty_label_cell_fills_the_first_row()
     rows = aligned(text, active_rows("2019"))
     assert [c for c in rows["active.rules"] if c] == ["0", "0", "12"]
     assert rows["active.normative_docs"] == ["4", "4", "4"]
+
+
+def test_a_caption_of_section_two_bounds_the_rows_an_unlabelled_run_may_be() -> None:  # P26
+    # PDF→markdown of section 二: two rows lost their labels; the captions say which block each
+    # run stands in, and `/减` (the header 本年增/减 cut by a narrow column) is a word, not a nil cell
+    text = (
+        "| 第二十条第（一）项 |\n| 内容 | 作数量 | 开数量 | 开总数量 |\n"
+        "| 规章 | 1 | 1 | 5 |\n|  | 2 | 2 | 9 |\n"
+        "| 第二十条第（五）项 |\n| 内容 | 目数量 | /减 | 定数量 |\n"
+        "|  | 3 | 0 | 6 |\n| 其他对外管理服务事项 | 0 | 0 | 8 |\n"
+        "| 第二十条第（六）项 |\n| 信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n"
+        "| 行政处罚 | 9 | 0 | 9 |\n| 行政强制 | 6 | 0 | 6 |\n"
+    )
+    rows = {key: [c for c in cells if c] for key, cells in aligned(text, active_rows("2019")).items()}
+    assert rows["active.normative_docs"] == ["2", "2", "9"]
+    assert rows["active.licensing"] == ["3", "0", "6"]
+
+
+def test_a_run_before_a_label_that_has_no_values_of_its_own_is_that_rows() -> None:  # P26
+    # the converter printed the lost labels loose after the table: 政府集中采购 right after its run
+    text = (
+        "| 第二十条第（六）项 |\n| 内容 | 项目数量 | 增/减 | 数量 |\n"
+        "| 行政处罚 | 2 | 0 | 1 |\n|  | 5 | 0 | 3 |\n"
+        "| 第二十条第（八）项 |\n| 容 | 目数量 | /减 |\n|  | 9 | 0 |\n"
+        "| 第二十条第（九）项 |\n| 容 | 数量 | 金额 |\n|  | 4 | 12.5 |\n"
+        "行政强制\n行政事业性收费\n政府集中采购\n"
+    )
+    document = Document(source="t.md", kind="text", text=text)
+    read = read_active((0, len(text)), "2019", document).readings
+    assert [read[f"active.enforcement.{c}"].value for c in ("prev_count", "change", "decisions")] == [5, 0, 3]
+    assert [read[f"active.fees.{c}"].value for c in ("prev_count", "change")] == [9, 0]
+    assert [read[f"active.procurement.{c}"].value for c in ("projects", "amount_wan")] == [4, 12.5]

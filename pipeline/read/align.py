@@ -16,12 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import pairwise, takewhile
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import ScoreAlignment
 
 from pipeline.read.tokens import Cell, Kind
-from schemas.layout import Row
+from schemas.layout import CAPTION_FIRST_ROWS, Row
 
 FUZZY_COVER = 0.8  # the text matched must span most of the label
 FUZZY_CUTOFF = 75.0  # rapidfuzz partial ratio; one dropped or swapped character in ten still matches
@@ -289,8 +290,11 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
         assert isinstance(label, Label)
         label.hits.append(hit)
     segments, orphans, empty, unpaired = _assign_runs(units, chosen, rows, cell_a_line)
-    placed, unplaced = _place_orphans(orphans, chosen, rows)
-    return Alignment(segments + placed, unpaired + unplaced, empty)
+    placed, unplaced = _place_orphans(orphans, chosen, rows, {s.row.key for s in segments})
+    # a label with no values after it is a blank row, unless a run that lost its label is its
+    # (a converter printed the labels loose after the table, P26)
+    found = {segment.row.key for segment in placed}
+    return Alignment(segments + placed, unpaired + unplaced, [row for row in empty if row.key not in found])
 
 
 def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
@@ -465,9 +469,18 @@ def _next_run_plain(units: list[Unit], hit: Hit, by_unit: dict[int, list[Hit]]) 
     return None
 
 
+class Orphan(NamedTuple):
+    """A run no label took: the row of the label before it, the first row of the caption block
+    after it (None if no caption follows before the next label), the run."""
+
+    after: int
+    before: int | None
+    run: Run
+
+
 def _assign_runs(
     units: list[Unit], chosen: list[Hit], rows: Sequence[Row], cell_a_line: bool = False
-) -> tuple[list[Segment], list[tuple[int, Run]], list[Row], list[Run]]:
+) -> tuple[list[Segment], list[Orphan], list[Row], list[Run]]:
     """Runs to the kept labels before them; the runs left over are orphans (with the hit before).
 
     Labels with no run between them form a group. One run after a group goes to its last label (in
@@ -476,7 +489,7 @@ def _assign_runs(
     labels followed by several runs pair nothing (returned as unpaired).
     """
     segments: list[Segment] = []
-    orphans: list[tuple[int, Run]] = []
+    orphans: list[Orphan] = []
     empty: list[Row] = []
     unpaired: list[Run] = []
     group: list[Hit] = []
@@ -488,7 +501,8 @@ def _assign_runs(
     for hit in chosen:
         hits_at.setdefault(hit.unit, []).append(hit)
 
-    def close(last: bool = False) -> None:
+    def close(last: bool = False, before: int | None = None) -> None:
+        """`before`: the first row of the caption block that ends these runs, where one does."""
         nonlocal group, runs
         if last and group and not runs:
             # The table's last label with nothing after it: nothing shows that its row is blank
@@ -520,14 +534,17 @@ def _assign_runs(
             segments.append(_segment(units, hit, run, rows))
         for run in runs[taken:]:
             if run.filled:
-                orphans.append((group[-1].row if group else last_row, run))
+                orphans.append(Orphan(group[-1].row if group else last_row, before, run))
         group, runs = [], []
 
     wrapped = False  # the last label fragment was the rest of the current row's wrapped label
     for position, unit in enumerate(units):
         if isinstance(unit, Label):
             if _is_caption(unit.cell.text):
-                close()  # values after a caption belong to the rows under it, not to a row before
+                first = caption_first_row(unit.cell.text, rows)
+                close(before=first)  # values after a caption belong to the rows under it, not to a row before
+                if first is not None:
+                    last_row = first - 1  # an unlabelled run after it is one of the block's rows
             found = hits_at.get(position, [])
             for hit in found:
                 if runs or hit.anchor:
@@ -574,6 +591,17 @@ def _is_nothing(cell: Cell) -> bool:
 # A block of section 二 ("第二十条第（一）项") or a table's section title, numbered any way
 # ("三、收到和处理…", "（二）收到和处理…": a region that runs past a missing heading holds them)
 _CAPTIONS = ("第二十条", "主动公开政府信息情况", "收到和处理政府信息公开申请", "行政复议、行政诉讼情况")
+
+
+def caption_first_row(text: str, rows: Sequence[Row]) -> int | None:
+    """The index in `rows` of the first row under a 第二十条 caption of section 二; None for
+    another caption, or one whose rows are not these."""
+    words = compact(text)
+    key = next((key for caption, key in _FIRST_ROW_KEYS if words.startswith(caption)), None)
+    return next((i for i, row in enumerate(rows) if row.key == key), None) if key else None
+
+
+_FIRST_ROW_KEYS = tuple((compact(caption), key) for caption, key in CAPTION_FIRST_ROWS.items())
 
 
 def _is_caption(text: str) -> bool:
@@ -684,24 +712,28 @@ def _segment(units: list[Unit], hit: Hit, run: Run, rows: Sequence[Row]) -> Segm
 
 
 def _place_orphans(
-    orphans: list[tuple[int, Run]], chosen: list[Hit], rows: Sequence[Row]
+    orphans: list[Orphan], chosen: list[Hit], rows: Sequence[Row], read: set[str]
 ) -> tuple[list[Segment], list[Run]]:
-    """Unlabelled runs into the unlabelled rows between their labelled neighbours (P26, P11).
+    """Unlabelled runs into the unlabelled rows between their labelled neighbours (P26, P11), or
+    the caption of the next block of section 二.
 
     Only when the count leaves no choice: as many runs as free rows, or one run of exactly the
-    free rows' cells. Runs before the first or after the last label must fill a row exactly.
+    free rows' cells. Runs before the first or after the last label must fill a row exactly. With
+    no row free, one run that fills exactly the next labelled row, which has no values of its own
+    (`read`: the rows that have), is that row's: a converter that lost a row's label printed it
+    loose after the row (P26).
     """
     placed: list[Segment] = []
     unplaced: list[Run] = []
-    by_gap: dict[int, list[Run]] = {}
-    for after, run in orphans:
-        by_gap.setdefault(after, []).append(run)
-    for after, runs in by_gap.items():
+    by_gap: dict[tuple[int, int | None], list[Run]] = {}
+    for orphan in orphans:
+        by_gap.setdefault((orphan.after, orphan.before), []).append(orphan.run)
+    for (after, before), runs in by_gap.items():
         # the next labelled row; a group label bounds the rows before its first sub-row
         following = [h.row for h in chosen if h.row > after and not (h.anchor and h.row - 1 == after)]
-        end = min(following) if following else len(rows)
+        end = min([*following, len(rows)] if before is None else [*following, before])
         free = list(range(after + 1, end))
-        edge = after == -1 or not following
+        edge = after == -1 or (not following and before is None)
         widths = {len(rows[r].columns) for r in free}
         cells = [len(run.cells) for run in runs]
         pairs = list(zip(free, runs, strict=False))
@@ -714,9 +746,16 @@ def _place_orphans(
                 Segment(rows[f], None, run.cells[i * width : (i + 1) * width], placed="group")
                 for i, f in enumerate(free)
             ]
+        elif not free and len(runs) == 1 and end in following and _label_after(runs[0], rows[end], read):
+            placed.append(Segment(rows[end], None, list(runs[0].cells), _whole_line(runs[0]), "order"))
         else:
             unplaced += runs
     return placed, unplaced
+
+
+def _label_after(run: Run, row: Row, read: set[str]) -> bool:
+    """Whether `run` may be the values of `row`, whose label comes after it with nothing of its own."""
+    return row.key not in read and _exact(run, row)
 
 
 def _whole_line(run: Run) -> tuple[int, int] | None:
