@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.read.tokens import Kind, fragments, parse_cell, rows_of
+from pipeline.read.tokens import Kind, fragments, parse_cell, rows_of, token_rows
 
 
 def pieces(text: str) -> list[tuple[str, str]]:
@@ -90,6 +90,14 @@ def test_nbsp_alone_is_a_blank_cell_and_beside_a_value_pads_it() -> None:  # P7,
     assert [(c.kind.value, c.text) for c in row] == [
         ("text", "规章"),
         *[("number", "0"), ("blank", ""), ("number", "21"), ("blank", "")],
+    ]
+
+
+def test_a_grid_cell_of_several_values_is_cut_into_them() -> None:  # P24 (markitdown merges columns)
+    row = token_rows("|  |  | 25 9 | 0  0 | 0 34 |")[0]
+    assert [(c.kind.value, c.text, c.soft) for c in row if c.kind is not Kind.BLANK] == [
+        *[("number", "25", False), ("number", "9", True), ("number", "0", False), ("number", "0", True)],
+        *[("number", "0", False), ("number", "34", True)],
     ]
 
 

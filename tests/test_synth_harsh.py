@@ -16,6 +16,7 @@ from evals.dataset import Label, load_cases
 from evals.synth import LAYOUTS, generate, glue_recoverable, write_case
 from evals.synth.convert import CONVERTERS, DOCX_CONVERTERS, ConverterMissing, missing
 from evals.synth.harsh import HARSH
+from pipeline.load.normalize import normalize
 from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS, row_keys
 
 FORMATS = ("2019", "2021")
@@ -227,6 +228,16 @@ def test_pdfplumber_text_prints_a_line_of_the_page_a_line_with_its_words_one_spa
     total = next(line for line in text.splitlines() if line.startswith("（七）总计"))
     assert total.split()[-1] == str(label.fields["applications.total.total"])
     assert "  " not in total
+
+
+@needs("markitdown_pdf")
+def test_markitdown_draws_a_row_as_a_table_of_its_own_with_columns_merged(tmp_path: Path) -> None:
+    text, label = case(tmp_path, "markitdown_pdf", "2021", set(), 5)
+    assert label.agency in "".join(normalize(text).split())  # pdfminer reads CJK radicals (⻓)
+    separators = [line for line in text.splitlines() if line.startswith("| ---")]
+    assert len(separators) > 10  # a table's header separator under many a row
+    # several columns' values in one cell
+    assert any(re.search(r"\| *\d+ +\d+ *\|", line) for line in text.splitlines())
 
 
 @needs("pandoc_docx_markdown")

@@ -704,6 +704,29 @@ def test_nbsp_cells_of_a_crawled_row_are_its_blank_cells() -> None:  # P7 (GH-SH
     assert values(unmarked, "applications.granted") != [258, 12, None, None, 1, 1, None]
 
 
+def test_a_grid_whose_cells_hold_several_values_does_not_place_blanks_by_its_columns() -> None:  # P24
+    # markitdown: each row a table of its own, columns merged, the label cells empty; 科研机构 is
+    # blank in every row (P30), which the sums cannot place: the grid's empty cells must not
+    def row(label: str, cells: str) -> str:
+        return f"{label}\n|  |  |  |  | {cells} |\n| --- | --- | --- | --- | --- | --- | --- |\n"
+
+    text = (
+        row("一、本年新收政府信息公开申请数量", "25 9 | 0 0 | 0 34")
+        + row("二、上年结转政府信息公开申请数量", "1 0 | 0 0 | 0 1")
+        + row("三、本年度办理结果（一）予以公开", "24 9 | 0 0 | 0 33")
+        + row("四、结转下年度继续办理", "2 0 | 0 0 | 0 2")
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.new_received")[0] is None  # 25 or blank: not read
+    assert 25 in result.readings["applications.new_received.natural_person"].candidates
+    assert values(result, "applications.new_received")[-1] == 34
+    # all seven there: read as printed
+    full = row("一、本年新收政府信息公开申请数量", "25 9 0 | 0 0 | 0 34")
+    assert values(read_applications(whole(full), "2021", doc(full)), "applications.new_received") == [
+        *[25, 9, 0, 0, 0, 0, 34]
+    ]
+
+
 def test_pandoc_rulers_place_the_cells_of_a_column_blank_in_every_row() -> None:  # P30, P26
     # pandoc's markdown of a DOCX: no row fills every column, the dashes under the header say where
     # each column stands; NFKC made "（一）" narrow, moving that row's cells left of the ruler

@@ -1,6 +1,6 @@
 """Real text converters run on the generated HTML page: text browsers (P36), pandoc, and poppler's
-pdftotext (P35) and PyMuPDF's `get_text()` on a PDF that Chromium prints from the page (P33: a
-cell a line, blank cells gone). Each is a layout of its own."""
+pdftotext (P35), PyMuPDF's `get_text()` (P33: a cell a line, blank cells gone), pdfplumber and
+markitdown on a PDF that Chromium prints from the page. Each is a layout of its own."""
 
 # pymupdf annotates only part of its API.
 # mypy: disable-error-code="no-untyped-call"
@@ -27,6 +27,7 @@ CONVERTERS: dict[str, tuple[str, ...]] = {
     "pdftotext_raw": ("chromium", "pdftotext"),
     "pymupdf_text": ("chromium",),  # PyMuPDF is a dependency of the package
     "pdfplumber_text": ("chromium",),  # pdfplumber comes with the [dev] extra
+    "markitdown_pdf": ("chromium",),  # markitdown comes with the [dev] extra
 }
 # layout -> the binaries it needs, for converters run on the generated DOCX
 DOCX_CONVERTERS: dict[str, tuple[str, ...]] = {
@@ -77,6 +78,8 @@ def convert(layout: str, html: str) -> str:
             return pymupdf_text(printed)
         if layout == "pdfplumber_text":
             return pdfplumber_text(printed)
+        if layout == "markitdown_pdf":
+            return markitdown_text(printed)
         return pdftotext(printed, layout == "pdftotext_layout")
 
 
@@ -109,6 +112,18 @@ def pdfplumber_text(pdf: bytes) -> str:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it warns of every font it cannot measure
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         return "\n".join(page.extract_text() or "" for page in document.pages)
+
+
+def markitdown_text(pdf: bytes) -> str:
+    """Microsoft's markitdown, what LLM pipelines keep of a PDF: pdfplumber's words, columns
+    guessed from where they stand, so a row comes as a table of its own, several columns' values
+    in one cell (`| 0  0  0 | 0 0 |`) and its label's lines above and below it."""
+    try:
+        from markitdown import MarkItDown
+    except ImportError as error:
+        raise ConverterMissing("markitdown layouts need the [dev] extra (markitdown[pdf])") from error
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    return str(MarkItDown().convert_stream(io.BytesIO(pdf), file_extension=".pdf").text_content)
 
 
 def pdftotext(pdf: bytes, layout: bool) -> str:

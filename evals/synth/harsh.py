@@ -27,7 +27,7 @@ HARSH: tuple[str, ...] = (
     "label_variants",
     "narrative",
 )
-EXTENSIONS = {"pandoc_gfm": "md", "md_orphans": "md", "pandoc_docx_markdown": "md"}
+EXTENSIONS = {"pandoc_gfm": "md", "md_orphans": "md", "pandoc_docx_markdown": "md", "markitdown_pdf": "md"}
 _LOST_TABLE = "[TABLE]"  # pandoc's stand-in for a table its writer cannot draw
 
 

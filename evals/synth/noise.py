@@ -61,6 +61,7 @@ NOISE: dict[str, tuple[str, ...]] = {
     "pdftotext_layout_libreoffice": _GRID_NOISE,
     "pdfplumber_text": _GRID_NOISE,
     "pdfplumber_text_libreoffice": _GRID_NOISE,
+    "markitdown_pdf": _GRID_NOISE,
     "pandoc_docx_markdown": _GRID_NOISE,
     "libreoffice_text": _GRID_NOISE,
     "md_orphans": _GRID_NOISE,

@@ -74,9 +74,12 @@ def fit_cells(
     may hold a negative number, 2019's 本年增/减; `whole`: text a cell a line, where a run of
     digits is one cell and never cells glued together)."""
     inline = bool(cells) and all(c.inline for c in cells if c.kind is not BLANK)
-    if inline:
-        fit = _glued_fit(cells, slots, blocks, inline, signed)
-        if fit.candidates or len(cells) < slots:
+    # a cell of a grid that holds several values (`| 24 9 | 0 0 | 0 | 33 |`: a converter merged
+    # columns, markitdown) says the grid's columns are not the row's
+    merged = not inline and any(c.soft for c in cells)
+    if inline or merged:
+        fit = _glued_fit(_without_leading_placeholders(cells), slots, blocks, True, signed)
+        if fit.candidates or len(cells) < slots or merged:
             return fit
     if len(cells) == slots:
         # as printed: no cut, no blank assumed; a broken relation is the filer's (P8/P28) and is
@@ -102,6 +105,14 @@ def fit_cells(
     if glued is not None and glued.candidates:
         return glued
     return Fit(_placements(cells, slots), "shifted")
+
+
+def _without_leading_placeholders(cells: list[Cell]) -> list[Cell]:
+    """A row of values cut out of text less the blank cells of a grid before its first value: the
+    placeholders of the converter's label columns (markitdown: `|  |  |  | 25 9 | 0 0 | 0 34 |`),
+    no cells of the row. A blank the text marks (`&nbsp;`) or the columns put back stays."""
+    first = next((c.start for c in cells if c.kind is not BLANK), None)
+    return [c for c in cells if c.kind is not BLANK or c.inline or first is None or c.start >= first]
 
 
 def _glued_fit(

@@ -68,6 +68,7 @@ _NUMBER = re.compile(
 )
 _NEGATIVE_SIGNS = frozenset({"-", "−", "减", "减少", "少"})
 _SPACES = re.compile(r"\s+")
+_SPACED_DIGITS = re.compile(r"\d\s+\d")
 _MD_ESCAPE = re.compile(r"\\([-\\/*_.+|])")  # markdown writers escape "-" as "\-" (pandoc)
 
 
@@ -83,6 +84,10 @@ def _classify(text: str) -> tuple[str, Kind, int | float | None, str | None]:
     if not compact:
         return "", Kind.BLANK, None, None
     stripped = text.strip()  # a text cell keeps its spaces: they may separate glued cells (P24)
+    if _SPACED_DIGITS.search(stripped):
+        # the values of several columns in one cell ("0  0  0": a converter merged the columns,
+        # markitdown) or one number with a stray space: `fragments` cuts it, the arithmetic judges
+        return stripped, Kind.TEXT, None, None
     if compact in NIL_TOKENS:
         return compact, Kind.NIL, 0, None
     match = _NUMBER.match(compact)
