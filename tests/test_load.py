@@ -467,6 +467,18 @@ def test_a_running_title_is_dropped_with_the_page_numbers_beside_it() -> None:  
     assert without_page_furniture("\n".join(values)).split("\n") == [title, "x", "7", "y", "7"]
 
 
+def test_page_numbers_before_a_tables_repeated_header_are_dropped() -> None:  # P33
+    # pdfplumber's text of a LibreOffice print: no running title, the table's header again on every
+    # page, the page's number just before it
+    header = ["（本列数据的勾 申请人情况", "稽关系为：第一 自然 法人或其他组织 总计"]
+    lines = ["1.属 0 0 0 0 0 0 0", "2", *header, "2.其 0 0 0 0 0 0 0", "3", *header, "3.危 4 0 0 0 0 0 4"]
+    kept = without_page_furniture("\n".join(header + lines)).split("\n")
+    assert "2" not in kept and "3" not in kept and kept.count(header[0]) == 3
+    # numbers that do not count pages are values: kept
+    values = "\n".join([*header, "1.属", "5", *header, "2.其", "5", *header])
+    assert without_page_furniture(values) == values
+
+
 def test_text_documents_lose_their_page_furniture_on_loading(tmp_path: Path) -> None:
     path = tmp_path / "report.txt"
     path.write_text("某局2020年政府信息公开工作年度报告\n规章\n0\n第 1 页 共 2 页\n0\n", encoding="utf-8")

@@ -46,6 +46,12 @@ def test_a_label_wrapped_right_after_its_nil_like_word_keeps_it() -> None:  # P2
     assert pieces("(七)总计无") == [("text", "(七)总计"), ("nil", "无")]  # a nil cell after a label
 
 
+def test_a_group_labels_rest_after_its_bracket_is_no_nil_cell() -> None:  # P25, P33
+    # a narrow group column: `（四` ¶ `）无 机关` ¶ `法提 不掌`
+    assert pieces("）无 机关") == [("text", "）无 机关")]
+    assert ("nil", "无") in pieces("(二)部分公开(区分处理的,只计这一情形,不计其他情形)无无")
+
+
 def test_a_dash_glued_to_digits_is_kept_apart_for_the_arithmetic_to_judge() -> None:  # P14
     assert pieces("其他对外管理服务事项6-61") == [
         ("text", "其他对外管理服务事项"),

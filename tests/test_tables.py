@@ -556,6 +556,38 @@ def test_a_wrapped_label_in_a_text_browser_grid_takes_the_values_of_its_first_li
     assert values(result, "applications.other") == [65, 0, 0, 0, 0, 0, 65]
 
 
+def test_a_wrapped_label_with_its_group_labels_rest_between_takes_its_first_lines_values() -> None:  # P36
+    # w3m: the row's core (另行制作) is on the second line, after the rest of the group label (法提供)
+    lines = [
+        "│          │（四）无 │2.没有现成信息需要 │ 3  │0 │0    │ 0     │0     │0 │ 3 │",
+        "│          │法提供   │另行制作           │    │  │     │       │      │  │   │",
+        "│          │         ├───────────────────┼────┼──┼─────┼───────┼──────┼──┼───┤",
+        "│          │         │3.补正后申请内容仍 │ 0  │0 │0    │ 0     │0     │0 │ 0 │",
+        "│          │         │不明确             │    │  │     │       │      │  │   │",
+    ]
+    result = read_lines(read_applications, lines, "2019")
+    assert values(result, "applications.unavailable.needs_creation") == [3, 0, 0, 0, 0, 0, 3]
+    assert not any(f.rule == "unplaced_values" for f in result.findings)
+
+
+def test_values_no_row_took_send_the_document_to_a_person_unless_one_stray_word() -> None:
+    # a grid line's value in a column, or a run of values, is some row's: an error; a lone number
+    # or word (a page number, an ordinal, a label's 无) is a warning
+    lines = [
+        "│一、本年新收政       │0   │　│0    │8      │0      │0 │8  │",
+        "│府信息公开申请数量   │    │0 │     │       │       │  │   │",
+        "│二、上年结转政府信息公开申请数量│0   │0 │0    │0      │0      │0 │0  │",
+    ]
+    result = read_lines(read_applications, lines, "2019")
+    unplaced = [f for f in result.findings if f.rule == "unplaced_values"]
+    assert [f.severity for f in unplaced] == ["error"]
+    stray = ["（一）予以公开\t2\t0\t0\t0\t0\t0\t2", "7", "（二）部分公开\t0\t0\t0\t0\t0\t0\t0"]
+    unplaced = [
+        f for f in read_lines(read_applications, stray, "2019").findings if f.rule == "unplaced_values"
+    ]
+    assert [f.severity for f in unplaced] == ["warning"]
+
+
 def test_a_label_cut_by_a_page_break_takes_the_values_beside_its_first_part() -> None:  # P33
     # PyMuPDF's text of a LibreOffice print: "3.要", its values, the header the next page repeats,
     # then the rest of the label; "5" ¶ ".要求…" is an ordinal put on a line of its own

@@ -11,6 +11,7 @@ may be a cell's value, so it stays.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import pairwise
 
 _SPACE_LINES = r"(?:[ \u3000\xa0]+\n)*"  # lines of spaces a converter writes around a footer's fields
@@ -25,6 +26,7 @@ _FOOTER = re.compile(
 _HEAD_WORD = "报告"  # a running head is the report's title
 _HEAD_CHARS = 6
 _PAGE_NUMBER = re.compile(r"\d{1,4}")
+_DIGIT = re.compile(r"\d")
 
 
 def without_page_furniture(text: str) -> str:
@@ -33,22 +35,39 @@ def without_page_furniture(text: str) -> str:
 
 
 def _without_running_heads(text: str) -> str:
-    """Every repeat of a title line after its first, and the page numbers beside the repeats."""
+    """Every repeat of a title line after its first, and the page numbers beside the repeats, or
+    else beside the repeats of a table's header (a page that goes on with the table prints it again)."""
     lines = text.split("\n")
-    keys = [_head_key(line) for line in lines]
-    first: dict[str, int] = {}
+    titles = _repeats(lines, _head_key)
+    numbers = _page_numbers_beside(lines, titles) if titles else set()
+    if not numbers:
+        headers = _repeats(lines, _header_key)
+        starts = [index for index in headers if index - 1 not in headers]  # a header's first line
+        numbers = _page_numbers_beside(lines, starts, every=False)
+    dropped = set(titles) | numbers
+    if not dropped:
+        return text
+    return "\n".join(line for index, line in enumerate(lines) if index not in dropped)
+
+
+def _repeats(lines: list[str], key_of: Callable[[str], str | None]) -> list[int]:
+    """The lines whose key was seen on an earlier line."""
+    seen: set[str] = set()
     repeats: list[int] = []
-    for index, key in enumerate(keys):
+    for index, line in enumerate(lines):
+        key = key_of(line)
         if key is None:
             continue
-        if key in first:
+        if key in seen:
             repeats.append(index)
-        else:
-            first[key] = index
-    if not repeats:
-        return text
-    dropped = set(repeats) | _page_numbers_beside(lines, repeats)
-    return "\n".join(line for index, line in enumerate(lines) if index not in dropped)
+        seen.add(key)
+    return repeats
+
+
+def _header_key(line: str) -> str | None:
+    """A line of words a table's header may start with: no digit, long enough not to recur by chance."""
+    words = "".join(line.split())
+    return words if len(words) >= _HEAD_CHARS and not _DIGIT.search(words) else None
 
 
 def _head_key(line: str) -> str | None:
@@ -58,9 +77,10 @@ def _head_key(line: str) -> str | None:
     return words if len(words) >= _HEAD_CHARS else None
 
 
-def _page_numbers_beside(lines: list[str], heads: list[int]) -> set[int]:
-    """The bare numbers just before (or else just after) each running head, when there are two at
-    least and they count up one by one: a value of a table would not."""
+def _page_numbers_beside(lines: list[str], heads: list[int], every: bool = True) -> set[int]:
+    """The bare numbers just before (or else just after) each running head (`every`; else some of
+    them: a table's header may recur inside a page, a wrapped label's line too), when there are two
+    at least and they count up one by one: a value of a table would not."""
     found: list[tuple[int, int]] = []
     for head in heads:
         for index in (head - 1, head + 1):
@@ -68,7 +88,7 @@ def _page_numbers_beside(lines: list[str], heads: list[int]) -> set[int]:
                 found.append((index, int(lines[index].strip())))
                 break
     numbers = [number for _, number in found]
-    counts_pages = len(found) >= 2 and len(found) == len(heads)
+    counts_pages = len(found) >= 2 and (len(found) == len(heads) or not every)
     if not counts_pages or any(b != a + 1 for a, b in pairwise(numbers)):
         return set()
     return {index for index, _ in found}

@@ -622,9 +622,11 @@ def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], chosen: li
     """A hit on a later line of a wrapped label, moved to the line that starts the label when
     values stand between the two ("2.没有现成信息需要 960 11 0 0 / 另行制作 0 0 971"), so that the
     row takes the values beside both lines. Runs of blank cells between do not count: a grid
-    drawn in text (w3m) puts the blank group cells of the label's second line before it."""
+    drawn in text (w3m) puts the blank group cells of the label's second line before it, and the
+    rest of the group label (`│（四）无 │2.没有现成信息需要 │ 0 │…` ¶ `│法提供 │另行制作 │  │…`)."""
+    group = compact(rows[hit.row].group or "")
     before = hit.unit - 1
-    while before >= 0 and isinstance(units[before], Run):
+    while before >= 0 and (isinstance(units[before], Run) or _in_group_label(units[before], group)):
         before -= 1
     between = units[before + 1 : hit.unit]
     if hit.anchor or before < 0 or not any(isinstance(run, Run) and run.filled for run in between):
@@ -639,6 +641,11 @@ def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], chosen: li
         return hit
     words = compact(label.cell.text)
     return Hit(hit.row, before, len(words) - len(head), len(words), hit.score)
+
+
+def _in_group_label(unit: Unit, group: str) -> bool:
+    """Whether a label fragment is a piece of the row's group label (wrapped beside the row's)."""
+    return isinstance(unit, Label) and bool(group) and compact(unit.cell.text) in group
 
 
 def _label_head(before: str, found: str, hit: Hit, row: Row) -> str | None:

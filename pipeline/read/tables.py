@@ -453,10 +453,13 @@ def _alignment_findings(alignment: Alignment) -> list[Finding]:
                 )
             )
     for run in alignment.unplaced:
+        values = sum(1 for cell in run.cells if cell.kind is not BLANK)
         findings.append(
             Finding(
                 rule="unplaced_values",
-                severity="warning",
+                # a lone number or word may be a page's, an ordinal, a label's; more values, or one
+                # standing in a grid line's column, are some row's, which lacks them: a person looks
+                severity="error" if values >= 2 or (values and len(run.cells) > values) else "warning",
                 message=f"values '{_cells_text(run.cells)}' belong to no row the order allows; not used",
             )
         )

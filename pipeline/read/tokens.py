@@ -222,9 +222,9 @@ def token_rows(text: str, offset: int = 0, empty_is_blank: bool = False) -> list
 
 # A value inside running text: a number (sign, thousands, decimals, unit) or a nil mark. "无" in
 # 无法提供 / 无正当理由, also where the label wraps right after it (`（四）无` ¶ `法提供`, `4.无` ¶
-# `正当理由`, P25), and "/" in the header 本年增/减 (also where a narrow column cut it, `/减`) are
-# words, not cells.
-_AFTER_ORDINAL = r"(?<!\d\.)(?<!\d、)(?<![(（][一二三四五六七八九十][)）])"
+# `正当理由`, P25; `（四` ¶ `）无` ¶ `法提`, a narrow column), and "/" in the header 本年增/减 (also
+# where a narrow column cut it, `/减`) are words, not cells.
+_AFTER_ORDINAL = r"(?<!\d\.)(?<!\d、)(?<![(（][一二三四五六七八九十][)）])(?<!^[)）])"
 _FRAGMENT = re.compile(
     r"(?P<note>[（(](?:其中|含)[^（()）]{0,40}[)）])"  # "22（其中修订16件）": a note on the cell (P32)
     r"|(?P<number>(?:[+]|增加|减少|增|减)?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元)?)"
