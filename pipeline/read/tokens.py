@@ -417,7 +417,7 @@ def empty_lines_are_cells(text: str) -> bool:
     seen = Counter[str]()
     previous: Kind | None = None  # the kind of the last line that was not empty
     empty_since = False
-    run = longest = 0  # lines of values and empty lines since the last text line
+    run = 0  # lines of values and empty lines since the last text line
     for line in text.split("\n"):
         if not line:
             empty_since, run = True, run + 1
@@ -427,13 +427,12 @@ def empty_lines_are_cells(text: str) -> bool:
             after = "value" if kind in _VALUE_KINDS else "label" if kind is Kind.TEXT else "other"
             seen[f"{after} {'across an empty line' if empty_since else 'directly'}"] += 1
         run = 0 if kind is Kind.TEXT else run + 1
-        longest = max(longest, run)
+        if run > _LONGEST_ROW:
+            return False  # longer than any row, whatever the rest of the text holds
         previous, empty_since = kind, False
     inside_rows = seen["value across an empty line"] >= _EVIDENCE
     ending_some_rows = min(seen["label directly"], seen["label across an empty line"]) >= _EVIDENCE
-    return (
-        seen["value directly"] >= _EVIDENCE and longest <= _LONGEST_ROW and (inside_rows or ending_some_rows)
-    )
+    return seen["value directly"] >= _EVIDENCE and (inside_rows or ending_some_rows)
 
 
 _VALUE_KINDS = (Kind.NUMBER, Kind.NIL)
