@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import pairwise, takewhile
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import ScoreAlignment
@@ -65,8 +66,7 @@ def _short_label_alignment(words: str, label: str) -> ScoreAlignment | None:
     return fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # not a frozen dataclass, whose __init__ costs several times as much
     """A canonical row's label found in a label fragment."""
 
     row: int  # index into the table's canonical rows
@@ -140,12 +140,19 @@ _HEAD_CHARACTERS = 4
 
 def _label_extent(row: Row, start: int, end: int) -> tuple[int, int]:
     """Where the whole label around a core found at [start, end) would stand."""
-    full = compact(row.label)
-    core = next((c for c in row.match if c in full), None)
-    if core is None:
+    around = _core_in_label(row.label, row.match)
+    if around is None:
         return start, end
-    offset = full.index(core)
-    return start - offset, start - offset + len(full)
+    offset, length = around
+    return start - offset, start - offset + length
+
+
+@lru_cache(maxsize=256)  # the formats' row labels
+def _core_in_label(label: str, match: tuple[str, ...]) -> tuple[int, int] | None:
+    """Where the first of the cores found in the label stands in it, and the label's length."""
+    full = compact(label)
+    core = next((c for c in match if c in full), None)
+    return None if core is None else (full.index(core), len(full))
 
 
 def _occurrences(text: str, core: str) -> list[int]:
