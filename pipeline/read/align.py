@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import pairwise, takewhile
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import ScoreAlignment
@@ -95,7 +96,7 @@ def find_hits(text: str, rows: Sequence[Row]) -> list[tuple[int, int, int, float
 
 
 def fuzzy_hits(
-    text: str, rows: Sequence[Row], wanted: set[int], taken: list[tuple[int, int]]
+    text: str, rows: Sequence[Row], wanted: AbstractSet[int], taken: list[tuple[int, int]]
 ) -> list[tuple[int, int, int, float]]:
     """Rows found nowhere exactly, matched fuzzily (typos, dropped words) outside the `taken` spans."""
     label = compact(text)
@@ -303,15 +304,13 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
 def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
     """Exact hits in every label fragment, then fuzzy ones for the rows no fragment names exactly."""
     index = label_index(tuple(rows))
-    exact = {p: index.exact(unit.cell.text) for p, unit in enumerate(units) if isinstance(unit, Label)}
-    missing = set(range(len(rows))) - {hit[0] for found, _ in exact.values() for hit in found}
+    texts = {p: unit.cell.text for p, unit in enumerate(units) if isinstance(unit, Label)}
+    exact = {p: index.exact(text) for p, text in texts.items()}
+    missing = frozenset(range(len(rows))) - {hit[0] for found, _ in exact.values() for hit in found}
     hits: list[Hit] = []
-    for position, (found, groups) in exact.items():
-        unit = units[position]
-        assert isinstance(unit, Label)
-        taken = [_label_extent(rows[r], s, e) for r, s, e, _ in found]
-        fuzzy = fuzzy_hits(unit.cell.text, rows, missing, taken) if missing else []
-        hits += [Hit(r, position, s, e, score) for r, s, e, score in found + fuzzy]
+    for position, text in texts.items():
+        found, groups = index.with_fuzzy(text, missing)
+        hits += [Hit(r, position, s, e, score) for r, s, e, score in found]
         hits += [Hit(r, position, s, e, _GROUP_SCORE, anchor=True) for r, s, e in groups]
     return sorted(hits, key=lambda h: (h.unit, h.start))
 
@@ -321,6 +320,7 @@ _MEMO_TEXT = 200  # longer fragments (a whole page glued on one line) are not wo
 _MEMO_SIZE = 8192
 
 ExactHits = tuple[list[tuple[int, int, int, float]], list[tuple[int, int, int]]]
+_Key = TypeVar("_Key", str, tuple[str, frozenset[int]])
 
 
 class LabelIndex:
@@ -333,6 +333,7 @@ class LabelIndex:
         self.rows = rows
         self.groups = _group_starts(rows)
         self._memo: dict[str, ExactHits] = {}
+        self._fuzzy_memo: dict[tuple[str, frozenset[int]], ExactHits] = {}
 
     def exact(self, text: str) -> ExactHits:
         """Row hits (row, start, end, score) and group-label anchors (first sub-row, start, end)."""
@@ -346,11 +347,29 @@ class LabelIndex:
             for at in _occurrences(label, words)
         ]
         found = (find_hits(text, self.rows), groups)
-        if len(text) <= _MEMO_TEXT:
-            if len(self._memo) >= _MEMO_SIZE:
-                self._memo.clear()
-            self._memo[text] = found
+        _remember(self._memo, text, text, found)
         return found
+
+    def with_fuzzy(self, text: str, missing: frozenset[int]) -> ExactHits:
+        """`exact`, the row hits followed by the fuzzy ones of the rows `missing` everywhere in the
+        table (outside the exact hits' labels). Remembered too: most tables miss no row, or the same."""
+        remembered = self._fuzzy_memo.get((text, missing))
+        if remembered is not None:
+            return remembered
+        found, groups = self.exact(text)
+        if missing:
+            taken = [_label_extent(self.rows[r], s, e) for r, s, e, _ in found]
+            found = found + fuzzy_hits(text, self.rows, missing, taken)
+        _remember(self._fuzzy_memo, (text, missing), text, (found, groups))
+        return found, groups
+
+
+def _remember(memo: dict[_Key, ExactHits], key: _Key, text: str, hits: ExactHits) -> None:
+    """Keep the hits of a label text short enough to recur; a full memo starts again."""
+    if len(text) <= _MEMO_TEXT:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = hits
 
 
 @lru_cache(maxsize=16)
