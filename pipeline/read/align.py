@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import pairwise, takewhile
 from typing import NamedTuple, TypeVar
 
@@ -185,10 +185,15 @@ class Run:
     line: int
     first: int  # index of the first cell in its line
     line_width: int
+    _filled: bool | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property  # asked again and again once `stream` has built the run, which it no longer changes
+    @property
     def filled(self) -> bool:
-        return any(c.kind is not Kind.BLANK for c in self.cells)
+        """Whether any cell is not blank. Asked again and again once `stream` has built the run, which
+        it no longer changes: worked out once (not by `cached_property`, which takes a lock, 3.11)."""
+        if self._filled is None:
+            self._filled = any(c.kind is not Kind.BLANK for c in self.cells)
+        return self._filled
 
     def could_fill(self, width: int) -> bool:
         """Enough cells, or glued digits, for a row of `width` columns."""
