@@ -198,10 +198,18 @@ def token_rows(text: str, offset: int = 0, empty_is_blank: bool = False) -> list
 @lru_cache(maxsize=2)  # a region read twice: tables 二 and 三 share one when 三's heading is lost (P10)
 def _token_rows(text: str, offset: int, empty_is_blank: bool) -> tuple[tuple[Cell, ...], ...]:
     """`token_rows`, shared: the readers copy the rows and never change a cell."""
-    return tuple(
-        tuple(piece for cell in row for piece in fragments(cell))
-        for row in rows_of(text, offset, empty_is_blank)
-    )
+    return tuple(_fragmented(row) for row in rows_of(text, offset, empty_is_blank))
+
+
+def _fragmented(row: list[Cell]) -> tuple[Cell, ...]:
+    """The row with each text cell cut into its `fragments` (values stay as they are: most cells)."""
+    pieces: list[Cell] = []
+    for cell in row:
+        if cell.kind is Kind.TEXT:
+            pieces += fragments(cell)
+        else:
+            pieces.append(cell)
+    return tuple(pieces)
 
 
 # A value inside running text: a number (sign, thousands, decimals, unit) or a nil mark. "无" in
