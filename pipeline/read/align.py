@@ -607,6 +607,7 @@ def _is_nothing(cell: Cell) -> bool:
 _CAPTIONS = ("第二十条", "主动公开政府信息情况", "收到和处理政府信息公开申请", "行政复议、行政诉讼情况")
 
 
+@lru_cache(maxsize=8192)  # asked of every label fragment, twice in text a cell a line; labels recur
 def _is_caption(text: str) -> bool:
     words = compact(text)
     return words.startswith(_CAPTIONS[0]) or any(caption in words for caption in _CAPTIONS[1:])
