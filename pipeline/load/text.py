@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import charset_normalizer
 
@@ -39,6 +39,7 @@ def read_text(data: bytes) -> tuple[list[Block], str]:
     return [Line(without_page_furniture(text))], encoding
 
 
+@lru_cache(maxsize=8192)  # asked of every distinct character of every file: most recur
 def _is_binary(char: str) -> bool:
     """Control, unassigned, private-use or replacement characters, which text does not hold."""
     if char in _LAYOUT_CONTROLS:

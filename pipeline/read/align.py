@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import pairwise, takewhile
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import ScoreAlignment
@@ -66,8 +67,7 @@ def _short_label_alignment(words: str, label: str) -> ScoreAlignment | None:
     return fuzz.partial_ratio_alignment(words, label, score_cutoff=FUZZY_CUTOFF)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # not a frozen dataclass, whose __init__ costs several times as much
     """A canonical row's label found in a label fragment."""
 
     row: int  # index into the table's canonical rows
@@ -96,7 +96,7 @@ def find_hits(text: str, rows: Sequence[Row]) -> list[tuple[int, int, int, float
 
 
 def fuzzy_hits(
-    text: str, rows: Sequence[Row], wanted: set[int], taken: list[tuple[int, int]]
+    text: str, rows: Sequence[Row], wanted: AbstractSet[int], taken: list[tuple[int, int]]
 ) -> list[tuple[int, int, int, float]]:
     """Rows found nowhere exactly, matched fuzzily (typos, dropped words) outside the `taken` spans."""
     label = compact(text)
@@ -141,12 +141,19 @@ _HEAD_CHARACTERS = 4
 
 def _label_extent(row: Row, start: int, end: int) -> tuple[int, int]:
     """Where the whole label around a core found at [start, end) would stand."""
-    full = compact(row.label)
-    core = next((c for c in row.match if c in full), None)
-    if core is None:
+    around = _core_in_label(row.label, row.match)
+    if around is None:
         return start, end
-    offset = full.index(core)
-    return start - offset, start - offset + len(full)
+    offset, length = around
+    return start - offset, start - offset + length
+
+
+@lru_cache(maxsize=256)  # the formats' row labels
+def _core_in_label(label: str, match: tuple[str, ...]) -> tuple[int, int] | None:
+    """Where the first of the cores found in the label stands in it, and the label's length."""
+    full = compact(label)
+    core = next((c for c in match if c in full), None)
+    return None if core is None else (full.index(core), len(full))
 
 
 def _occurrences(text: str, core: str) -> list[int]:
@@ -178,10 +185,15 @@ class Run:
     line: int
     first: int  # index of the first cell in its line
     line_width: int
+    _filled: bool | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property  # asked again and again once `stream` has built the run, which it no longer changes
+    @property
     def filled(self) -> bool:
-        return any(c.kind is not Kind.BLANK for c in self.cells)
+        """Whether any cell is not blank. Asked again and again once `stream` has built the run, which
+        it no longer changes: worked out once (not by `cached_property`, which takes a lock, 3.11)."""
+        if self._filled is None:
+            self._filled = any(c.kind is not Kind.BLANK for c in self.cells)
+        return self._filled
 
     def could_fill(self, width: int) -> bool:
         """Enough cells, or glued digits, for a row of `width` columns."""
@@ -300,15 +312,13 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
 def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
     """Exact hits in every label fragment, then fuzzy ones for the rows no fragment names exactly."""
     index = label_index(tuple(rows))
-    exact = {p: index.exact(unit.cell.text) for p, unit in enumerate(units) if isinstance(unit, Label)}
-    missing = set(range(len(rows))) - {hit[0] for found, _ in exact.values() for hit in found}
+    texts = {p: unit.cell.text for p, unit in enumerate(units) if isinstance(unit, Label)}
+    exact = {p: index.exact(text) for p, text in texts.items()}
+    missing = frozenset(range(len(rows))) - {hit[0] for found, _ in exact.values() for hit in found}
     hits: list[Hit] = []
-    for position, (found, groups) in exact.items():
-        unit = units[position]
-        assert isinstance(unit, Label)
-        taken = [_label_extent(rows[r], s, e) for r, s, e, _ in found]
-        fuzzy = fuzzy_hits(unit.cell.text, rows, missing, taken) if missing else []
-        hits += [Hit(r, position, s, e, score) for r, s, e, score in found + fuzzy]
+    for position, text in texts.items():
+        found, groups = index.with_fuzzy(text, missing)
+        hits += [Hit(r, position, s, e, score) for r, s, e, score in found]
         hits += [Hit(r, position, s, e, _GROUP_SCORE, anchor=True) for r, s, e in groups]
     return sorted(hits, key=lambda h: (h.unit, h.start))
 
@@ -318,6 +328,7 @@ _MEMO_TEXT = 200  # longer fragments (a whole page glued on one line) are not wo
 _MEMO_SIZE = 8192
 
 ExactHits = tuple[list[tuple[int, int, int, float]], list[tuple[int, int, int]]]
+_Key = TypeVar("_Key", str, tuple[str, frozenset[int]])
 
 
 class LabelIndex:
@@ -330,6 +341,7 @@ class LabelIndex:
         self.rows = rows
         self.groups = _group_starts(rows)
         self._memo: dict[str, ExactHits] = {}
+        self._fuzzy_memo: dict[tuple[str, frozenset[int]], ExactHits] = {}
 
     def exact(self, text: str) -> ExactHits:
         """Row hits (row, start, end, score) and group-label anchors (first sub-row, start, end)."""
@@ -343,11 +355,29 @@ class LabelIndex:
             for at in _occurrences(label, words)
         ]
         found = (find_hits(text, self.rows), groups)
-        if len(text) <= _MEMO_TEXT:
-            if len(self._memo) >= _MEMO_SIZE:
-                self._memo.clear()
-            self._memo[text] = found
+        _remember(self._memo, text, text, found)
         return found
+
+    def with_fuzzy(self, text: str, missing: frozenset[int]) -> ExactHits:
+        """`exact`, the row hits followed by the fuzzy ones of the rows `missing` everywhere in the
+        table (outside the exact hits' labels). Remembered too: most tables miss no row, or the same."""
+        remembered = self._fuzzy_memo.get((text, missing))
+        if remembered is not None:
+            return remembered
+        found, groups = self.exact(text)
+        if missing:
+            taken = [_label_extent(self.rows[r], s, e) for r, s, e, _ in found]
+            found = found + fuzzy_hits(text, self.rows, missing, taken)
+        _remember(self._fuzzy_memo, (text, missing), text, (found, groups))
+        return found, groups
+
+
+def _remember(memo: dict[_Key, ExactHits], key: _Key, text: str, hits: ExactHits) -> None:
+    """Keep the hits of a label text short enough to recur; a full memo starts again."""
+    if len(text) <= _MEMO_TEXT:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = hits
 
 
 @lru_cache(maxsize=16)
@@ -604,6 +634,7 @@ def caption_first_row(text: str, rows: Sequence[Row]) -> int | None:
 _FIRST_ROW_KEYS = tuple((compact(caption), key) for caption, key in CAPTION_FIRST_ROWS.items())
 
 
+@lru_cache(maxsize=8192)  # asked of every label fragment, twice in text a cell a line; labels recur
 def _is_caption(text: str) -> bool:
     words = compact(text)
     return words.startswith(_CAPTIONS[0]) or any(caption in words for caption in _CAPTIONS[1:])

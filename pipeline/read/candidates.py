@@ -260,6 +260,8 @@ def agreed(candidates: list[Slots]) -> list[Cell | None]:
     """Per column, the cell every reading agrees on, else None."""
     if not candidates:
         return []
+    if len(candidates) == 1:  # the usual row: one reading, which agrees with itself everywhere
+        return list(candidates[0])
     chosen: list[Cell | None] = []
     for position in range(len(candidates[0])):
         options = {(c[position].kind, c[position].value) for c in candidates}

@@ -10,7 +10,7 @@ choose (`pipeline.read.solver`). The search is bounded: past the bound nothing i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import combinations
 
 from pipeline.read.tokens import Cell, Kind
@@ -48,6 +48,7 @@ class _Search:
     # per cell index, over the cells from there on: digits (a whole cell counts one), sign dashes
     digits_from: list[int] = field(default_factory=list)
     signs_from: list[int] = field(default_factory=list)
+    row: Slots = field(default_factory=list)  # the reading being placed
 
     def __post_init__(self) -> None:
         signs = [_is_sign(c, self.cells, i) for i, c in enumerate(self.cells)]
@@ -78,40 +79,45 @@ def glued_readings(
     """
     search = _Search(cells, slots, blocks, budget=budget, signed=signed)
     if cells:
-        _extend(search, 0, 0, [], blanks, 1)
+        _extend(search, 0, 0, blanks, 1, 0)
     return ([] if search.truncated else search.found), (-1 if search.truncated else search.tried)
 
 
-def _extend(search: _Search, index: int, offset: int, row: Slots, blanks: int, sign: int) -> None:
-    """Place the next slot from cell `index`, `offset` digits into it, or a dropped blank."""
+def _extend(search: _Search, index: int, offset: int, blanks: int, sign: int, partial: float) -> None:
+    """Place the next slot from cell `index`, `offset` digits into it, or a dropped blank.
+
+    `search.row` is the reading so far, which the search grows and shrinks (a reading found is
+    copied); `partial` is the sum of its cells in the block not yet closed (a blank counts 0), kept
+    along rather than summed again at every cut.
+    """
     search.tried += 1
     search.truncated = search.truncated or search.tried > search.budget
     if search.truncated:
         return
-    cells, slots = search.cells, search.slots
+    cells, slots, row = search.cells, search.slots, search.row
+    forced = _forced_total(search.blocks, len(row), partial)
     if index == len(cells):
         if len(row) == slots and not blanks:
-            search.found.append(row)
+            search.found.append(list(row))
             search.truncated = len(search.found) > GLUED_CAP
-        elif len(row) + blanks == slots and _may_be_blank(search.blocks, row):
-            _extend(search, index, offset, [*row, blank_at(cells[-1])], blanks - 1, sign)
+        elif len(row) + blanks == slots and _may_be_blank(forced):
+            _place(search, blank_at(cells[-1]), index, offset, blanks - 1, sign, partial)
         return
     if len(row) == slots or not _room_for(search, index, offset, slots - len(row) - blanks):
         return
     cell = cells[index]
-    if blanks and sign == 1 and _may_be_blank(search.blocks, row):
+    if blanks and sign == 1 and _may_be_blank(forced):
         at = cell.start + offset
-        _extend(search, index, offset, [*row, Cell("", at, at, BLANK)], blanks - 1, 1)
+        _place(search, Cell("", at, at, BLANK), index, offset, blanks - 1, 1, partial)
     if sign == 1 and len(row) in search.signed and _is_sign(cell, cells, index):
-        _extend(search, index + 1, 0, row, blanks, -1)  # the dash is the next number's sign
+        _extend(search, index + 1, 0, blanks, -1, partial)  # the dash is the next number's sign
     if not splittable(cell):
-        if sign == 1 and _closes_block(search.blocks, row, cell):
-            _extend(search, index + 1, 0, [*row, cell], blanks, 1)
+        if sign == 1 and _closes_block(forced, cell):
+            _place(search, cell, index + 1, 0, blanks, 1, partial)
         elif sign == -1 and cell.kind is Kind.NUMBER and cell.value and cell.value > 0:
-            _extend(search, index + 1, 0, [*row, _negated(cell)], blanks, 1)
+            _place(search, _negated(cell), index + 1, 0, blanks, 1, partial)
         return
     digits = cell.text[offset:]
-    forced = _forced_total(search.blocks, row)
     lengths = [len(str(forced))] if forced is not None else range(1, len(digits) + 1)
     for size in lengths:
         piece = digits[:size]
@@ -124,23 +130,34 @@ def _extend(search: _Search, index: int, offset: int, row: Slots, blanks: int, s
         end = cell.start + offset + size
         part = Cell(("-" if sign == -1 else "") + piece, start, end, Kind.NUMBER, value)
         digits_left = search.digits_from[index] - offset - size
-        if forced is None and not _total_fits(search, [*row, part], digits_left, blanks):
+        if forced is None and not _total_fits(search, len(row) + 1, partial + value, digits_left, blanks):
             break  # the block's total could no longer be written with the digits left
         if size == len(digits):
-            _extend(search, index + 1, 0, [*row, part], blanks, 1)
+            _place(search, part, index + 1, 0, blanks, 1, partial)
         else:
-            _extend(search, index, offset + size, [*row, part], blanks, 1)
+            _place(search, part, index, offset + size, blanks, 1, partial)
 
 
-def _total_fits(search: _Search, row: Slots, digits_left: int, blanks: int) -> bool:
-    """Whether the current block's total, at least the sum so far, still has digits to be written in."""
+def _place(
+    search: _Search, cell: Cell, index: int, offset: int, blanks: int, sign: int, partial: float
+) -> None:
+    """`_extend` with `cell` as the reading's next slot."""
+    row = search.row
+    row.append(cell)
+    closed = search.blocks is not None and len(row) % search.blocks.size == 0
+    _extend(search, index, offset, blanks, sign, 0 if closed else partial + number_of(cell))
+    row.pop()
+
+
+def _total_fits(search: _Search, length: int, partial: float, digits_left: int, blanks: int) -> bool:
+    """Whether the current block's total, at least the sum so far, still has digits to be written in
+    (`length`: the cells placed, the new one included; `partial`: the block's sum with it)."""
     blocks = search.blocks
     if blocks is None:
         return True
-    placed = len(row) % blocks.size
+    placed = length % blocks.size
     if placed == 0:
         return True
-    partial = sum(map(number_of, row[len(row) - placed :]))  # map: no generator frame, in the inner loop
     needed = len(str(int(abs(partial)))) if partial else 1
     before_total = max(0, blocks.size - 1 - placed - blanks)
     return needed <= digits_left - before_total
@@ -170,23 +187,21 @@ def _room_for(search: _Search, index: int, offset: int, left: int) -> bool:
     return rest - search.signs_from[index] <= left <= search.digits_from[index] - offset
 
 
-def _forced_total(blocks: Blocks | None, row: Slots) -> int | None:
-    """The value the next slot must hold when it closes a block, else None."""
-    if blocks is None or (len(row) + 1) % blocks.size:
+def _forced_total(blocks: Blocks | None, length: int, partial: float) -> int | None:
+    """The value the next slot must hold when it closes a block, else None (`length`: the cells
+    placed; `partial`: the sum of the block's cells so far)."""
+    if blocks is None or (length + 1) % blocks.size:
         return None
-    block = row[len(row) - blocks.size + 1 :]
-    total = sum(number_of(c) for c in block)
-    return int(total) if float(total).is_integer() else None
+    return int(partial) if float(partial).is_integer() else None
 
 
-def _may_be_blank(blocks: Blocks | None, row: Slots) -> bool:
+def _may_be_blank(forced: int | None) -> bool:
     """A dropped blank may stand anywhere but as the total of a block whose cells are not all 0."""
-    return _forced_total(blocks, row) in (None, 0)
+    return forced in (None, 0)
 
 
-def _closes_block(blocks: Blocks | None, row: Slots, cell: Cell) -> bool:
+def _closes_block(forced: int | None, cell: Cell) -> bool:
     """A fixed cell in a block's last slot must be its total (or blank: total not printed)."""
-    forced = _forced_total(blocks, row)
     return forced is None or cell.kind is BLANK or number_of(cell) == forced
 
 
@@ -235,7 +250,9 @@ def _relative(cell: Cell, base: int) -> tuple[object, ...]:
 
 
 def _moved(cell: Cell, delta: int) -> Cell:
-    return replace(cell, start=cell.start + delta, end=cell.end + delta)
+    # the constructor, not `dataclasses.replace`: a third of the cost, for every cell of a remembered row
+    c = cell
+    return Cell(c.text, c.start + delta, c.end + delta, c.kind, c.value, c.unit, c.soft, c.inline, c.x)
 
 
 def _search_readings(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from pipeline.document import Document
 from pipeline.read.align import Alignment, Segment, align
@@ -281,15 +282,16 @@ def read_labelled_rows(
     traceless = cell_a_line and _in_row_order(alignment)
     chosen = {s.row.key: s for s in restore_blank_columns(alignment.segments, text)}
     whole = numbers_whole(cell_a_line, document)
-    fits = {key: _fit(s, rules_for(s.row), whole, document.text) for key, s in chosen.items()}
+    rules_of = {key: rules_for(s.row) for key, s in chosen.items()}
+    fits = {key: _fit(s, rules_of[key], whole, document.text) for key, s in chosen.items()}
     starts = _value_starts(chosen, fits)
     candidates: dict[str, list[Slots]] = {}
     for key, segment in chosen.items():
-        rules = rules_for(segment.row)
-        if layout == "cell_per_line":
+        rules = rules_of[key]
+        if layout == "cell_per_line" and not rules.left_aligned:
             # One cell per line: values follow their label directly; surplus blank cells are the
             # next row's placeholders.
-            rules = replace(rules, left_aligned=True)
+            rules = _left_aligned(rules)
         fits[key] = _aligned_with_table(segment, fits[key], starts)
         candidates[key] = row_candidates(fits[key], rules)
     if relations:
@@ -303,6 +305,11 @@ def read_labelled_rows(
     result.readings.update(_empty_rows(alignment, document))
     result.findings.extend(_alignment_findings(alignment))
     return result
+
+
+@lru_cache(maxsize=8)  # one table's rules are the same for every row of it
+def _left_aligned(rules: RowRules) -> RowRules:
+    return replace(rules, left_aligned=True)
 
 
 def is_cell_a_line(layout: str, text: str, table: list[list[Cell]]) -> bool:
@@ -370,8 +377,13 @@ def _fit(segment: Segment, rules: RowRules, whole: bool, text: str) -> Fit:
         rejoined = rejoined_numbers(segment.cells, slots, text, filled_total_adds_up)
         if len(rejoined) == 1:
             return Fit(rejoined, "rejoined")
-    signed = frozenset(i for i, column in enumerate(segment.row.columns) if column == "change")
-    return fit_cells(segment.cells, slots, rules.blocks, signed, whole)
+    return fit_cells(segment.cells, slots, rules.blocks, _signed(segment.row.columns), whole)
+
+
+@lru_cache(maxsize=16)  # a format's few column layouts
+def _signed(columns: tuple[str, ...]) -> frozenset[int]:
+    """The columns that may hold a negative number (2019's 本年增/减)."""
+    return frozenset(i for i, column in enumerate(columns) if column == "change")
 
 
 _HABIT = 2  # rows that can only be read with their 总计 blank before the table is taken to do so

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
-from enum import StrEnum
+from enum import Enum, StrEnum
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -106,15 +106,6 @@ def _classify(text: str) -> tuple[str, Kind, int | float | None, str | None]:
 class Line:
     text: str
     start: int
-
-
-def split_lines(text: str, offset: int) -> list[Line]:
-    lines: list[Line] = []
-    position = offset
-    for raw in text.split("\n"):
-        lines.append(Line(raw, position))
-        position += len(raw) + 1
-    return lines
 
 
 Part = tuple[str, int, int]  # a cell's stripped text and its span
@@ -215,9 +206,24 @@ def _cells(parts: list[Part]) -> list[Cell]:
 
 def token_rows(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[list[Cell]]:
     """The token stream of a table region: `rows_of`, each text cell cut into its fragments."""
-    return [
-        [piece for cell in row for piece in fragments(cell)] for row in rows_of(text, offset, empty_is_blank)
-    ]
+    return [list(row) for row in _token_rows(text, offset, empty_is_blank)]
+
+
+@lru_cache(maxsize=2)  # a region read twice: tables 二 and 三 share one when 三's heading is lost (P10)
+def _token_rows(text: str, offset: int, empty_is_blank: bool) -> tuple[tuple[Cell, ...], ...]:
+    """`token_rows`, shared: the readers copy the rows and never change a cell."""
+    return tuple(_fragmented(row) for row in rows_of(text, offset, empty_is_blank))
+
+
+def _fragmented(row: list[Cell]) -> tuple[Cell, ...]:
+    """The row with each text cell cut into its `fragments` (values stay as they are: most cells)."""
+    pieces: list[Cell] = []
+    for cell in row:
+        if cell.kind is Kind.TEXT:
+            pieces += fragments(cell)
+        else:
+            pieces.append(cell)
+    return tuple(pieces)
 
 
 # A value inside running text: a number (sign, thousands, decimals, unit) or a nil mark. "无" in
@@ -339,44 +345,90 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
             rows.append(current)
             current = []
 
-    for raw in split_lines(text, offset):
-        if _is_rule(raw.text):
+    start = offset
+    for raw in text.split("\n"):
+        shape = _line_shape(raw)
+        line_start, start = start, start + len(raw) + 1
+        kind = shape.kind
+        if kind is _LineKind.RULE:
             continue  # a markdown separator or a box-drawing rule: no cells
-        line = _with_box_bars_as_pipes(raw)
-        if empty_is_blank and not line.text:
-            current.append(Cell("", line.start, line.start, Kind.BLANK))
+        if kind is _LineKind.EMPTY and empty_is_blank:
+            current.append(Cell("", line_start, line_start, Kind.BLANK))
             continue
-        if not line.text.strip() and "\t" not in line.text:
+        if kind is _LineKind.EMPTY or kind is _LineKind.BLANK:
             close()
             wrapping = None
             continue
-        piped = "|" in line.text and "\t" not in line.text
-        parts = _pipe_parts(line) if piped else _split_on(line, "\t")
-        non_empty = [p for p in parts if p[0]]
-        if len(non_empty) >= 2 or len(parts) >= (2 if piped else 3):
+        if kind is _LineKind.ROW:
             close()
-            rows.append(_cells(parts))
+            rows.append(_shifted(shape.cells, line_start))
             wrapping = None
             continue
+        line = Line(shape.text, line_start)
         if wrapping is not None and wrapping.absorb(line):
             continue
         wrapping = None
-        cell_text, begin, end = non_empty[0] if non_empty else ("", line.start, line.start)
-        spaced = _space_parts(cell_text, begin) if cell_text else None
-        if spaced and len(spaced) >= 2:
+        cells = _shifted(shape.cells, line_start)
+        if kind is _LineKind.SPACED:
             # A whole row on one line ("四、结转下年度继续办理 0 0 0 0 0 0 0", or just numbers).
             close()
-            rows.append([_placed(cell, line) for cell in _cells(spaced)])
-            wrapping = _WrappedLabel.of(rows[-1], line)
+            rows.append(cells)
+            wrapping = _WrappedLabel.of(cells, line)
             continue
-        cell = parse_cell(cell_text, begin, end)
-        if cell.is_value and line.text.startswith(_INDENT):
-            # a value alone far right on its line: a cell of space-aligned columns (pdftotext
-            # -layout puts a tall cell's value below its row), which keeps its place
-            cell = _placed(cell, line)
-        current.append(cell)
+        current.append(cells[0])
     close()
     return _join_tall_rows(rows)
+
+
+class _LineKind(Enum):
+    RULE = "rule"  # no cells
+    EMPTY = "empty"  # "": the end of a row, or a blank cell
+    BLANK = "blank"  # spaces only: the end of a row
+    ROW = "row"  # TAB- or pipe-separated cells: a row of its own
+    SPACED = "spaced"  # a label and values apart by spaces: a row of its own, its label maybe wrapped
+    SINGLE = "single"  # one cell, gathered with the lines around it
+
+
+class _LineShape(NamedTuple):
+    """What one line is, whatever the lines around it: its cells span from the line's start."""
+
+    kind: _LineKind
+    text: str  # the line, w3m's box bars as pipes
+    cells: tuple[Cell, ...] = ()
+
+
+def _shifted(cells: tuple[Cell, ...], by: int) -> list[Cell]:
+    """Copies of a line's cells where the line stands in the document."""
+    return [
+        Cell(c.text, c.start + by, c.end + by, c.kind, c.value, c.unit, c.soft, c.inline, c.x) for c in cells
+    ]
+
+
+@lru_cache(maxsize=8192)  # labels, header lines and rows of zeros recur in every report
+def _line_shape(raw: str) -> _LineShape:
+    """`rows_of` of one line on its own, its spans counted from 0 (cells are copied out, never shared)."""
+    if _is_rule(raw):
+        return _LineShape(_LineKind.RULE, raw)
+    line = _with_box_bars_as_pipes(Line(raw, 0))
+    if not line.text:
+        return _LineShape(_LineKind.EMPTY, line.text)
+    if not line.text.strip() and "\t" not in line.text:
+        return _LineShape(_LineKind.BLANK, line.text)
+    piped = "|" in line.text and "\t" not in line.text
+    parts = _pipe_parts(line) if piped else _split_on(line, "\t")
+    non_empty = [p for p in parts if p[0]]
+    if len(non_empty) >= 2 or len(parts) >= (2 if piped else 3):
+        return _LineShape(_LineKind.ROW, line.text, tuple(_cells(parts)))
+    cell_text, begin, end = non_empty[0] if non_empty else ("", 0, 0)
+    spaced = _space_parts(cell_text, begin) if cell_text else None
+    if spaced and len(spaced) >= 2:
+        return _LineShape(_LineKind.SPACED, line.text, tuple(_placed(cell, line) for cell in _cells(spaced)))
+    cell = parse_cell(cell_text, begin, end)
+    if cell.is_value and line.text.startswith(_INDENT):
+        # a value alone far right on its line: a cell of space-aligned columns (pdftotext
+        # -layout puts a tall cell's value below its row), which keeps its place
+        cell = _placed(cell, line)
+    return _LineShape(_LineKind.SINGLE, line.text, (cell,))
 
 
 @lru_cache(maxsize=4)  # asked by every table of a document
@@ -389,7 +441,7 @@ def empty_lines_are_cells(text: str) -> bool:
     seen = Counter[str]()
     previous: Kind | None = None  # the kind of the last line that was not empty
     empty_since = False
-    run = longest = 0  # lines of values and empty lines since the last text line
+    run = 0  # lines of values and empty lines since the last text line
     for line in text.split("\n"):
         if not line:
             empty_since, run = True, run + 1
@@ -399,13 +451,12 @@ def empty_lines_are_cells(text: str) -> bool:
             after = "value" if kind in _VALUE_KINDS else "label" if kind is Kind.TEXT else "other"
             seen[f"{after} {'across an empty line' if empty_since else 'directly'}"] += 1
         run = 0 if kind is Kind.TEXT else run + 1
-        longest = max(longest, run)
+        if run > _LONGEST_ROW:
+            return False  # longer than any row, whatever the rest of the text holds
         previous, empty_since = kind, False
     inside_rows = seen["value across an empty line"] >= _EVIDENCE
     ending_some_rows = min(seen["label directly"], seen["label across an empty line"]) >= _EVIDENCE
-    return (
-        seen["value directly"] >= _EVIDENCE and longest <= _LONGEST_ROW and (inside_rows or ending_some_rows)
-    )
+    return seen["value directly"] >= _EVIDENCE and (inside_rows or ending_some_rows)
 
 
 _VALUE_KINDS = (Kind.NUMBER, Kind.NIL)
