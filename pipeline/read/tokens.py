@@ -122,7 +122,6 @@ def _split_on(line: Line, separator: str) -> list[Part]:
     return _moved(_split_at_zero(line.text, separator), line.start)
 
 
-@lru_cache(maxsize=4096)  # the same lines recur in every report; spans are kept from 0 and moved
 def _split_at_zero(text: str, separator: str) -> tuple[Part, ...]:
     parts: list[Part] = []
     position = 0
@@ -167,7 +166,7 @@ def _space_parts(text: str, start: int) -> list[Part] | None:
     return None if parts is None else _moved(parts, start)
 
 
-@lru_cache(maxsize=4096)  # as `_split_at_zero`
+@lru_cache(maxsize=4096)  # asked of the same line by `_line_shape` and `_single_cell_kind`
 def _space_parts_at_zero(text: str) -> tuple[Part, ...] | None:
     stripped = text.strip(_GAPS)
     if len(stripped.split()) < 2 and "\xa0" not in stripped:
@@ -404,7 +403,8 @@ def _shifted(cells: tuple[Cell, ...], by: int) -> list[Cell]:
     ]
 
 
-@lru_cache(maxsize=8192)  # labels, header lines and rows of zeros recur in every report
+# labels, header lines and rows of zeros recur in every report; an entry holds a line's cells (~2 KB)
+@lru_cache(maxsize=2048)
 def _line_shape(raw: str) -> _LineShape:
     """`rows_of` of one line on its own, its spans counted from 0 (cells are copied out, never shared)."""
     if _is_rule(raw):
