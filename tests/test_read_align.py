@@ -192,3 +192,27 @@ def test_a_run_before_a_label_that_has_no_values_of_its_own_is_that_rows() -> No
     assert [read[f"active.enforcement.{c}"].value for c in ("prev_count", "change", "decisions")] == [5, 0, 3]
     assert [read[f"active.fees.{c}"].value for c in ("prev_count", "change")] == [9, 0]
     assert [read[f"active.procurement.{c}"].value for c in ("projects", "amount_wan")] == [4, 12.5]
+
+
+def strewn_rows(strewn: list[str]) -> str:
+    return "\n".join(
+        [
+            f"3.危及“三安全一稳定”  {' '.join(['0'] * 7)}",
+            "（三）不予 4.保护第三方合法权益 0",
+            "公开     5.属于三类内部事务信息 0    0",
+            *[" " * (30 + 4 * i) + line for i, line in enumerate(strewn)],
+            f"6.属于四类过程性信息   {' '.join(['0'] * 7)}",
+        ]
+    )
+
+
+def test_two_rows_of_zeros_strewn_over_lines_read_zero_whichever_cells_are_whose() -> None:  # P35
+    # pdftotext -layout: two rows beside a group label, their fourteen zeros over a dozen lines
+    text = strewn_rows(["0", "0", "0", "0 0", "0", "0", "0", "0", "0 0"])
+    rows = aligned(text)
+    assert rows["applications.denied.third_party"] == ["0"] * 7
+    assert rows["applications.denied.internal_affairs"] == ["0"] * 7
+    assert {s.placed for s in align(token_rows(text), ROWS).segments} == {None, "stacked"}
+    # one value that is not nothing: which row holds it is not in the text, nothing is pooled
+    result = align(token_rows(strewn_rows(["0", "0", "0", "0 3", "0", "0", "0", "0", "0 0"])), ROWS)
+    assert "stacked" not in {s.placed for s in result.segments}

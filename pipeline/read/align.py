@@ -306,7 +306,9 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
     # a label with no values after it is a blank row, unless a run that lost its label is its
     # (a converter printed the labels loose after the table, P26)
     found = {segment.row.key for segment in placed}
-    return Alignment(segments + placed, unpaired + unplaced, [row for row in empty if row.key not in found])
+    empty = [row for row in empty if row.key not in found]
+    segments, unplaced = _pooled_nothing(segments + placed, unplaced, rows)
+    return Alignment(segments, unpaired + unplaced, empty)
 
 
 def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
@@ -611,6 +613,63 @@ def _stacked_nothing(
         segments.append(Segment(rows[hit.row], label.cell, cells[:width], placed="stacked"))
         cells = cells[width:]
     return segments
+
+
+def _pooled_nothing(
+    segments: list[Segment], unplaced: list[Run], rows: Sequence[Row]
+) -> tuple[list[Segment], list[Run]]:
+    """Rows of consecutive labels, each short of cells, with runs no row took among them, when all
+    of it is zeros or nil marks and exactly their cells: every row then reads 0 whichever cells are
+    whose (pdftotext -layout strews two rows of zeros over a dozen lines, `4.保护… 0` ¶ `5.属于… 0 0`
+    ¶ `0` ¶ `0` …); a block of anything else, or of another count, is left as it is."""
+    if not unplaced:
+        return segments, unplaced
+    index = {row.key: i for i, row in enumerate(rows)}
+    items = sorted(
+        [(s.cells[0].start if s.cells else (s.label.start if s.label else 0), s) for s in segments]
+        + [(run.cells[0].start, run) for run in unplaced if run.cells],
+        key=lambda item: item[0],
+    )
+    pooled: list[Segment | Run] = []
+    replaced: dict[int, Segment] = {}
+    taken: set[int] = set()
+    for _, item in [*items, (0, None)]:
+        if item is not None and _short_nothing(item):
+            pooled.append(item)
+            continue
+        _fill(pooled, index, replaced, taken)
+        pooled = []
+    kept = [replaced.get(id(s), s) for s in segments]
+    return kept, [run for run in unplaced if id(run) not in taken]
+
+
+def _short_nothing(item: Segment | Run) -> bool:
+    """A row short of its cells, or a run, that holds nothing but zeros and nil marks."""
+    cells = [c for c in item.cells if c.kind is not Kind.BLANK]
+    if not cells or not all(_is_nothing(c) for c in cells):
+        return False
+    return not isinstance(item, Segment) or (len(cells) < len(item.row.columns) and item.placed is None)
+
+
+def _fill(
+    pooled: list[Segment | Run], index: dict[str, int], replaced: dict[int, Segment], taken: set[int]
+) -> None:
+    """The short rows of `pooled` given its cells in order, when they are exactly theirs."""
+    rows = [item for item in pooled if isinstance(item, Segment)]
+    runs = [item for item in pooled if isinstance(item, Run)]
+    if not rows or not runs:
+        return
+    order = [index[s.row.key] for s in rows]
+    if order != list(range(order[0], order[0] + len(order))):
+        return  # not consecutive rows: another row's cells may be among them
+    cells = [c for item in pooled for c in item.cells if c.kind is not Kind.BLANK]
+    if len(cells) != sum(len(s.row.columns) for s in rows):
+        return
+    for segment in rows:
+        width = len(segment.row.columns)
+        replaced[id(segment)] = Segment(segment.row, segment.label, cells[:width], placed="stacked")
+        cells = cells[width:]
+    taken.update(id(run) for run in runs)
 
 
 def _is_nothing(cell: Cell) -> bool:

@@ -146,7 +146,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             result.findings.append(
                 Finding(
                     rule="extra_values",
-                    severity="warning",
+                    severity="error",  # which cells are the surplus is a guess: a person looks
                     fields=list(keys),
                     message=f"section 四: more value cells than the {len(keys)} columns of "
                     f"{keys[0].split('.')[0]}..{keys[-1].split('.')[0]}; took the last {len(keys)}",
