@@ -269,8 +269,8 @@ def compare_runs(
     run_a, run_b = load_run(a), load_run(b)
     if run_a.fixture_set_hash != run_b.fixture_set_hash and not allow_different_fixtures:
         raise ValueError(
-            f"different fixture sets ({run_a.fixture_set_hash[:12]} vs {run_b.fixture_set_hash[:12]}); "
-            "pass allow_different_fixtures=True to compare the common documents"
+            f"{a.name} and {b.name} scored different fixture sets "
+            f"({run_a.fixture_set_hash[:12]} vs {run_b.fixture_set_hash[:12]})"
         )
     all_a = {d.case: d for d in run_a.documents}
     all_b = {d.case: d for d in run_b.documents}

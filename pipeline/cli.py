@@ -371,7 +371,10 @@ def compare(baseline: Path, candidate: Path, threshold: float, allow_different_f
     """Per-field and per-document differences, regressions first; exit 1 on a regression."""
     from evals.runs import compare_runs
 
-    text, regressed = compare_runs(baseline, candidate, threshold, allow_different_fixtures)
+    try:
+        text, regressed = compare_runs(baseline, candidate, threshold, allow_different_fixtures)
+    except ValueError as err:  # runs over different documents: say so, no traceback
+        raise click.ClickException(f"{err} (--allow-different-fixtures compares the common ones)") from err
     click.echo(text)
     sys.exit(1 if regressed else 0)
 

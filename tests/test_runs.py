@@ -106,6 +106,14 @@ def test_different_fixture_sets_need_permission(tmp_path: Path) -> None:
     text, regressed = compare_runs(a, b, allow_different_fixtures=True)
     assert not regressed
     assert "comparing the 2 common documents" in text
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    refused = CliRunner().invoke(main, ["eval", "compare", str(a), str(b)])
+    assert refused.exit_code == 1 and refused.exception is not None
+    assert isinstance(refused.exception, SystemExit)  # a clear error, no traceback
+    assert "different fixture sets" in refused.output and "--allow-different-fixtures" in refused.output
 
 
 def test_run_eval_extracts_scores_prints_and_saves(
