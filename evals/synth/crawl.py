@@ -35,21 +35,23 @@ def render_crawl(family: str, blocks: Sequence[Block], title: str, style: Style)
     if header:
         crumbs = style.rng.choice(_BREADCRUMBS)
         page = page.replace("<body>", f"<body><div>{crumbs}</div>", 1)
-    if family == "oneline_tagstripped":
-        text, note = _tags_stripped(page, style)
-        line = " ".join(text.split())
-        return "\n".join([*_header_block(title, style), line] if header else [line]) + "\n", note
-    # CMS pages are written without whitespace between tags: rows and cells run together
-    body = lxml.html.document_fromstring(re.sub(r">\s+<", "><", page)).body
-    if family == "oneline_glued":
-        text, note = body.text_content(), "cells glued with no delimiter (text_content)"
-    elif family == "oneline_spaced":
-        text, note = " ".join(body.itertext()), "one space between cells (get_text(' '))"
-    else:
-        text, note = _stray(list(body.itertext()), style)
+    text, note = (
+        _tags_stripped(page, style) if family == "oneline_tagstripped" else _text_of(family, page, style)
+    )
     line = " ".join(text.split())
     lines = [*_header_block(title, style), line] if header else [line]
     return "\n".join(lines) + "\n", note
+
+
+def _text_of(family: str, page: str, style: Style) -> tuple[str, str]:
+    """The page's text as a crawler that parses it keeps it, and a note on how."""
+    # CMS pages are written without whitespace between tags: rows and cells run together
+    body = lxml.html.document_fromstring(re.sub(r">\s+<", "><", page)).body
+    if family == "oneline_glued":
+        return body.text_content(), "cells glued with no delimiter (text_content)"
+    if family == "oneline_spaced":
+        return " ".join(body.itertext()), "one space between cells (get_text(' '))"
+    return _stray(list(body.itertext()), style)
 
 
 _EMPTY_CELL = re.compile(r"(<td[^>]*>)(</td>)")

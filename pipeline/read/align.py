@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import pairwise, takewhile
+from itertools import groupby, pairwise, takewhile
 from typing import NamedTuple, TypeVar
 
 from rapidfuzz import fuzz
@@ -602,17 +602,16 @@ def _stacked_nothing(
 ) -> list[Segment]:
     """The rows of a column of labels, when the block of values after it holds exactly their cells
     and every one is 0 or a nil mark: then every order of the block reads the same."""
-    cells = [cell for run in runs for cell in run.cells if cell.kind is not Kind.BLANK]
-    widths = [len(rows[hit.row].columns) for hit in group]
-    if len(cells) != sum(widths) or not all(_is_nothing(cell) for cell in cells):
-        return []
-    segments: list[Segment] = []
-    for hit, width in zip(group, widths, strict=True):
-        label = units[hit.unit]
-        assert isinstance(label, Label)
-        segments.append(Segment(rows[hit.row], label.cell, cells[:width], placed="stacked"))
-        cells = cells[width:]
-    return segments
+    return _dealt(
+        [(rows[hit.row], _label_cell(units, hit)) for hit in group],
+        [cell for run in runs for cell in run.cells],
+    )
+
+
+def _label_cell(units: list[Unit], hit: Hit) -> Cell:
+    label = units[hit.unit]
+    assert isinstance(label, Label)
+    return label.cell
 
 
 def _pooled_nothing(
@@ -625,22 +624,30 @@ def _pooled_nothing(
     if not unplaced:
         return segments, unplaced
     index = {row.key: i for i, row in enumerate(rows)}
-    items = sorted(
-        [(s.cells[0].start if s.cells else (s.label.start if s.label else 0), s) for s in segments]
-        + [(run.cells[0].start, run) for run in unplaced if run.cells],
-        key=lambda item: item[0],
-    )
-    pooled: list[Segment | Run] = []
+    items: list[Segment | Run] = sorted([*segments, *unplaced], key=_text_start)
     replaced: dict[int, Segment] = {}
     taken: set[int] = set()
-    for _, item in [*items, (0, None)]:
-        if item is not None and _short_nothing(item):
-            pooled.append(item)
+    for short, group in groupby(items, key=_short_nothing):
+        pooled = list(group)
+        short_rows = [item for item in pooled if isinstance(item, Segment)]
+        runs = [item for item in pooled if isinstance(item, Run)]
+        if not short or not short_rows or not runs:
             continue
-        _fill(pooled, index, replaced, taken)
-        pooled = []
-    kept = [replaced.get(id(s), s) for s in segments]
-    return kept, [run for run in unplaced if id(run) not in taken]
+        order = [index[segment.row.key] for segment in short_rows]
+        if order != list(range(order[0], order[0] + len(order))):
+            continue  # not consecutive rows: another row's cells may be among them
+        dealt = _dealt([(s.row, s.label) for s in short_rows], [c for item in pooled for c in item.cells])
+        if dealt:
+            replaced.update(zip(map(id, short_rows), dealt, strict=True))
+            taken.update(map(id, runs))
+    return [replaced.get(id(s), s) for s in segments], [run for run in unplaced if id(run) not in taken]
+
+
+def _text_start(item: Segment | Run) -> int:
+    """Where a row's values (or else its label) or a run start in the text."""
+    if item.cells:
+        return item.cells[0].start
+    return item.label.start if isinstance(item, Segment) and item.label else 0
 
 
 def _short_nothing(item: Segment | Run) -> bool:
@@ -651,25 +658,18 @@ def _short_nothing(item: Segment | Run) -> bool:
     return not isinstance(item, Segment) or (len(cells) < len(item.row.columns) and item.placed is None)
 
 
-def _fill(
-    pooled: list[Segment | Run], index: dict[str, int], replaced: dict[int, Segment], taken: set[int]
-) -> None:
-    """The short rows of `pooled` given its cells in order, when they are exactly theirs."""
-    rows = [item for item in pooled if isinstance(item, Segment)]
-    runs = [item for item in pooled if isinstance(item, Run)]
-    if not rows or not runs:
-        return
-    order = [index[s.row.key] for s in rows]
-    if order != list(range(order[0], order[0] + len(order))):
-        return  # not consecutive rows: another row's cells may be among them
-    cells = [c for item in pooled for c in item.cells if c.kind is not Kind.BLANK]
-    if len(cells) != sum(len(s.row.columns) for s in rows):
-        return
-    for segment in rows:
-        width = len(segment.row.columns)
-        replaced[id(segment)] = Segment(segment.row, segment.label, cells[:width], placed="stacked")
+def _dealt(rows: list[tuple[Row, Cell | None]], cells: list[Cell]) -> list[Segment]:
+    """Each row (with its label) given its columns' worth of `cells` in order, when they are
+    exactly theirs and every one is 0 or a nil mark, so that every order reads the same; else []."""
+    cells = [cell for cell in cells if cell.kind is not Kind.BLANK]
+    widths = [len(row.columns) for row, _ in rows]
+    if len(cells) != sum(widths) or not all(_is_nothing(cell) for cell in cells):
+        return []
+    segments: list[Segment] = []
+    for (row, label), width in zip(rows, widths, strict=True):
+        segments.append(Segment(row, label, cells[:width], placed="stacked"))
         cells = cells[width:]
-    taken.update(id(run) for run in runs)
+    return segments
 
 
 def _is_nothing(cell: Cell) -> bool:
