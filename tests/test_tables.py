@@ -781,6 +781,33 @@ def test_pandoc_rulers_place_the_cells_of_a_column_blank_in_every_row() -> None:
     assert values(result, "applications.granted") == [7, 0, None, 2, 0, 0, 9]
 
 
+def test_a_ruler_of_uneven_columns_places_a_row_by_the_edge_its_cells_share() -> None:  # P30, P7
+    # pandoc's plain text of a page: columns as wide as their headers, cells at their columns'
+    # left edges, 商业企业 blank in every row and the detail rows' 总计 left blank. NFKC moved the
+    # （一） row's cells two places left; moved back by two, three … seven they stand under one set
+    # of columns, by nine to eleven under another: only under the first does every cell start
+    # where its column starts
+    widths = [12, 16, 10, 14, 14, 6, 6]
+
+    def line(label: str, cells: list[str]) -> str:
+        return (
+            label
+            + " " * (40 - display_width(label))
+            + " ".join(f"{cell:<{width}}" for cell, width in zip(cells, widths, strict=True))
+        )
+
+    ruler = "-" * 39 + " " + " ".join("-" * width for width in widths)
+    rows = [
+        line("一、本年新收政府信息公开申请数量", ["2", "", "无", "10", "3", "6", "21"]),
+        line("二、上年结转政府信息公开申请数量", ["0", "", "—", "0", "—", "无", "0"]),
+        line("（一）予以公开", ["2", "", "0", "0", "-", "0", ""]),
+    ]
+    text = unicodedata.normalize("NFKC", "\n".join(["申请人情况", ruler, *rows]) + "\n")
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.new_received") == [2, None, 0, 10, 3, 6, 21]
+    assert values(result, "applications.granted") == [2, None, 0, 0, 0, 0, None]
+
+
 def test_a_number_wrapped_over_two_lines_in_a_narrow_column_is_read_whole() -> None:  # P33
     # pdfplumber's text of a PDF whose 总计 column is narrow: "10" printed "1" ¶ "0"
     text = "无 0 0 0 0 0 9 / - 9 0 6 4 - 1\n0\n"
@@ -820,6 +847,37 @@ def test_a_table_whose_filer_leaves_the_totals_blank_reads_its_rows_of_zeros_so(
     single = single.replace("1.属于国家秘密 9 0 0 0 0 0", "1.属于国家秘密 9 0 0 0 0 0 9")
     lone = read_applications(whole(single), "2019", doc(single))
     assert lone.readings["applications.denied.law_prohibited.total"].candidates
+
+
+def test_a_pdf_text_a_cell_a_line_whose_filer_leaves_the_totals_blank_reads_its_zeros_so() -> None:  # P7
+    # PyMuPDF's text: six values a line under each label, the detail rows' 总计 left blank. A row
+    # of six zeros prefers a filled 总计 of 0 on its own; the habit the other rows show reads it
+    # as six zeros with the 总计 blank
+    def row(label: str, cells: str) -> list[str]:
+        return [label, *cells.split()]
+
+    lines = [
+        *row("一、本年新收政府信息公开申请数量", "3 1 0 0 0 9 13"),
+        *row("二、上年结转政府信息公开申请数量", "0 0 0 0 0 0 0"),
+        *row("三、本年度办理结果", ""),
+        *row("（一）予以公开", "2 0 0 0 0 0"),
+        *row("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "0 0 0 0 0 0"),
+        *row("（三）不予公开", ""),
+        *row("1.属于国家秘密", "1 1 0 0 0 0"),
+        *row("2.其他法律行政法规禁止公开", "0 0 0 0 0 0"),
+    ]
+    result = read_lines(read_applications, lines, "2021")
+    assert values(result, "applications.granted") == [2, 0, 0, 0, 0, 0, None]
+    assert values(result, "applications.partial") == [0, 0, 0, 0, 0, 0, None]
+    assert values(result, "applications.denied.law_prohibited") == [0, 0, 0, 0, 0, 0, None]
+    # with one such row only, no habit: the row of zeros reads a filled 总计 of 0, its other
+    # cells flagged as perhaps blank
+    secrets = lines.index("1.属于国家秘密")
+    lines[secrets + 1 : secrets + 7] = ["1", "1", "0", "0", "0", "0", "2"]
+    alone = read_lines(read_applications, lines, "2021")
+    assert values(alone, "applications.partial") == [0] * 7
+    flagged = [f for f in alone.findings if f.rule == "blank_or_zero"]
+    assert any("applications.partial.other_org" in f.fields for f in flagged)
 
 
 def test_a_value_alone_in_a_crawled_row_keeps_every_column_as_a_candidate() -> None:  # P7, P6

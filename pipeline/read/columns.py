@@ -91,11 +91,18 @@ def _ruled_placement(text: str, width: int) -> Placement | None:
     columns = list(rulers.pop())[-width:]
 
     def place(cells: list[Cell]) -> list[list[Cell]]:
-        placements = {
-            placed
+        found = {
+            shift: placed
             for shift in range(_MOST_SHIFT + 1)
             if (placed := _under(cells, columns, shift)) is not None
         }
+        placements = set(found.values())
+        if len(placements) > 1:
+            # the shift is not known, so a row may stand under several sets of columns; the one
+            # under which every cell meets its column's edge (as the converter aligned it) is the row's
+            placements = {
+                placed for shift, placed in found.items() if _on_one_edge(cells, columns, placed, shift)
+            }
         return [_in_columns(cells, list(placements.pop()), width)] if len(placements) == 1 else []
 
     return place
@@ -119,6 +126,23 @@ def _under(cells: list[Cell], columns: list[tuple[int, int]], shift: int) -> tup
             return None
         placed.append(found[0])
     return tuple(placed)
+
+
+def _on_one_edge(
+    cells: list[Cell], columns: list[tuple[int, int]], placed: tuple[int, ...], shift: int
+) -> bool:
+    """Whether, moved `shift` display cells right, every cell starts where its column starts, or
+    every cell ends where its column ends, or every one is centred in its column."""
+    spans = [columns[j] for j in placed]
+    places = [(c.x.left + shift, c.x.right + shift) for c in cells if c.x is not None]
+    return (
+        all(left == start for (left, _), (start, _) in zip(places, spans, strict=True))
+        or all(right == end - 1 for (_, right), (_, end) in zip(places, spans, strict=True))
+        or all(
+            abs((left + right) - (start + end - 1)) <= 1
+            for (left, right), (start, end) in zip(places, spans, strict=True)
+        )
+    )
 
 
 def _positioned(segment: Segment) -> bool:

@@ -296,7 +296,7 @@ def read_labelled_rows(
         candidates[key] = row_candidates(fits[key], rules)
     if relations:
         candidates = _consistent(
-            _habit_of_blank_totals(candidates), fits, relations, len(layout_rows[0].columns)
+            _habit_of_blank_totals(candidates, fits), fits, relations, len(layout_rows[0].columns)
         )
     for key, segment in chosen.items():
         readings, findings = read_row(segment, fits[key], candidates[key], document, layout, traceless)
@@ -389,10 +389,13 @@ def _signed(columns: tuple[str, ...]) -> frozenset[int]:
 _HABIT = 2  # rows that can only be read with their 总计 blank before the table is taken to do so
 
 
-def _habit_of_blank_totals(candidates: dict[str, list[Slots]]) -> dict[str, list[Slots]]:
+def _habit_of_blank_totals(
+    candidates: dict[str, list[Slots]], fits: dict[str, Fit]
+) -> dict[str, list[Slots]]:
     """Table 三 whose filer left the 总计 of the detail rows blank (P7): where two detail rows at
     least can only be read so (parts printed, 总计 blank), a detail row that may be read so is (its
-    zeros would otherwise be 0 or blank anywhere in text that keeps no blanks)."""
+    zeros would otherwise be 0 or blank anywhere in text that keeps no blanks). A row of zeros may
+    be read so even where the row's own preference for a filled 总计 set that reading aside."""
     detail = [key for key in candidates if key not in SUMMARY_ROWS]
     habit = sum(
         1
@@ -405,8 +408,11 @@ def _habit_of_blank_totals(candidates: dict[str, list[Slots]]) -> dict[str, list
         return candidates
     narrowed = dict(candidates)
     for key in detail:
-        if kept := [reading for reading in candidates[key] if _parts_only(reading)]:
-            narrowed[key] = kept
+        parts_only = [r for r in candidates[key] if _parts_only(r)] or [
+            r for r in fits[key].candidates if _parts_only(r)
+        ]
+        if parts_only:
+            narrowed[key] = parts_only
     return narrowed
 
 
