@@ -880,6 +880,17 @@ def test_a_pdf_text_a_cell_a_line_whose_filer_leaves_the_totals_blank_reads_its_
     assert any("applications.partial.other_org" in f.fields for f in flagged)
 
 
+def test_a_cells_padding_wrapped_onto_a_line_of_its_own_keeps_pdf_text_a_cell_a_line() -> None:  # P33, P15
+    # PyMuPDF's text of a printed page: a cell typed "　36" wrapped at its full-width space, and two
+    # narrow cells side by side on one line ("0 8"); the line of spaces is no row's end
+    lines = ["一、本年新收政府信息公开申请数量", "10", "10", "8", "8", "0", "-", " ", "36"]
+    lines += ["（一）予以公开", "5", "4", "0", "0", "0", "0", "9"]
+    lines += ["（二）部分公开（区分处理的，只计这一情", "形，不计其他情形）", "—", "0", "8", "—", "/", "0 8"]
+    result = read_lines(read_applications, lines, "2019")
+    assert values(result, "applications.new_received") == [10, 10, 8, 8, 0, 0, 36]
+    assert values(result, "applications.partial") == [0, 0, 8, 0, 0, 0, 8]
+
+
 def test_a_value_alone_in_a_crawled_row_keeps_every_column_as_a_candidate() -> None:  # P7, P6
     # "only the 总计 filled" (区统计局) or one part with the 总计 blank: the row cannot tell, and
     # where every row is so, neither can the column sums; the person reviewing picks from all seven
