@@ -762,6 +762,36 @@ def test_a_grid_whose_cells_hold_several_values_does_not_place_blanks_by_its_col
     ]
 
 
+def test_section_four_over_two_rows_of_a_merged_grid_reads_its_fifteen_values() -> None:  # P4, P26
+    # markitdown of a printed PDF: the 15 values of section 四 over two rows of a grid whose
+    # columns are not the table's, cells holding two values and empty cells between them. No
+    # reading holds with the empty cells as blank cells; without them the 15 values are the row
+    text = (
+        "| 0  0  |      |     | 0   |      | 无   | 无   |\n"
+        "| ----- | ---- | --- | --- | ---- | --- | --- |\n"
+        "| 0     | 0  0 | / - | 0   | 0  3 | — 3 |     |\n"
+    )
+    result = read_review(whole(text), doc(text))
+    assert [r.value for r in result.readings.values()] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 3]
+    # a row of that grid whose empty cells make a reading keeps them: one 科研机构 left blank
+    row = "| 三、本年度办理结果（一）予以公开 |  | 5 0 |  | 0 0 | 0 5 |\n"
+    assert values(read_applications(whole(row), "2021", doc(row)), "applications.granted") == [
+        *[5, 0, None, 0, 0, 0, 5]
+    ]
+
+
+def test_a_row_with_blank_cells_is_no_number_wrapped_in_a_narrow_column() -> None:  # P26, P33
+    # a merged grid's row over two lines, an empty cell before its seven values: the zeros on the
+    # two lines are not "0" ¶ "0" of one number (which kept the empty cell as 自然人, unflagged)
+    text = (
+        "|     |     | 6.属于四类过程性信息  |     |     |  0  |     |     |     |       |\n"
+        "|     |     |              |     | -   |     |  0  | 0   |  0  | — /   |\n"
+        "7.属于行政执法案卷\n"
+    )
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.denied.process_info") == [0] * 7
+
+
 def test_pandoc_rulers_place_the_cells_of_a_column_blank_in_every_row() -> None:  # P30, P26
     # pandoc's markdown of a DOCX: no row fills every column, the dashes under the header say where
     # each column stands; NFKC made "（一）" narrow, moving that row's cells left of the ruler

@@ -79,6 +79,8 @@ def fit_cells(
     merged = not inline and any(c.soft for c in cells)
     if inline or merged:
         fit = _glued_fit(_without_leading_placeholders(cells), slots, blocks, True, signed)
+        if merged and not fit.candidates:
+            fit = _glued_fit(_without_placeholders(cells), slots, blocks, True, signed)
         if fit.candidates or len(cells) < slots or merged:
             return fit
     if len(cells) == slots:
@@ -113,6 +115,14 @@ def _without_leading_placeholders(cells: list[Cell]) -> list[Cell]:
     no cells of the row. A blank the text marks (`&nbsp;`) or the columns put back stays."""
     first = next((c.start for c in cells if c.kind is not BLANK), None)
     return [c for c in cells if c.kind is not BLANK or c.inline or first is None or c.start >= first]
+
+
+def _without_placeholders(cells: list[Cell]) -> list[Cell]:
+    """A row of a grid whose cells hold several values less all the grid's empty cells, where no
+    reading holds with them: the grid's columns are not the row's, so an empty one may mark no
+    column (markitdown: `| 0  0 |  |  | 0 |  | 无 |`). The search puts back the blanks the row's
+    arithmetic needs. A blank the text marks stays."""
+    return [c for c in cells if c.kind is not BLANK or c.inline]
 
 
 def _glued_fit(
@@ -168,8 +178,8 @@ def rejoined_numbers(cells: list[Cell], slots: int, text: str, check: RowCheck) 
     on consecutive lines joined, as many joins as cells too many, those `check` accepts. `text` is
     the document's text (the cells' spans are in it)."""
     surplus = len(cells) - slots
-    if not 0 < surplus <= _MOST_REJOINED:
-        return []
+    if not 0 < surplus <= _MOST_REJOINED or any(cell.kind is BLANK for cell in cells):
+        return []  # a row with blank cells is a grid's, whose cells hold their own lines
     joints = [
         i
         for i in range(1, len(cells))
