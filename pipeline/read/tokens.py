@@ -363,8 +363,8 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
             rows.append(_shifted(shape.cells, line_start))
             wrapping = None
             continue
-        line = Line(shape.text, line_start)
-        if wrapping is not None and wrapping.absorb(line):
+        # a `Line` only where a wrapped label needs one: most lines are a cell of their own
+        if wrapping is not None and wrapping.absorb(Line(shape.text, line_start)):
             continue
         wrapping = None
         cells = _shifted(shape.cells, line_start)
@@ -372,7 +372,7 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
             # A whole row on one line ("四、结转下年度继续办理 0 0 0 0 0 0 0", or just numbers).
             close()
             rows.append(cells)
-            wrapping = _WrappedLabel.of(cells, line)
+            wrapping = _WrappedLabel.of(cells, Line(shape.text, line_start))
             continue
         current.append(cells[0])
     close()
