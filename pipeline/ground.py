@@ -63,11 +63,25 @@ def is_grounded(reading: Reading, text: str) -> bool:
     span = _span_text(reading, text)
     if span is None or reading.value is None:
         return False
-    value: Number = reading.value
+    money, standalone = reading.key.endswith(".amount_wan"), reading.reader != "rules"
+    if len(span) <= _MEMO_SPAN:
+        return _written_in_cell(span, reading.value, money, standalone)
+    return _written_in(span, reading.value, money, standalone)
+
+
+_MEMO_SPAN = 200  # a longer span (a model's section) seldom recurs: judged, not remembered
+
+
+@lru_cache(maxsize=8192)  # a cell's text and its value recur in every report (0, 无, …)
+def _written_in_cell(span: str, value: Number, money: bool, standalone: bool) -> bool:
+    return _written_in(span, value, money, standalone)
+
+
+def _written_in(span: str, value: Number, money: bool, standalone: bool) -> bool:
+    """Whether `value` is written in `span` (`money`: in 万元 or 元; `standalone`: as a token of its own)."""
     if value == 0 and any(_is_nil_mark(token) for token in span.split()):
         return True
-    standalone = reading.reader != "rules"
-    found = _numbers(span, reading.key.endswith(".amount_wan"), standalone)
+    found = _numbers(span, money, standalone)
     return value in found or any(abs(number - value) <= TOLERANCE for number in found)  # the usual case first
 
 

@@ -40,8 +40,13 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
     except OSError as err:
         raise LoadError(f"cannot read ({err.strerror})") from err
     with os.fdopen(descriptor, "rb") as file:
-        _check_regular(os.fstat(file.fileno()))
-        data = file.read(MAX_FILE_BYTES + 1)
+        status = os.fstat(file.fileno())
+        _check_regular(status)
+        # as many bytes as `stat` says, and one more: a read of `MAX_FILE_BYTES + 1` would first
+        # allocate that much (100 MB) for every file, and cost more than the few KB it reads
+        data = file.read(status.st_size + 1)
+        if len(data) > status.st_size:  # the file grew after its stat: the rest, up to the limit
+            data += file.read(MAX_FILE_BYTES + 1 - len(data))
     if len(data) > MAX_FILE_BYTES:
         raise LoadError(f"file larger than {MAX_FILE_BYTES // 2**20} MB")
     return data

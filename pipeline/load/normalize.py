@@ -6,6 +6,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 from pipeline.load.errors import LoadError
 
@@ -54,12 +55,12 @@ def normalize(text: str, limit: int | None = None) -> str:
     # NFKC leaves line breaks alone and never composes across one, so they can be folded first.
     text = _LINE_BREAK.sub("\n", _ZERO_WIDTH.sub("", text))
     if limit is None:
-        text = unicodedata.normalize("NFKC", text)
+        text = _nfkc(text)
     else:
         parts: list[str] = []
         length = 0
         for piece in _slices(text):
-            parts.append(unicodedata.normalize("NFKC", piece))
+            parts.append(_nfkc(piece))
             length += len(parts[-1])
             if length > limit:
                 raise LoadError(f"text longer than {limit} characters once normalised")
@@ -70,6 +71,26 @@ def normalize(text: str, limit: int | None = None) -> str:
     if "&" in text:
         text = _NBSP_REFERENCE.sub("\u00a0", text)
     return _PAGE_BANNER.sub("", text)
+
+
+def _nfkc(text: str) -> str:
+    """NFKC of `text`, a line at a time: NFKC never composes across a line break, and the short
+    lines of reports (labels, cells, rows of zeros) recur in every one, so each is folded once."""
+    return "\n".join([_nfkc_line(line) for line in text.split("\n")])
+
+
+_MEMO_LINE = 200  # longer lines (a whole page glued on one) seldom recur: folded, not remembered
+
+
+def _nfkc_line(line: str) -> str:
+    if line.isascii():  # NFKC leaves ASCII as it is
+        return line
+    return _nfkc_short(line) if len(line) <= _MEMO_LINE else unicodedata.normalize("NFKC", line)
+
+
+@lru_cache(maxsize=4096)  # entries of at most `_MEMO_LINE` characters: a few hundred KB in all
+def _nfkc_short(line: str) -> str:
+    return unicodedata.normalize("NFKC", line)
 
 
 def _without_references(text: str) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, replace
 from enum import Enum, StrEnum
 from functools import lru_cache
@@ -363,8 +362,8 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
             rows.append(_shifted(shape.cells, line_start))
             wrapping = None
             continue
-        line = Line(shape.text, line_start)
-        if wrapping is not None and wrapping.absorb(line):
+        # a `Line` only where a wrapped label needs one: most lines are a cell of their own
+        if wrapping is not None and wrapping.absorb(Line(shape.text, line_start)):
             continue
         wrapping = None
         cells = _shifted(shape.cells, line_start)
@@ -372,7 +371,7 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
             # A whole row on one line ("四、结转下年度继续办理 0 0 0 0 0 0 0", or just numbers).
             close()
             rows.append(cells)
-            wrapping = _WrappedLabel.of(cells, line)
+            wrapping = _WrappedLabel.of(cells, Line(shape.text, line_start))
             continue
         current.append(cells[0])
     close()
@@ -438,7 +437,9 @@ def empty_lines_are_cells(text: str) -> bool:
     other directly, no run of values is longer than a row, and empty lines stand between values or
     end some rows but not all. Word's export ends every row with an empty line (P1), some HTML dumps
     put one between every two cells, pdftotext between blocks of a page's values."""
-    seen = Counter[str]()
+    # (what follows a value, across an empty line or directly) -> how often: a plain dict of
+    # every pair, as a Counter's miss and an f-string key cost more than the line's own look-up
+    seen = dict.fromkeys(_TRANSITIONS, 0)
     previous: Kind | None = None  # the kind of the last line that was not empty
     empty_since = False
     run = 0  # lines of values and empty lines since the last text line
@@ -449,17 +450,19 @@ def empty_lines_are_cells(text: str) -> bool:
         kind = _single_cell_kind(line)
         if previous in _VALUE_KINDS:
             after = "value" if kind in _VALUE_KINDS else "label" if kind is Kind.TEXT else "other"
-            seen[f"{after} {'across an empty line' if empty_since else 'directly'}"] += 1
+            seen[after, empty_since] += 1
         run = 0 if kind is Kind.TEXT else run + 1
         if run > _LONGEST_ROW:
             return False  # longer than any row, whatever the rest of the text holds
         previous, empty_since = kind, False
-    inside_rows = seen["value across an empty line"] >= _EVIDENCE
-    ending_some_rows = min(seen["label directly"], seen["label across an empty line"]) >= _EVIDENCE
-    return seen["value directly"] >= _EVIDENCE and (inside_rows or ending_some_rows)
+    inside_rows = seen["value", _ACROSS] >= _EVIDENCE
+    ending_some_rows = min(seen["label", _DIRECTLY], seen["label", _ACROSS]) >= _EVIDENCE
+    return seen["value", _DIRECTLY] >= _EVIDENCE and (inside_rows or ending_some_rows)
 
 
 _VALUE_KINDS = (Kind.NUMBER, Kind.NIL)
+_ACROSS, _DIRECTLY = True, False  # across an empty line, or directly after the value
+_TRANSITIONS = [(after, across) for after in ("value", "label", "other") for across in (_ACROSS, _DIRECTLY)]
 _EVIDENCE = 3  # a page break may leave an empty line inside a row
 _LONGEST_ROW = 16  # section 四's 15 cells, and one to spare
 
