@@ -187,11 +187,20 @@ def _any_filled(readings: Readings, keys: Iterable[str]) -> bool:
     return any(_filled(readings, key) for key in keys)
 
 
+def _any_counted(readings: Readings, keys: Iterable[str]) -> bool:
+    """Whether any of `keys` is filled with a number other than 0."""
+    return any(_filled(readings, key) and readings[key].value for key in keys)
+
+
 def _unreported_column(readings: Readings, template: str) -> Literal["total", "components"] | None:
     """The side of table 三 a filer left blank by convention (P7): "total", "components" or None."""
-    # GH-SH fills 总计 only on 一/二/（七）/四; one filled detail 总计 (津南) means no convention.
-    details = _detail_keys(template, *COMPONENTS)
-    if _any_filled(readings, details) and not _any_filled(readings, _detail_keys(template, "total")):
+    # GH-SH fills 总计 only on 一/二/（七）/四; one detail 总计 filled with a number (津南) means no
+    # convention, one of 0 beside blank ones does not (a row of zeros whose 总计 was 0 or blank).
+    details, detail_totals = _detail_keys(template, *COMPONENTS), _detail_keys(template, "total")
+    left_blank = not _any_filled(readings, detail_totals) or (
+        not _any_counted(readings, detail_totals) and any(_blank(readings, key) for key in detail_totals)
+    )
+    if _any_filled(readings, details) and left_blank:
         return "total"
     totals = _application_keys(template, "total")
     if _any_filled(readings, totals) and not _any_filled(readings, _application_keys(template, *COMPONENTS)):

@@ -921,6 +921,30 @@ def test_a_cells_padding_wrapped_onto_a_line_of_its_own_keeps_pdf_text_a_cell_a_
     assert values(result, "applications.partial") == [0, 0, 8, 0, 0, 0, 8]
 
 
+def test_crawled_rows_with_blank_totals_and_stray_spaces_are_cut_as_their_parts() -> None:  # P7, P24
+    # a one-line dump with spaces at random and the detail rows' 总计 left blank: no cut of
+    # "5 0 0 0 95" makes a row whose 总计 adds up, and neither of "7 0 000 0"; their parts do, so
+    # the filer leaves the 总计 blank and the column sums choose among the cuts (9 and 5: 95 would
+    # leave the 法律服务机构 column short of its 总计 row's 9)
+    text = (
+        "一、本年新收政府信息公开申请数量 12 6 0 0 9 5 32 二、上年结转政府信息公开申请数量 00 0 0 0 00 "
+        "三、本年度办理结果 （一）予以公开 5 0 0 0 95 "
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形） 7 0 000 0 "
+        "（三）不予公开 1.属于国家秘密 0 6 0 0 0 0 "
+        "（七）总计 12 6 0 0 9 5 32 四、结转下年度继续办理 0 0 0 0 0 00"
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.granted") == [5, 0, 0, 0, 9, 5, None]
+    assert values(result, "applications.partial") == [7, 0, 0, 0, 0, 0, None]
+    # one such row is no habit: a row that fits no reading with its 总计 stays unread
+    single = text.replace("（二）部分公开（区分处理的，只计这一情形，不计其他情形） 7 0 000 0 ", "")
+    single = single.replace("1.属于国家秘密 0 6 0 0 0 0", "1.属于国家秘密 7 6 0 0 0 0 13")
+    lone = read_applications(whole(single), "2021", doc(single))
+    assert values(lone, "applications.granted") == [None] * 7
+    unread = [f for f in lone.findings if f.rule == "ambiguous" and f.severity == "error"]
+    assert any("applications.granted.total" in f.fields for f in unread)
+
+
 def test_a_value_alone_in_a_crawled_row_keeps_every_column_as_a_candidate() -> None:  # P7, P6
     # "only the 总计 filled" (区统计局) or one part with the 总计 blank: the row cannot tell, and
     # where every row is so, neither can the column sums; the person reviewing picks from all seven

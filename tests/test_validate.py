@@ -136,6 +136,23 @@ def test_a_filled_detail_total_ends_the_blank_total_convention() -> None:
     assert "(blank: total)" in s2[0].message
 
 
+def test_a_detail_total_of_zero_beside_blank_ones_keeps_the_blank_total_convention() -> None:  # P7
+    # a row of zeros read whole (its 总计 0) among rows whose 总计 the filer left blank: the 0 may
+    # as well have been blank, so it does not end the convention; a number would
+    cells = {
+        **row("applications.new_received", natural_person=3, total=3),
+        **row("applications.granted", natural_person=2, total=Status.BLANK),
+        **row("applications.partial", natural_person=1, total=Status.BLANK),
+        **row("applications.denied.state_secret", total=0),
+        **row("applications.total", natural_person=3, total=3),
+    }
+    s2 = by_rule(validate(table("2019", cells), "2019"), "S2")
+    assert [f.severity for f in s2] == ["info"] and "not reported" in s2[0].message
+    cells.update(row("applications.denied.state_secret", natural_person=0, total=4))
+    s2 = by_rule(validate(table("2019", cells), "2019"), "S2")
+    assert {f.severity for f in s2} == {"error"}
+
+
 def test_totals_only_table_is_not_a_series_of_s2_failures() -> None:
     # P7, the other way round: a filer who fills only the 总计 column.
     cells = {

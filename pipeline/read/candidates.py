@@ -154,6 +154,16 @@ def _glued_fit(
     return Fit(kept, "glued", costs={id(reading): cost for cost, reading in found})
 
 
+def parts_only_fit(cells: list[Cell], slots: int, signed: frozenset[int]) -> Fit:
+    """Readings of running text as the row's parts with its 总计 left blank (P7), cuts and dropped
+    blanks as anywhere: for a row no reading with its 总计 fits, in a table whose filer is seen to
+    leave the 总计 of detail rows blank."""
+    fit = _glued_fit(_without_leading_placeholders(cells), slots - 1, None, True, signed)
+    readings = [[*reading, blank_at(reading[-1])] for reading in fit.candidates]
+    costs = {id(whole): fit.cost(part) for whole, part in zip(readings, fit.candidates, strict=True)}
+    return Fit(readings, "total_blank" if readings else fit.note, costs=costs)
+
+
 def _total_left_blank(cells: list[Cell], slots: int, blocks: Blocks | None) -> bool:
     """Whether running text that no reading fits is a row whose 总计 the filer left blank (P7,
     GH-SH fills it only on 一/二/（七）): one cell short of a single block, and the last cell less

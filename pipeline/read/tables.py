@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from pipeline.document import Document
 from pipeline.read.align import Alignment, Segment, align
@@ -26,6 +27,7 @@ from pipeline.read.candidates import (
     least_assuming,
     narrow,
     non_negative_except_change,
+    parts_only_fit,
     rejoined_numbers,
     sums_to_last,
     trim_blanks,
@@ -295,9 +297,10 @@ def read_labelled_rows(
         fits[key] = _aligned_with_table(segment, fits[key], starts)
         candidates[key] = row_candidates(fits[key], rules)
     if relations:
-        candidates = _consistent(
-            _habit_of_blank_totals(candidates, fits), fits, relations, len(layout_rows[0].columns)
-        )
+        candidates, fits, habit = _habit_of_blank_totals(candidates, fits, chosen)
+        # where the detail rows' 总计 are left blank, no relation can be checked on that column
+        columns = len(layout_rows[0].columns) - (1 if habit else 0)
+        candidates = _consistent(candidates, fits, relations, columns)
     for key, segment in chosen.items():
         readings, findings = read_row(segment, fits[key], candidates[key], document, layout, traceless)
         result.readings.update(readings)
@@ -393,31 +396,52 @@ def _signed(columns: tuple[str, ...]) -> frozenset[int]:
 _HABIT = 2  # rows that can only be read with their 总计 blank before the table is taken to do so
 
 
+class BlankTotals(NamedTuple):
+    """Table 三's rows once the filer's habit of blank 总计 is known (`habit`)."""
+
+    candidates: dict[str, list[Slots]]
+    fits: dict[str, Fit]
+    habit: bool
+
+
 def _habit_of_blank_totals(
-    candidates: dict[str, list[Slots]], fits: dict[str, Fit]
-) -> dict[str, list[Slots]]:
+    candidates: dict[str, list[Slots]], fits: dict[str, Fit], chosen: dict[str, Segment]
+) -> BlankTotals:
     """Table 三 whose filer left the 总计 of the detail rows blank (P7): where two detail rows at
-    least can only be read so (parts printed, 总计 blank), a detail row that may be read so is (its
-    zeros would otherwise be 0 or blank anywhere in text that keeps no blanks). A row of zeros may
-    be read so even where the row's own preference for a filled 总计 set that reading aside."""
+    least can only be read so (parts printed, 总计 blank; in running text, also a row no reading
+    with its 总计 fits but its parts do), a detail row that may be read so is (its zeros would
+    otherwise be 0 or blank anywhere in text that keeps no blanks). A row of zeros may be read so
+    even where the row's own preference for a filled 总计 set that reading aside."""
     detail = [key for key in candidates if key not in SUMMARY_ROWS]
-    habit = sum(
-        1
+    unread = {
+        key: fit
         for key in detail
-        if candidates[key]
-        and all(_parts_only(reading) for reading in candidates[key])
-        and any(cell.value for cell in candidates[key][0][:-1])
+        if not candidates[key] and fits[key].note == "no_reading"
+        if (fit := _parts_only_fit(chosen[key])).candidates
+    }
+    habit = sum(1 for key in detail if _only_parts(candidates[key])) + sum(
+        1 for fit in unread.values() if _only_parts(fit.candidates)
     )
     if habit < _HABIT:
-        return candidates
-    narrowed = dict(candidates)
+        return BlankTotals(candidates, fits, False)
+    narrowed, refitted = dict(candidates), {**fits, **unread}
     for key in detail:
-        parts_only = [r for r in candidates[key] if _parts_only(r)] or [
-            r for r in fits[key].candidates if _parts_only(r)
+        parts_only = [r for r in narrowed[key] if _parts_only(r)] or [
+            r for r in refitted[key].candidates if _parts_only(r)
         ]
         if parts_only:
             narrowed[key] = parts_only
-    return narrowed
+    return BlankTotals(narrowed, refitted, True)
+
+
+def _parts_only_fit(segment: Segment) -> Fit:
+    row = segment.row
+    return parts_only_fit(segment.cells, len(row.columns), _signed(row.columns))
+
+
+def _only_parts(readings: list[Slots]) -> bool:
+    """Readings that all leave the 总计 blank, with some part not 0."""
+    return bool(readings) and all(map(_parts_only, readings)) and any(c.value for c in readings[0][:-1])
 
 
 def _parts_only(reading: Slots) -> bool:

@@ -228,7 +228,10 @@ def _fragmented(row: list[Cell]) -> tuple[Cell, ...]:
 # 无法提供 / 无正当理由, also where the label wraps right after it (`（四）无` ¶ `法提供`, `4.无` ¶
 # `正当理由`, P25; `（四` ¶ `）无` ¶ `法提`, a narrow column), and "/" in the header 本年增/减 (also
 # where a narrow column cut it, `/减`) are words, not cells.
-_AFTER_ORDINAL = r"(?<!\d\.)(?<!\d、)(?<![(（][一二三四五六七八九十][)）])(?<!^[)）])"
+_AFTER_ORDINAL = (
+    r"(?<!\d\.)(?<!\d、)(?<![(（][一二三四五六七八九十][)）])(?<!^[)）])"
+    r"(?<![(（] [一二三四五六七八九十][)）])(?<![(（][一二三四五六七八九十] [)）])"  # "( 四)无" (pdfplumber)
+)
 _FRAGMENT = re.compile(
     r"(?P<note>[（(](?:其中|含)[^（()）]{0,40}[)）])"  # "22（其中修订16件）": a note on the cell (P32)
     r"|(?P<number>(?:[+]|增加|减少|增|减)?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元)?)"
