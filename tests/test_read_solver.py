@@ -141,3 +141,23 @@ def test_section_four_glued_short_of_cells_is_cut_not_read_as_whole_missing_bloc
     read = read_review((0, len(text)), document).readings
     values = [read[key].value for key in REVIEW_KEYS]
     assert values == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 9]
+
+
+def test_rows_no_relation_ties_do_not_drown_the_rows_it_does() -> None:  # P6
+    # a dump that drops blank cells (lynx): 一 can be placed six ways and, with 四 missing, no
+    # relation ties it; it must not multiply the solutions until the column sums give up on the
+    # rows S3 does tie. Rows with a label and no value are blank: 0 in every column of S3.
+    rows = APPLICATION_ROWS["2019"]
+    runs = {
+        "applications.new_received": "14 12 3 0 - 29",
+        "applications.granted": "5 4 — 3 0 12",
+        "applications.partial": "9 8 — 0 17",
+        "applications.total": "14 12 0 3 0 无 29",
+    }
+    text = "".join(
+        f"{r.label} {runs.get(r.key, '')}\n" for r in rows if r.key != "applications.carried_forward"
+    )
+    result = read(text, "2019")
+    granted = row(result, "applications.granted")
+    assert granted[:4] == [5, 4, 0, 3] and granted[-1] == 12
+    assert row(result, "applications.partial")[:2] == [9, 8]

@@ -71,9 +71,12 @@ def consistent_readings(
     every choice breaks a relation, so the relations prefer none (every index kept).
     """
     everything = {key: list(range(len(options))) for key, options in readings.items()}
-    open_rows = [key for key, options in readings.items() if len(set(options)) > 1]
     usable = [r for r in relations if all(key in readings for key, _ in r.terms)]
-    if not open_rows or not any(key in open_rows for r in usable for key, _ in r.terms):
+    tied = {key for relation in usable for key, _ in relation.terms}
+    varied = [key for key, options in readings.items() if len(set(options)) > 1]
+    open_rows = [key for key in varied if key in tied]
+    untied = [key for key in varied if key not in tied]
+    if not open_rows:
         return Choice(everything, "unconstrained")
     from ortools.sat.python import cp_model
 
@@ -113,9 +116,17 @@ def consistent_readings(
     used = _enumerate(model, choice)
     if used is None:
         return Choice(everything, "unconstrained")
-    return Choice(
-        {key: sorted(used[key]) if key in used else idx for key, idx in everything.items()}, "chosen"
-    )
+    kept = {key: sorted(used[key]) if key in used else idx for key, idx in everything.items()}
+    for key in untied:  # no usable relation ties it: its least assuming readings, as the cost would choose
+        kept[key] = _least_costly((costs or {}).get(key)) or kept[key]
+    return Choice(kept, "chosen")
+
+
+def _least_costly(costs: Sequence[int] | None) -> list[int]:
+    if not costs:
+        return []
+    least = min(costs)
+    return [i for i, cost in enumerate(costs) if cost == least]
 
 
 def _column_sum(

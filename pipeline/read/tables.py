@@ -300,7 +300,8 @@ def read_labelled_rows(
         candidates, fits, habit = _habit_of_blank_totals(candidates, fits, chosen)
         # where the detail rows' 总计 are left blank, no relation can be checked on that column
         columns = len(layout_rows[0].columns) - (1 if habit else 0)
-        candidates = _consistent(candidates, fits, relations, columns)
+        blank_rows = () if alignment.unplaced else alignment.empty  # as `_empty_rows` reads them
+        candidates = _consistent(candidates, fits, relations, columns, blank_rows)
     for key, segment in chosen.items():
         readings, findings = read_row(segment, fits[key], candidates[key], document, layout, traceless)
         result.readings.update(readings)
@@ -449,9 +450,15 @@ def _parts_only(reading: Slots) -> bool:
 
 
 def _consistent(
-    candidates: dict[str, list[Slots]], fits: dict[str, Fit], relations: Sequence[Relation], columns: int
+    candidates: dict[str, list[Slots]],
+    fits: dict[str, Fit],
+    relations: Sequence[Relation],
+    columns: int,
+    blank_rows: Sequence[Row] = (),
 ) -> dict[str, list[Slots]]:
-    """Each row's readings narrowed to those the table's column relations choose.
+    """Each row's readings narrowed to those the table's column relations choose; `blank_rows`
+    (labels with no value after them, taken as every cell blank) add 0 to every column, unless
+    that makes the table contradict itself (then they are left out: an assumption, not a reading).
 
     Where no relation ties a row, it keeps its least assuming readings; where every choice breaks
     a relation, the relations prefer none and every reading stays.
@@ -459,7 +466,10 @@ def _consistent(
     present = {key: options for key, options in candidates.items() if options}
     vectors = {key: [as_numbers(option) for option in options] for key, options in present.items()}
     costs = {key: [fits[key].cost(option) for option in options] for key, options in present.items()}
-    choice = consistent_readings(vectors, relations, columns, costs)
+    zeros = {row.key: [(0.0,) * len(row.columns)] for row in blank_rows}
+    choice = consistent_readings({**vectors, **zeros}, relations, columns, costs)
+    if zeros and choice.verdict == "contradictory":
+        choice = consistent_readings(vectors, relations, columns, costs)
     narrowed: dict[str, list[Slots]] = {}
     for key, options in candidates.items():
         kept = [options[i] for i in choice.kept[key]] if key in choice.kept else options
