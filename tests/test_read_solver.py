@@ -161,3 +161,16 @@ def test_rows_no_relation_ties_do_not_drown_the_rows_it_does() -> None:  # P6
     granted = row(result, "applications.granted")
     assert granted[:4] == [5, 4, 0, 3] and granted[-1] == 12
     assert row(result, "applications.partial")[:2] == [9, 8]
+
+
+def test_the_readings_some_solution_uses_are_found_however_many_solutions_there_are() -> None:
+    # twelve rows of 0 or 1 whose sum is 6 (924 solutions) beside one row of 0 or 100: every
+    # solution reads that row 0, however many ways the others can be chosen
+    parts = [f"row{i}" for i in range(12)]
+    readings: dict[str, list[tuple[float, ...]]] = {key: [(0.0,), (1.0,)] for key in parts}
+    readings |= {"total": [(6.0,)], "other": [(0.0,), (100.0,)]}
+    relation = Relation("S", (("total", 1), *((key, -1) for key in [*parts, "other"])))
+    choice = consistent_readings(readings, [relation], 1)
+    assert choice.verdict == "chosen"
+    assert choice.kept["other"] == [0]
+    assert all(choice.kept[key] == [0, 1] for key in parts)

@@ -5,9 +5,9 @@ with one reading are constants; the others are decision variables of a CP-SAT mo
 whose constraints are the format's column sums, made soft so that the model finds the fewest
 relations any choice must break. When that is more than none (the filer's own error, P8/P28, or
 a row read wrong) the relations cannot tell the readings apart and every reading stays; the
-validators report the broken relations, nothing is repaired. Otherwise every solution is
-enumerated (up to a cap), and a row keeps only the readings some solution uses: a cell the same
-in all of them is read, a cell that differs stays ambiguous with its candidates.
+validators report the broken relations, nothing is repaired. Otherwise a row keeps only the
+readings some solution uses, however many solutions there are: a cell the same in all of them is
+read, a cell that differs stays ambiguous with its candidates.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ if TYPE_CHECKING:  # OR-Tools is imported only when a table needs it (~0.3 s)
     from ortools.sat.python import cp_model
 
 Vector = tuple[float, ...]  # one reading of a row: a number per column, blank as 0
-SOLUTION_CAP = 256
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ def consistent_readings(
         return Choice(everything, "contradictory")
     model.clear_objective()  # type: ignore[no-untyped-call]
     model.add(assumed == round(solver.objective_value))
-    used = _enumerate(model, choice)
+    used = _used_readings(model, choice)
     if used is None:
         return Choice(everything, "unconstrained")
     kept = {key: sorted(used[key]) if key in used else idx for key, idx in everything.items()}
@@ -153,35 +152,30 @@ def _column_sum(
     return cp_model.LinearExpr.weighted_sum(variables, coefficients) + constant
 
 
-def _enumerate(
+def _used_readings(
     model: cp_model.CpModel, choice: Mapping[str, list[cp_model.IntVar]]
 ) -> dict[str, set[int]] | None:
-    """The readings used by the optimal solutions, or None past the cap."""
+    """The readings some optimal solution uses: solve, mark the readings the solution uses, and
+    ask again for a solution using one not marked yet, until there is none (at most one solve per
+    reading, however many solutions there are). None if a solve runs out of time."""
     from ortools.sat.python import cp_model
 
-    class _Collector(cp_model.CpSolverSolutionCallback):
-        """Which readings the solutions use, stopping past the cap."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.used: dict[str, set[int]] = {key: set() for key in choice}
-            self.count = 0
-
-        def on_solution_callback(self) -> None:
-            self.count += 1
-            for key, variables in choice.items():
-                self.used[key].update(i for i, var in enumerate(variables) if self.value(var))
-            if self.count > SOLUTION_CAP:
-                self.stop_search()
-
+    used: dict[str, set[int]] = {key: set() for key in choice}
     solver = _solver()
-    solver.parameters.enumerate_all_solutions = True
-    collector = _Collector()
-    status = solver.solve(model, collector)
-    if collector.count > SOLUTION_CAP or status != cp_model.OPTIMAL:
-        return None
-    used: dict[str, set[int]] = collector.used
-    return used
+    while True:
+        unused = [
+            var for key, variables in choice.items() for i, var in enumerate(variables) if i not in used[key]
+        ]
+        if not unused:
+            return used
+        model.add_bool_or(unused)
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            return used
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        for key, variables in choice.items():
+            used[key].update(i for i, var in enumerate(variables) if solver.value(var))
 
 
 def _solver() -> cp_model.CpSolver:
