@@ -838,6 +838,28 @@ def test_a_ruler_of_uneven_columns_places_a_row_by_the_edge_its_cells_share() ->
     assert values(result, "applications.granted") == [2, None, 0, 0, 0, 0, None]
 
 
+def test_values_over_two_lines_beside_a_wrapped_label_are_ordered_by_their_columns() -> None:  # P35
+    # pdftotext -layout: the label wrapped, 社会公益组织 and 法律服务机构 printed on its first line,
+    # the other five on the second; the sum holds in any order, the columns tell which is which
+    text = normalize(
+        "一、本年新收政                                  无 1\n"
+        "府信息公开申请数量                       7  8 0           11 27\n\n"
+        "二、上年结转政府信息公开申请数量                4  0 0   无 0     无 4\n"
+        "      （一） 予以公开                  6  1 0   0   0   8   15\n"
+        "      （二）部分公开（区分处理\n"
+        "      的，只计这一情形，不计其他情形）          3  / —   0   0   /   3\n"
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.new_received") == [7, 8, 0, 0, 1, 11, 27]
+    # a row wrapped at the page's width (lynx) goes on at the left: its order is the text's
+    wrapped = normalize(
+        "   一、本年新收政府信息公开申请数量 14 12 3\n   0 1 0 30\n"
+        "   二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0\n"
+    )
+    result = read_applications(whole(wrapped), "2021", doc(wrapped))
+    assert values(result, "applications.new_received") == [14, 12, 3, 0, 1, 0, 30]
+
+
 def test_a_number_wrapped_over_two_lines_in_a_narrow_column_is_read_whole() -> None:  # P33
     # pdfplumber's text of a PDF whose 总计 column is narrow: "10" printed "1" ¶ "0"
     text = "无 0 0 0 0 0 9 / - 9 0 6 4 - 1\n0\n"

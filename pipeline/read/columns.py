@@ -41,18 +41,42 @@ def restore_blank_columns(segments: list[Segment], text: str) -> list[Segment]:
     restored = {id(s): s for s in segments}
     for width in widths:
         rows = [s for s in segments if len(s.row.columns) == width and _positioned(s)]
-        complete = [s.cells for s in rows if _complete(s.cells, width)]
+        complete = [s.cells for s in rows if _complete(s.cells, width) and _in_order(s.cells)]
         place = _placement(complete, width) or _ruled_placement(text, width)
         if place is None:
             continue
         for segment in rows:
-            if 0 < len(segment.cells) < width:
-                placements = place(segment.cells)
+            cells = _by_columns(segment.cells)
+            if cells is not segment.cells:
+                restored[id(segment)] = replace(segment, cells=cells)
+            if 0 < len(cells) < width:
+                placements = place(cells)
                 if len(placements) == 1:
                     restored[id(segment)] = replace(segment, cells=placements[0])
                 elif placements:
                     restored[id(segment)] = replace(segment, placements=placements)
     return [restored[id(s)] for s in segments]
+
+
+def _in_order(cells: list[Cell]) -> bool:
+    """Whether the cells stand left to right as they come (one line's cells always do)."""
+    return all(a.x.left < b.x.left for a, b in pairwise(cells) if a.x and b.x)
+
+
+def _by_columns(cells: list[Cell]) -> list[Cell]:
+    """A row's values on two lines beside a wrapped label, in the order of their columns where
+    the lines' values interleave (`一、本年新收政 … 无 1` ¶ `府信息公开申请数量 7 8 0 … 11 27`).
+    A second line wholly left of the first is a row wrapped at the page's width (lynx), whose
+    order is the text's; the cells as they came unless reordered."""
+    breaks = [i for i, (a, b) in enumerate(pairwise(cells), 1) if a.x and b.x and b.x.left <= a.x.left]
+    if len(breaks) != 1:
+        return cells
+    first, second = cells[: breaks[0]], cells[breaks[0] :]
+    by_left = sorted(cells, key=lambda cell: cell.x.left if cell.x else 0)
+    by_first = sorted(cells, key=lambda cell: cell.x.first if cell.x else 0)
+    if by_left != by_first or by_left == second + first:
+        return cells
+    return by_left
 
 
 def _placement(complete: list[list[Cell]], width: int) -> Placement | None:
