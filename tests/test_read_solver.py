@@ -54,8 +54,15 @@ def test_the_column_sums_choose_between_the_splits() -> None:
     assert row(result, "applications.new_received") == [12, 3, 0, 0, 1, 0, 16]
 
 
-def test_a_table_that_contradicts_itself_chooses_nothing() -> None:  # P8: the filer's error
+def test_a_filers_slip_in_one_relation_leaves_the_others_to_decide() -> None:  # P8, P28
+    # （七）总计 printed 17 for 16: S3 of the 总计 column fails whatever the cut, so it is the
+    # filer's (the validators report it); the other columns still choose 12/3/0/0/1/0/16
     runs = {"applications.granted": "123001016", "applications.total": " 12 3 0 0 1 0 17 "}
+    assert row(read(one_liner(runs)), "applications.granted") == [12, 3, 0, 0, 1, 0, 16]
+
+
+def test_a_table_that_contradicts_itself_in_two_places_chooses_nothing() -> None:  # P8
+    runs = {"applications.granted": "123001016", "applications.total": " 12 3 0 0 2 0 17 "}
     result = read(one_liner(runs))
     assert result.readings["applications.granted.natural_person"].value is None
 
@@ -77,8 +84,12 @@ def test_consistent_readings_keeps_only_what_some_solution_uses() -> None:
     relation = Relation("sum", (("total", 1), ("a", -1), ("b", -1)))
     readings = {"a": [(1.0,), (2.0,)], "b": [(5.0,)], "total": [(7.0,), (9.0,)]}
     assert consistent_readings(readings, [relation], 1).kept == {"a": [1], "b": [0], "total": [0]}
-    unsolvable = {"a": [(1.0,), (2.0,)], "b": [(5.0,)], "total": [(99.0,)]}
-    choice = consistent_readings(unsolvable, [relation], 1)
+    # a relation no choice satisfies is the filer's slip: it chooses nothing, the others decide
+    slip = {"a": [(1.0, 1.0), (2.0, 3.0)], "b": [(5.0, 5.0)], "total": [(99.0, 8.0)]}
+    assert consistent_readings(slip, [relation], 2) == ({"a": [1], "b": [0], "total": [0]}, "chosen")
+    # more than one broken whatever the choice: the relations are no evidence at all
+    unsolvable = {"a": [(1.0, 1.0), (2.0, 3.0)], "b": [(5.0, 5.0)], "total": [(99.0, 99.0)]}
+    choice = consistent_readings(unsolvable, [relation], 2)
     assert choice == ({"a": [0, 1], "b": [0], "total": [0]}, "contradictory")
 
 

@@ -3,11 +3,11 @@
 Each row arrives with the readings its own arithmetic allows (`pipeline.read.candidates`). Rows
 with one reading are constants; the others are decision variables of a CP-SAT model (OR-Tools)
 whose constraints are the format's column sums, made soft so that the model finds the fewest
-relations any choice must break. When that is more than none (the filer's own error, P8/P28, or
-a row read wrong) the relations cannot tell the readings apart and every reading stays; the
-validators report the broken relations, nothing is repaired. Otherwise a row keeps only the
-readings some solution uses, however many solutions there are: a cell the same in all of them is
-read, a cell that differs stays ambiguous with its candidates.
+relations any choice must break. One is a filer's slip (P8/P28: a misprinted cell) and the
+others still decide; more (or a row read wrong) and the relations cannot tell the readings apart,
+so every reading stays. The validators report the broken relations; nothing is repaired. A row
+keeps only the readings some best solution uses, however many solutions there are: a cell the
+same in all of them is read, a cell that differs stays ambiguous with its candidates.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # OR-Tools is imported only when a table needs it (~0.3 s)
     from ortools.sat.python import cp_model
 
 Vector = tuple[float, ...]  # one reading of a row: a number per column, blank as 0
+MOST_BROKEN = 1  # relations no choice satisfies that are taken for the filer's slip
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,11 @@ def consistent_readings(
 ) -> Choice:
     """For every row, the indices of its readings that the best choices for the whole table use.
 
-    Best is first: no relation broken; then the least assumed (`costs`: dropped blanks and cuts
-    each reading had to assume). Rows not in `readings` are lost: a relation that needs one is not
-    checked. "unconstrained": no relation ties the open rows (every index kept); "contradictory":
-    every choice breaks a relation, so the relations prefer none (every index kept).
+    Best is first: the fewest relations broken (none, or one no choice satisfies: the filer's);
+    then the least assumed (`costs`: dropped blanks and cuts each reading had to assume). Rows not
+    in `readings` are lost: a relation that needs one is not checked. "unconstrained": no relation
+    ties the open rows (every index kept); "contradictory": every choice breaks more relations than
+    `MOST_BROKEN`, so the relations prefer none (every index kept).
     """
     everything = {key: list(range(len(options))) for key, options in readings.items()}
     usable = [r for r in relations if all(key in readings for key, _ in r.terms)]
@@ -94,11 +96,13 @@ def consistent_readings(
             broken.append(flag)
     model.minimize(sum(broken))
     solver = _solver()
-    if solver.solve(model) != cp_model.OPTIMAL or round(solver.objective_value) > 0:
-        # The table contradicts itself whatever the choice (a filer's error, or a row read
-        # wrong elsewhere): the relations are no evidence for any one reading then.
+    if solver.solve(model) != cp_model.OPTIMAL or round(solver.objective_value) > MOST_BROKEN:
+        # The table contradicts itself in more places than a filer's slip whatever the choice:
+        # a row read wrong elsewhere, most likely; the relations are no evidence then.
         return Choice(everything, "contradictory")
-    model.add(sum(broken) == 0)
+    # the fewest relations any choice breaks are the filer's (P8, P28; the validators report
+    # them): the rest decide
+    model.add(sum(broken) == round(solver.objective_value))
     assumed = cp_model.LinearExpr.weighted_sum(
         [var for key in open_rows for var in choice[key]],
         [
