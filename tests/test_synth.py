@@ -14,6 +14,8 @@ import pytest
 
 from evals.dataset import Label, load_cases
 from evals.synth import CLASSIC, generate, glue_recoverable, write_case
+from evals.synth.pdf import render_pdf
+from evals.synth.text import Unit
 from schemas.keys import Value
 from schemas.layout import (
     APPLICANT_COLUMNS,
@@ -249,3 +251,9 @@ def test_the_committed_set_is_seed_1(tmp_path: Path) -> None:
     tags = {tag for case in load_cases(committed) for tag in case.label.tags}
     assert families == set(CLASSIC) - {"docx", "pdf"}
     assert {"gbk", "blank", "nil", "units", "signed", "lost_page", "broken", "large"} <= tags
+
+
+def test_a_drawn_pdf_shows_every_sign_its_label_holds() -> None:
+    """The built-in CJK font has no "−" (U+2212): drawn as it is, the page shows 1 for a −1."""
+    pdf: Any = pymupdf.open(stream=render_pdf([Unit(text="本年增/减 −1")]))  # type: ignore[no-untyped-call]
+    assert "-1" in pdf[0].get_text()

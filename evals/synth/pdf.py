@@ -33,6 +33,9 @@ class _PdfWriter:
         placed += [(x, self.y, text) for x, text in values]
         for x, y, text in placed:
             if text:
+                # the built-in CJK font has no glyph for "−" (U+2212): the page would show "1" for
+                # a label's −1, so it is drawn as the hyphen-minus a filer's font would show alike
+                text = text.replace("\u2212", "-")
                 self.page.insert_text((x, y), text, fontname="china-s", fontsize=size)
         self.y += max(len(lines), 1) * step
 
