@@ -860,6 +860,18 @@ def test_values_over_two_lines_beside_a_wrapped_label_are_ordered_by_their_colum
     assert values(result, "applications.new_received") == [14, 12, 3, 0, 1, 0, 30]
 
 
+def test_section_four_over_two_lines_of_aligned_columns_is_read_in_column_order() -> None:  # P4, P35
+    # pdftotext -layout of a LibreOffice print: the header's last line is tall, so three values
+    # fell onto a second line; in the text's order no block adds up, in the columns' order all do
+    text = (
+        "          持 正 果 结     持 正 果        结\n"
+        "  0 0 0   0   5 0 8   3 0 0        0 3\n"
+        "0       0   3\n"
+    )
+    result = read_review(whole(text), doc(text))
+    assert [r.value for r in result.readings.values()] == [0, 0, 0, 0, 0, 0, 3, 5, 0, 8, 3, 0, 0, 0, 3]
+
+
 def test_a_number_wrapped_over_two_lines_in_a_narrow_column_is_read_whole() -> None:  # P33
     # pdfplumber's text of a PDF whose 总计 column is narrow: "10" printed "1" ¶ "0"
     text = "无 0 0 0 0 0 9 / - 9 0 6 4 - 1\n0\n"

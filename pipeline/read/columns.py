@@ -46,7 +46,7 @@ def restore_blank_columns(segments: list[Segment], text: str) -> list[Segment]:
         if place is None:
             continue
         for segment in rows:
-            cells = _by_columns(segment.cells)
+            cells = in_column_order(segment.cells)
             if cells is not segment.cells:
                 restored[id(segment)] = replace(segment, cells=cells)
             if 0 < len(cells) < width:
@@ -63,11 +63,11 @@ def _in_order(cells: list[Cell]) -> bool:
     return all(a.x.left < b.x.left for a, b in pairwise(cells) if a.x and b.x)
 
 
-def _by_columns(cells: list[Cell]) -> list[Cell]:
-    """A row's values on two lines beside a wrapped label, in the order of their columns where
-    the lines' values interleave (`一、本年新收政 … 无 1` ¶ `府信息公开申请数量 7 8 0 … 11 27`).
-    A second line wholly left of the first is a row wrapped at the page's width (lynx), whose
-    order is the text's; the cells as they came unless reordered."""
+def in_column_order(cells: list[Cell]) -> list[Cell]:
+    """A row's values over two lines in the order of their columns, where the lines' values
+    interleave: beside a wrapped label (`一、本年新收政 … 无 1` ¶ `府信息公开申请数量 7 8 0 … 11 27`),
+    or section 四 under a tall header. A second line wholly left of the first is a row wrapped at
+    the page's width (lynx), in the text's order. The cells as they came unless reordered."""
     breaks = [i for i, (a, b) in enumerate(pairwise(cells), 1) if a.x and b.x and b.x.left <= a.x.left]
     if len(breaks) != 1:
         return cells

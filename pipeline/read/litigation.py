@@ -17,6 +17,7 @@ from pipeline.read.candidates import (
     sums_to_last,
     trim_blanks,
 )
+from pipeline.read.columns import in_column_order
 from pipeline.read.glued import Blocks, splittable
 from pipeline.read.tables import (
     TableReading,
@@ -99,7 +100,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     if not data:
         return result
     traceless = is_cell_a_line(flattening, text, table)
-    cells = [cell for row in data for cell in row]
+    cells = _ordered([cell for row in data for cell in row])
     while len(cells) > 15 and cells[-1].kind is BLANK:
         cells.pop()
     anchor = Cell("", start, start, Kind.TEXT)
@@ -168,6 +169,16 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
 
 
 REVIEW_BLOCKS_ARITHMETIC = Blocks(5)  # S4 for each of the three blocks
+
+
+def _ordered(cells: list[Cell]) -> list[Cell]:
+    """The cells in the order of their columns where the values stand on two lines of aligned
+    columns (pdftotext -layout under a tall header) and only that order makes every block add up;
+    in the text's order otherwise (a text's spacing alone is no proof of its columns)."""
+    by_columns = in_column_order(cells)
+    if by_columns is cells or len(by_columns) != 15:
+        return cells
+    return by_columns if review_blocks_add_up(by_columns) and not review_blocks_add_up(cells) else cells
 
 
 def review_blocks_add_up(slots: Slots) -> bool:
