@@ -979,6 +979,36 @@ def test_crawled_rows_with_blank_totals_and_stray_spaces_are_cut_as_their_parts(
     assert any("applications.granted.total" in f.fields for f in unread)
 
 
+def test_prose_naming_rows_of_table_three_before_it_is_not_read_as_the_table() -> None:  # P31
+    # a narrative report's own 一…六 quotes the rows with figures, and the table, under a heading
+    # that is not the format's, follows: its header says where the table starts (科研机构 blank)
+    prose = (
+        "四、政府信息公开申请情况\n其中，一、本年新收政府信息公开申请数量0件；二、上年结转政府信息公开"
+        "申请数量0件；（一）予以公开0件；（二）部分公开0件；四、结转下年度继续办理0件。\n"
+    )
+    table = (
+        "| （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） |  |  "
+        "| 申请人情况 |  |  |  |  |  |  |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
+        "| 一、本年新收政府信息公开申请 数量 |  |  | 3 | 0 |  | 0 | 0 | 0 | 3 |\n"
+        "| 二、上年 结转政府信息公开申请数量 |  |  | 0 | 0 |  | 0 | 0 | 0 | 0 |\n"
+        "| 三、本年度办理结 果 | （一）予以公开 |  | 2 | 0 |  | 0 | 0 | 0 | 2 |\n"
+        "|  | （二）部分公开（区分处理的，只计这一情形，不计其他情形） |  | 1 | 0 |  | 0 | 0 | 0 | 1 |\n"
+    )
+    text = normalize(prose + table)
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.new_received") == [3, 0, None, 0, 0, 0, 3]
+    assert values(result, "applications.granted") == [2, 0, None, 0, 0, 0, 2]
+    # the same prose on the header's line, as a crawler's one-line dump has it
+    one_line = normalize(
+        prose.replace("\n", " ") + "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加"
+        "第四项之和） 申请人情况 一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3 "
+        "三、本年度办理结果 （一）予以公开 2 0 0 0 0 0 2"
+    )
+    result = read_applications(whole(one_line), "2019", doc(one_line))
+    assert values(result, "applications.granted") == [2, 0, 0, 0, 0, 0, 2]
+
+
 def test_a_value_alone_in_a_crawled_row_keeps_every_column_as_a_candidate() -> None:  # P7, P6
     # "only the 总计 filled" (区统计局) or one part with the 总计 blank: the row cannot tell, and
     # where every row is so, neither can the column sums; the person reviewing picks from all seven

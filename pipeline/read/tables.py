@@ -567,5 +567,29 @@ def read_applications(region: tuple[int, int], template: str, document: Document
     """Section 三: 25 (2021) or 23 (2019) rows of 7 applicant columns."""
     rules = RowRules(checks=(sums_to_last,), blocks=Blocks(7), shifted_prior=filled_total_adds_up)
     return read_labelled_rows(
-        region, APPLICATION_ROWS[template], document, lambda row: rules, application_relations(template)
+        _from_header(region, document.text),
+        APPLICATION_ROWS[template],
+        document,
+        lambda row: rules,
+        application_relations(template),
     )
+
+
+_HEADER_WORDS = ("勾稽关系", "申请人情况")  # table 三's header, above its rows
+_FIRST_ROW_WORDS = ("本年新收", "予以公开")
+
+
+def _from_header(region: tuple[int, int], text: str) -> tuple[int, int]:
+    """Table 三's region from its header on, where prose before the header names its rows with
+    figures (P31: a narrative's own "一、本年新收政府信息公开申请数量0件；（一）予以公开0件…" above
+    the table, under headings that are not the format's); the region as it is otherwise."""
+    start, end = region
+    header = min((i for word in _HEADER_WORDS if (i := text.find(word, start, end)) >= 0), default=-1)
+    if header < 0 or not _names_rows(text, start, header):
+        return region
+    line = text.rfind("\n", start, header) + 1  # the header's line, unless the prose runs on it
+    return (header if _names_rows(text, line, header) else line), end
+
+
+def _names_rows(text: str, start: int, end: int) -> bool:
+    return any(text.find(word, start, end) >= 0 for word in _FIRST_ROW_WORDS)
