@@ -872,6 +872,19 @@ def test_section_four_over_two_lines_of_aligned_columns_is_read_in_column_order(
     assert [r.value for r in result.readings.values()] == [0, 0, 0, 0, 0, 0, 3, 5, 0, 8, 3, 0, 0, 0, 3]
 
 
+def test_section_four_over_two_lines_without_columns_reads_what_every_order_agrees_on() -> None:  # P4
+    # pdfplumber's text (one space between words, no columns) of section 四 on two lines: in the
+    # text's order no block adds up; of the orders keeping each line's own, those that do agree on
+    # the blocks' totals, not on whether the 2 is 其他结果 or 尚未审结
+    text = "持 正 果 结 持 正 果 结\n0 0 0 0 0 0 2 2 0 0 0\n0 0 0 0\n"
+    result = read_review(whole(text), doc(text))
+    read = [r.value for r in result.readings.values()]
+    assert read[:6] == [0] * 6 and read[9:] == [2, 0, 0, 0, 0, 0]
+    assert read[7:9] == [None, None]
+    assert {0, 2} <= set(result.readings["litigation_direct.pending"].candidates)
+    assert any(f.rule == "ambiguous" for f in result.findings)
+
+
 def test_a_number_wrapped_over_two_lines_in_a_narrow_column_is_read_whole() -> None:  # P33
     # pdfplumber's text of a PDF whose 总计 column is narrow: "10" printed "1" ¶ "0"
     text = "无 0 0 0 0 0 9 / - 9 0 6 4 - 1\n0\n"

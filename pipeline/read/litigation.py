@@ -111,6 +111,8 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             (REVIEW_KEYS[:5], Fit([cells[:5]])),
             (REVIEW_KEYS[5:], Fit([trim_blanks(cells[5:], 10)[-10:]], "extra_values")),
         ]
+    elif len(cells) == 15 and not review_blocks_add_up(cells) and (interleaved := _interleavings(data)):
+        blocks = [(REVIEW_KEYS, Fit(interleaved, "interleaved"))]
     elif (
         len(rejoined := rejoined_numbers(trim_blanks(cells, 15), 15, document.text, review_blocks_add_up))
         == 1
@@ -133,6 +135,16 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
                 result.readings[key] = ambiguous_reading(
                     key, position, candidates, anchor, document, blanks_dropped
                 )
+        if fit.note == "interleaved" and len(candidates) == 1:
+            result.findings.append(
+                Finding(
+                    rule="resolved_by_arithmetic",
+                    severity="info",
+                    fields=list(keys),
+                    message="section 四: 15 values over two lines whose columns the text does not keep; "
+                    "read in the only order of the two lines' values in which every block adds up",
+                )
+            )
         if fit.note == "rejoined":
             result.findings.append(
                 Finding(
@@ -169,6 +181,29 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
 
 
 REVIEW_BLOCKS_ARITHMETIC = Blocks(5)  # S4 for each of the three blocks
+
+
+def _interleavings(rows: list[list[Cell]]) -> list[Slots]:
+    """Section 四's 15 values over two lines of text that keeps no columns (pdfplumber), in the
+    text's order no block adding up: every merge of the two lines, each keeping its own order,
+    in which every block adds up, one per distinct reading ([] unless so)."""
+    if len(rows) != 2 or any(cell.kind is BLANK for row in rows for cell in row):
+        return []
+    first, second = rows
+    if len(first) + len(second) != 15 or review_blocks_add_up([*first, *second]):
+        return []
+    readings: dict[tuple[object, ...], Slots] = {}
+    for places in combinations(range(15), len(second)):
+        merged = _merged_at(first, second, set(places))
+        if review_blocks_add_up(merged):
+            readings.setdefault(tuple((cell.kind, cell.value) for cell in merged), merged)
+    return list(readings.values())
+
+
+def _merged_at(first: list[Cell], second: list[Cell], places: set[int]) -> Slots:
+    """The two lines' cells merged, the second's at `places`, each line in its own order."""
+    ours, theirs = iter(first), iter(second)
+    return [next(theirs) if index in places else next(ours) for index in range(len(first) + len(second))]
 
 
 def _ordered(cells: list[Cell]) -> list[Cell]:
