@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from pydantic import TypeAdapter
-
 from pipeline.crosscheck import cross_document_findings
 from pipeline.document import Document
 from pipeline.ground import grounding, ungrounded
@@ -176,23 +174,24 @@ def _fields(readings: dict[str, Reading], record: Record) -> dict[str, int | flo
     return fields
 
 
-_PROVENANCE = TypeAdapter(dict[str, Provenance])
-
-
 def _provenance(readings: dict[str, Reading], grounding: dict[str, bool]) -> dict[str, Provenance]:
-    """Where each value came from; validated in one call, not one model per field (a third the time)."""
-    return _PROVENANCE.validate_python(
-        {
-            key: {
-                **reading.source.__dict__,
-                "reader": reading.reader,
-                "raw": reading.raw,
-                "grounded": grounding.get(key),
-            }
-            for key, reading in readings.items()
-            if reading.source is not None and reading.status is not Status.LOST
-        }
-    )
+    """Where each value came from, built from the readings' own typed fields: not validated again."""
+    return {
+        # by position, in the order of `Provenance`'s fields: keywords cost a third more
+        key: Provenance(
+            source.start,
+            source.end,
+            source.page,
+            source.table,
+            source.row,
+            source.col,
+            reading.reader,
+            reading.raw,
+            grounding.get(key),
+        )
+        for key, reading in readings.items()
+        if (source := reading.source) is not None and reading.status is not Status.LOST
+    }
 
 
 def extract_paths(paths: Sequence[str], settings: Settings) -> list[Record]:
