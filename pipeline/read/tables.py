@@ -62,9 +62,8 @@ def reading_from_cell(key: str, cell: Cell, document: Document, layout: str) -> 
     source = document.locate(cell.start, cell.end)
     if source.table is not None:
         layout = "grid" if layout == "clean" else f"grid+{layout}"
-    return Reading(
-        key=key, value=_value_for(key, cell), status=status, raw=cell.text, source=source, layout=layout
-    )
+    # by position (key, value, status, raw, source): one reading for every cell read
+    return Reading(key, _value_for(key, cell), status, cell.text, source, layout=layout)
 
 
 def ambiguous_reading(
