@@ -35,6 +35,7 @@ TOLERANCE = 1e-6
 FEE_IN_YUAN_SUSPECT = 10_000  # 万元; a fee this large from one agency was most likely typed in 元 (E8)
 LISTED = 6  # names shown in a message before it says "…"
 _FILLED = (Status.VALUE, Status.NIL)
+_VALUE, _NIL, _BLANK = Status.VALUE, Status.NIL, Status.BLANK  # looked up for every cell of every relation
 
 
 @dataclass  # not frozen, whose __init__ costs four times as much: a document makes hundreds
@@ -74,10 +75,14 @@ def _cells(readings: Readings, keys: Iterable[str]) -> _Cells:
     unreadable: list[str] = []
     for key in keys:
         reading = readings.get(key)
-        if reading is not None and reading.status is Status.BLANK:
+        if reading is None:
+            unreadable.append(key)
+            continue
+        status = reading.status
+        if status is _BLANK:
             numbers[key] = 0
             blank.append(key)
-        elif reading is not None and reading.status in _FILLED and reading.value is not None:
+        elif (status is _VALUE or status is _NIL) and reading.value is not None:  # `_FILLED`
             numbers[key] = reading.value
         else:
             unreadable.append(key)
@@ -142,7 +147,8 @@ def _equation(
     cells = _cells(readings, keys)
     if cells.unreadable:
         return Verdict(instance, keys, "unverifiable", unreadable=cells.unreadable)
-    difference = sum(cells.numbers[key] for key in left) - sum(cells.numbers[key] for key in right)
+    number = cells.numbers.__getitem__  # summed by `map`: no generator per side
+    difference = sum(map(number, left)) - sum(map(number, right))
     if abs(difference) <= TOLERANCE:
         return Verdict(instance, keys, "holds")
     detail = f"{instance}: {_side(left, cells.numbers, name)} ≠ {_side(right, cells.numbers, name)}"
@@ -157,7 +163,8 @@ def _at_least(
     cells = _cells(readings, keys)
     if cells.unreadable:
         return Verdict(instance, keys, "unverifiable", unreadable=cells.unreadable)
-    if sum(cells.numbers[key] for key in large) >= sum(cells.numbers[key] for key in small) - TOLERANCE:
+    number = cells.numbers.__getitem__
+    if sum(map(number, large)) >= sum(map(number, small)) - TOLERANCE:
         return Verdict(instance, keys, "holds")
     detail = f"{instance}: {_side(large, cells.numbers, name)} < {_side(small, cells.numbers, name)}"
     return Verdict(instance, keys, "fails", detail + _blank_note(cells, name))
