@@ -366,14 +366,14 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
         if wrapping is not None and wrapping.absorb(Line(shape.text, line_start)):
             continue
         wrapping = None
-        cells = _shifted(shape.cells, line_start)
         if kind is _LineKind.SPACED:
             # A whole row on one line ("四、结转下年度继续办理 0 0 0 0 0 0 0", or just numbers).
+            cells = _shifted(shape.cells, line_start)
             close()
             rows.append(cells)
             wrapping = _WrappedLabel.of(cells, Line(shape.text, line_start))
             continue
-        current.append(cells[0])
+        current.append(_shifted_cell(shape.cells[0], line_start))
     close()
     return _join_tall_rows(rows)
 
@@ -400,6 +400,11 @@ def _shifted(cells: tuple[Cell, ...], by: int) -> list[Cell]:
     return [
         Cell(c.text, c.start + by, c.end + by, c.kind, c.value, c.unit, c.soft, c.inline, c.x) for c in cells
     ]
+
+
+def _shifted_cell(c: Cell, by: int) -> Cell:
+    """`_shifted` of a line holding one cell (most lines), without a list."""
+    return Cell(c.text, c.start + by, c.end + by, c.kind, c.value, c.unit, c.soft, c.inline, c.x)
 
 
 # labels, header lines and rows of zeros recur in every report; an entry holds a line's cells (~2 KB)
