@@ -75,7 +75,7 @@ class Document(BaseModel):
     def locate(self, start: int, end: int) -> Source:
         """The source of the span [start, end): page and table cell where the format has them."""
         if not self.pieces:  # plain text: a span is all there is to say
-            return Source(start=start, end=end)
+            return Source(start, end)  # by position: asked for every cell read
         starts = self.piece_starts
         if len(starts) != len(self.pieces):  # pieces added after the first lookup
             del self.__dict__["piece_starts"]

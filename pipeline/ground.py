@@ -47,34 +47,31 @@ def _is_nil_mark(token: str) -> bool:
     return token == "无" or (token != "" and token.strip(_NIL_MARKS) == "")
 
 
-def _span_text(reading: Reading, text: str) -> str | None:
-    source = reading.source
-    if source is None or not 0 <= source.start < source.end <= len(text):
-        return None
-    span = text[source.start : source.end]
+def _cleaned(span: str, rules: bool) -> str:
     if not span.isascii():  # most cells are; NFKC leaves ASCII as it is
         span = unicodedata.normalize("NFKC", span)
     # A rules reading cites one cell, so spaces inside it are layout noise (P15).
-    return "".join(span.split()) if reading.reader == "rules" else span
+    return "".join(span.split()) if rules else span
 
 
 def is_grounded(reading: Reading, text: str) -> bool:
     """Whether the reading's value is written in its source span."""
-    span = _span_text(reading, text)
-    if span is None or reading.value is None:
+    source, value = reading.source, reading.value
+    if source is None or value is None or not 0 <= source.start < source.end <= len(text):
         return False
-    money, standalone = reading.key.endswith(".amount_wan"), reading.reader != "rules"
+    span = text[source.start : source.end]  # as the document has it: cleaned once per distinct cell
+    money, rules = reading.key.endswith(".amount_wan"), reading.reader == "rules"
     if len(span) <= _MEMO_SPAN:
-        return _written_in_cell(span, reading.value, money, standalone)
-    return _written_in(span, reading.value, money, standalone)
+        return _written_in_cell(span, value, money, rules)
+    return _written_in(_cleaned(span, rules), value, money, not rules)
 
 
 _MEMO_SPAN = 200  # a longer span (a model's section) seldom recurs: judged, not remembered
 
 
-@lru_cache(maxsize=8192)  # a cell's text and its value recur in every report (0, 无, …)
-def _written_in_cell(span: str, value: Number, money: bool, standalone: bool) -> bool:
-    return _written_in(span, value, money, standalone)
+@lru_cache(maxsize=8192)  # a cell's text and its value recur in every report (0, 无, …): remembered
+def _written_in_cell(span: str, value: Number, money: bool, rules: bool) -> bool:
+    return _written_in(_cleaned(span, rules), value, money, not rules)
 
 
 def _written_in(span: str, value: Number, money: bool, standalone: bool) -> bool:

@@ -80,8 +80,8 @@ def score_confidence(
             score *= CANDIDATES_FACTOR
         if grounded.get(key) is False:
             score *= UNGROUNDED_FACTOR
-        # where broken relations cross lies the suspect (get: a Counter's own miss is a Python call)
-        score *= STRICT_FAILURE_FACTOR ** failures.get(key, 0)
+        if key in failures:  # where broken relations cross lies the suspect
+            score *= STRICT_FAILURE_FACTOR ** failures[key]
         if key in passed:
             score += (1 - score) * RELATION_PASS_SHARE
         if agreement is not None and key in agreement:
@@ -90,7 +90,7 @@ def score_confidence(
             score = min(score, MODEL_ONLY_CAP)
         if key in implausible:
             score = min(score, IMPLAUSIBLE_CAP)
-        confidence[key] = 0.0 if _missing(reading) else score
+        confidence[key] = 0.0 if reading.status in _MISSING else score  # `_missing`, without a call
     return confidence
 
 
@@ -99,8 +99,11 @@ def _listing(names: list[str]) -> str:
     return shown if len(names) <= LISTED else f"{shown} … ({len(names)} in all)"
 
 
+_MISSING = (Status.LOST, Status.AMBIGUOUS)
+
+
 def _missing(reading: Reading | None) -> bool:
-    return reading is not None and reading.status in (Status.LOST, Status.AMBIGUOUS)
+    return reading is not None and reading.status in _MISSING
 
 
 def _subject(fields: list[str]) -> str:
@@ -138,10 +141,16 @@ def _named(reading: Reading) -> str:
     return f"{reading.key} ∈ {{{', '.join(options)}}}" if options else reading.key
 
 
-def _by_row(readings: dict[str, Reading]) -> dict[str, list[Reading]]:
+def _rows_missing_cells(readings: dict[str, Reading]) -> dict[str, list[Reading]]:
+    """The cells of each row that has a lost or ambiguous one, in order: no other row gives a
+    reason, and most documents have none (then no key is cut into its row)."""
+    missing = {key.rsplit(".", 1)[0] for key, reading in readings.items() if reading.status in _MISSING}
     by_row: dict[str, list[Reading]] = {}
-    for key, reading in readings.items():
-        by_row.setdefault(key.rsplit(".", 1)[0], []).append(reading)
+    if missing:
+        for key, reading in readings.items():
+            row = key.rsplit(".", 1)[0]
+            if row in missing:
+                by_row.setdefault(row, []).append(reading)
     return by_row
 
 
@@ -166,7 +175,7 @@ def route(
 ) -> tuple[bool, list[str]]:
     """Whether the document needs review, and the reasons in a few words each."""
     reasons = _error_reasons(readings, findings)
-    by_row = _by_row(readings)
+    by_row = _rows_missing_cells(readings)
     reasons += _missing_reasons(by_row, Status.LOST) + _missing_reasons(by_row, Status.AMBIGUOUS)
     unsure = [key for key, c in confidence.items() if c < THRESHOLD and not _missing(readings.get(key))]
     if unsure:

@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict
 HEAD = 3000  # characters in which the title stands (crawler header blocks and breadcrumbs come first)
 
 _REPORT = r"政府信息公开[^\n。，；]{0,8}?(?:报告|年报)"
+_REPORT_WORDS = (
+    "政府信息公开"  # in every title (`_REPORT`): most lines lack it, a look cheaper than the pattern
+)
 _YEAR = r"(?P<year>20\d{2})\s*年\s*度?"
 _TITLE = re.compile(rf"{_YEAR}\s*(?P<between>[^\n。，；:：]{{0,24}}?){_REPORT}")
 _UNDATED_TITLE = re.compile(_REPORT)
@@ -49,7 +52,7 @@ def read_title(text: str) -> Title:
 
 @lru_cache(maxsize=16)  # format detection and the record both ask for the title of one text
 def _read_head(head: str) -> Title:
-    header = _HEADER_TITLE.search(head)
+    header = _HEADER_TITLE.search(head) if "题" in head else None  # in every name of the header line
     lines = [header["title"]] if header else []
     lines += [line for line in head.split("\n") if line.strip()]
     agency, title_year = _from_titles(lines)
@@ -57,7 +60,8 @@ def _read_head(head: str) -> Title:
         agency = _body(publisher["body"])
     period = _PERIOD.search(head)
     period_year = _plausible(int(period.group(1))) if period else None
-    others = sorted({y for line in lines if len(line) <= 120 for y in _title_years(line)} - {title_year})
+    titles = [line for line in lines if _REPORT_WORDS in line and len(line) <= 120]
+    others = sorted({y for line in titles for y in _title_years(line)} - {title_year})
     return Title(
         agency=agency,
         year=title_year or period_year,

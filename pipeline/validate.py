@@ -35,6 +35,7 @@ TOLERANCE = 1e-6
 FEE_IN_YUAN_SUSPECT = 10_000  # 万元; a fee this large from one agency was most likely typed in 元 (E8)
 LISTED = 6  # names shown in a message before it says "…"
 _FILLED = (Status.VALUE, Status.NIL)
+_VALUE, _NIL, _BLANK = Status.VALUE, Status.NIL, Status.BLANK  # looked up for every cell of every relation
 
 
 @dataclass  # not frozen, whose __init__ costs four times as much: a document makes hundreds
@@ -74,10 +75,14 @@ def _cells(readings: Readings, keys: Iterable[str]) -> _Cells:
     unreadable: list[str] = []
     for key in keys:
         reading = readings.get(key)
-        if reading is not None and reading.status is Status.BLANK:
+        if reading is None:
+            unreadable.append(key)
+            continue
+        status = reading.status
+        if status is _BLANK:
             numbers[key] = 0
             blank.append(key)
-        elif reading is not None and reading.status in _FILLED and reading.value is not None:
+        elif (status is _VALUE or status is _NIL) and reading.value is not None:  # `_FILLED`
             numbers[key] = reading.value
         else:
             unreadable.append(key)
@@ -142,7 +147,8 @@ def _equation(
     cells = _cells(readings, keys)
     if cells.unreadable:
         return Verdict(instance, keys, "unverifiable", unreadable=cells.unreadable)
-    difference = sum(cells.numbers[key] for key in left) - sum(cells.numbers[key] for key in right)
+    number = cells.numbers.__getitem__  # summed by `map`: no generator per side
+    difference = sum(map(number, left)) - sum(map(number, right))
     if abs(difference) <= TOLERANCE:
         return Verdict(instance, keys, "holds")
     detail = f"{instance}: {_side(left, cells.numbers, name)} ≠ {_side(right, cells.numbers, name)}"
@@ -157,7 +163,8 @@ def _at_least(
     cells = _cells(readings, keys)
     if cells.unreadable:
         return Verdict(instance, keys, "unverifiable", unreadable=cells.unreadable)
-    if sum(cells.numbers[key] for key in large) >= sum(cells.numbers[key] for key in small) - TOLERANCE:
+    number = cells.numbers.__getitem__
+    if sum(map(number, large)) >= sum(map(number, small)) - TOLERANCE:
         return Verdict(instance, keys, "holds")
     detail = f"{instance}: {_side(large, cells.numbers, name)} < {_side(small, cells.numbers, name)}"
     return Verdict(instance, keys, "fails", detail + _blank_note(cells, name))
@@ -229,8 +236,7 @@ def s2_row_total(readings: Readings, template: str) -> list[Verdict]:
     """Per row of 三: 总计 = the six applicant columns, unless the filer left one side blank (P7)."""
     convention = _unreported_column(readings, template)
     verdicts = []
-    for row in APPLICATION_ROWS[template]:
-        total, parts = f"{row.key}.total", tuple(_keys((row,), *COMPONENTS))
+    for row, total, parts in _row_totals(template):
         if convention == "total" and _blank(readings, total) and _any_filled(readings, parts):
             verdicts.append(Verdict(row.key, (total,), "not_reported", "总计 left blank on every detail row"))
         elif (
@@ -242,6 +248,14 @@ def s2_row_total(readings: Readings, template: str) -> list[Verdict]:
         else:
             verdicts.append(_equation(readings, row.key, (total,), parts, _column))
     return verdicts
+
+
+@lru_cache(maxsize=4)  # a format's keys: the same in every document
+def _row_totals(template: str) -> tuple[tuple[Row, str, tuple[str, ...]], ...]:
+    """Each row of table 三 with the key of its 总计 and those of its applicant columns."""
+    return tuple(
+        (row, f"{row.key}.total", tuple(_keys((row,), *COMPONENTS))) for row in APPLICATION_ROWS[template]
+    )
 
 
 def s3_results_sum(readings: Readings, template: str) -> list[Verdict]:
@@ -281,11 +295,14 @@ def s5_domain(readings: Readings, template: str) -> list[Verdict]:
     that fail: a cell's rule holding is no relation (`RELATIONS`), and a document has hundreds."""
     verdicts = []
     for key, reading in readings.items():
-        if reading.status not in _FILLED or reading.value is None:
+        value = reading.value
+        if type(value) is int and value >= 0:
+            continue  # fits every cell's domain: most cells, not worth a call
+        if reading.status not in _FILLED or value is None:
             continue
-        problem = _domain_problem(key, reading.value, template)
+        problem = _domain_problem(key, value, template)
         if problem is not None:
-            verdicts.append(Verdict(key, (key,), "fails", f"{key}: {format_number(reading.value)} {problem}"))
+            verdicts.append(Verdict(key, (key,), "fails", f"{key}: {format_number(value)} {problem}"))
     return verdicts
 
 
@@ -395,6 +412,7 @@ MAX_APPLICATIONS = 1_000_000  # per cell of table 三; the busiest bodies receiv
 MAX_CASES = 100_000  # per cell of table 四 (复议, 诉讼)
 MAX_ACTIVE = 1_000_000_000  # per cell of table 二 (a city's traffic penalties run to millions)
 MAX_MONEY_WAN = 100_000_000  # 万元: 1 万亿元, beyond any one body's whole budget
+_LEAST_BOUND = min(MAX_APPLICATIONS, MAX_CASES, MAX_ACTIVE, MAX_MONEY_WAN)
 FIRST_YEAR = 2008  # the 条例 took effect on 2008-05-01; no annual report is older
 
 
@@ -414,10 +432,12 @@ def p1_plausible(readings: Readings, template: str) -> list[Verdict]:
     Only the cells that fail, as `s5_domain`."""
     verdicts = []
     for key, reading in readings.items():
-        if reading.status not in _FILLED or reading.value is None:
-            continue
-        bound, unit = _bound(key)
         value = reading.value
+        if value is None or reading.status not in _FILLED:
+            continue
+        if -_LEAST_BOUND <= value <= _LEAST_BOUND:
+            continue  # within every bound (NaN and infinities are not): most cells, not worth a look-up
+        bound, unit = _bound(key)
         if isinstance(value, float) and not math.isfinite(value):
             verdicts.append(Verdict(key, (key,), "fails", f"{key}: {value} is not a number"))
         elif abs(value) > bound:

@@ -6,6 +6,7 @@ import codecs
 import re
 import unicodedata
 from functools import cache, lru_cache
+from itertools import filterfalse
 
 import charset_normalizer
 
@@ -31,7 +32,9 @@ def read_text(data: bytes) -> tuple[list[Block], str]:
     """The whole file as one run of text, and the encoding it was read with."""
     text, encoding = decode_bytes(data)
     sample = text[:_SAMPLE]
-    odd = sum(sample.count(char) for char in set(sample) if _is_binary(char))
+    # Binary characters are never printable but U+FFFD: the others are left out at C speed
+    unprintable = filterfalse(str.isprintable, set(sample))
+    odd = sum(sample.count(char) for char in unprintable if _is_binary(char)) + sample.count("\ufffd")
     if odd > len(sample) * _MOST_CONTROLS:
         raise LoadError(f"binary content, not text ({odd} of {len(sample)} characters are control codes)")
     if text.strip() and not _HANZI.search(text):

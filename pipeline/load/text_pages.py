@@ -66,8 +66,10 @@ def _repeats(lines: list[str], key_of: Callable[[str], str | None]) -> list[int]
 
 def _header_key(line: str) -> str | None:
     """A line of words a table's header may start with: no digit, long enough not to recur by chance."""
+    if len(line) < _HEAD_CHARS or _DIGIT.search(line):  # most lines: a value, a short label
+        return None  # (spaces hold no digit, and dropping them makes no line longer)
     words = "".join(line.split())
-    return words if len(words) >= _HEAD_CHARS and not _DIGIT.search(words) else None
+    return words if len(words) >= _HEAD_CHARS else None
 
 
 def _head_key(line: str) -> str | None:

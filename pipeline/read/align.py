@@ -25,6 +25,10 @@ from rapidfuzz.distance import ScoreAlignment
 from pipeline.read.tokens import Cell, Kind
 from schemas.layout import CAPTION_FIRST_ROWS, Row
 
+# A member looked up on its enum class costs ~1,000 instructions (3.11's EnumType defines
+# `__getattr__`): the loops over cells compare kinds with these names
+_BLANK, _NIL, _NUMBER, _TEXT = Kind.BLANK, Kind.NIL, Kind.NUMBER, Kind.TEXT
+
 FUZZY_COVER = 0.8  # the text matched must span most of the label
 FUZZY_CUTOFF = 75.0  # rapidfuzz partial ratio; one dropped or swapped character in ten still matches
 _EXACT, _FUZZY, _FULL_RUN, _SOME_VALUES = 2.0, 1.0, 1.0, 0.3
@@ -192,12 +196,12 @@ class Run:
         """Whether any cell is not blank. Asked again and again once `stream` has built the run, which
         it no longer changes: worked out once (not by `cached_property`, which takes a lock, 3.11)."""
         if self._filled is None:
-            self._filled = any(c.kind is not Kind.BLANK for c in self.cells)
+            self._filled = any(c.kind is not _BLANK for c in self.cells)
         return self._filled
 
     def could_fill(self, width: int) -> bool:
         """Enough cells, or glued digits, for a row of `width` columns."""
-        cells = [c for c in self.cells if c.kind is not Kind.BLANK]
+        cells = [c for c in self.cells if c.kind is not _BLANK]
         digits = sum(len(c.text) if c.text.isdigit() else 1 for c in cells)
         return len(cells) >= width or digits >= width
 
@@ -224,7 +228,7 @@ def stream(table: list[list[Cell]], cell_a_line: bool = False) -> list[Unit]:
     for line_no, line in enumerate(table):
         run: Run | None = None
         for index, cell in enumerate(line):
-            if cell.kind is Kind.TEXT:
+            if cell.kind is _TEXT:
                 run = None
                 previous = units[-1] if units else None
                 if cell_a_line and isinstance(previous, Run) and _split_ordinal(previous, cell):
@@ -250,7 +254,7 @@ def _split_ordinal(run: Run, label: Cell) -> bool:
     """Whether the last value before `label` is its ordinal: one or two digits, and the label
     starts with the ordinal's mark ("5" ¶ ".要求…")."""
     last = run.cells[-1]
-    digits = last.kind is Kind.NUMBER and last.text.isdigit() and len(last.text) <= 2
+    digits = last.kind is _NUMBER and last.text.isdigit() and len(last.text) <= 2
     return digits and label.text[:1] in ".、"
 
 
@@ -478,7 +482,7 @@ def _out_of_order(hits: list[Hit], chosen: list[Hit], units: list[Unit], rows: S
         if (
             run is not None
             and len(run.cells) == len(rows[hit.row].columns)
-            and all(c.kind is not Kind.BLANK for c in run.cells)
+            and all(c.kind is not _BLANK for c in run.cells)
         ):
             extra.append(hit)
             kept.add(hit.row)
@@ -652,7 +656,7 @@ def _text_start(item: Segment | Run) -> int:
 
 def _short_nothing(item: Segment | Run) -> bool:
     """A row short of its cells, or a run, that holds nothing but zeros and nil marks."""
-    cells = [c for c in item.cells if c.kind is not Kind.BLANK]
+    cells = [c for c in item.cells if c.kind is not _BLANK]
     if not cells or not all(_is_nothing(c) for c in cells):
         return False
     return not isinstance(item, Segment) or (len(cells) < len(item.row.columns) and item.placed is None)
@@ -661,7 +665,7 @@ def _short_nothing(item: Segment | Run) -> bool:
 def _dealt(rows: list[tuple[Row, Cell | None]], cells: list[Cell]) -> list[Segment]:
     """Each row (with its label) given its columns' worth of `cells` in order, when they are
     exactly theirs and every one is 0 or a nil mark, so that every order reads the same; else []."""
-    cells = [cell for cell in cells if cell.kind is not Kind.BLANK]
+    cells = [cell for cell in cells if cell.kind is not _BLANK]
     widths = [len(row.columns) for row, _ in rows]
     if len(cells) != sum(widths) or not all(_is_nothing(cell) for cell in cells):
         return []
@@ -674,7 +678,7 @@ def _dealt(rows: list[tuple[Row, Cell | None]], cells: list[Cell]) -> list[Segme
 
 def _is_nothing(cell: Cell) -> bool:
     """One cell reported as nothing: a nil mark or a lone 0 (not "00", which may be two cells)."""
-    return cell.kind is Kind.NIL or cell.text == "0"
+    return cell.kind is _NIL or cell.text == "0"
 
 
 # A block of section 二 ("第二十条第（一）项") or a table's section title, numbered any way
@@ -863,5 +867,5 @@ def _whole_line(run: Run) -> tuple[int, int] | None:
 
 def _exact(run: Run, row: Row) -> bool:
     """Whether the run fills the row exactly, the empty label cell of a grid row left aside."""
-    first = next((i for i, cell in enumerate(run.cells) if cell.kind is not Kind.BLANK), len(run.cells))
+    first = next((i for i, cell in enumerate(run.cells) if cell.kind is not _BLANK), len(run.cells))
     return len(run.cells) - first == len(row.columns)

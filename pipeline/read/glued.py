@@ -17,6 +17,9 @@ from pipeline.read.tokens import Cell, Kind
 
 Slots = list[Cell]
 BLANK = Kind.BLANK
+# as `BLANK`: a member looked up on its enum class costs ~1,000 instructions (3.11's EnumType
+# defines `__getattr__`), and the search asks for them at every cut
+_NIL, _NUMBER = Kind.NIL, Kind.NUMBER
 Shape = tuple[tuple[Kind, float | None], ...]
 
 
@@ -114,7 +117,7 @@ def _extend(search: _Search, index: int, offset: int, blanks: int, sign: int, pa
     if not splittable(cell):
         if sign == 1 and _closes_block(forced, cell):
             _place(search, cell, index + 1, 0, blanks, 1, partial)
-        elif sign == -1 and cell.kind is Kind.NUMBER and cell.value and cell.value > 0:
+        elif sign == -1 and cell.kind is _NUMBER and cell.value and cell.value > 0:
             _place(search, _negated(cell), index + 1, 0, blanks, 1, partial)
         return
     digits = cell.text[offset:]
@@ -128,7 +131,7 @@ def _extend(search: _Search, index: int, offset: int, blanks: int, sign: int, pa
             return
         start = cell.start + offset - (1 if sign == -1 else 0)
         end = cell.start + offset + size
-        part = Cell(("-" if sign == -1 else "") + piece, start, end, Kind.NUMBER, value)
+        part = Cell(("-" if sign == -1 else "") + piece, start, end, _NUMBER, value)
         digits_left = search.digits_from[index] - offset - size
         if forced is None and not _total_fits(search, len(row) + 1, partial + value, digits_left, blanks):
             break  # the block's total could no longer be written with the digits left
@@ -167,10 +170,10 @@ def _is_sign(cell: Cell, cells: list[Cell], index: int) -> bool:
     """A lone dash glued to the digits after it (in running text) may be their sign."""
     following = cells[index + 1] if index + 1 < len(cells) else None
     return (
-        cell.kind is Kind.NIL
+        cell.kind is _NIL
         and cell.text in ("-", "−")
         and following is not None
-        and following.kind is Kind.NUMBER
+        and following.kind is _NUMBER
         and following.start == cell.end
         and following.text[:1].isdigit()
     )
@@ -178,7 +181,7 @@ def _is_sign(cell: Cell, cells: list[Cell], index: int) -> bool:
 
 def _negated(cell: Cell) -> Cell:
     value = -cell.value if cell.value is not None else None
-    return Cell("-" + cell.text, cell.start - 1, cell.end, Kind.NUMBER, value, cell.unit)
+    return Cell("-" + cell.text, cell.start - 1, cell.end, _NUMBER, value, cell.unit)
 
 
 def _room_for(search: _Search, index: int, offset: int, left: int) -> bool:
@@ -206,7 +209,7 @@ def _closes_block(forced: int | None, cell: Cell) -> bool:
 
 
 def splittable(cell: Cell) -> bool:
-    return cell.kind is Kind.NUMBER and cell.text.isdigit() and len(cell.text) > 1
+    return cell.kind is _NUMBER and cell.text.isdigit() and len(cell.text) > 1
 
 
 Found = list[tuple[int, Slots]] | None
@@ -327,7 +330,7 @@ def joined_cells(cells: list[Cell], joints: tuple[int, ...]) -> list[Cell]:
         if index in joints:
             before = out.pop()
             digits = before.text + cell.text
-            out.append(Cell(digits, before.start, cell.end, Kind.NUMBER, int(digits), inline=True))
+            out.append(Cell(digits, before.start, cell.end, _NUMBER, int(digits), inline=True))
         else:
             out.append(cell)
     return out

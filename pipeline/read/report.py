@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from pipeline.document import Document
 from pipeline.read.litigation import read_review
@@ -69,15 +70,22 @@ def read_report(document: Document, sections: dict[int, Section], template: str)
     return result
 
 
+@lru_cache(maxsize=4)  # a format's keys: the same for every document
+def _table_cells(template: str) -> tuple[tuple[str, str], ...]:
+    """The key of every cell of the format's tables, with the row a missing one is reported under."""
+    return tuple(
+        (key, key.rsplit(".", 1)[0] if key.startswith(("applications", "active")) else key.split(".")[0])
+        for key in keys_for(template)
+        if not key.startswith("meta.")
+    )
+
+
 def _mark_lost(result: TableReading, template: str) -> None:
     lost_by_row: dict[str, list[str]] = defaultdict(list)
-    for key in keys_for(template):
-        if key.startswith("meta.") or key in result.readings:
-            continue
-        result.readings[key] = Reading(key=key, value=None, status=Status.LOST, layout="lost")
-        lost_by_row[
-            key.rsplit(".", 1)[0] if key.startswith(("applications", "active")) else key.split(".")[0]
-        ].append(key)
+    for key, row in _table_cells(template):
+        if key not in result.readings:
+            result.readings[key] = Reading(key, None, Status.LOST, layout="lost")
+            lost_by_row[row].append(key)
     if lost_by_row:
         keys = [k for row in lost_by_row.values() for k in row]
         result.findings.append(

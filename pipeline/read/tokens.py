@@ -29,6 +29,11 @@ class Kind(StrEnum):
     TEXT = "text"
 
 
+# A member looked up on its enum class costs ~1,000 instructions (Python 3.11's EnumType defines
+# `__getattr__`, which slows every attribute of the class): the loops over lines and cells use names.
+_TEXT = Kind.TEXT
+
+
 class Place(NamedTuple):
     """Where a cell stands on its line, in text whose columns are aligned with spaces (pdftotext
     -layout, pandoc plain, text browsers: P35, P36). Its first and last column are counted two ways,
@@ -55,7 +60,7 @@ class Cell:
 
     @property
     def is_value(self) -> bool:
-        return self.kind is not Kind.TEXT
+        return self.kind is not _TEXT
 
 
 MAX_DIGITS = 60  # a glued run of a whole table row; longer digit strings are not table values
@@ -217,7 +222,7 @@ def _fragmented(row: list[Cell]) -> tuple[Cell, ...]:
     """The row with each text cell cut into its `fragments` (values stay as they are: most cells)."""
     pieces: list[Cell] = []
     for cell in row:
-        if cell.kind is Kind.TEXT:
+        if cell.kind is _TEXT:
             pieces += fragments(cell)
         else:
             pieces.append(cell)
@@ -351,16 +356,16 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
         shape = _line_shape(raw)
         line_start, start = start, start + len(raw) + 1
         kind = shape.kind
-        if kind is _LineKind.RULE:
+        if kind is _RULE:
             continue  # a markdown separator or a box-drawing rule: no cells
-        if kind is _LineKind.EMPTY and empty_is_blank:
+        if kind is _EMPTY and empty_is_blank:
             current.append(Cell("", line_start, line_start, Kind.BLANK))
             continue
-        if kind is _LineKind.EMPTY or kind is _LineKind.BLANK:
+        if kind is _EMPTY or kind is _BLANK_LINE:
             close()
             wrapping = None
             continue
-        if kind is _LineKind.ROW:
+        if kind is _ROW:
             close()
             rows.append(_shifted(shape.cells, line_start))
             wrapping = None
@@ -369,14 +374,14 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
         if wrapping is not None and wrapping.absorb(Line(shape.text, line_start)):
             continue
         wrapping = None
-        cells = _shifted(shape.cells, line_start)
-        if kind is _LineKind.SPACED:
+        if kind is _SPACED:
             # A whole row on one line ("四、结转下年度继续办理 0 0 0 0 0 0 0", or just numbers).
+            cells = _shifted(shape.cells, line_start)
             close()
             rows.append(cells)
             wrapping = _WrappedLabel.of(cells, Line(shape.text, line_start))
             continue
-        current.append(cells[0])
+        current.append(_shifted_cell(shape.cells[0], line_start))
     close()
     return _join_tall_rows(rows)
 
@@ -388,6 +393,15 @@ class _LineKind(Enum):
     ROW = "row"  # TAB- or pipe-separated cells: a row of its own
     SPACED = "spaced"  # a label and values apart by spaces: a row of its own, its label maybe wrapped
     SINGLE = "single"  # one cell, gathered with the lines around it
+
+
+_RULE, _EMPTY, _BLANK_LINE, _ROW, _SPACED = (  # as `_TEXT`: asked of every line
+    _LineKind.RULE,
+    _LineKind.EMPTY,
+    _LineKind.BLANK,
+    _LineKind.ROW,
+    _LineKind.SPACED,
+)
 
 
 class _LineShape(NamedTuple):
@@ -403,6 +417,11 @@ def _shifted(cells: tuple[Cell, ...], by: int) -> list[Cell]:
     return [
         Cell(c.text, c.start + by, c.end + by, c.kind, c.value, c.unit, c.soft, c.inline, c.x) for c in cells
     ]
+
+
+def _shifted_cell(c: Cell, by: int) -> Cell:
+    """`_shifted` of a line holding one cell (most lines), without a list."""
+    return Cell(c.text, c.start + by, c.end + by, c.kind, c.value, c.unit, c.soft, c.inline, c.x)
 
 
 # labels, header lines and rows of zeros recur in every report; an entry holds a line's cells (~2 KB)
@@ -452,9 +471,9 @@ def empty_lines_are_cells(text: str) -> bool:
             continue
         kind = _single_cell_kind(line)
         if previous in _VALUE_KINDS:
-            after = "value" if kind in _VALUE_KINDS else "label" if kind is Kind.TEXT else "other"
+            after = "value" if kind in _VALUE_KINDS else "label" if kind is _TEXT else "other"
             seen[after, empty_since] += 1
-        run = 0 if kind is Kind.TEXT else run + 1
+        run = 0 if kind is _TEXT else run + 1
         if run > _LONGEST_ROW:
             return False  # longer than any row, whatever the rest of the text holds
         previous, empty_since = kind, False
