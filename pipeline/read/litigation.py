@@ -111,7 +111,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             (REVIEW_KEYS[:5], Fit([cells[:5]])),
             (REVIEW_KEYS[5:], Fit([trim_blanks(cells[5:], 10)[-10:]], "extra_values")),
         ]
-    elif len(cells) == 15 and not review_blocks_add_up(cells) and (interleaved := _interleavings(data)):
+    elif not review_blocks_add_up(cells) and (interleaved := _interleavings(data)):
         blocks = [(REVIEW_KEYS, Fit(interleaved, "interleaved"))]
     elif (
         len(rejoined := rejoined_numbers(trim_blanks(cells, 15), 15, document.text, review_blocks_add_up))
@@ -190,7 +190,7 @@ def _interleavings(rows: list[list[Cell]]) -> list[Slots]:
     if len(rows) != 2 or any(cell.kind is BLANK for row in rows for cell in row):
         return []
     first, second = rows
-    if len(first) + len(second) != 15 or review_blocks_add_up([*first, *second]):
+    if len(first) + len(second) != 15:
         return []
     readings: dict[tuple[object, ...], Slots] = {}
     for places in combinations(range(15), len(second)):
@@ -211,13 +211,12 @@ def _ordered(cells: list[Cell]) -> list[Cell]:
     columns (pdftotext -layout under a tall header) and only that order makes every block add up;
     in the text's order otherwise (a text's spacing alone is no proof of its columns)."""
     by_columns = in_column_order(cells)
-    if by_columns is cells or len(by_columns) != 15:
-        return cells
     return by_columns if review_blocks_add_up(by_columns) and not review_blocks_add_up(cells) else cells
 
 
 def review_blocks_add_up(slots: Slots) -> bool:
-    return all(sums_to_last(slots[i : i + 5]) for i in range(0, 15, 5))
+    """S4: fifteen cells whose three blocks each end with the sum of the others."""
+    return len(slots) == 15 and all(sums_to_last(slots[i : i + 5]) for i in range(0, 15, 5))
 
 
 def _whole_blocks(cells: list[Cell]) -> bool:

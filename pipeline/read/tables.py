@@ -50,10 +50,10 @@ class TableReading:
 def _value_for(key: str, cell: Cell) -> int | float | None:
     if cell.value is None:
         return None
-    if type(cell.value) is int and not key.endswith("amount_wan"):
-        return cell.value  # a count, as read: most cells
     if key.endswith("amount_wan"):
         return round(cell.value / 10_000, 10) if cell.unit == "元" else float(cell.value)
+    if type(cell.value) is int:
+        return cell.value  # a count, as read: most cells
     value = cell.value
     return int(value) if float(value).is_integer() else value
 
