@@ -108,3 +108,33 @@ def test_columns_follow_whichever_edge_the_values_share() -> None:
     for edge in ("left", "centre", "right"):
         lines = row_lines(visual_rows(_column_of_mixed_widths(edge)))
         assert lines == ["行\t0\t0\t0", "行\t\t65847\t65847"], edge
+
+
+def _rows_of_six(xs: list[float], heading_xs: list[float] | None = None) -> list[Piece]:
+    """Three rows of six values at `xs`, below a row of headings at `heading_xs` if given."""
+    pieces = [word(f"列{i}", x - 5, 80, 20) for i, x in enumerate(heading_xs or [])]
+    for y in (100, 120, 140):
+        pieces += [word("行", 40, y, 10), *[word(str(y // 20 + i), x, y) for i, x in enumerate(xs)]]
+    return pieces
+
+
+def test_a_column_blank_in_every_row_is_restored_from_its_heading() -> None:  # P7
+    xs = [150.0, 190, 250, 290, 330, 380]  # uneven: the columns' spacing cannot tell
+    headed = _rows_of_six(xs, heading_xs=[150, 190, 220, 250, 290, 330, 380])
+    assert [line.split("\t")[1:] for line in row_lines(visual_rows(headed))[1:]] == [
+        ["5", "6", "", "7", "8", "9", "10"],
+        ["6", "7", "", "8", "9", "10", "11"],
+        ["7", "8", "", "9", "10", "11", "12"],
+    ]
+    assert row_lines(visual_rows(_rows_of_six(xs)))[0] == "行\t5\t6\t7\t8\t9\t10"  # no headings: as it is
+
+
+def test_a_column_blank_in_every_row_is_restored_from_even_spacing() -> None:  # P7
+    lines = row_lines(visual_rows(_rows_of_six([150, 190, 230, 310, 350, 390])))
+    assert lines[0] == "行\t5\t6\t7\t\t8\t9\t10"
+    # twice the spacing at the edge is a wider column (总计), not a missing one
+    lines = row_lines(visual_rows(_rows_of_six([150, 190, 230, 270, 310, 390])))
+    assert lines[0] == "行\t5\t6\t7\t8\t9\t10"
+    # one row alone may be blank at its edges too: left as it is
+    lone = [word("行", 40, 100, 10), *[word("1", x, 100) for x in (150, 190, 230, 310, 350, 390)]]
+    assert row_lines(visual_rows(lone)) == ["行\t1\t1\t1\t1\t1\t1"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from statistics import median
 
 _VALUE = re.compile(r"^(?:[+\-−]|增加|减少|增|减)?\d[\d,.]*(?:万元|元|件)?$|^(?:无|/|—|-|－)$")
@@ -18,6 +19,9 @@ _SAME_ROW = 0.5  # of a line's height: centres closer than this share a baseline
 _SAME_COLUMN = 1.2  # of a line's height: value centres closer than this share a column
 _WRAPPED_LABEL = 12  # a text-only row this short inside a run is the tail of a wrapped label
 WORD_GAP = 0.25  # of a line's height: a narrower gap between words is no space in the text
+_HEADING_ROWS = 4  # text rows above a run searched for its column headings
+_ROWS_FOR_BLANK_COLUMNS = 2
+_EVEN = 0.125  # of the spacing: columns this close to a whole number of spacings apart are even
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ def row_lines(rows: list[list[Piece]]) -> list[str]:
     lines: list[str] = []
     run: list[list[Piece]] = []
     pending: list[list[Piece]] = []  # rows of a label only after the run: in it if the table goes on
+    above: list[list[Piece]] = []  # the text rows above the run: its headings among them
     for row in rows:
         if _is_table_row(row):
             values = [p for p in row if p.is_value]
@@ -77,15 +82,17 @@ def row_lines(rows: list[list[Piece]]) -> list[str]:
             if run and _aligned(values, run, 1.0 if pending else 0.5):
                 run += [*pending, row]
             else:
-                lines += _run_lines(run) + [text_of(r) for r in pending]  # another table starts
+                lines += _run_lines(run, above) + [text_of(r) for r in pending]  # another table starts
+                above = pending if run else above
                 run = [row]
             pending = []
         elif run and _label_only(row, run):
             pending.append(row)
         else:
-            lines += _run_lines(run) + [text_of(r) for r in pending] + [text_of(row)]
+            lines += _run_lines(run, above) + [text_of(r) for r in pending] + [text_of(row)]
+            above = ([*pending, row] if run else [*above, row])[-_HEADING_ROWS:]
             run, pending = [], []
-    return lines + _run_lines(run) + [text_of(r) for r in pending]
+    return lines + _run_lines(run, above) + [text_of(r) for r in pending]
 
 
 def _label_only(row: list[Piece], run: list[list[Piece]]) -> bool:
@@ -148,10 +155,10 @@ def _aligned(values: list[Piece], run: list[list[Piece]], share: float) -> bool:
     return False
 
 
-def _run_lines(run: list[list[Piece]]) -> list[str]:
+def _run_lines(run: list[list[Piece]], above: list[list[Piece]]) -> list[str]:
     if not any(p.is_value for row in run for p in row):
         return [text_of(row) for row in run]
-    columns = _columns(run)
+    columns = _with_blank_columns(_columns(run), run, above)
     return [_cells_line(row, columns) for row in run]
 
 
@@ -195,3 +202,75 @@ def _cells_line(row: list[Piece], columns: Columns) -> str:
         for piece, column in zip(values, nearest, strict=True):
             cells[column] = piece.text.strip()
     return "\t".join([label, *cells]) if label else "\t".join(cells)
+
+
+def _with_blank_columns(columns: Columns, run: list[list[Piece]], above: list[list[Piece]]) -> Columns:
+    """The columns with those the filer left blank in every row (P7) put back.
+
+    Such a column has no values to cluster, so every row would read one cell short. Its heading
+    may still stand above it; and where the value columns stand at one spacing, a gap of twice
+    the spacing holds one. Not in a table of one row: a lone row may be blank at its edges as well,
+    and the reader places a short row better than one with only some of its blanks restored.
+    """
+    if sum(1 for row in run if _is_table_row(row)) < _ROWS_FOR_BLANK_COLUMNS:
+        return columns
+    return _in_even_gaps(_under_headings(columns, run, above))
+
+
+def _under_headings(columns: Columns, run: list[list[Piece]], above: list[list[Piece]]) -> Columns:
+    """A row of headings (no values) over at least two value columns is trusted: each of its headings that
+    stands over no value column, between the columns or within one spacing of the outermost, is
+    a column."""
+    spans = _spans(columns, run)
+    if len(spans) < 2:
+        return columns
+    centres = [(left + right) / 2 for left, right in spans]
+    spacing = median(b - a for a, b in pairwise(centres))
+    found: list[float] = []
+    for row in above:
+        over = sum(1 for p in row if any(left <= p.centre_x <= right for left, right in spans))
+        if over < 2 or any(p.is_value for p in row):
+            continue
+        found += [
+            p.centre_x
+            for p in row
+            if min(abs(p.centre_x - c) for c in centres + found) > spacing / 2
+            and centres[0] - 1.25 * spacing <= p.centre_x <= centres[-1] + 1.25 * spacing
+            and p.x1 - p.x0 < 2 * spacing
+        ]
+    if not found:
+        return columns
+    values = [p for row in run for p in row if p.is_value]
+    offset = median(columns.anchor(p) - p.centre_x for p in values)  # a heading's centre to the anchor
+    return Columns(columns.anchor, sorted(columns.positions + [x + offset for x in found]))
+
+
+def _spans(columns: Columns, run: list[list[Piece]]) -> list[tuple[float, float]]:
+    """From the left edge of each column's leftmost value to the right edge of its rightmost."""
+    spans: dict[int, tuple[float, float]] = {}
+    for piece in (p for row in run for p in row if p.is_value):
+        column = columns.nearest(piece)
+        left, right = spans.get(column, (piece.x0, piece.x1))
+        spans[column] = (min(left, piece.x0), max(right, piece.x1))
+    return [spans[column] for column in sorted(spans)]
+
+
+def _in_even_gaps(columns: Columns) -> Columns:
+    """Where the columns stand a whole number of one spacing apart, a gap of k spacings between
+    two inner columns holds k - 1 blank columns. Not at the edges, nor on both sides of one
+    column: that is a wider column (自然人 or 总计 often are), not a missing one."""
+    positions = columns.positions
+    gaps = [b - a for a, b in pairwise(positions)]
+    if len(gaps) < 4:
+        return columns
+    spacing = min(gaps)
+    if spacing <= 0:
+        return columns
+    multiples = [round(gap / spacing) for gap in gaps]
+    uneven = any(abs(gap / spacing - k) > _EVEN for gap, k in zip(gaps, multiples, strict=True))
+    at_edge = multiples[0] > 1 or multiples[-1] > 1
+    side_by_side = any(a > 1 and b > 1 for a, b in pairwise(multiples))
+    if uneven or at_edge or side_by_side:
+        return columns
+    added = [a + spacing * i for a, k in zip(positions, multiples, strict=False) for i in range(1, k)]
+    return Columns(columns.anchor, sorted(positions + added))
