@@ -1038,3 +1038,25 @@ def test_the_records_layout_is_the_most_common_and_on_a_tie_the_first_tables() -
     for first, second in (("tab_rows", "cell_per_line"), ("cell_per_line", "tab_rows")):
         assert most_common([first, second]) == first
     assert most_common([]) is None
+
+
+def test_rows_that_print_their_blank_total_teach_the_habit_to_rows_of_zeros_without_it() -> None:  # P7
+    # PDF text a row a line: the detail rows' 总计 left blank, kept as an empty last cell in some
+    # rows and lost in others (their columns learnt apart); rows of zeros all, the blank 总计 is
+    # the only trace of the habit, and it reads the six zeros of the others as the parts
+    def row(label: str, cells: str) -> str:
+        return T.join([label, *cells.split(" ")])
+
+    lines = [
+        row("1.属于国家秘密", "0 0 0 0 0 0"),
+        row("2.其他法律行政法规禁止公开", "0 0 0 0 0 0"),
+        row("（五）不予处理 1.信访举报投诉类申请", "0 0 0 0 0 0 "),
+        row("2.重复申请", "0 0 0 0 0 0 "),
+        row("（七）总计", "0 0 0 0 0 0 0"),
+    ]
+    result = read_lines(read_applications, lines, "2019")
+    assert values(result, "applications.denied.state_secret") == [0, 0, 0, 0, 0, 0, None]
+    # one row that prints it is no habit: the rows of zeros keep their candidates
+    lines[3] = row("2.重复申请", "0 0 0 0 0 0 0")
+    lone = read_lines(read_applications, lines, "2019")
+    assert values(lone, "applications.denied.state_secret")[:6] == [None] * 6

@@ -430,7 +430,7 @@ def _habit_of_blank_totals(
         if not candidates[key] and fits[key].note == "no_reading"
         if (fit := _parts_only_fit(chosen[key])).candidates
     }
-    habit = sum(1 for key in detail if _only_parts(candidates[key])) + sum(
+    habit = sum(1 for key in detail if _only_parts(candidates[key], chosen.get(key))) + sum(
         1 for fit in unread.values() if _only_parts(fit.candidates)
     )
     if habit < _HABIT:
@@ -440,9 +440,20 @@ def _habit_of_blank_totals(
         parts_only = [r for r in narrowed[key] if _parts_only(r)] or [
             r for r in refitted[key].candidates if _parts_only(r)
         ]
+        if not parts_only and key in chosen and _zeros_short_of_a_total(chosen[key]):
+            refitted[key] = _parts_only_fit(chosen[key])
+            parts_only = refitted[key].candidates
         if parts_only:
             narrowed[key] = parts_only
     return BlankTotals(narrowed, refitted, True)
+
+
+def _zeros_short_of_a_total(segment: Segment) -> bool:
+    """A row of zeros one cell short of its columns: its parts, where the filer leaves 总计 blank."""
+    cells = segment.cells
+    return len(cells) == len(segment.row.columns) - 1 and all(
+        c.kind is not BLANK and not c.value for c in cells
+    )
 
 
 def _parts_only_fit(segment: Segment) -> Fit:
@@ -450,9 +461,17 @@ def _parts_only_fit(segment: Segment) -> Fit:
     return parts_only_fit(segment.cells, len(row.columns), _signed(row.columns))
 
 
-def _only_parts(readings: list[Slots]) -> bool:
-    """Readings that all leave the 总计 blank, with some part not 0."""
-    return bool(readings) and all(map(_parts_only, readings)) and any(c.value for c in readings[0][:-1])
+def _only_parts(readings: list[Slots], segment: Segment | None = None) -> bool:
+    """Readings that all leave the 总计 blank, with some part not 0, or the blank 总计 printed as a
+    blank cell of the row (text that keeps blanks)."""
+    if not readings or not all(map(_parts_only, readings)):
+        return False
+    return any(c.value for c in readings[0][:-1]) or (segment is not None and _blank_total_shown(segment))
+
+
+def _blank_total_shown(segment: Segment) -> bool:
+    cells = segment.cells
+    return len(cells) == len(segment.row.columns) and cells[-1].kind is BLANK
 
 
 def _parts_only(reading: Slots) -> bool:
