@@ -26,6 +26,7 @@ LAYOUT_FACTOR: dict[str, float] = {
     "aligned_by_table": 0.9,  # blank edge cells placed by the columns of the table's other rows
     "placeholders": 0.9,  # surplus blank cells taken as padding by the layout's convention
     "blank_or_zero": 0.3,  # read as 0, may have been a blank cell the text dropped: a person decides
+    "total_only": 0.3,  # a row's one 0 read as its 总计, the others blank: it may have stood elsewhere
 }
 CANDIDATES_FACTOR = 0.6  # the cell has other readings recorded beside the chosen one
 UNGROUNDED_FACTOR = 0.3  # the value is not written where the reader says it read it

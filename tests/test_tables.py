@@ -1060,3 +1060,26 @@ def test_rows_that_print_their_blank_total_teach_the_habit_to_rows_of_zeros_with
     lines[3] = row("2.重复申请", "0 0 0 0 0 0 0")
     lone = read_lines(read_applications, lines, "2019")
     assert values(lone, "applications.denied.state_secret")[:6] == [None] * 6
+
+
+def test_a_crawled_row_of_one_zero_reads_it_as_the_total_for_review() -> None:  # P7, P21
+    # a one-line dump of a table whose filer wrote only the 总计 of its empty rows: the lone 0 may
+    # stand in any column and the sums cannot tell; it is read as the 总计, the other cells blank,
+    # every cell of the row low in confidence with both readings kept
+    text = (
+        "一、本年新收政府信息公开申请数量 12 7 6 0 0 0 25 二、上年结转政府信息公开申请数量 0 "
+        "三、本年度办理结果 （一）予以公开 4 0 0 0 0 0 4 "
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形） 8 7 6 0 0 0 21 "
+        "（七）总计 12 7 6 0 0 0 25 四、结转下年度继续办理 —"
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.carried_over") == [None] * 6 + [0]
+    assert values(result, "applications.carried_forward") == [None] * 6 + [0]
+    total = result.readings["applications.carried_over.total"]
+    assert total.candidates == [0, None] and total.layout == "total_only"
+    assert any(
+        f.rule == "total_only" and "applications.carried_over.total" in f.fields for f in result.findings
+    )
+    # a lone 无 may be a piece of a label (无法提供, 无正当理由): it keeps its candidates
+    nil = text.replace("上年结转政府信息公开申请数量 0", "上年结转政府信息公开申请数量 无")
+    assert values(read_applications(whole(nil), "2021", doc(nil)), "applications.carried_over") == [None] * 7

@@ -104,6 +104,7 @@ def ambiguous_reading(
 
 
 BLANK_OR_ZERO = "blank_or_zero"
+TOTAL_ONLY = "total_only"
 MOST_EXTRA_VALUES = 2  # surplus cells a row may have and still be read without review
 
 
@@ -137,7 +138,6 @@ def read_row(
     short row's blanks left no trace (PyMuPDF's `get_text()`).
     """
     keys = row_keys(segment.row)
-    chosen = agreed(candidates)
     readings: dict[str, Reading] = {}
     findings: list[Finding] = []
     layout = fit.note or "clean"
@@ -146,6 +146,9 @@ def read_row(
         return _unread_row(segment, fit, document)
     if not candidates:
         return readings, findings
+    total_only = _total_only(candidates, segment) if blanks_dropped else None
+    chosen: Sequence[Cell | None] = total_only or agreed(candidates)
+    layout = TOTAL_ONLY if total_only else layout
     for position, key in enumerate(keys):
         cell = chosen[position]
         if cell is None:
@@ -155,6 +158,8 @@ def read_row(
             readings[key] = reading_from_cell(
                 key, cell, document, layout if layout != "clean" else table_layout
             )
+            if total_only:
+                readings[key] = replace(readings[key], candidates=[0, None])
     findings += blank_or_zero_findings(readings, segment.row.key)
     unresolved = [k for k, r in readings.items() if r.status is Status.AMBIGUOUS]
     if unresolved:
@@ -178,6 +183,17 @@ def read_row(
                 fields=list(keys),
                 message=f"{segment.row.key}: {printed} cells for {len(keys)} columns "
                 f"('{_cells_text(segment.cells)}'); kept {[r.value for r in readings.values()]}",
+            )
+        )
+    elif total_only:
+        findings.append(
+            Finding(
+                rule=TOTAL_ONLY,
+                severity="warning",
+                fields=list(keys),
+                message=f"{segment.row.key}: its one value '{_cells_text(segment.cells)}' read as the 总计, "
+                "the other cells blank (P7: only the 总计 filled); the text keeps no blank cells, so it may "
+                "have stood in another column",
             )
         )
     elif fit.note == "total_blank":
@@ -204,6 +220,18 @@ def read_row(
             )
         )
     return readings, findings
+
+
+def _total_only(candidates: list[Slots], segment: Segment) -> Slots | None:
+    """A row of table 三 printing one value, 0 or a nil mark, in text that keeps no blank cells:
+    every column may hold it and the sums cannot tell; the filer who writes one cell of an empty
+    row writes its 总计 (P7), so it is read there, the others blank."""
+    printed = [c for c in segment.cells if c.kind is not BLANK]
+    if segment.row.columns[-1] != "total" or len(printed) != 1 or printed[0].value:
+        return None
+    if printed[0].text == "无":  # a word of labels too (无法提供, 无正当理由): a label's piece, maybe
+        return None
+    return next((reading for reading in candidates if reading[-1].kind is not BLANK), None)
 
 
 UNREAD = {
