@@ -1083,3 +1083,20 @@ def test_a_crawled_row_of_one_zero_reads_it_as_the_total_for_review() -> None:  
     # a lone 无 may be a piece of a label (无法提供, 无正当理由): it keeps its candidates
     nil = text.replace("上年结转政府信息公开申请数量 0", "上年结转政府信息公开申请数量 无")
     assert values(read_applications(whole(nil), "2021", doc(nil)), "applications.carried_over") == [None] * 7
+
+
+def test_section_four_with_several_numbers_wrapped_in_narrow_columns_is_read_whole() -> None:  # P33
+    # PyMuPDF's text of a LibreOffice print: six-digit counts wrapped in section 四's narrow
+    # columns, four joins to find among the eighteen gaps; only one makes every block add up, and
+    # a 0 is never the head of a number ("0" ¶ "5" is no 05)
+    cells = "0 0 58 885 762 885 820 0 0 0 0 0 0 705 60 0 0 705 60".split()
+    text = "\n".join(cells) + "\n"
+    result = read_review(whole(text), doc(text))
+    assert values(result, "review") == [0, 0, 58, 885762, 885820]
+    assert values(result, "litigation_direct") == [0] * 5
+    assert values(result, "litigation_after_review") == [0, 70560, 0, 0, 70560]
+    # five joins are more than the reader tries: the surplus is reported as such, for a person
+    cells[3:5] = ["88", "5", "762"]
+    text = "\n".join(cells) + "\n"
+    surplus = read_review(whole(text), doc(text))
+    assert [(f.rule, f.severity) for f in surplus.findings] == [("extra_values", "error")]

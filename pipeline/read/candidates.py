@@ -182,13 +182,19 @@ def _cut_one_way(cell: Cell) -> bool:
     return bool(_ONE_WAY.fullmatch(cell.text))
 
 
-def rejoined_numbers(cells: list[Cell], slots: int, text: str, check: RowCheck) -> list[Slots]:
+MOST_REJOINED = 2  # cells a row of table 三 may have too many and be rejoined
+
+
+def rejoined_numbers(
+    cells: list[Cell], slots: int, text: str, check: RowCheck, most: int = MOST_REJOINED
+) -> list[Slots]:
     """Readings of a row with a cell or two more than columns where a number wrapped in a narrow
     column is whole again ("1" ¶ "0" for 10: pdfplumber's and PyMuPDF's text of a PDF): digit cells
-    on consecutive lines joined, as many joins as cells too many, those `check` accepts. `text` is
-    the document's text (the cells' spans are in it)."""
+    on consecutive lines joined, as many joins as cells too many (`most` at most), with no number
+    then starting with 0, those `check` accepts. `text` is the document's text (the cells' spans
+    are in it)."""
     surplus = len(cells) - slots
-    if not 0 < surplus <= _MOST_REJOINED or any(cell.kind is BLANK for cell in cells):
+    if not 0 < surplus <= most or any(cell.kind is BLANK for cell in cells):
         return []  # a row with blank cells is a grid's, whose cells hold their own lines
     joints = [
         i
@@ -198,11 +204,16 @@ def rejoined_numbers(cells: list[Cell], slots: int, text: str, check: RowCheck) 
         and "\n" in text[cells[i - 1].end : cells[i].start]
     ]
     return [
-        joined for chosen in combinations(joints, surplus) if check(joined := joined_cells(cells, chosen))
+        joined
+        for chosen in combinations(joints, surplus)
+        if _whole_numbers(joined := joined_cells(cells, chosen), cells) and check(joined)
     ]
 
 
-_MOST_REJOINED = 2
+def _whole_numbers(joined: list[Cell], cells: list[Cell]) -> bool:
+    """No number the joins made starts with 0 ("0" ¶ "5" is two cells, never 05)."""
+    made = (cell for cell in joined if not any(cell is c for c in cells))
+    return not any(cell.text[0] == "0" for cell in made)
 
 
 def _without_surplus(cells: list[Cell], slots: int) -> list[Slots]:

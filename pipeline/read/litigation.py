@@ -33,6 +33,10 @@ from pipeline.read.tokens import Cell, Kind, token_rows
 from schemas.layout import REVIEW_KEYS
 from schemas.reading import Finding, Status
 
+# numbers wrapped in narrow columns that section 四 may have and be read whole: its three blocks'
+# sums check a joining far better than one row's S2
+_MOST_REJOINED = 4
+
 
 def _data_rows(table: list[list[Cell]]) -> list[list[Cell]]:
     """Rows of section 四 holding data: only value cells, at least one of them not blank.
@@ -114,7 +118,11 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     elif not review_blocks_add_up(cells) and (interleaved := _interleavings(data)):
         blocks = [(REVIEW_KEYS, Fit(interleaved, "interleaved"))]
     elif (
-        len(rejoined := rejoined_numbers(trim_blanks(cells, 15), 15, document.text, review_blocks_add_up))
+        len(
+            rejoined := rejoined_numbers(
+                trim_blanks(cells, 15), 15, document.text, review_blocks_add_up, _MOST_REJOINED
+            )
+        )
         == 1
     ):
         blocks = [(REVIEW_KEYS, Fit(rejoined, "rejoined"))]
