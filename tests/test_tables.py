@@ -1089,7 +1089,9 @@ def test_section_four_with_several_numbers_wrapped_in_narrow_columns_is_read_who
     # PyMuPDF's text of a LibreOffice print: six-digit counts wrapped in section 四's narrow
     # columns, four joins to find among the eighteen gaps; only one makes every block add up, and
     # a 0 is never the head of a number ("0" ¶ "5" is no 05)
-    cells = "0 0 58 885 762 885 820 0 0 0 0 0 0 705 60 0 0 705 60".split()
+    review = ["0", "0", "58", "885", "762", "885", "820"]  # 0 0 58 885762 885820
+    after_review = ["0", "705", "60", "0", "0", "705", "60"]  # 0 70560 0 0 70560
+    cells = [*review, *["0"] * 5, *after_review]
     text = "\n".join(cells) + "\n"
     result = read_review(whole(text), doc(text))
     assert values(result, "review") == [0, 0, 58, 885762, 885820]
