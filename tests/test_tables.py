@@ -1083,6 +1083,11 @@ def test_a_crawled_row_of_one_zero_reads_it_as_the_total_for_review() -> None:  
     # a lone 无 may be a piece of a label (无法提供, 无正当理由): it keeps its candidates
     nil = text.replace("上年结转政府信息公开申请数量 0", "上年结转政府信息公开申请数量 无")
     assert values(read_applications(whole(nil), "2021", doc(nil)), "applications.carried_over") == [None] * 7
+    # unless it ends its line, where a label goes on no further
+    nil = text.replace("上年结转政府信息公开申请数量 0 ", "上年结转政府信息公开申请数量 无\n")
+    assert values(read_applications(whole(nil), "2021", doc(nil)), "applications.carried_over") == [
+        None
+    ] * 6 + [0]
 
 
 def test_section_four_with_several_numbers_wrapped_in_narrow_columns_is_read_whole() -> None:  # P33

@@ -146,7 +146,7 @@ def read_row(
         return _unread_row(segment, fit, document)
     if not candidates:
         return readings, findings
-    total_only = _total_only(candidates, segment) if blanks_dropped else None
+    total_only = _total_only(candidates, segment, document.text) if blanks_dropped else None
     chosen: Sequence[Cell | None] = total_only or agreed(candidates)
     layout = TOTAL_ONLY if total_only else layout
     for position, key in enumerate(keys):
@@ -222,16 +222,21 @@ def read_row(
     return readings, findings
 
 
-def _total_only(candidates: list[Slots], segment: Segment) -> Slots | None:
+def _total_only(candidates: list[Slots], segment: Segment, text: str) -> Slots | None:
     """A row of table 三 printing one value, 0 or a nil mark, in text that keeps no blank cells:
     every column may hold it and the sums cannot tell; the filer who writes one cell of an empty
     row writes its 总计 (P7), so it is read there, the others blank."""
     printed = [c for c in segment.cells if c.kind is not BLANK]
     if segment.row.columns[-1] != "total" or len(printed) != 1 or printed[0].value:
         return None
-    if printed[0].text == "无":  # a word of labels too (无法提供, 无正当理由): a label's piece, maybe
-        return None
+    if printed[0].text == "无" and not _ends_its_line(printed[0], text):
+        return None  # a word of labels too (无法提供, 无正当理由): a piece of a label, maybe
     return next((reading for reading in candidates if reading[-1].kind is not BLANK), None)
+
+
+def _ends_its_line(cell: Cell, text: str) -> bool:
+    line_end = text.find("\n", cell.end)
+    return not text[cell.end : line_end if line_end != -1 else len(text)].strip()
 
 
 UNREAD = {
