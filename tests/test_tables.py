@@ -1052,10 +1052,12 @@ def test_rows_that_print_their_blank_total_teach_the_habit_to_rows_of_zeros_with
         row("2.其他法律行政法规禁止公开", "0 0 0 0 0 0"),
         row("（五）不予处理 1.信访举报投诉类申请", "0 0 0 0 0 0 "),
         row("2.重复申请", "0 0 0 0 0 0 "),
+        row("3.要求提供公开出版物", " 0 0 0 0 0 0"),  # its blank printed: it stays where it is
         row("（七）总计", "0 0 0 0 0 0 0"),
     ]
     result = read_lines(read_applications, lines, "2019")
     assert values(result, "applications.denied.state_secret") == [0, 0, 0, 0, 0, 0, None]
+    assert values(result, "applications.not_processed.publication") == [None, 0, 0, 0, 0, 0, 0]
     # one row that prints it is no habit: the rows of zeros keep their candidates
     lines[3] = row("2.重复申请", "0 0 0 0 0 0 0")
     lone = read_lines(read_applications, lines, "2019")
@@ -1107,3 +1109,18 @@ def test_section_four_with_several_numbers_wrapped_in_narrow_columns_is_read_who
     text = "\n".join(cells) + "\n"
     surplus = read_review(whole(text), doc(text))
     assert [(f.rule, f.severity) for f in surplus.findings] == [("extra_values", "error")]
+
+
+def test_glued_rows_whose_total_was_left_blank_show_the_habit_by_their_fewest_blanks() -> None:  # P7, P21
+    # a glued dump whose detail rows leave the 总计 blank: "50000/" fits no reading with its 总计;
+    # cut as its parts it reads 5 0 0 0 0 / with no blank put back, or others with blanks put back
+    # that assume more: the fewest-assuming show the habit, and the glued zeros of the rows below
+    # read as six parts, 总计 blank
+    text = (
+        "一、本年新收政府信息公开申请数量134009026二、上年结转政府信息公开申请数量100//01"
+        "三、本年度办理结果（一）予以公开50000/（二）部分公开（区分处理的，只计这一情形，不计其他情形）80000-"
+        "（三）不予公开1.属于国家秘密000000"
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.granted") == [5, 0, 0, 0, 0, 0, None]
+    assert values(result, "applications.denied.state_secret") == [0, 0, 0, 0, 0, 0, None]

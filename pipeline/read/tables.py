@@ -226,12 +226,14 @@ def _total_only(candidates: list[Slots], segment: Segment, text: str) -> Slots |
     """A row of table 三 printing one value, 0 or a nil mark, in text that keeps no blank cells:
     every column may hold it and the sums cannot tell; the filer who writes one cell of an empty
     row writes its 总计 (P7), so it is read there, the others blank."""
-    printed = [c for c in segment.cells if c.kind is not BLANK]
-    if segment.row.columns[-1] != "total" or len(printed) != 1 or printed[0].value:
+    if segment.row.columns[-1] != "total":
         return None
-    if printed[0].text == "无" and not _ends_its_line(printed[0], text):
+    reading = next((r for r in candidates if r[-1].kind is not BLANK), None)
+    if reading is None or reading[-1].value or any(cell.kind is not BLANK for cell in reading[:-1]):
+        return None
+    if reading[-1].text == "无" and not _ends_its_line(reading[-1], text):
         return None  # a word of labels too (无法提供, 无正当理由): a piece of a label, maybe
-    return next((reading for reading in candidates if reading[-1].kind is not BLANK), None)
+    return reading
 
 
 def _ends_its_line(cell: Cell, text: str) -> bool:
@@ -464,7 +466,7 @@ def _habit_of_blank_totals(
         if (fit := _parts_only_fit(chosen[key])).candidates
     }
     habit = sum(1 for key in detail if _only_parts(candidates[key], chosen.get(key))) + sum(
-        1 for fit in unread.values() if _only_parts(fit.candidates)
+        1 for fit in unread.values() if _only_parts(least_assuming(fit.candidates, fit))
     )
     if habit < _HABIT:
         return BlankTotals(candidates, fits, False)
@@ -473,7 +475,7 @@ def _habit_of_blank_totals(
         parts_only = [r for r in narrowed[key] if _parts_only(r)] or [
             r for r in refitted[key].candidates if _parts_only(r)
         ]
-        if not parts_only and key in chosen and _zeros_short_of_a_total(chosen[key]):
+        if not parts_only and key in chosen and _zeros_short_of_a_total(narrowed[key], chosen[key]):
             refitted[key] = _parts_only_fit(chosen[key])
             parts_only = refitted[key].candidates
         if parts_only:
@@ -481,11 +483,14 @@ def _habit_of_blank_totals(
     return BlankTotals(narrowed, refitted, True)
 
 
-def _zeros_short_of_a_total(segment: Segment) -> bool:
-    """A row of zeros one cell short of its columns: its parts, where the filer leaves 总计 blank."""
-    cells = segment.cells
-    return len(cells) == len(segment.row.columns) - 1 and all(
-        c.kind is not BLANK and not c.value for c in cells
+def _zeros_short_of_a_total(readings: list[Slots], segment: Segment) -> bool:
+    """A row of zeros one cell short of its columns, the blank its readings put back anywhere (the
+    text printed none): its parts, where the filer leaves 总计 blank."""
+    if not readings or any(cell.kind is BLANK for cell in segment.cells):
+        return False
+    return all(
+        sum(1 for cell in reading if cell.kind is BLANK) == 1 and not any(cell.value for cell in reading)
+        for reading in readings
     )
 
 
