@@ -73,14 +73,15 @@ class Progress:
     def __init__(self, total: int, quiet: bool, verbose: bool) -> None:
         self.verbose = verbose and not quiet
         self.quiet = quiet
-        shown = not quiet and sys.stderr.isatty()
-        self._bar = tqdm(total=total, file=sys.stderr, disable=not shown, unit="doc")
+        self._shown = not quiet and sys.stderr.isatty()
+        self._bar = tqdm(total=total, file=sys.stderr, disable=not self._shown, unit="doc")
 
     def update(self, source: str, summary: BatchSummary, result: StoredResult | None) -> None:
-        self._bar.set_postfix(
-            flagged=summary.flagged, failed=summary.failed, reused=summary.reused, refresh=False
-        )
-        self._bar.update(1)  # after the counts, so the bar it draws shows them
+        if self._shown:  # a hidden bar would still format the counts at every document
+            self._bar.set_postfix(
+                flagged=summary.flagged, failed=summary.failed, reused=summary.reused, refresh=False
+            )
+            self._bar.update(1)  # after the counts, so the bar it draws shows them
         if self.verbose:
             state = (
                 "reused"
