@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -95,12 +96,46 @@ class Exported:
 
     @property
     def text(self) -> str:
-        if (
-            self._findings
-            or f'"source":{json.dumps(self._source, ensure_ascii=False)},' not in self._text[:4096]
-        ):
-            return json.dumps(self.record, ensure_ascii=False, separators=(",", ":"))
-        return self._text
+        renamed = f'"source":{json.dumps(self._source, ensure_ascii=False)},' not in self._text[:4096]
+        if not renamed and not self._findings:
+            return self._text
+        if not renamed and (spliced := _with_findings(self._text, self._findings)) is not None:
+            return spliced
+        return json.dumps(self.record, ensure_ascii=False, separators=(",", ":"))
+
+
+_CHECKS, _AFTER_CHECKS = '"checks":[', '],"confidence":'  # a record's keys, in `Record`'s field order
+_NEGATIVE_EXPONENT = re.compile("e-")
+
+
+def _with_findings(text: str, findings: list[dict[str, Any]]) -> str | None:
+    """`text` with `findings` added to its checks, as json.dumps would write the parsed record with
+    them: the same, without parsing and re-writing ~50 KB. None when it could differ.
+
+    The first `"checks":[` is the record's own (before it come scalars and `fields`, a flat dict of
+    scalars; a quote inside a string is escaped), and a finding holds only strings, so its array
+    ends at the first `],"confidence":`.
+    """
+    if _reformatted(text):
+        return None
+    start = text.find(_CHECKS) + len(_CHECKS)
+    end = text.find(_AFTER_CHECKS, start)
+    if start < len(_CHECKS) or end < 0:
+        return None
+    added = ",".join(json.dumps(finding, ensure_ascii=False, separators=(",", ":")) for finding in findings)
+    return text[:end] + ("," if end > start else "") + added + text[end:]
+
+
+def _reformatted(text: str) -> bool:
+    """Whether json.dumps(json.loads(text)) might differ from `text`, the JSON pydantic wrote.
+
+    Both escape strings alike and write numbers alike but below 1e-4, where pydantic writes
+    `0.00001` and `1e-7` and Python `1e-05` and `1e-07`. Any `0.0000` or digit followed by `e-`
+    counts, in strings too: such records take the long way.
+    """
+    if "0.0000" in text:
+        return True
+    return any(text[match.start() - 1].isdigit() for match in _NEGATIVE_EXPONENT.finditer(text, 1))
 
 
 def _rename(record: dict[str, Any], stored: str, given: str) -> None:
@@ -127,8 +162,10 @@ def _cross_year(
     if facts is None or agency_key is None:
         return []
     earlier: YearFacts | None = store.earlier_year(key, agency_key, facts.year - 1)
+    if earlier is None:
+        return []
     later = facts.model_copy(update={"source": source})
-    return [] if earlier is None else [f.model_dump() for f in pair_findings(earlier, later)]
+    return [f.model_dump() for f in pair_findings(earlier, later)]
 
 
 # -- writers ------------------------------------------------------------------------------------------
