@@ -155,15 +155,15 @@ def test_cross_year_findings_are_written_as_the_parsed_record_would_be(
         confidence={"k0": 0.5},
     )
     added = [{"rule": "E1", "severity": "warning", "fields": ["a"], "message": 'E1 "中" ≠ ],"confidence":'}]
-    exported = Exported(record.model_dump_json(), "a.txt", added)
+    exported = Exported(record.model_dump_json().encode(), "a.txt", added)
     expected = json.loads(record.model_dump_json())
     expected["checks"] += added
-    assert exported.text == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+    assert exported.line == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def test_only_numbers_written_alike_by_pydantic_and_python_skip_the_parse() -> None:
     alike = Record(source="a.txt", fields={"x": 1.5}, confidence={str(n): n for n in WRITTEN_ALIKE})
-    assert _with_findings(alike.model_dump_json(), []) is not None
+    assert _with_findings(alike.model_dump_json().encode(), []) is not None
     for number in WRITTEN_OTHERWISE:
         otherwise = Record(source="a.txt", fields={"x": number})
-        assert _with_findings(otherwise.model_dump_json(), []) is None, number
+        assert _with_findings(otherwise.model_dump_json().encode(), []) is None, number
