@@ -50,7 +50,7 @@ class StoredResult(NamedTuple):
     final: bool
     seconds: float
     year_facts: str  # JSON of pipeline.crosscheck.YearFacts, or "null"
-    record: str  # JSON of schemas.record.Record
+    record: bytes  # JSON of schemas.record.Record in UTF-8: ~50 KB the parent never decodes
 
 
 class RunRow(BaseModel):
@@ -150,10 +150,11 @@ class Store:
         """Store a finished document and its place in the run, durably, in one transaction."""
         if not self._db.in_transaction:  # else: pending links, committed with it
             self._db.execute("BEGIN IMMEDIATE")
+        # CAST: the record's UTF-8 bytes go in as the TEXT they are, not as a BLOB
         self._db.execute(
             """INSERT INTO documents (content_hash, result_key, source, agency, agency_key, year, template,
                    needs_review, error, final, seconds, year_facts, record, run_id, finished_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)
                ON CONFLICT (content_hash, result_key) DO UPDATE SET
                    source = excluded.source, agency = excluded.agency, agency_key = excluded.agency_key,
                    year = excluded.year, template = excluded.template, needs_review = excluded.needs_review,
@@ -276,7 +277,7 @@ def stored_result(record: Record, content: str) -> StoredResult:
         final=not content.startswith("unread:") and not failed_calls,
         seconds=record.seconds,
         year_facts=facts.model_dump_json() if facts else "null",
-        record=record.model_dump_json(),
+        record=record.model_dump_json().encode(),
     )
 
 
