@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pipeline.llm import Backend
 
 HASH_LIMIT = 512 * 2**20  # larger files are left to the loader, which refuses them by size
+READ_WHOLE = 2**20  # files up to this size are hashed from one read
 
 
 class BatchSummary(BaseModel):
@@ -57,6 +58,8 @@ def content_hash(path: str) -> str | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > HASH_LIMIT:
             return None
         with open(path, "rb") as stream:
+            if info.st_size <= READ_WHOLE:  # file_digest zeroes a 256 KB buffer for every file
+                return hashlib.sha256(stream.read()).hexdigest()
             return hashlib.file_digest(stream, "sha256").hexdigest()
     except OSError:
         return None
