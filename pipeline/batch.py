@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pipeline.llm import Backend
 
 HASH_LIMIT = 512 * 2**20  # larger files are left to the loader, which refuses them by size
+READ_WHOLE = 2**20  # files up to this size are hashed from one read
 
 
 class BatchSummary(BaseModel):
@@ -57,6 +58,8 @@ def content_hash(path: str) -> str | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > HASH_LIMIT:
             return None
         with open(path, "rb") as stream:
+            if info.st_size <= READ_WHOLE:  # file_digest zeroes a 256 KB buffer for every file
+                return hashlib.sha256(stream.read()).hexdigest()
             return hashlib.file_digest(stream, "sha256").hexdigest()
     except OSError:
         return None
@@ -73,14 +76,15 @@ class Progress:
     def __init__(self, total: int, quiet: bool, verbose: bool) -> None:
         self.verbose = verbose and not quiet
         self.quiet = quiet
-        shown = not quiet and sys.stderr.isatty()
-        self._bar = tqdm(total=total, file=sys.stderr, disable=not shown, unit="doc")
+        self._shown = not quiet and sys.stderr.isatty()
+        self._bar = tqdm(total=total, file=sys.stderr, disable=not self._shown, unit="doc")
 
     def update(self, source: str, summary: BatchSummary, result: StoredResult | None) -> None:
-        self._bar.set_postfix(
-            flagged=summary.flagged, failed=summary.failed, reused=summary.reused, refresh=False
-        )
-        self._bar.update(1)  # after the counts, so the bar it draws shows them
+        if self._shown:  # a hidden bar would still format the counts at every document
+            self._bar.set_postfix(
+                flagged=summary.flagged, failed=summary.failed, reused=summary.reused, refresh=False
+            )
+            self._bar.update(1)  # after the counts, so the bar it draws shows them
         if self.verbose:
             state = (
                 "reused"

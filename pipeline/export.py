@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,17 +77,18 @@ def format_of(output: str) -> str:
 class Exported:
     """One record on its way out: the JSON as stored (with what this run adds), parsed only if asked.
 
-    JSON Lines copies `text` as it is; only CSV and Parquet pay for parsing ~50 KB per record.
+    JSON Lines copies the stored UTF-8 `line` as it is; only CSV and Parquet pay for parsing ~50 KB
+    per record.
     """
 
-    def __init__(self, text: str, source: str, findings: list[dict[str, Any]]) -> None:
-        self._text, self._source, self._findings = text, source, findings
+    def __init__(self, data: bytes, source: str, findings: list[dict[str, Any]]) -> None:
+        self._data, self._source, self._findings = data, source, findings
         self._parsed: dict[str, Any] | None = None
 
     @property
     def record(self) -> dict[str, Any]:
         if self._parsed is None:
-            record: dict[str, Any] = json.loads(self._text)
+            record: dict[str, Any] = json.loads(self._data)
             if record["source"] != self._source:
                 _rename(record, record["source"], self._source)
             record["checks"] = [*record["checks"], *self._findings]
@@ -94,13 +96,54 @@ class Exported:
         return self._parsed
 
     @property
-    def text(self) -> str:
-        if (
-            self._findings
-            or f'"source":{json.dumps(self._source, ensure_ascii=False)},' not in self._text[:4096]
-        ):
-            return json.dumps(self.record, ensure_ascii=False, separators=(",", ":"))
-        return self._text
+    def line(self) -> bytes:
+        """The record's JSON as UTF-8, as json.dumps writes the parsed `record`, without a newline."""
+        if self._names_source() and not self._findings:
+            return self._data
+        if self._names_source() and (spliced := _with_findings(self._data, self._findings)) is not None:
+            return spliced
+        return json.dumps(self.record, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def _names_source(self) -> bool:
+        """Whether the stored record is this source's as it stands: its `"source"` (the first key)
+        is this one, within the first 4,096 characters."""
+        head = '{"source":' + json.dumps(self._source, ensure_ascii=False) + ","
+        return len(head) <= 4096 and self._data.startswith(head.encode())
+
+
+_CHECKS, _AFTER_CHECKS = b'"checks":[', b'],"confidence":'  # a record's keys, in `Record`'s field order
+_NEGATIVE_EXPONENT = re.compile(b"e-")
+
+
+def _with_findings(data: bytes, findings: list[dict[str, Any]]) -> bytes | None:
+    """`data` with `findings` added to its checks, as json.dumps would write the parsed record with
+    them: the same, without parsing and re-writing ~50 KB. None when it could differ.
+
+    The first `"checks":[` is the record's own (before it come scalars and `fields`, a flat dict of
+    scalars; a quote inside a string is escaped), and a finding holds only strings, so its array
+    ends at the first `],"confidence":`.
+    """
+    if _reformatted(data):
+        return None
+    start = data.find(_CHECKS) + len(_CHECKS)
+    end = data.find(_AFTER_CHECKS, start)
+    if start < len(_CHECKS) or end < 0:
+        return None
+    added = ",".join(json.dumps(finding, ensure_ascii=False, separators=(",", ":")) for finding in findings)
+    return data[:end] + (b"," if end > start else b"") + added.encode() + data[end:]
+
+
+def _reformatted(data: bytes) -> bool:
+    """Whether json.dumps(json.loads(data)) might differ from `data`, the JSON pydantic wrote.
+
+    Both escape strings alike and write numbers alike but below 1e-4, where pydantic writes
+    `0.00001` and `1e-7` and Python `1e-05` and `1e-07`. Any `0.0000` or digit followed by `e-`
+    counts, in strings too: such records take the long way.
+    """
+    if b"0.0000" in data:
+        return True
+    exponents = _NEGATIVE_EXPONENT.finditer(data, 1)
+    return any(data[match.start() - 1 : match.start()].isdigit() for match in exponents)
 
 
 def _rename(record: dict[str, Any], stored: str, given: str) -> None:
@@ -127,8 +170,10 @@ def _cross_year(
     if facts is None or agency_key is None:
         return []
     earlier: YearFacts | None = store.earlier_year(key, agency_key, facts.year - 1)
+    if earlier is None:
+        return []
     later = facts.model_copy(update={"source": source})
-    return [] if earlier is None else [f.model_dump() for f in pair_findings(earlier, later)]
+    return [f.model_dump() for f in pair_findings(earlier, later)]
 
 
 # -- writers ------------------------------------------------------------------------------------------
@@ -141,11 +186,11 @@ class RecordWriter(Protocol):
 
 
 class JsonLinesWriter:
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[bytes]) -> None:
         self._stream = stream
 
     def write(self, exported: Exported) -> None:
-        self._stream.write(exported.text + "\n")
+        self._stream.write(exported.line + b"\n")
 
     def close(self) -> None:
         self._stream.flush()
@@ -275,7 +320,8 @@ def export_run(store: Store, run_id: int, output: str, shape: Shape = "wide", la
     """Write run `run_id` of `store` to `output` in the format of its extension; returns the record count."""
     kind = format_of(output)
     if output == "-":
-        return _write_all(store, run_id, JsonLinesWriter(sys.stdout))
+        sys.stdout.flush()  # the lines go to the bytes beneath it
+        return _write_all(store, run_id, JsonLinesWriter(sys.stdout.buffer))
     path = Path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "sqlite":
@@ -286,11 +332,11 @@ def export_run(store: Store, run_id: int, output: str, shape: Shape = "wide", la
     with replaced_atomically(path) as temporary:
         if kind == "parquet":
             return _write_all(store, run_id, ParquetWriter(temporary, shape))
+        if kind == "jsonl":
+            with temporary.open("wb") as lines:
+                return _write_all(store, run_id, JsonLinesWriter(lines))
         with temporary.open("w", encoding="utf-8", newline="") as stream:
-            writer: RecordWriter = (
-                JsonLinesWriter(stream) if kind == "jsonl" else CsvWriter(stream, shape, labels)
-            )
-            return _write_all(store, run_id, writer)
+            return _write_all(store, run_id, CsvWriter(stream, shape, labels))
 
 
 def _write_all(store: Store, run_id: int, writer: RecordWriter) -> int:

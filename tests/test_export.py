@@ -13,7 +13,10 @@ from click.testing import CliRunner
 
 from evals.synth import generate
 from pipeline.cli import main
-from pipeline.export import ExportError, format_of, spec_fields
+from pipeline.export import Exported, ExportError, _with_findings, format_of, spec_fields
+from schemas.keys import Value
+from schemas.reading import Finding
+from schemas.record import Record
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "fields.tsv"
 
@@ -131,3 +134,36 @@ def test_extensions_of_formats_not_written_are_refused(name: str) -> None:
 @pytest.mark.parametrize("name", ["out", "out.json", "/tmp/tmpab12cd", "-"])
 def test_any_other_output_path_gets_json_lines_as_the_contract_says(name: str) -> None:
     assert format_of(name) == "jsonl"
+
+
+WRITTEN_OTHERWISE = [1e-05, -3.5e-06, 1e-07, 9.9e-05]  # by pydantic and by Python's json
+WRITTEN_ALIKE = [0.0, -0.0, 0.0001, 0.001, 0.1, 1.0, 2.5, 1 / 3, 123456.789, 1e15, 1e16, 2.5e22, 1.5e300]
+
+
+@pytest.mark.parametrize("checks", [[], [Finding(rule="S1", severity="error", message='a "], quote')]])
+@pytest.mark.parametrize("numbers", [WRITTEN_ALIKE, WRITTEN_OTHERWISE[:1], WRITTEN_OTHERWISE[2:3]])
+def test_cross_year_findings_are_written_as_the_parsed_record_would_be(
+    checks: list[Finding], numbers: list[float]
+) -> None:
+    """Findings spliced into the stored JSON give json.dumps's output of the parsed record, or the
+    record takes that long way when its numbers would be written otherwise."""
+    fields: dict[str, Value] = {f"k{index}": number for index, number in enumerate(numbers)}
+    record = Record(
+        source="a.txt",
+        fields=fields | {"s": 'x"\\\n\x00\x7f\u2028中'},
+        checks=checks,
+        confidence={"k0": 0.5},
+    )
+    added = [{"rule": "E1", "severity": "warning", "fields": ["a"], "message": 'E1 "中" ≠ ],"confidence":'}]
+    exported = Exported(record.model_dump_json().encode(), "a.txt", added)
+    expected = json.loads(record.model_dump_json())
+    expected["checks"] += added
+    assert exported.line == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_only_numbers_written_alike_by_pydantic_and_python_skip_the_parse() -> None:
+    alike = Record(source="a.txt", fields={"x": 1.5}, confidence={str(n): n for n in WRITTEN_ALIKE})
+    assert _with_findings(alike.model_dump_json().encode(), []) is not None
+    for number in WRITTEN_OTHERWISE:
+        otherwise = Record(source="a.txt", fields={"x": number})
+        assert _with_findings(otherwise.model_dump_json().encode(), []) is None, number

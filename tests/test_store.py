@@ -37,12 +37,12 @@ def test_cross_year_checks_reach_documents_of_earlier_runs(tmp_path: Path) -> No
         save_run(store, [report("a/2020.txt", 2020, carried_forward=2)])
         later = save_run(store, [report("b/2021.txt", 2021, agency="临汾市尧都区教科局", carried_over=5)])
         (exported,) = list(run_records(store, later))
-        record, text = exported.record, exported.text
+        record, line = exported.record, exported.line
     (e1,) = record["checks"]
     assert (
         e1["rule"] == "E1" and "a/2020.txt (2020)" in e1["message"] and "b/2021.txt (2021)" in e1["message"]
     )
-    assert '"E1"' in text
+    assert b'"E1"' in line
 
 
 def test_many_reports_of_one_agency_and_year_give_one_comparison_each(tmp_path: Path) -> None:
