@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Number = int | float
 
@@ -63,5 +63,5 @@ class Finding(BaseModel):
 
     rule: str  # e.g. "S2", "missing_rows", "ambiguous", "ungrounded"
     severity: Severity
-    fields: list[str] = []
+    fields: list[str] = Field(default_factory=list)  # not `= []`, deep-copied for every finding
     message: str
