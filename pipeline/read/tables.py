@@ -59,6 +59,7 @@ def _value_for(key: str, cell: Cell) -> int | float | None:
 
 
 _STATUS_OF_KIND = {Kind.NUMBER: Status.VALUE, Kind.NIL: Status.NIL, Kind.BLANK: Status.BLANK}
+_AMBIGUOUS = Status.AMBIGUOUS  # asked of every reading: a name, as `tokens._TEXT`
 
 
 def reading_from_cell(key: str, cell: Cell, document: Document, layout: str) -> Reading:
@@ -156,7 +157,7 @@ def read_row(
                 key, cell, document, layout if layout != "clean" else table_layout
             )
     findings += blank_or_zero_findings(readings, segment.row.key)
-    unresolved = [k for k, r in readings.items() if r.status is Status.AMBIGUOUS]
+    unresolved = [k for k, r in readings.items() if r.status is _AMBIGUOUS]
     if unresolved:
         findings.append(
             Finding(
