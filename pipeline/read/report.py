@@ -80,7 +80,14 @@ def _table_cells(template: str) -> tuple[tuple[str, str], ...]:
     )
 
 
+@lru_cache(maxsize=4)
+def _table_keys(template: str) -> frozenset[str]:
+    return frozenset(key for key, _ in _table_cells(template))
+
+
 def _mark_lost(result: TableReading, template: str) -> None:
+    if _table_keys(template) <= result.readings.keys():  # nothing lost, as in most documents: a set's test
+        return
     lost_by_row: dict[str, list[str]] = defaultdict(list)
     for key, row in _table_cells(template):
         if key not in result.readings:
