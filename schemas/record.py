@@ -14,7 +14,7 @@ from schemas.reading import Finding
 # A dataclass, not a model: a record holds one per field (~180), and building the dataclass costs a
 # fifth of validating a model. Pydantic still validates it where a record is read back (`Record`
 # fields), forbids unknown keys there, and writes the same JSON.
-@dataclass
+@dataclass(slots=True)
 class Provenance:
     """Where a field's value came from (the fields of its `Source`) and which reader produced it."""
 
