@@ -31,7 +31,7 @@ class Kind(StrEnum):
 
 # A member looked up on its enum class costs ~1,000 instructions (Python 3.11's EnumType defines
 # `__getattr__`, which slows every attribute of the class): the loops over lines and cells use names.
-_TEXT = Kind.TEXT
+_TEXT, _BLANK = Kind.TEXT, Kind.BLANK
 
 
 class Place(NamedTuple):
@@ -133,7 +133,8 @@ def _split_at_zero(text: str, separator: str) -> tuple[Part, ...]:
     position = 0
     for part in text.split(separator):
         stripped = part.strip(_GAPS)
-        begin = position + len(part) - len(part.lstrip(_GAPS))
+        # most cells have no space around them, and then no `lstrip` says where they begin
+        begin = position if len(stripped) == len(part) else position + len(part) - len(part.lstrip(_GAPS))
         parts.append((stripped, begin, begin + len(stripped)))
         position += len(part) + 1
     return tuple(parts)
@@ -255,7 +256,7 @@ def fragments(cell: Cell) -> list[Cell]:
     split into cells is not known yet) and the next label; "…秘密00000002.其他…" gives the run
     "0000000" and the label "2.其他…" (an ordinal belongs to the label that follows it).
     """
-    if cell.kind is not Kind.TEXT:
+    if cell.kind is not _TEXT:
         return [cell]
     pieces = _fragments_at_zero(cell.text)
     return [cell] if pieces is None else [_moved_cell(piece, cell.start) for piece in pieces]
@@ -361,7 +362,7 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
         if kind is _RULE:
             continue  # a markdown separator or a box-drawing rule: no cells
         if kind is _EMPTY and empty_is_blank:
-            current.append(Cell("", line_start, line_start, Kind.BLANK))
+            current.append(Cell("", line_start, line_start, _BLANK))
             continue
         if kind is _EMPTY or kind is _BLANK_LINE:
             close()
@@ -613,7 +614,7 @@ def _join_tall_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     for row in rows:
         previous = joined[-1] if joined else None
         if previous is not None and _continues(previous, row):
-            joined[-1] = [b if a.kind is Kind.BLANK else a for a, b in zip(previous, row, strict=True)]
+            joined[-1] = [b if a.kind is _BLANK else a for a, b in zip(previous, row, strict=True)]
         else:
             joined.append(row)
     return joined
@@ -623,13 +624,13 @@ def _continues(first: list[Cell], second: list[Cell]) -> bool:
     if len(first) != len(second) or len(first) < 3:
         return False
     # the second line may carry the wrapped tail of a label ("不予公"), never a label of its own
-    if any(c.kind is Kind.TEXT and len(c.text) > 4 for c in second):
+    if any(c.kind is _TEXT and len(c.text) > 4 for c in second):
         return False
-    if not any(c.kind in (Kind.NUMBER, Kind.NIL) for c in second):
+    if not any(c.kind in _VALUE_KINDS for c in second):
         return False
-    if not any(c.kind in (Kind.NUMBER, Kind.NIL) for c in first):
+    if not any(c.kind in _VALUE_KINDS for c in first):
         return False
     return all(
-        a.kind is Kind.BLANK or b.kind is Kind.BLANK or a.kind is b.kind is Kind.TEXT
+        a.kind is _BLANK or b.kind is _BLANK or a.kind is b.kind is _TEXT
         for a, b in zip(first, second, strict=True)
     )
