@@ -121,6 +121,8 @@ _GAPS = " \t\n\r\f\v"
 
 
 def _moved(parts: tuple[Part, ...], by: int) -> list[Part]:
+    if not by:  # a line's own parts, counted from 0 (most calls): nothing to move
+        return list(parts)
     return [(text, begin + by, end + by) for text, begin, end in parts]
 
 
@@ -193,6 +195,8 @@ def _space_parts_at_zero(text: str) -> tuple[Part, ...] | None:
 
 
 def display_width(text: str) -> int:
+    if text.isascii():  # no ASCII character is wide: spaces before a cell, digits
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
