@@ -216,7 +216,7 @@ def _cells(parts: list[Part]) -> list[Cell]:
 
 def token_rows(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[list[Cell]]:
     """The token stream of a table region: `rows_of`, each text cell cut into its fragments."""
-    return [list(row) for row in _token_rows(text, offset, empty_is_blank)]
+    return list(map(list, _token_rows(text, offset, empty_is_blank)))  # the rows copied at C speed
 
 
 @lru_cache(maxsize=2)  # a region read twice: tables 二 and 三 share one when 三's heading is lost (P10)
@@ -466,6 +466,10 @@ def empty_lines_are_cells(text: str) -> bool:
     other directly, no run of values is longer than a row, and empty lines stand between values or
     end some rows but not all. Word's export ends every row with an empty line (P1), some HTML dumps
     put one between every two cells, pdftotext between blocks of a page's values."""
+    if text.count("\n\n") < _EVIDENCE:
+        # each count across an empty line needs a run of empty lines of its own, which holds a
+        # "\n\n": too few runs (most texts have none) cannot show it, and no line is looked at
+        return False
     # (what follows a value, across an empty line or directly) -> how often: a plain dict of
     # every pair, as a Counter's miss and an f-string key cost more than the line's own look-up
     seen = dict.fromkeys(_TRANSITIONS, 0)
