@@ -53,7 +53,9 @@ def normalize(text: str, limit: int | None = None) -> str:
     """
     text = _without_references(text)  # but `&nbsp;`, put in after NFKC
     # NFKC leaves line breaks alone and never composes across one, so they can be folded first.
-    text = _LINE_BREAK.sub("\n", _ZERO_WIDTH.sub("", text))
+    text = _ZERO_WIDTH.sub("", text)
+    if _has_break(text):
+        text = _LINE_BREAK.sub("\n", text)
     if limit is None:
         text = _nfkc(text)
     else:
@@ -70,7 +72,15 @@ def normalize(text: str, limit: int | None = None) -> str:
     text = _BOOKMARK.sub("", text)
     if "&" in text:
         text = _NBSP_REFERENCE.sub("\u00a0", text)
-    return _PAGE_BANNER.sub("", text)
+    return _PAGE_BANNER.sub("", text) if "Page" in text else text  # `in`: no pass over the lines
+
+
+def _has_break(text: str) -> bool:
+    """Whether `text` holds a character `_LINE_BREAK` folds: most hold none, which `in` tells many
+    times faster than the pattern's pass over the text."""
+    return (
+        "\r" in text or "\v" in text or "\f" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+    )
 
 
 def _nfkc(text: str) -> str:
