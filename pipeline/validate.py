@@ -306,6 +306,7 @@ def s5_domain(readings: Readings, template: str) -> list[Verdict]:
     return verdicts
 
 
+@lru_cache(maxsize=16)  # a format's rows with the columns: the same in every document
 def _rows_with(template: str, *columns: str) -> tuple[Row, ...]:
     return tuple(row for row in active_rows(template) if set(columns) <= set(row.columns))
 
