@@ -85,16 +85,15 @@ def _has_break(text: str) -> bool:
 
 def _nfkc(text: str) -> str:
     """NFKC of `text`, a line at a time: NFKC never composes across a line break, and the short
-    lines of reports (labels, cells, rows of zeros) recur in every one, so each is folded once."""
-    return "\n".join([_nfkc_line(line) for line in text.split("\n")])
+    lines of reports (labels, cells, rows of zeros) recur in every one, so each is folded once. NFKC
+    leaves ASCII as it is: an ASCII line (values, empty lines) is kept without a call."""
+    return "\n".join([line if line.isascii() else _nfkc_line(line) for line in text.split("\n")])
 
 
 _MEMO_LINE = 200  # longer lines (a whole page glued on one) seldom recur: folded, not remembered
 
 
 def _nfkc_line(line: str) -> str:
-    if line.isascii():  # NFKC leaves ASCII as it is
-        return line
     return _nfkc_short(line) if len(line) <= _MEMO_LINE else unicodedata.normalize("NFKC", line)
 
 
