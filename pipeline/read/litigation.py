@@ -33,8 +33,6 @@ from pipeline.read.tokens import Cell, Kind, token_rows
 from schemas.layout import REVIEW_KEYS
 from schemas.reading import Finding, Status
 
-_TEXT, _AMBIGUOUS = Kind.TEXT, Status.AMBIGUOUS  # asked of every cell: names, as `tokens._TEXT`
-
 
 def _data_rows(table: list[list[Cell]]) -> list[list[Cell]]:
     """Rows of section 四 holding data: only value cells, at least one of them not blank.
@@ -49,6 +47,9 @@ def _data_rows(table: list[list[Cell]]) -> list[list[Cell]]:
     if rows:
         return [_merged(rows)] if _stacked(rows) else rows
     return [after_header] if after_header else []
+
+
+_TEXT, _AMBIGUOUS = Kind.TEXT, Status.AMBIGUOUS  # asked of every cell: names, as `tokens._TEXT`
 
 
 def _after_last_header(table: list[list[Cell]]) -> list[Cell]:
