@@ -12,7 +12,7 @@ from bisect import bisect_right
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.reading import Finding, Source
 
@@ -61,11 +61,13 @@ class Document(BaseModel):
     kind: Kind
     encoding: str | None = None
     text: str
-    pieces: list[Piece] = []  # sorted by start; they need not cover all of `text`
-    tables: list[Grid] = []
+    # sorted by start; they need not cover all of `text`. Lists by factory, not `= []`, which pydantic
+    # deep-copies for every document
+    pieces: list[Piece] = Field(default_factory=list)
+    tables: list[Grid] = Field(default_factory=list)
     # what the loader could not do and a person should know of (pages past the cap, scans not
     # read or read by OCR); the record carries them among its checks
-    findings: list[Finding] = []
+    findings: list[Finding] = Field(default_factory=list)
 
     @cached_property
     def piece_starts(self) -> list[int]:

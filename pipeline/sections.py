@@ -50,7 +50,9 @@ def _heading_pattern(number: int) -> re.Pattern[str]:
     # After 、 up to ~14 characters may stand before the words (上海: 四、因政府信息公开工作被申请…);
     # without punctuation ("一 总体情况", "第一部分 总体情况") the words must follow directly.
     separator = rf"(?:{_SPACE}[、.,，．:：]{_SPACE}(?:[^\n、。；]{{0,14}}?)|(?:部分)?[ \t\u3000]+)"
-    return re.compile(rf"(?:第)?{numeral}{separator}(?:{titles})")
+    # "第六|六", not "(?:第)?六", which matches the same: two alternatives that each begin with a
+    # character let the engine skip to where one stands rather than try every position of the text
+    return re.compile(rf"(?:第{numeral}|{numeral}){separator}(?:{titles})")
 
 
 def split_sections(text: str) -> dict[int, Section]:

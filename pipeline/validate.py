@@ -38,7 +38,7 @@ _FILLED = (Status.VALUE, Status.NIL)
 _VALUE, _NIL, _BLANK = Status.VALUE, Status.NIL, Status.BLANK  # looked up for every cell of every relation
 
 
-@dataclass  # not frozen, whose __init__ costs four times as much: a document makes hundreds
+@dataclass(slots=True)  # not frozen, whose __init__ costs four times as much: a document makes hundreds
 class Verdict:
     """The outcome of one instance of a relation: a row, a column, a block or a cell."""
 
@@ -62,7 +62,7 @@ class Rule:
     check: Check
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cells:
     numbers: dict[str, Number]  # blank cells read as 0
     blank: tuple[str, ...]
@@ -306,6 +306,7 @@ def s5_domain(readings: Readings, template: str) -> list[Verdict]:
     return verdicts
 
 
+@lru_cache(maxsize=16)  # a format's rows with the columns: the same in every document
 def _rows_with(template: str, *columns: str) -> tuple[Row, ...]:
     return tuple(row for row in active_rows(template) if set(columns) <= set(row.columns))
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Number = int | float
 
@@ -24,10 +24,11 @@ class Status(StrEnum):
 # Source and Reading are dataclasses, not pydantic models: readers make hundreds per document, a
 # model cost twice as much to build, and nothing reads them from outside (a record's `Provenance` is
 # what is written and read back). Not keyword-only, though every call but the readers' hot ones
-# names its arguments: a call by keywords costs nearly twice as much.
+# names its arguments: a call by keywords costs nearly twice as much. Slotted, as the readers' own
+# dataclasses: built faster, and their attributes read faster.
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     """Where a value came from: a span of `Document.text`, and the cell when the source has one."""
 
@@ -39,7 +40,7 @@ class Source:
     col: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Reading:
     """One canonical field as read by one reader."""
 
@@ -63,5 +64,5 @@ class Finding(BaseModel):
 
     rule: str  # e.g. "S2", "missing_rows", "ambiguous", "ungrounded"
     severity: Severity
-    fields: list[str] = []
+    fields: list[str] = Field(default_factory=list)  # not `= []`, deep-copied for every finding
     message: str

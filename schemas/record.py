@@ -14,7 +14,7 @@ from schemas.reading import Finding
 # A dataclass, not a model: a record holds one per field (~180), and building the dataclass costs a
 # fifth of validating a model. Pydantic still validates it where a record is read back (`Record`
 # fields), forbids unknown keys there, and writes the same JSON.
-@dataclass
+@dataclass(slots=True)
 class Provenance:
     """Where a field's value came from (the fields of its `Source`) and which reader produced it."""
 
@@ -42,6 +42,8 @@ class Usage(BaseModel):
     cost_usd: float = 0.0
 
 
+# Empty containers by `default_factory`, not `= {}`: pydantic deep-copies a mutable default for every
+# instance (~1,500 instructions each through `copy.deepcopy`), a factory is one C call.
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -49,23 +51,23 @@ class Record(BaseModel):
     agency: str | None = None
     year: int | None = None
     template: str | None = None
-    fields: dict[str, Value] = {}
-    checks: list[Finding] = []
-    confidence: dict[str, float] = {}
+    fields: dict[str, Value] = Field(default_factory=dict)
+    checks: list[Finding] = Field(default_factory=list)
+    confidence: dict[str, float] = Field(default_factory=dict)
     needs_review: bool = True
-    review_reasons: list[str] = []
+    review_reasons: list[str] = Field(default_factory=list)
     error: str | None = None
-    provenance: dict[str, Provenance] = {}
+    provenance: dict[str, Provenance] = Field(default_factory=dict)
     # canonical key -> the values an ambiguous cell could hold (its value is null); a person or a
     # model chooses among them
-    candidates: dict[str, list[Value]] = {}
-    narrative: dict[str, Value] = {}
+    candidates: dict[str, list[Value]] = Field(default_factory=dict)
+    narrative: dict[str, Value] = Field(default_factory=dict)
     layout: str | None = None  # how the tables were laid out in the source
     backend: str = "rules"
-    prompt_versions: dict[str, str] = {}
+    prompt_versions: dict[str, str] = Field(default_factory=dict)
     usage: Usage = Field(default_factory=Usage)
     seconds: float = 0.0
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("source", "error")
     @classmethod

@@ -48,13 +48,26 @@ _INJECTION = _compiled(_PATTERNS + _LATIN_PATTERNS)
 # engine looks ahead for their first characters, which the Latin patterns' `\b` and `^` prevent.
 _NO_LATIN_INJECTION = _compiled(_PATTERNS)
 _LATIN = re.compile("[a-z]", re.IGNORECASE)  # as the patterns match letters: also "ſ", "K" (Kelvin)
+# Each of `_PATTERNS` begins with one of these words (a new pattern adds its first words here). Text
+# without any, as nearly every report, has no passage to find: a plain alternation of words is
+# scanned for their first characters, ~10× faster than trying every pattern at every character.
+_LEADS = re.compile(
+    "忽略|无视|忽视|不要理会|不必理会|忘记|忘掉|跳过"
+    "|输出|返回|回答|填写|填入|改为|改成|设为|设置为|一律填|统一填"
+    "|所有|全部|每个|你|系统提示词|提示词注入|新的指令"
+)
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 
 def injection_spans(text: str) -> list[tuple[int, int]]:
     """The sentences of `text` holding instruction-like phrases, as (start, end) offsets."""
     spans: list[tuple[int, int]] = []
-    pattern = _INJECTION if _LATIN.search(text) else _NO_LATIN_INJECTION
+    if _LATIN.search(text):
+        pattern = _INJECTION
+    elif _LEADS.search(text):
+        pattern = _NO_LATIN_INJECTION
+    else:
+        return spans
     for match in pattern.finditer(text):
         start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())), default=0)
         end_match = _SENTENCE_END.search(text, match.end())

@@ -53,7 +53,9 @@ def normalize(text: str, limit: int | None = None) -> str:
     """
     text = _without_references(text)  # but `&nbsp;`, put in after NFKC
     # NFKC leaves line breaks alone and never composes across one, so they can be folded first.
-    text = _LINE_BREAK.sub("\n", _ZERO_WIDTH.sub("", text))
+    text = _ZERO_WIDTH.sub("", text)
+    if _has_break(text):
+        text = _LINE_BREAK.sub("\n", text)
     if limit is None:
         text = _nfkc(text)
     else:
@@ -70,21 +72,28 @@ def normalize(text: str, limit: int | None = None) -> str:
     text = _BOOKMARK.sub("", text)
     if "&" in text:
         text = _NBSP_REFERENCE.sub("\u00a0", text)
-    return _PAGE_BANNER.sub("", text)
+    return _PAGE_BANNER.sub("", text) if "Page" in text else text  # `in`: no pass over the lines
+
+
+def _has_break(text: str) -> bool:
+    """Whether `text` holds a character `_LINE_BREAK` folds: most hold none, which `in` tells many
+    times faster than the pattern's pass over the text."""
+    return (
+        "\r" in text or "\v" in text or "\f" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+    )
 
 
 def _nfkc(text: str) -> str:
     """NFKC of `text`, a line at a time: NFKC never composes across a line break, and the short
-    lines of reports (labels, cells, rows of zeros) recur in every one, so each is folded once."""
-    return "\n".join([_nfkc_line(line) for line in text.split("\n")])
+    lines of reports (labels, cells, rows of zeros) recur in every one, so each is folded once. NFKC
+    leaves ASCII as it is: an ASCII line (values, empty lines) is kept without a call."""
+    return "\n".join([line if line.isascii() else _nfkc_line(line) for line in text.split("\n")])
 
 
 _MEMO_LINE = 200  # longer lines (a whole page glued on one) seldom recur: folded, not remembered
 
 
 def _nfkc_line(line: str) -> str:
-    if line.isascii():  # NFKC leaves ASCII as it is
-        return line
     return _nfkc_short(line) if len(line) <= _MEMO_LINE else unicodedata.normalize("NFKC", line)
 
 

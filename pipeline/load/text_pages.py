@@ -31,7 +31,13 @@ _DIGIT = re.compile(r"\d")
 
 def without_page_furniture(text: str) -> str:
     """`text` less the page furniture it shows to be furniture."""
-    return _without_running_heads(_FOOTER.sub("", text))
+    return _without_running_heads(_FOOTER.sub("", text) if _may_have_footer(text) else text)
+
+
+def _may_have_footer(text: str) -> bool:
+    """Whether `text` holds a character every footer of `_FOOTER` does (页, a dash, the p of "page" or
+    "p."): `in` tells many times faster than the pattern's pass, and half the texts hold none."""
+    return "页" in text or "-" in text or "–" in text or "—" in text or "p" in text or "P" in text
 
 
 def _without_running_heads(text: str) -> str:

@@ -181,7 +181,7 @@ def _outermost(hits: list[tuple[int, int, int, float]]) -> list[tuple[int, int, 
 # --- the stream -----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Run:
     """Consecutive value cells of one line: one row's values, several rows' (P11), or noise."""
 
@@ -206,7 +206,7 @@ class Run:
         return len(cells) >= width or digits >= width
 
 
-@dataclass
+@dataclass(slots=True)
 class Label:
     cell: Cell
     line: int
@@ -266,7 +266,7 @@ def _wrapped(first: Cell, rest: Cell) -> Cell:
 # --- alignment ------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     """A canonical row and the value cells the alignment gave it."""
 
@@ -283,7 +283,7 @@ class Segment:
     placements: list[list[Cell]] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Alignment:
     segments: list[Segment]
     unplaced: list[Run]  # runs of values no row could take

@@ -42,7 +42,7 @@ def _placements(cells: list[Cell], slots: int) -> list[Slots]:
     return placements
 
 
-@dataclass
+@dataclass(slots=True)
 class Fit:
     candidates: list[Slots]
     note: str | None = None  # how the row deviated from a clean read

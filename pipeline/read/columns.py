@@ -105,6 +105,8 @@ _RULER = re.compile(r"-{3,}")
 def _ruled_placement(text: str, width: int) -> Placement | None:
     """How a row finds its columns under a ruler whose last `width` runs of dashes are the value
     columns: each cell in the run it stands over; None unless every ruler of the text agrees."""
+    if "---" not in text:  # no ruler: most regions, whose lines are then not looked at
+        return None
     rulers = {
         tuple(match.span() for match in _RULER.finditer(line))
         for line in text.split("\n")

@@ -38,7 +38,7 @@ GLUED_CAP = 2_000  # readings of one row beyond which the row is left unread (ne
 SEARCH_BUDGET = 20_000  # cuts tried for one row; past it the row is left unread, not guessed
 
 
-@dataclass
+@dataclass(slots=True)
 class _Search:
     cells: list[Cell]
     slots: int

@@ -53,11 +53,14 @@ def _data_rows(table: list[list[Cell]]) -> list[list[Cell]]:
     return [after_header] if after_header else []
 
 
+_TEXT, _AMBIGUOUS = Kind.TEXT, Status.AMBIGUOUS  # asked of every cell: names, as `tokens._TEXT`
+
+
 def _after_last_header(table: list[list[Cell]]) -> list[Cell]:
     """The value cells after the last header cell, whatever lines they stand on."""
     runs: list[list[Cell]] = [[]]
     for cell in (cell for row in table for cell in row):
-        if cell.kind is Kind.TEXT:
+        if cell.kind is _TEXT:
             runs.append([])
         else:
             runs[-1].append(cell)
@@ -79,18 +82,17 @@ def _stacked(rows: list[list[Cell]]) -> bool:
     width = len(rows[0])
     if len(rows) < 2 or any(len(row) != width for row in rows):
         return False
-    return all(sum(row[i].kind is not Kind.BLANK for row in rows) <= 1 for i in range(width))
+    return all(sum(row[i].kind is not BLANK for row in rows) <= 1 for i in range(width))
 
 
 def _merged(rows: list[list[Cell]]) -> list[Cell]:
     return [
-        next((row[i] for row in rows if row[i].kind is not Kind.BLANK), rows[0][i])
-        for i in range(len(rows[0]))
+        next((row[i] for row in rows if row[i].kind is not BLANK), rows[0][i]) for i in range(len(rows[0]))
     ]
 
 
 def only_values(cells: list[Cell]) -> bool:
-    return bool(cells) and all(c.is_value for c in cells) and any(c.kind is not Kind.BLANK for c in cells)
+    return bool(cells) and all(c.is_value for c in cells) and any(c.kind is not BLANK for c in cells)
 
 
 def read_review(region: tuple[int, int], document: Document) -> TableReading:
@@ -174,7 +176,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
                 )
             )
     result.findings += blank_or_zero_findings(result.readings, "section 四")
-    unresolved = [k for k, r in result.readings.items() if r.status is Status.AMBIGUOUS]
+    unresolved = [k for k, r in result.readings.items() if r.status is _AMBIGUOUS]
     if unresolved:
         result.findings.append(
             Finding(

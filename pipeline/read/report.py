@@ -80,11 +80,21 @@ def _table_cells(template: str) -> tuple[tuple[str, str], ...]:
     )
 
 
+_LOST = Status.LOST  # asked for every lost cell: a name, not a look-up on the enum (~1,000 instructions)
+
+
+@lru_cache(maxsize=4)
+def _table_keys(template: str) -> frozenset[str]:
+    return frozenset(key for key, _ in _table_cells(template))
+
+
 def _mark_lost(result: TableReading, template: str) -> None:
+    if _table_keys(template) <= result.readings.keys():  # nothing lost, as in most documents: a set's test
+        return
     lost_by_row: dict[str, list[str]] = defaultdict(list)
     for key, row in _table_cells(template):
         if key not in result.readings:
-            result.readings[key] = Reading(key, None, Status.LOST, layout="lost")
+            result.readings[key] = Reading(key, None, _LOST, layout="lost")
             lost_by_row[row].append(key)
     if lost_by_row:
         keys = [k for row in lost_by_row.values() for k in row]

@@ -59,6 +59,7 @@ def _value_for(key: str, cell: Cell) -> int | float | None:
 
 
 _STATUS_OF_KIND = {Kind.NUMBER: Status.VALUE, Kind.NIL: Status.NIL, Kind.BLANK: Status.BLANK}
+_AMBIGUOUS = Status.AMBIGUOUS  # asked of every reading: a name, as `tokens._TEXT`
 
 
 def reading_from_cell(key: str, cell: Cell, document: Document, layout: str) -> Reading:
@@ -161,7 +162,7 @@ def read_row(
             if total_only:
                 readings[key] = replace(readings[key], candidates=[0, None])
     findings += blank_or_zero_findings(readings, segment.row.key)
-    unresolved = [k for k, r in readings.items() if r.status is Status.AMBIGUOUS]
+    unresolved = [k for k, r in readings.items() if r.status is _AMBIGUOUS]
     if unresolved:
         findings.append(
             Finding(
