@@ -1124,3 +1124,23 @@ def test_glued_rows_whose_total_was_left_blank_show_the_habit_by_their_fewest_bl
     result = read_applications(whole(text), "2021", doc(text))
     assert values(result, "applications.granted") == [5, 0, 0, 0, 0, 0, None]
     assert values(result, "applications.denied.state_secret") == [0, 0, 0, 0, 0, 0, None]
+
+
+def test_section_four_under_a_pandoc_ruler_keeps_its_blank_review_block_blank() -> None:  # P9, P30
+    # pandoc's markdown of a DOCX whose 行政复议 block is blank: ten values under the fifteen
+    # columns its ruler draws; each stands in its column, the first five stay blank
+    widths = [10, 10, 10, 10, 6, 18, 10, 10, 10, 6, 12, 10, 10, 10, 6]
+    ruler = "  " + " ".join("-" * width for width in widths)
+    values_line = "  " + " ".join(
+        f"{cell:<{width}}" for cell, width in zip([""] * 5 + [*"0720900000"], widths, strict=True)
+    )
+    text = (
+        "\n".join(
+            ["四、政府信息公开行政复议、行政诉讼情况", ruler, "  行政复议   行政诉讼", "", values_line, ruler]
+        )
+        + "\n"
+    )
+    result = read_review(whole(text), doc(text))
+    assert values(result, "review") == [None] * 5
+    assert values(result, "litigation_direct") == [0, 7, 2, 0, 9]
+    assert values(result, "litigation_after_review") == [0] * 5

@@ -102,15 +102,25 @@ def _placement(complete: list[list[Cell]], width: int) -> Placement | None:
 _RULER = re.compile(r"-{3,}")
 
 
-def _ruled_placement(text: str, width: int) -> Placement | None:
+def under_ruler(cells: list[Cell], text: str, width: int) -> list[Cell] | None:
+    """A row with no label column (section 四) in the columns of a ruler of exactly `width` runs of
+    dashes (pandoc's plain and markdown tables): its cells with the blanks put back, or None."""
+    place = _ruled_placement(text, width, labelled=False)
+    placements = place(cells) if place is not None else []
+    return placements[0] if len(placements) == 1 else None
+
+
+def _ruled_placement(text: str, width: int, labelled: bool = True) -> Placement | None:
     """How a row finds its columns under a ruler whose last `width` runs of dashes are the value
-    columns: each cell in the run it stands over; None unless every ruler of the text agrees."""
+    columns (after the label columns, if `labelled`): each cell in the run it stands over; None
+    unless every ruler of the text agrees."""
     if "---" not in text:  # no ruler: most regions, whose lines are then not looked at
         return None
+    least = width + 1 if labelled else width
     rulers = {
         tuple(match.span() for match in _RULER.finditer(line))
         for line in text.split("\n")
-        if line.strip() and not line.strip(" -") and len(_RULER.findall(line)) > width
+        if line.strip() and not line.strip(" -") and len(_RULER.findall(line)) >= least
     }
     if len(rulers) != 1:
         return None

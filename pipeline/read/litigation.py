@@ -17,7 +17,7 @@ from pipeline.read.candidates import (
     sums_to_last,
     trim_blanks,
 )
-from pipeline.read.columns import in_column_order
+from pipeline.read.columns import in_column_order, under_ruler
 from pipeline.read.glued import Blocks, splittable
 from pipeline.read.tables import (
     TableReading,
@@ -117,6 +117,8 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             (REVIEW_KEYS[:5], Fit([cells[:5]])),
             (REVIEW_KEYS[5:], Fit([trim_blanks(cells[5:], 10)[-10:]], "extra_values")),
         ]
+    elif len(cells) < 15 and (ruled := under_ruler(cells, text, 15)) is not None:
+        blocks = [(REVIEW_KEYS, Fit([ruled], "ruled"))]
     elif not review_blocks_add_up(cells) and (interleaved := _interleavings(data)):
         blocks = [(REVIEW_KEYS, Fit(interleaved, "interleaved"))]
     elif (
