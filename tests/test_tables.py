@@ -1144,3 +1144,16 @@ def test_section_four_under_a_pandoc_ruler_keeps_its_blank_review_block_blank() 
     assert values(result, "review") == [None] * 5
     assert values(result, "litigation_direct") == [0, 7, 2, 0, 9]
     assert values(result, "litigation_after_review") == [0] * 5
+
+
+def test_section_four_numbers_wrapped_onto_the_lines_below_their_columns_are_read_whole() -> None:  # P35
+    # pdftotext -layout of a print whose section 四 columns are a character wide: 79, 67 and 146
+    # wrapped a digit a line, each digit under the one it continues
+    lines = ["7 0 6 0 1 0 0 0 0 0    0 0 0    0 0", "9   7   4", "        6"]
+    text = "\n".join(lines) + "\n"
+    result = read_review(whole(text), doc(text))
+    assert values(result, "review") == [79, 0, 67, 0, 146]
+    assert values(result, "litigation_after_review") == [0] * 5
+    # a piece under a 0 would make a number start with 0: not joined
+    text = "\n".join(["7 0 6 0 1 0 0 0 0 0    0 0 0    0 0", "  9"]) + "\n"
+    assert 9 not in values(read_review(whole(text), doc(text)), "review")

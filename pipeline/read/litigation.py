@@ -119,6 +119,8 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
         ]
     elif len(cells) < 15 and (ruled := under_ruler(cells, text, 15)) is not None:
         blocks = [(REVIEW_KEYS, Fit([ruled], "ruled"))]
+    elif len(data) > 1 and (whole := _wrapped_below(data)) is not None:
+        blocks = [(REVIEW_KEYS, Fit([whole], "rejoined"))]
     elif not review_blocks_add_up(cells) and (interleaved := _interleavings(data)):
         blocks = [(REVIEW_KEYS, Fit(interleaved, "interleaved"))]
     elif (
@@ -229,6 +231,36 @@ def _ordered(cells: list[Cell]) -> list[Cell]:
 def review_blocks_add_up(slots: Slots) -> bool:
     """S4: fifteen cells whose three blocks each end with the sum of the others."""
     return len(slots) == 15 and all(sums_to_last(slots[i : i + 5]) for i in range(0, 15, 5))
+
+
+def _wrapped_below(rows: list[list[Cell]]) -> list[Cell] | None:
+    """Section 四's fifteen values on one line and the rest of the numbers wrapped in their narrow
+    columns on the lines below, each piece under the number it continues (pdftotext `-layout` of a
+    print: `7 0 6 0 1 …` ¶ `9   7   4` ¶ `        6` for 79, 67 and 146): the numbers whole where
+    every block then adds up; None unless every piece below stands under one number of the first
+    line, which then does not start with 0."""
+    first, *below = rows
+    if len(first) != 15 or not all(cell.text.isdigit() and cell.x is not None for cell in first):
+        return None
+    tails: list[list[Cell]] = [[] for _ in first]
+    for piece in (cell for row in below for cell in row):
+        if piece.x is None or not piece.text.isdigit():
+            return None
+        under = [i for i, cell in enumerate(first) if _overlap(cell, piece)]
+        if len(under) != 1 or first[under[0]].text == "0":
+            return None
+        tails[under[0]].append(piece)
+    whole = [_joined(cell, tail) if tail else cell for cell, tail in zip(first, tails, strict=True)]
+    return whole if review_blocks_add_up(whole) else None
+
+
+def _overlap(a: Cell, b: Cell) -> bool:
+    return a.x is not None and b.x is not None and a.x.first <= b.x.last and b.x.first <= a.x.last
+
+
+def _joined(head: Cell, tail: list[Cell]) -> Cell:
+    digits = head.text + "".join(piece.text for piece in tail)
+    return Cell(digits, head.start, tail[-1].end, Kind.NUMBER, int(digits))
 
 
 def _whole_blocks(cells: list[Cell]) -> bool:
