@@ -18,7 +18,7 @@ from pipeline.read.candidates import (
     trim_blanks,
 )
 from pipeline.read.columns import in_column_order, under_ruler
-from pipeline.read.glued import Blocks, splittable
+from pipeline.read.glued import Blocks, joined_cells, splittable
 from pipeline.read.tables import (
     TableReading,
     ambiguous_reading,
@@ -250,7 +250,7 @@ def _wrapped_below(rows: list[list[Cell]]) -> list[Cell] | None:
         if len(under) != 1 or first[under[0]].text == "0":
             return None
         tails[under[0]].append(piece)
-    whole = [_joined(cell, tail) if tail else cell for cell, tail in zip(first, tails, strict=True)]
+    whole = [_joined([cell, *tail]) for cell, tail in zip(first, tails, strict=True)]
     return whole if review_blocks_add_up(whole) else None
 
 
@@ -258,9 +258,9 @@ def _overlap(a: Cell, b: Cell) -> bool:
     return a.x is not None and b.x is not None and a.x.first <= b.x.last and b.x.first <= a.x.last
 
 
-def _joined(head: Cell, tail: list[Cell]) -> Cell:
-    digits = head.text + "".join(piece.text for piece in tail)
-    return Cell(digits, head.start, tail[-1].end, Kind.NUMBER, int(digits))
+def _joined(pieces: list[Cell]) -> Cell:
+    """One number from its pieces, each glued onto the one before."""
+    return joined_cells(pieces, tuple(range(1, len(pieces))))[0]
 
 
 def _whole_blocks(cells: list[Cell]) -> bool:
