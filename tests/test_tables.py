@@ -838,6 +838,27 @@ def test_a_ruler_of_uneven_columns_places_a_row_by_the_edge_its_cells_share() ->
     assert values(result, "applications.granted") == [2, None, 0, 0, 0, 0, None]
 
 
+def test_a_lone_value_after_a_label_narrowed_by_normalisation_is_not_placed_a_column_left() -> None:  # P35
+    # pandoc's plain text of a DOCX, columns aligned in display cells: NFKC made the six full-width
+    # brackets and commas of the 部分公开 label narrow, so its lone 总计 stands six cells left of its
+    # column, nearer 其他 than 总计. Where it stood before normalisation is the arithmetic's to pick
+    def line(label: str, cells: list[str]) -> str:
+        return label + " " * (60 - display_width(label)) + " ".join(f"{cell:<5}" for cell in cells)
+
+    rows = [
+        line("一、本年新收政府信息公开申请数量", ["21", "12", "0", "0", "0", "5", "38"]),
+        line("二、上年结转政府信息公开申请数量", ["", "", "", "", "", "", "0"]),
+        line("（一）予以公开", ["21", "12", "0", "0", "0", "5", "38"]),
+        line("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", ["", "", "", "", "", "", "0"]),
+        line("（七）总计", ["21", "12", "0", "0", "0", "5", "38"]),
+        line("四、结转下年度继续办理", ["0", "0", "0", "0", "0", "0", "0"]),
+    ]
+    text = unicodedata.normalize("NFKC", "\n".join(["申请人情况", *rows]) + "\n")
+    partial = values(read_applications(whole(text), "2021", doc(text)), "applications.partial")
+    assert partial[5] != 0  # not 其他: a wrong value nothing flags
+    assert partial == [None] * 6 + [0]
+
+
 def test_values_over_two_lines_beside_a_wrapped_label_are_ordered_by_their_columns() -> None:  # P35
     # pdftotext -layout: the label wrapped, 社会公益组织 and 法律服务机构 printed on its first line,
     # the other five on the second; the sum holds in any order, the columns tell which is which

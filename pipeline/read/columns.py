@@ -90,8 +90,8 @@ def _placement(complete: list[list[Cell]], width: int) -> Placement | None:
         return None
 
     def place(cells: list[Cell]) -> list[list[Cell]]:
-        if grid is not None and (placed := _placed(cells, *grid)):
-            return [placed]
+        if grid is not None and (placements := _placed_loosely(cells, *grid)):
+            return placements
         if relative is not None and _spaced(cells):
             return _placed_relative(cells, *relative)
         return []
@@ -236,14 +236,38 @@ def _nearest(position: float, centres: list[float]) -> int:
     return min(range(len(centres)), key=lambda j: abs(position - centres[j]))
 
 
-def _placed(cells: list[Cell], anchor: Anchor, centres: list[float], tolerance: float) -> list[Cell] | None:
-    """The row's cells in the columns they stand under, blanks elsewhere; None if any is unclear."""
-    columns = [_nearest(anchor(cell), centres) for cell in cells]
+def _columns_under(
+    cells: list[Cell], anchor: Anchor, centres: list[float], tolerance: float
+) -> tuple[int, ...] | None:
+    """The column each cell stands under, in order; None if any is unclear."""
+    columns = tuple(_nearest(anchor(cell), centres) for cell in cells)
     if any(abs(anchor(c) - centres[j]) > tolerance for c, j in zip(cells, columns, strict=True)):
         return None
     if any(b <= a for a, b in pairwise(columns)):
         return None
-    return _in_columns(cells, columns, len(centres))
+    return columns
+
+
+def _placed_loosely(
+    cells: list[Cell], anchor: Anchor, centres: list[float], tolerance: float
+) -> list[list[Cell]]:
+    """The row placed where it stands and where it would stand had every loose character before its
+    cells kept its full width (`（二）部分公开（…，…）` stands up to six display cells right of where
+    its text puts it): one placement where both agree or only one fits, both for the arithmetic
+    where they differ."""
+    found = [_columns_under(shifted, anchor, centres, tolerance) for shifted in (cells, _widened(cells))]
+    placements = [columns for columns in dict.fromkeys(found) if columns is not None]
+    return [_in_columns(cells, list(columns), len(centres)) for columns in placements]
+
+
+def _widened(cells: list[Cell]) -> list[Cell]:
+    """The cells as they stand once every loose character before each is two display cells wide."""
+    return [
+        replace(cell, x=cell.x._replace(left=cell.x.left + cell.x.loose, right=cell.x.right + cell.x.loose))
+        if cell.x is not None and cell.x.loose
+        else cell
+        for cell in cells
+    ]
 
 
 _MARGIN = 4.0  # placements this much worse (squared drift) than the best are not kept

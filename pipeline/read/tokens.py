@@ -38,12 +38,14 @@ class Place(NamedTuple):
     """Where a cell stands on its line, in text whose columns are aligned with spaces (pdftotext
     -layout, pandoc plain, text browsers: P35, P36). Its first and last column are counted two ways,
     as converters differ: in display cells, a CJK character two (pandoc, w3m), and in characters,
-    every one one (pdftotext)."""
+    every one one (pdftotext). `loose`: characters before it whose display width the text no longer
+    shows (`loose_characters`)."""
 
     left: int
     right: int
     first: int
     last: int
+    loose: int = 0
 
 
 # Not frozen, whose __init__ costs four times as much: a document makes hundreds; never changed.
@@ -194,6 +196,16 @@ def _space_parts_at_zero(text: str) -> tuple[Part, ...] | None:
     return tuple(parts)
 
 
+# Characters one display cell wide in the normalised text that may have been two where the converter
+# aligned the columns: NFKC folded the full-width "（", "，", "：" of a Chinese label to ASCII
+_LOOSE = re.compile("[(),:;!?]")
+
+
+def loose_characters(text: str) -> int:
+    """How many characters of `text` may have been a display cell wider before normalisation."""
+    return len(_LOOSE.findall(text)) if text else 0
+
+
 def display_width(text: str) -> int:
     if text.isascii():  # no ASCII character is wide: spaces before a cell, digits
         return len(text)
@@ -203,8 +215,10 @@ def display_width(text: str) -> int:
 def _placed(cell: Cell, line: Line) -> Cell:
     """The cell with its place on the line."""
     first = cell.start - line.start
-    left = display_width(line.text[:first])
-    x = Place(left, left + max(display_width(cell.text), 1) - 1, first, first + max(len(cell.text), 1) - 1)
+    before = line.text[:first]
+    left = display_width(before)
+    right = left + max(display_width(cell.text), 1) - 1
+    x = Place(left, right, first, first + max(len(cell.text), 1) - 1, loose_characters(before))
     # values separated by spaces on a line: a blank cell between them left no trace either
     inline = cell.kind is not Kind.TEXT
     return Cell(cell.text, cell.start, cell.end, cell.kind, cell.value, cell.unit, cell.soft, inline, x)
