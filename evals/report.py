@@ -87,6 +87,7 @@ def _cards(tally: Tally) -> str:
         ),
         ("perfect documents", f"{tally.perfect}/{tally.documents}", ""),
         ("silent errors", str(tally.silent_errors), "wrong and not flagged"),
+        ("unflagged values", str(tally.unflagged_values), "wrong values in no doubtful cell"),
         ("needless flags", str(tally.needless_flags), "right but flagged"),
     ]
     body = "".join(
@@ -110,13 +111,19 @@ def _group_table(groups: dict[str, Tally], title: str, documents: bool = True) -
         "wrong tpl",
     ]
     if documents:
-        heads[1:1] = ["docs", "perfect", "silent", "needless"]
+        heads[1:1] = ["docs", "perfect", "silent", "unflagged", "needless"]
     rows = []
     for name, t in groups.items():
         cells = [str(t.fields), _pct(t.accuracy), _pct(t.nonzero_recall), _pct(t.nonzero_precision)]
         cells += [str(t.outcomes.get(o.value, 0)) for o in _CONFUSIONS]
         if documents:
-            cells[0:0] = [str(t.documents), str(t.perfect), str(t.silent_errors), str(t.needless_flags)]
+            cells[0:0] = [
+                str(t.documents),
+                str(t.perfect),
+                str(t.silent_errors),
+                str(t.unflagged_values),
+                str(t.needless_flags),
+            ]
         rows.append(
             f'<tr><td class="l">{escape(name)}</td>'
             + "".join(f"<td>{escape(c)}</td>" for c in cells)

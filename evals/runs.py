@@ -167,7 +167,7 @@ def _headline(tally: Tally) -> str:
         f"accuracy {tally.accuracy:.2%} ({tally.correct}/{tally.fields})  "
         f"non-zero recall {tally.nonzero_recall:.2%}  non-zero precision {tally.nonzero_precision:.2%}  "
         f"perfect {tally.perfect}/{tally.documents}  silent errors {tally.silent_errors}  "
-        f"needless flags {tally.needless_flags}"
+        f"unflagged values {tally.unflagged_values}  needless flags {tally.needless_flags}"
     )
 
 
@@ -175,12 +175,13 @@ def format_table(groups: dict[str, Tally], title: str) -> str:
     """A plain-text table of document groups (layouts, formats, noise tags)."""
     lines = [
         f"{title:<22} {'docs':>5} {'accuracy':>9} {'nz-rec':>7} {'nz-prec':>7} {'perfect':>7} "
-        f"{'silent':>6} {'needless':>8} {'null→0':>6} {'0→null':>6} {'missing':>7}"
+        f"{'silent':>6} {'unflag':>6} {'needless':>8} {'null→0':>6} {'0→null':>6} {'missing':>7}"
     ]
     for name, t in groups.items():
         lines.append(
             f"{name:<22} {t.documents:>5} {t.accuracy:>9.2%} {t.nonzero_recall:>7.1%} "
-            f"{t.nonzero_precision:>7.1%} {t.perfect:>7} {t.silent_errors:>6} {t.needless_flags:>8} "
+            f"{t.nonzero_precision:>7.1%} {t.perfect:>7} {t.silent_errors:>6} {t.unflagged_values:>6} "
+            f"{t.needless_flags:>8} "
             f"{t.outcomes.get(Outcome.NULL_AS_ZERO, 0):>6} {t.outcomes.get(Outcome.ZERO_AS_NULL, 0):>6} "
             f"{t.outcomes.get(Outcome.MISSING_KEY, 0):>7}"
         )
@@ -296,7 +297,7 @@ def compare_runs(
     lines.append(_delta_line("accuracy", head_a.accuracy, head_b.accuracy, True))
     lines.append(_delta_line("non-zero recall", head_a.nonzero_recall, head_b.nonzero_recall, True))
     lines.append(_delta_line("non-zero precision", head_a.nonzero_precision, head_b.nonzero_precision, True))
-    for name in ("perfect", "silent_errors", "needless_flags"):
+    for name in ("perfect", "silent_errors", "unflagged_values", "needless_flags"):
         lines.append(_delta_line(name, getattr(head_a, name), getattr(head_b, name), False))
 
     compared_values = max(head_a.fields, 1)

@@ -10,6 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from evals.dataset import Label
+from pipeline.review import doubts
 from schemas.keys import Value
 from schemas.record import Record
 
@@ -34,6 +35,13 @@ class FieldResult(BaseModel):
     expected: Value
     got: Value
     outcome: Outcome
+    doubtful: bool = False  # the record puts the cell before a person (`pipeline.review.doubts`)
+
+    @property
+    def unflagged_value(self) -> bool:
+        """A wrong value a person walking the doubtful cells would not see: the worst outcome (a
+        blank read as 0 is `null_as_zero`, not counted here)."""
+        return self.outcome is Outcome.WRONG_VALUE and self.got is not None and not self.doubtful
 
 
 class DocumentResult(BaseModel):
@@ -87,6 +95,7 @@ class Tally(BaseModel):
     perfect: int = 0
     silent_errors: int = 0
     needless_flags: int = 0
+    unflagged_values: int = 0  # wrong values in no doubtful cell, flagged documents included
 
     @property
     def accuracy(self) -> float:
@@ -110,6 +119,7 @@ class Tally(BaseModel):
             self.fields += 1
             self.correct += result.outcome is Outcome.CORRECT
             self.outcomes[result.outcome.value] = self.outcomes.get(result.outcome.value, 0) + 1
+            self.unflagged_values += result.unflagged_value
         if section_of(key) == "meta":
             return
         right = result.outcome is Outcome.CORRECT
@@ -200,6 +210,7 @@ def score_document(case: str, document: str, label: Label, record: Record) -> Do
     """Compare one record with its label, every key of the label's format."""
     fields: dict[str, FieldResult] = {}
     wrong_template = record.template != label.template
+    doubtful = doubts(record)
     for key, expected in label.fields.items():
         present, got = _output_value(record, key)
         if wrong_template:
@@ -208,7 +219,7 @@ def score_document(case: str, document: str, label: Label, record: Record) -> Do
             outcome = Outcome.MISSING_KEY
         else:
             outcome = _outcome(key, expected, got)
-        fields[key] = FieldResult(expected=expected, got=got, outcome=outcome)
+        fields[key] = FieldResult(expected=expected, got=got, outcome=outcome, doubtful=key in doubtful)
     for key, got in record.fields.items():
         if key not in fields:
             fields[key] = FieldResult(expected=None, got=got, outcome=Outcome.EXTRA_KEY)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.validate import RULES, rows_of, run_checks
 from schemas.keys import keys_for
 from schemas.reading import Finding, Reading, Status
+from schemas.record import Record
 
 # A read number or nil mark is what the cell shows; only the signals below move it.
 STATUS_BASE: dict[Status, float] = {
@@ -38,6 +40,7 @@ MODEL_ONLY_CAP = 0.5  # a cell only the model read (the rules found it missing):
 IMPLAUSIBLE_CAP = 0.1  # a value the format cannot hold (P1): some reader is wrong
 THRESHOLD = 0.6  # below this a field is sent to review
 LISTED = 4  # names shown in a review reason
+DOUBTFUL_SEVERITIES = ("error", "warning")  # findings whose cells a person should look at
 _STRICT = {rule.id for rule in RULES if rule.severity == "error"}
 
 
@@ -182,3 +185,30 @@ def route(
     if unsure:
         reasons.append(f"low confidence: {len(unsure)} fields < {THRESHOLD}")
     return bool(reasons), reasons
+
+
+@dataclass
+class DoubtReasons:
+    """Why one cell is doubtful: the reasons in words and the rules behind them."""
+
+    reasons: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+
+
+def doubts(record: Record) -> dict[str, DoubtReasons]:
+    """The cells a person should look at: cells with candidates, cells named by an error or a
+    warning, and cells below the review threshold (what the workbench walks, what the eval counts)."""
+    collected: dict[str, DoubtReasons] = {}
+    for key in record.candidates:
+        collected.setdefault(key, DoubtReasons()).reasons.append("ambiguous: several readings fit")
+    for finding in record.checks:
+        if finding.severity not in DOUBTFUL_SEVERITIES:
+            continue
+        for key in finding.fields:
+            entry = collected.setdefault(key, DoubtReasons())
+            entry.reasons.append(finding.message)
+            entry.rules.append(finding.rule)
+    for key, confidence in record.confidence.items():
+        if confidence < THRESHOLD:
+            collected.setdefault(key, DoubtReasons()).reasons.append(f"low confidence {confidence:.2f}")
+    return collected

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from evals.dataset import Label, fixture_set_hash, load_cases
 from evals.score import Outcome, score_document, section_of, summarise, values_equal
 from schemas.keys import Value, keys_for
+from schemas.reading import Finding
 from schemas.record import Record
 
 
@@ -119,6 +120,18 @@ def test_silent_errors_and_needless_flags() -> None:
     assert silent.silent_error and not flagged.silent_error and needless.needless_flag
     tally = summarise([silent, flagged, needless]).overall
     assert (tally.silent_errors, tally.needless_flags, tally.perfect, tally.documents) == (1, 1, 1, 3)
+
+
+def test_a_wrong_value_in_a_flagged_document_counts_unless_a_doubtful_cell_names_it() -> None:
+    label = make_label(review__total=3)
+    record = record_for(label, needs_review=True, review__total=1, review__upheld=None)
+    record.confidence = {key: 0.9 for key in record.fields}
+    unseen = score_document("a", "a.txt", label, record)
+    record.checks = [Finding(rule="S4", severity="error", fields=["review.total"], message="S4")]
+    seen = score_document("b", "b.txt", label, record)
+    assert not unseen.silent_error  # the document goes to a person, but not to this cell
+    assert summarise([unseen]).overall.unflagged_values == 1  # 1 for 3; a value left null is not one
+    assert summarise([seen]).overall.unflagged_values == 0
 
 
 def test_breakdowns() -> None:

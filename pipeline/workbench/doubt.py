@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from pipeline.review import THRESHOLD
+from pipeline.review import doubts
 from pipeline.workbench.decisions import Decision
 from pipeline.workbench.forms import print_order
 from schemas.keys import Value
 from schemas.record import Record
 
 TABLE_OF_PREFIX = {"meta": "meta", "active": "二", "applications": "三"}  # the rest is section 四
-DOUBTFUL_SEVERITIES = ("error", "warning")
 
 
 def table_of(key: str) -> str:
@@ -30,30 +29,12 @@ class Doubt:
     candidates: tuple[Value, ...] = ()
 
 
-@dataclass
-class _Collecting:
-    reasons: list[str] = field(default_factory=list)
-    rules: list[str] = field(default_factory=list)
-
-
 def doubtful_cells(record: Record) -> list[Doubt]:
     """Cells with candidates, cells named by an error or warning, and cells below the review threshold.
 
     Ordered as the cells stand in the printed form, so "next doubtful cell" walks the tables in order.
     """
-    collected: dict[str, _Collecting] = {}
-    for key in record.candidates:
-        collected.setdefault(key, _Collecting()).reasons.append("ambiguous: several readings fit")
-    for finding in record.checks:
-        if finding.severity not in DOUBTFUL_SEVERITIES:
-            continue
-        for key in finding.fields:
-            entry = collected.setdefault(key, _Collecting())
-            entry.reasons.append(finding.message)
-            entry.rules.append(finding.rule)
-    for key, confidence in record.confidence.items():
-        if confidence < THRESHOLD:
-            collected.setdefault(key, _Collecting()).reasons.append(f"low confidence {confidence:.2f}")
+    collected = doubts(record)
     order = {key: index for index, key in enumerate(print_order(record.template) or list(record.fields))}
     return [
         Doubt(

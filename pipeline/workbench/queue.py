@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
+from pipeline.review import DOUBTFUL_SEVERITIES
 from pipeline.workbench.decisions import Decision
-from pipeline.workbench.doubt import DOUBTFUL_SEVERITIES, doubt_score, table_of, undecided
+from pipeline.workbench.doubt import doubt_score, table_of, undecided
 from pipeline.workbench.results import Run
 from schemas.record import Record
 
