@@ -244,6 +244,26 @@ def test_a_label_in_prose_does_not_take_the_table_row() -> None:
     assert values(result, "active.licensing") == [7]
 
 
+@pytest.mark.parametrize(("granted", "doubted"), [("0 2 0 0 0 0 2", False), ("0 2 0 0 0 0 02", True)])
+def test_rows_of_section_two_parted_by_spaces_are_doubted_where_spaces_part_no_cells(
+    granted: str, doubted: bool
+) -> None:  # P24
+    # a crawler's one-liner whose spaces stray (`6953 78` printed `695 378`): a number of 三 that
+    # starts with 0 shows it; 二's rows have no sum to tell, so a person looks at them
+    text = (
+        "二、主动公开政府信息情况 第二十条第（一）项 信息内容 本年制发件数 本年废止件数 现行有效件数 "
+        "规章 0 0 0 行政规范性文件 695 378 16967 "
+        f"三、收到和处理政府信息公开申请情况 （一）予以公开 {granted} "
+        "四、政府信息公开行政复议、行政诉讼情况\n"
+    )
+    result = read_report(doc(text), split_sections(text), "2021")
+    assert values(result, "active.normative_docs") == [695, 378, 16967]
+    unsure = [f.fields for f in result.findings if f.rule == "spaces_unsure"]
+    assert unsure == (
+        [[f"active.normative_docs.{c}" for c in ("issued", "repealed", "in_force")]] if doubted else []
+    )
+
+
 def test_tables_are_found_without_any_section_heading() -> None:
     text = "某局2021年政府信息公开工作年度报告\n行政许可\t3\n" + "".join(
         f"{row.label}\t" + T.join(["0"] * 7) + "\n" for row in APPLICATION_ROWS["2021"]
@@ -589,6 +609,18 @@ def test_values_no_row_took_send_the_document_to_a_person_unless_one_stray_word(
         f for f in read_lines(read_applications, stray, "2019").findings if f.rule == "unplaced_values"
     ]
     assert [f.severity for f in unplaced] == ["warning"]
+
+
+def test_values_no_row_took_put_the_rows_beside_them_in_doubt() -> None:  # P35
+    # pdftotext without -layout: each value comes before its label, but the 6 after 行政处罚 reads
+    # as its value and leaves the 8 before it to no row; the rows around the 8 may hold it
+    lines = [
+        "第二十条第（五）项", "信息内容", "本年处理决定数量", "0", "行政许可",
+        "第二十条第（六）项", "本年处理", "信息内容", "决定数量", "8", "行政处罚", "6", "行政强制",
+    ]  # fmt: skip
+    result = read_lines(read_active, lines, "2021")
+    [unplaced] = [f for f in result.findings if f.rule == "unplaced_values"]
+    assert "active.penalty.decisions" in unplaced.fields
 
 
 def test_a_label_cut_by_a_page_break_takes_the_values_beside_its_first_part() -> None:  # P33

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from functools import lru_cache
+from itertools import pairwise
 
 from pipeline.document import Document
 from pipeline.read.litigation import read_review
@@ -66,8 +68,61 @@ def read_report(document: Document, sections: dict[int, Section], template: str)
         if table.layout and table.readings:
             layouts.append(table.layout)
     result.layout = most_common(layouts)
+    result.findings.extend(
+        _spaces_unsure(result.readings, document, table_region(3, sections, len(document.text)))
+    )
     _mark_lost(result, template)
     return result
+
+
+# A number after a space that starts with 0 (`0245917`): the text's spaces are seen not to part
+# cells (P24: a crawler's stray spaces, cells glued)
+_LEADING_ZERO = re.compile(r"(?:^|\s)0\d")
+
+
+def _spaces_unsure(
+    readings: dict[str, Reading], document: Document, applications: tuple[int, int]
+) -> list[Finding]:
+    """Rows of 二, which no relation checks, read as numbers parted by spaces, in a document whose
+    table 三 shows spaces that do not part cells: a space may stand elsewhere (`6953 78` printed
+    `695 378`), and only a person can tell."""
+    if not _LEADING_ZERO.search(document.text, *applications):
+        return []
+    rows: dict[str, list[Reading]] = defaultdict(list)
+    for key, reading in readings.items():
+        if key.startswith("active.") and reading.source is not None and reading.raw:
+            rows[key.rsplit(".", 1)[0]].append(reading)
+    return [
+        Finding(
+            rule="spaces_unsure",
+            severity="warning",
+            fields=[cell.key for cell in cells],
+            message=f"{row}: its numbers are parted by spaces, and this text's spaces do not always "
+            "part cells (a number of table 三 starts with 0): they may be cut elsewhere",
+        )
+        for row, cells in rows.items()
+        if _cut_elsewhere(cells, document.text)
+    ]
+
+
+def _cut_elsewhere(cells: list[Reading], text: str) -> bool:
+    """Whether two neighbouring numbers of a row stand a space apart and their digits also make two
+    numbers cut at another place (`695 378`: `6953 78`; not `0 29`, as `02` is no number)."""
+    spans = sorted((cell.source.start, cell.source.end) for cell in cells if cell.source is not None)
+    for (start, end), (after, stop) in pairwise(spans):
+        left, right = text[start:end], text[after:stop]
+        if not (left.isdigit() and right.isdigit() and left.isascii() and right.isascii()):
+            continue
+        if not text[end:after].isspace():
+            continue
+        digits = left + right
+        if any(i != len(left) and _number(digits[:i]) and _number(digits[i:]) for i in range(1, len(digits))):
+            return True
+    return False
+
+
+def _number(digits: str) -> bool:
+    return digits == "0" or not digits.startswith("0")
 
 
 @lru_cache(maxsize=4)  # a format's keys: the same for every document

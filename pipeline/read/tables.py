@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from pipeline.document import Document
-from pipeline.read.align import Alignment, Segment, align
+from pipeline.read.align import Alignment, Run, Segment, align
 from pipeline.read.candidates import (
     BLANK,
     Fit,
@@ -584,10 +584,25 @@ def _alignment_findings(alignment: Alignment) -> list[Finding]:
                 # a lone number or word may be a page's, an ordinal, a label's; more values, or one
                 # standing in a grid line's column, are some row's, which lacks them: a person looks
                 severity="error" if values >= 2 or (values and len(run.cells) > values) else "warning",
+                fields=[key for segment in _beside(alignment.segments, run) for key in row_keys(segment.row)],
                 message=f"values '{_cells_text(run.cells)}' belong to no row the order allows; not used",
             )
         )
     return findings
+
+
+def _beside(segments: list[Segment], run: Run) -> list[Segment]:
+    """The rows read just before and just after values no row took: they may be those rows', and
+    the row beside them may have taken its neighbour's (`8 ¶ 行政处罚 ¶ 6 ¶ 行政强制`, values
+    before their labels, with 6 read as 行政处罚's)."""
+    start, end = run.cells[0].start, run.cells[-1].end
+    read = [s for s in segments if s.cells]
+    before = [s for s in read if s.cells[-1].end <= start]
+    after = [s for s in read if s.cells[0].start >= end]
+    return [
+        *([max(before, key=lambda s: s.cells[-1].end)] if before else []),
+        *([min(after, key=lambda s: s.cells[0].start)] if after else []),
+    ]
 
 
 def _value_starts(chosen: dict[str, Segment], fits: dict[str, Fit]) -> dict[int, set[int]]:
