@@ -295,6 +295,21 @@ def test_rows_of_one_width_that_disagree_teach_nothing() -> None:  # seed 同仁
     assert result.readings["applications.denied.law_prohibited.natural_person"].status is Status.AMBIGUOUS
 
 
+def test_values_a_space_apart_in_every_row_are_not_placed_by_their_positions() -> None:  # P35
+    # pdfplumber's text of a print: one space between words, so where a value stands tells the
+    # length of its label, not its column. Two full rows with labels of one length agree on places
+    # that say nothing of where 行政处罚's blank cell was
+    lines = [
+        "规范性文件 无 0 9",
+        "第二十条第（五）项",
+        "行政许可 9 0 4",
+        "第二十条第（六）项",
+        "行政处罚 - 5",
+    ]
+    result = read_lines(read_active, lines, "2019")
+    assert result.readings["active.penalty.change"].status is Status.AMBIGUOUS
+
+
 def test_blank_cells_of_pdftotext_rows_whose_columns_drift_come_from_the_spacing() -> None:  # P35
     # pdftotext -layout shifts each row's columns with the width of its label, so no column stands
     # at one place; the spacing between a row's values still shows where a blank cell was

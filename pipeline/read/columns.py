@@ -84,8 +84,11 @@ def _placement(complete: list[list[Cell]], width: int) -> Placement | None:
     failing that (pandoc pads cells unevenly, a wrapped label pushes a row aside), where they
     agree it stands relative to the row's first value, for rows whose blanks left their spaces.
     None when the complete rows agree on neither."""
-    grid = _column_grid(complete, width)
-    relative = _relative_grid([cells for cells in complete if _spaced(cells)], width)
+    spaced = [cells for cells in complete if _spaced(cells)]
+    # values a space apart in every row (pdfplumber's text) stand where their labels' and numbers'
+    # lengths put them: columns padded with spaces are seen by the rows that show padding
+    grid = _column_grid(complete, width) if spaced else None
+    relative = _relative_grid(spaced, width)
     if grid is None and relative is None:
         return None
 
