@@ -211,3 +211,11 @@ def test_an_ordinal_before_spaces_ends_a_label_not_a_value() -> None:  # P35
     assert len(rows[0]) == 8
     # glued to a word it is part of it: "4.无" ¶ "正当理由…" is a label, not a nil cell
     assert [c.text for c in rows_of("4.无   0 0 0 0 0 0 0\n")[0][:2]] == ["4.无", "0"]
+
+
+def test_a_signed_change_parted_from_its_number_by_a_narrow_column_is_one_value() -> None:  # P14
+    # pdftotext -layout of a print whose 本年增/减 column wrapped `减少12840` at a space
+    [row] = token_rows("行政事业性收费      27831             减少 12840\n", 0, False)
+    assert [(cell.kind, cell.value) for cell in row[1:]] == [(Kind.NUMBER, 27831), (Kind.NUMBER, -12840)]
+    [header] = token_rows("一、本年新收 12 3 减\n", 0, False)  # a sign with no number is no value
+    assert [cell.value for cell in header if cell.is_value] == [12, 3]
