@@ -953,6 +953,19 @@ def test_section_four_over_two_lines_without_columns_reads_what_every_order_agre
     assert any(f.rule == "ambiguous" for f in result.findings)
 
 
+def test_section_four_over_two_lines_that_add_up_in_other_orders_too_is_doubted() -> None:  # P4
+    # markitdown's text of a PDF: the 复议后起诉 block printed on the line above the others, after
+    # empty cells. The text's order adds up, and so does the true one: where they differ, a person
+    # looks
+    text = "| | | | 0 | 0 0 | 8 | 8 |\n| 9 5 | 0 0 | 14 0 | 0 0 | 0 | 0 | |\n"
+    result = read_review(whole(text), doc(text))
+    [unsure] = [f for f in result.findings if f.rule == "order_unsure"]
+    assert {"review.upheld", "review.total", "litigation_direct.total"} <= set(unsure.fields)
+    # pdfplumber's row wrapped after ten values: the first line starts the row
+    wrapped = "0 0 0 8 8 9 5 0 0 14\n0 0 0 0 0\n"
+    assert not any(f.rule == "order_unsure" for f in read_review(whole(wrapped), doc(wrapped)).findings)
+
+
 def test_a_number_wrapped_over_two_lines_in_a_narrow_column_is_read_whole() -> None:  # P33
     # pdfplumber's text of a PDF whose 总计 column is narrow: "10" printed "1" ¶ "0"
     text = "无 0 0 0 0 0 9 / - 9 0 6 4 - 1\n0\n"

@@ -179,7 +179,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
                     f"{keys[0].split('.')[0]}..{keys[-1].split('.')[0]}; took the last {len(keys)}",
                 )
             )
-    result.findings += blank_or_zero_findings(result.readings, "section 四")
+    result.findings += _other_orders(data) + blank_or_zero_findings(result.readings, "section 四")
     unresolved = [k for k, r in result.readings.items() if r.status is _AMBIGUOUS]
     if unresolved:
         result.findings.append(
@@ -212,6 +212,33 @@ def _interleavings(rows: list[list[Cell]]) -> list[Slots]:
         if review_blocks_add_up(merged):
             readings.setdefault(tuple((cell.kind, cell.value) for cell in merged), merged)
     return list(readings.values())
+
+
+def _other_orders(rows: list[list[Cell]]) -> list[Finding]:
+    """A warning naming the cells read in the text's order of two lines where the first line's
+    values stand after empty cells, so they need not be the row's first (markitdown may print a
+    table's last part on the line above the rest), and other merges of the lines add up as well:
+    the order is the likeliest, not a proof, so a person looks at the cells they differ in."""
+    if len(rows) != 2 or not rows[0] or rows[0][0].kind is not BLANK:
+        return []
+    values = [[cell for cell in row if cell.kind is not BLANK] for row in rows]
+    if not review_blocks_add_up(values[0] + values[1]):
+        return []
+    merges = _interleavings(values)
+    differing = [
+        key for i, key in enumerate(REVIEW_KEYS) if len({(m[i].kind, m[i].value) for m in merges}) > 1
+    ]
+    if not differing:
+        return []
+    return [
+        Finding(
+            rule="order_unsure",
+            severity="warning",
+            fields=differing,
+            message=f"section 四: its values over two lines read in the text's order; {len(merges)} orders "
+            "of the two lines make every block add up, and they differ in these cells",
+        )
+    ]
 
 
 def _merged_at(first: list[Cell], second: list[Cell], places: set[int]) -> Slots:
