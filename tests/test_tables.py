@@ -1064,6 +1064,10 @@ def test_crawled_rows_with_blank_totals_and_stray_spaces_are_cut_as_their_parts(
     result = read_applications(whole(text), "2021", doc(text))
     assert values(result, "applications.granted") == [5, 0, 0, 0, 9, 5, None]
     assert values(result, "applications.partial") == [7, 0, 0, 0, 0, 0, None]
+    # no 总计 checks the cut of 95 (a number printed whole may be one cell): a person looks at it;
+    # 000 is no number on its own, so its cut is no guess
+    cut = [f.fields for f in result.findings if f.rule == "cut_unsure"]
+    assert cut == [["applications.granted.legal_service", "applications.granted.other_org"]]
     # one such row is no habit: a row that fits no reading with its 总计 stays unread
     single = text.replace("（二）部分公开（区分处理的，只计这一情形，不计其他情形） 7 0 000 0 ", "")
     single = single.replace("1.属于国家秘密 0 6 0 0 0 0", "1.属于国家秘密 7 6 0 0 0 0 13")

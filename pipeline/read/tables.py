@@ -161,7 +161,7 @@ def read_row(
             )
             if total_only:
                 readings[key] = replace(readings[key], candidates=[0, None])
-    findings += blank_or_zero_findings(readings, segment.row.key)
+    findings += blank_or_zero_findings(readings, segment.row.key) + _cut_findings(segment, chosen, keys)
     unresolved = [k for k, r in readings.items() if r.status is _AMBIGUOUS]
     if unresolved:
         findings.append(
@@ -246,6 +246,44 @@ UNREAD = {
     "no_reading": "no cut of its digits into cells satisfies the row's arithmetic",
     "too_many_readings": "its digits can be cut into cells in too many ways",
 }
+
+
+def _cut_findings(segment: Segment, chosen: Sequence[Cell | None], keys: Sequence[str]) -> list[Finding]:
+    """A warning naming the cells read as pieces of a number the text printed whole between spaces
+    (`74` as 7 and 4) in a row whose 总计 is read blank: no sum checks the cut, and the number
+    printed whole is as likely, so a person looks. Not a run that is no number on its own
+    (`0245917`: cells glued)."""
+    total = chosen[-1]
+    if total is None or total.kind is not Kind.BLANK:
+        return []  # a filled 总计 checks the cut; an unread one leaves the row in doubt already
+    printed = [c for c in segment.cells if (c.x is not None or c.soft) and c.kind is Kind.NUMBER]
+    cut = [
+        key
+        for key, cell in zip(keys, chosen, strict=True)
+        if cell is not None
+        and cell.kind is not Kind.BLANK
+        and any(_inside(cell, whole) for whole in printed if not whole.text.startswith("0"))
+    ]
+    if not cut:
+        return []
+    return [
+        Finding(
+            rule="cut_unsure",
+            severity="warning",
+            fields=cut,
+            message=f"{segment.row.key}: read by cutting a number the text prints whole "
+            f"('{_cells_text(segment.cells)}'); it may be one cell",
+        )
+    ]
+
+
+def _inside(cell: Cell, whole: Cell) -> bool:
+    """Whether `cell` is a part of `whole`, not all of it."""
+    return (
+        whole.start <= cell.start
+        and cell.end <= whole.end
+        and (cell.start, cell.end) != (whole.start, whole.end)
+    )
 
 
 def _unread_row(segment: Segment, fit: Fit, document: Document) -> tuple[dict[str, Reading], list[Finding]]:
