@@ -12,6 +12,7 @@ import resource
 import select
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -71,6 +72,13 @@ def _serve(conn: Connection, work: Work, settings_json: str, memory_limit_mb: in
         pass  # the parent died (killed run): nothing to hand the result to
 
 
+# A worker whose last document took less than this gets its next one queued in its pipe, so it
+# starts on it without waiting for the parent to take the result and answer (2,000 documents of
+# ~7 ms: it waited ~7 % of its time). Longer documents are not queued behind: at the end of a
+# batch a queued document waits for the one before it while another worker may stand idle.
+QUEUE_BEHIND_S = 1.0
+
+
 class _Worker:
     def __init__(self, work: Work, settings_json: str, memory_limit_mb: int) -> None:
         self.conn, child = _CONTEXT.Pipe()
@@ -79,12 +87,25 @@ class _Worker:
         )
         self.process.start()
         child.close()
-        self.task: Task | None = None
-        self.started = 0.0
+        self.tasks: deque[Task] = deque()  # the document it works on, then the one queued behind it
+        self.started = 0.0  # when its document started or last made progress
+        self.last_took = float("inf")  # seconds its last document took (none yet)
 
     def give(self, task: Task) -> None:
-        self.task, self.started = task, time.monotonic()
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append(task)
         self.conn.send(task)
+
+    def queues(self) -> bool:
+        """Whether a document may be queued behind the one it works on."""
+        return len(self.tasks) == 1 and self.last_took < QUEUE_BEHIND_S
+
+    def finished(self) -> Task:
+        """Its document is done; the one queued behind it, if any, starts now."""
+        now = time.monotonic()
+        self.last_took, self.started = now - self.started, now
+        return self.tasks.popleft()
 
     def stop(self, force: bool) -> None:
         if force:
@@ -131,25 +152,27 @@ class WorkerPool:
         self._settings_json = settings.model_dump_json()
         self._batch = batch
         self._workers: list[_Worker] = []
+        self._again: deque[Task] = deque()  # queued behind a document that killed its worker
 
     def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         for worker in self._workers:
-            worker.stop(force=worker.task is not None)
+            worker.stop(force=bool(worker.tasks))
         self._workers = []
 
-    def _idle(self) -> _Worker | Literal[False] | None:
-        """An idle worker; False when one may still be started; None when all are busy.
+    def _taker(self) -> _Worker | Literal[False] | None:
+        """A worker to give a document: an idle one, else False when one may still be started, else
+        one that queues; None when none takes one now.
 
         Workers are started only when there is a document for them: a batch the store already
         holds starts none.
         """
-        idle = next((worker for worker in self._workers if worker.task is None), None)
+        idle = next((worker for worker in self._workers if not worker.tasks), None)
         if idle is None and len(self._workers) < self._batch.jobs:
             return False
-        return idle
+        return idle or next((worker for worker in self._workers if worker.queues()), None)
 
     def _spawn_one(self) -> _Worker:
         self._workers.append(self._spawn())
@@ -163,7 +186,7 @@ class WorkerPool:
         pending = iter(tasks)
         while True:
             self._dispatch(pending)
-            busy = [worker for worker in self._workers if worker.task is not None]
+            busy = [worker for worker in self._workers if worker.tasks]
             if not busy:
                 return
             finished = list(self._collect(busy))
@@ -173,9 +196,10 @@ class WorkerPool:
             yield from finished
 
     def _dispatch(self, pending: Iterator[Task]) -> None:
-        """Give every idle worker a document, starting workers while fewer than `jobs` run."""
-        while (worker := self._idle()) is not None:
-            task = next(pending, None)
+        """Give every idle worker a document, starting workers while fewer than `jobs` run, then
+        queue one behind each short document."""
+        while (worker := self._taker()) is not None:
+            task = self._again.popleft() if self._again else next(pending, None)
             if task is None:
                 return
             (worker or self._spawn_one()).give(task)
@@ -187,8 +211,7 @@ class WorkerPool:
         timeout = max(0.0, min(w.started + self._batch.deadline_s for w in busy) - now)
         ready = _ready([w.conn.fileno() for w in busy] + [w.process.sentinel for w in busy], timeout)
         for worker in busy:
-            task = worker.task
-            assert task is not None
+            task = worker.tasks[0]
             if worker.conn.fileno() in ready:
                 try:
                     result: StoredResult | Progress = worker.conn.recv()
@@ -198,8 +221,7 @@ class WorkerPool:
                     if isinstance(result, Progress):
                         worker.started = time.monotonic()
                         continue
-                    worker.task = None
-                    yield task, result
+                    yield worker.finished(), result
             elif worker.process.sentinel in ready:
                 yield task, self._replace(worker, _death(worker))
             elif time.monotonic() - worker.started >= self._batch.deadline_s:
@@ -209,9 +231,10 @@ class WorkerPool:
                 )
 
     def _replace(self, worker: _Worker, why: str) -> StoredResult:
-        """Kill `worker`, start another in its place, and the failed result of its document."""
-        task = worker.task
-        assert task is not None
+        """Kill `worker`, start another in its place, and the failed result of its document; the one
+        queued behind it is given again."""
+        task, *queued = worker.tasks
+        self._again.extend(queued)
         worker.stop(force=True)
         self._workers[self._workers.index(worker)] = self._spawn()
         return failed_result(task.path, task.content, f"{task.path}: extraction stopped: {why}")

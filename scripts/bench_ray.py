@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # bench_bulk is a sibling script, not a package: found through the path set above
-from bench_bulk import PIPELINE, documents, tree_sample
+from bench_bulk import PIPELINE, documents, family, resident_bytes
 
 
 @dataclass
@@ -62,7 +62,7 @@ def run_extract(inputs: list[str], output: Path, engine: str) -> Run:
 
     def sample() -> None:
         while process.poll() is None:
-            rss, _ = tree_sample(process.pid, {})
+            rss = resident_bytes(family(process.pid))
             peaks[0] = max(peaks[0], driver_high_water_mb(process.pid))
             peaks[1] = max(peaks[1], rss / 2**20)
             time.sleep(0.05)

@@ -46,6 +46,17 @@ def test_hang_memory_and_crash_are_recorded_and_the_batch_goes_on() -> None:
     assert time.monotonic() - started < 30  # one deadline, not one per remaining document
 
 
+def test_a_document_queued_behind_one_that_kills_its_worker_runs_in_the_next() -> None:
+    # one worker: "b" is queued behind "crash" once "a" came back quickly
+    names = ["a", "crash", "b", "c"]
+    tasks = [Task(position, f"/docs/{name}", f"hash-{name}") for position, name in enumerate(names)]
+    with WorkerPool(Settings(), BatchSettings(jobs=1), work=misbehaving_work) as pool:
+        results = [(task.position, result) for task, result in pool.run(tasks)]
+    assert sorted(position for position, _ in results) == [0, 1, 2, 3]  # each exactly once
+    errors = {names[position]: result.error for position, result in results if result.error}
+    assert list(errors) == ["crash"]
+
+
 def test_workers_start_only_for_work() -> None:
     with WorkerPool(Settings(), BatchSettings(jobs=2)) as pool:
         assert list(pool.run([])) == []

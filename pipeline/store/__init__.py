@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +28,7 @@ from schemas.record import Record, printable
 __all__ = ["RequestLedger", "RunRow", "Store", "StoreError", "StoredResult", "failed_result", "stored_result"]
 
 LINK_BATCH = 256  # links to reused results are cheap to redo, so they are committed in groups
+CHECKPOINT_EVERY_S = 1.0
 
 
 class StoreError(Exception):
@@ -81,12 +84,14 @@ class Store:
             # not fsync'd one by one; only a power cut can undo the last few, and those are redone.
             # FULL would fsync every document, which made the disk, not the reader, set the pace.
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA wal_autocheckpoint=0")  # the _Checkpointer's thread does it
             self._db.executescript(DDL)
             self._check_version()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a results store ({error})") from error
         self._pending_links = 0
         self.earlier_year = lru_cache(maxsize=4096)(self._earlier_year)
+        self._checkpointer = _Checkpointer(path)
 
     def _check_version(self) -> None:
         self._db.execute(
@@ -105,9 +110,10 @@ class Store:
         self.close()
 
     def close(self) -> None:
+        self._checkpointer.stop()
         if self._db.in_transaction:
             self._db.execute("COMMIT")
-        self._db.close()
+        self._db.close()  # the last connection to close checkpoints what is left and removes the WAL
 
     # -- runs --------------------------------------------------------------------------------
 
@@ -259,6 +265,45 @@ class Store:
         with sqlite3.connect(target) as copy:
             self._db.backup(copy)
         copy.close()
+
+
+class _Checkpointer:
+    """Copies committed pages from the WAL into the database file, on a thread of its own.
+
+    SQLite's automatic checkpoint runs inside the commit that crosses 1,000 pages and waits for
+    its fsyncs there: a bulk run's parent stalled ~17 ms every ~80 documents while the workers
+    waited for their next document (~11 % of their time). A commit is as durable either way: it
+    is in the WAL when COMMIT returns.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._stop = threading.Event()
+        # mode=rw: a store removed meanwhile is not made again, empty
+        where = path.absolute().as_uri() + "?mode=rw"
+        self._thread = threading.Thread(target=self._run, args=(where,), name="checkpoints", daemon=True)
+        self._thread.start()
+
+    def _run(self, where: str) -> None:
+        if self._stop.wait(CHECKPOINT_EVERY_S):
+            return  # a short command: its close checkpoints
+        try:
+            db = sqlite3.connect(where, uri=True, timeout=60, isolation_level=None)
+        except sqlite3.Error:
+            return
+        try:
+            while True:
+                # PASSIVE never waits for a writer or reader; a failed one is left to the next tick
+                # or to the last close
+                with suppress(sqlite3.Error):
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                if self._stop.wait(CHECKPOINT_EVERY_S):
+                    return
+        finally:
+            db.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def stored_result(record: Record, content: str) -> StoredResult:
