@@ -8,12 +8,23 @@ while the command itself starts up.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from multiprocessing import forkserver
 
 CONTEXT = multiprocessing.get_context("forkserver")
-# Each new worker runs the command's script as multiprocessing does (`__mp_main__`): with the
-# `pipeline` command imported here, that costs it ~1 ms rather than 16 ms of importing click.
-READER = ["pipeline.cli", "pipeline.worker"]
+
+
+def _reader() -> list[str]:
+    """What the fork server imports. Each new worker runs the command's script as multiprocessing
+    does (`__mp_main__`): with the `pipeline` command imported here, that costs it ~1 ms rather than
+    16 ms of importing click. Not when the command runs as `python -m pipeline.cli`: a worker then
+    runs that module itself, and importing it before would make it a second copy (runpy warns)."""
+    main = getattr(sys.modules.get("__main__"), "__spec__", None)
+    as_module = main is not None and main.name == "pipeline.cli"
+    return ["pipeline.worker"] if as_module else ["pipeline.cli", "pipeline.worker"]
+
+
+READER = _reader()
 CONTEXT.set_forkserver_preload(READER)
 # The reader's solver (pipeline/read/solver.py) imports OR-Tools (~0.6 s, ~110 MB) when a table has
 # rows the arithmetic must choose between. A bulk run imports it here, once, its pages shared by

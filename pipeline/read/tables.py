@@ -250,12 +250,13 @@ UNREAD = {
 
 def _cut_findings(segment: Segment, chosen: Sequence[Cell | None], keys: Sequence[str]) -> list[Finding]:
     """A warning naming the cells read as pieces of a number the text printed whole between spaces
-    (`74` as 7 and 4) in a row whose 总计 is read blank: no sum checks the cut, and the number
-    printed whole is as likely, so a person looks. Not a run that is no number on its own
+    (`74` as 7 and 4) where no sum checks the cut: the row's 总计 read blank, or cells of the row
+    left open (every cut of `924639` that adds up ends in 39, yet no other cell is known). The
+    number printed whole is as likely, so a person looks. Not a run that is no number on its own
     (`0245917`: cells glued)."""
     total = chosen[-1]
-    if total is None or total.kind is not Kind.BLANK:
-        return []  # a filled 总计 checks the cut; an unread one leaves the row in doubt already
+    if total is not None and total.kind is not Kind.BLANK and None not in chosen:
+        return []  # a filled 总计 checks the cut
     printed = [c for c in segment.cells if (c.x is not None or c.soft) and c.kind is Kind.NUMBER]
     cut = [
         key
