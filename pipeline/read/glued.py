@@ -129,12 +129,12 @@ def _extend(search: _Search, index: int, offset: int, blanks: int, sign: int, pa
         value = sign * int(piece)
         if forced is not None and value != forced:
             return
-        start = cell.start + offset - (1 if sign == -1 else 0)
-        end = cell.start + offset + size
-        part = Cell(("-" if sign == -1 else "") + piece, start, end, _NUMBER, value)
         digits_left = search.digits_from[index] - offset - size
         if forced is None and not _total_fits(search, len(row) + 1, partial + value, digits_left, blanks):
             break  # the block's total could no longer be written with the digits left
+        start = cell.start + offset - (1 if sign == -1 else 0)
+        end = cell.start + offset + size
+        part = Cell(("-" if sign == -1 else "") + piece, start, end, _NUMBER, value)
         if size == len(digits):
             _place(search, part, index + 1, 0, blanks, 1, partial)
         else:

@@ -67,8 +67,8 @@ def reading_from_cell(key: str, cell: Cell, document: Document, layout: str) -> 
     source = document.locate(cell.start, cell.end)
     if source.table is not None:
         layout = "grid" if layout == "clean" else f"grid+{layout}"
-    # by position (key, value, status, raw, source): one reading for every cell read
-    return Reading(key, _value_for(key, cell), status, cell.text, source, layout=layout)
+    # by position (key, value, status, raw, source, reader, layout): one reading for every cell read
+    return Reading(key, _value_for(key, cell), status, cell.text, source, "rules", layout)
 
 
 def ambiguous_reading(
@@ -531,6 +531,8 @@ def _consistent(
     Where no relation ties a row, it keeps its least assuming readings; where every choice breaks
     a relation, the relations prefer none and every reading stays.
     """
+    if all(len(options) <= 1 for options in candidates.values()):
+        return candidates  # no row has a choice to make (most tables): nothing to narrow
     present = {key: options for key, options in candidates.items() if options}
     vectors = {key: [as_numbers(option) for option in options] for key, options in present.items()}
     costs = {key: [fits[key].cost(option) for option in options] for key, options in present.items()}
