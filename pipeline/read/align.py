@@ -300,7 +300,8 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
     hits = _all_hits(units, rows)
     chosen = _best_sequence(hits, units, rows)
     chosen = sorted(chosen + _out_of_order(hits, chosen, units, rows), key=lambda h: (h.unit, h.start))
-    chosen = [_at_label_start(hit, units, rows, chosen) for hit in chosen]
+    named = {hit.unit for hit in chosen if not hit.anchor}  # the fragments that name a row
+    chosen = [_at_label_start(hit, units, rows, named) for hit in chosen]
     for hit in chosen:
         label = units[hit.unit]
         assert isinstance(label, Label)
@@ -532,7 +533,7 @@ def _assign_runs(
     runs: list[Run] = []
     last_row = -1
 
-    labelled = sorted(hit.row for hit in chosen if not hit.anchor)
+    labelled = {hit.row for hit in chosen if not hit.anchor}
     hits_at: dict[int, list[Hit]] = {}
     for hit in chosen:
         hits_at.setdefault(hit.unit, []).append(hit)
@@ -712,7 +713,7 @@ def _label_line_words(text: str) -> list[str]:
     return [words[skip:] for skip in range(min(_STRAY_HEAD, len(words)) + 1)]
 
 
-def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], chosen: list[Hit]) -> Hit:
+def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], named: AbstractSet[int]) -> Hit:
     """A hit on a later line of a wrapped label, moved to the line that starts the label when
     values stand between the two ("2.没有现成信息需要 960 11 0 0 / 另行制作 0 0 971"), so that the
     row takes the values beside both lines. Runs of blank cells between do not count: a grid
@@ -726,7 +727,7 @@ def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], chosen: li
     if hit.anchor or before < 0 or not any(isinstance(run, Run) and run.filled for run in between):
         return hit
     label = units[before]
-    if not isinstance(label, Label) or any(other.unit == before and not other.anchor for other in chosen):
+    if not isinstance(label, Label) or before in named:
         return hit
     found_in = units[hit.unit]
     assert isinstance(found_in, Label)
