@@ -31,7 +31,7 @@ class Kind(StrEnum):
 
 # A member looked up on its enum class costs ~1,000 instructions (Python 3.11's EnumType defines
 # `__getattr__`, which slows every attribute of the class): the loops over lines and cells use names.
-_TEXT, _BLANK = Kind.TEXT, Kind.BLANK
+_TEXT, _BLANK, _NUMBER_KIND = Kind.TEXT, Kind.BLANK, Kind.NUMBER
 
 
 class Place(NamedTuple):
@@ -86,6 +86,8 @@ def parse_cell(text: str, start: int, end: int) -> Cell:
 
 @lru_cache(maxsize=8192)  # cell texts recur in every report: 0, 无, the labels
 def _classify(text: str) -> tuple[str, Kind, int | float | None, str | None]:
+    if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS:
+        return text, _NUMBER_KIND, int(text), None  # a count as most cells hold it: no pattern needed
     compact = _MD_ESCAPE.sub(r"\1", _SPACES.sub("", text))
     if not compact:
         return "", Kind.BLANK, None, None
