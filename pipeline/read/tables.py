@@ -150,19 +150,22 @@ def read_row(
     total_only = _total_only(candidates, segment, document.text) if blanks_dropped else None
     chosen: Sequence[Cell | None] = total_only or agreed(candidates)
     layout = TOTAL_ONLY if total_only else layout
+    cell_layout = layout if layout != "clean" else table_layout
+    disputed = False  # a cell the readings disagree on: only such a cell is ambiguous, or maybe blank
     for position, key in enumerate(keys):
         cell = chosen[position]
         if cell is None:
+            disputed = True
             anchor = segment.label or segment.cells[0]
             readings[key] = ambiguous_reading(key, position, candidates, anchor, document, blanks_dropped)
         else:
-            readings[key] = reading_from_cell(
-                key, cell, document, layout if layout != "clean" else table_layout
-            )
+            readings[key] = reading_from_cell(key, cell, document, cell_layout)
             if total_only:
                 readings[key] = replace(readings[key], candidates=[0, None])
-    findings += blank_or_zero_findings(readings, segment.row.key)
-    unresolved = [k for k, r in readings.items() if r.status is _AMBIGUOUS]
+    unresolved: list[str] = []
+    if disputed:
+        findings += blank_or_zero_findings(readings, segment.row.key)
+        unresolved = [k for k, r in readings.items() if r.status is _AMBIGUOUS]
     if unresolved:
         findings.append(
             Finding(
