@@ -90,6 +90,24 @@ def _cells(readings: Readings, keys: Iterable[str]) -> _Cells:
     return _Cells(numbers, tuple(blank), tuple(unreadable))
 
 
+def _numbers(readings: Readings, keys: Sequence[str]) -> list[Number] | None:
+    """The cells' numbers in order (blank cells 0), None if any is unreadable: what `_cells` tells
+    of them without the names, which only a relation that does not hold puts in its message."""
+    numbers: list[Number] = []
+    for key in keys:
+        reading = readings.get(key)
+        if reading is None:
+            return None
+        status = reading.status
+        if status is _BLANK:
+            numbers.append(0)
+        elif (status is _VALUE or status is _NIL) and reading.value is not None:
+            numbers.append(reading.value)
+        else:
+            return None
+    return numbers
+
+
 def _filled(readings: Readings, key: str) -> bool:
     reading = readings.get(key)
     return reading is not None and reading.status in _FILLED
@@ -145,13 +163,12 @@ def _equation(
 ) -> Verdict:
     """Σ left = Σ right."""
     keys = (*left, *right)
+    numbers = _numbers(readings, keys)
+    if numbers is not None and abs(sum(numbers[: len(left)]) - sum(numbers[len(left) :])) <= TOLERANCE:
+        return Verdict(instance, keys, "holds")  # most relations: nothing to name
     cells = _cells(readings, keys)
     if cells.unreadable:
         return Verdict(instance, keys, "unverifiable", unreadable=cells.unreadable)
-    number = cells.numbers.__getitem__  # summed by `map`: no generator per side
-    difference = sum(map(number, left)) - sum(map(number, right))
-    if abs(difference) <= TOLERANCE:
-        return Verdict(instance, keys, "holds")
     detail = f"{instance}: {_side(left, cells.numbers, name)} ≠ {_side(right, cells.numbers, name)}"
     return Verdict(instance, keys, "fails", detail + _blank_note(cells, name))
 
