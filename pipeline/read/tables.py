@@ -628,12 +628,12 @@ def _aligned_with_table(segment: Segment, fit: Fit, starts: dict[int, set[int]])
 def read_active(region: tuple[int, int], template: str, document: Document) -> TableReading:
     """Section 二: the 第二十条 blocks."""
     rows = tuple(row for block in ACTIVE_BLOCKS[template] for row in block.rows)
-    return read_labelled_rows(
-        region,
-        rows,
-        document,
-        lambda row: RowRules(checks=(non_negative_except_change(row.columns),), left_aligned=True),
-    )
+    return read_labelled_rows(region, rows, document, lambda row: _active_rules(row.columns))
+
+
+@lru_cache(maxsize=16)  # a format's few column layouts: the same rules for every row and document
+def _active_rules(columns: tuple[str, ...]) -> RowRules:
+    return RowRules(checks=(non_negative_except_change(columns),), left_aligned=True)
 
 
 def read_applications(region: tuple[int, int], template: str, document: Document) -> TableReading:
