@@ -202,8 +202,7 @@ class Run:
     def could_fill(self, width: int) -> bool:
         """Enough cells, or glued digits, for a row of `width` columns."""
         cells = [c for c in self.cells if c.kind is not _BLANK]
-        digits = sum(len(c.text) if c.text.isdigit() else 1 for c in cells)
-        return len(cells) >= width or digits >= width
+        return len(cells) >= width or sum(len(c.text) if c.text.isdigit() else 1 for c in cells) >= width
 
 
 @dataclass(slots=True)
@@ -326,7 +325,8 @@ def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
     for position, text in texts.items():
         found, groups = index.with_fuzzy(text, missing)
         hits += [Hit(r, position, s, e, score) for r, s, e, score in found]
-        hits += [Hit(r, position, s, e, _GROUP_SCORE, anchor=True) for r, s, e in groups]
+        if groups:  # a group label: few fragments hold one
+            hits += [Hit(r, position, s, e, _GROUP_SCORE, anchor=True) for r, s, e in groups]
     return sorted(hits, key=lambda h: (h.unit, h.start))
 
 
@@ -462,7 +462,8 @@ def _header_cells(units: list[Unit], by_unit: dict[int, list[Hit]]) -> set[int]:
     for position, unit in enumerate(units):
         if isinstance(unit, Run) or (streak and units[streak[-1]].line != unit.line):
             close()
-        if isinstance(unit, Label) and any(not hit.anchor for hit in by_unit.get(position, [])):
+        found = by_unit.get(position) if isinstance(unit, Label) else None
+        if found and any(not hit.anchor for hit in found):
             streak.append(position)
     close()
     return header
