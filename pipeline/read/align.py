@@ -720,15 +720,17 @@ def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], named: Abs
     row takes the values beside both lines. Runs of blank cells between do not count: a grid
     drawn in text (w3m) puts the blank group cells of the label's second line before it, and the
     rest of the group label (`│（四）无 │2.没有现成信息需要 │ 0 │…` ¶ `│法提供 │另行制作 │  │…`)."""
+    if hit.anchor:
+        return hit
     group = compact(rows[hit.row].group or "")
     before = hit.unit - 1
     while before >= 0 and (isinstance(units[before], Run) or _in_group_label(units[before], group)):
         before -= 1
-    between = units[before + 1 : hit.unit]
-    if hit.anchor or before < 0 or not any(isinstance(run, Run) and run.filled for run in between):
+    if before < 0 or before in named:  # no fragment before, or one that names a row itself (most)
         return hit
+    between = units[before + 1 : hit.unit]
     label = units[before]
-    if not isinstance(label, Label) or before in named:
+    if not isinstance(label, Label) or not any(isinstance(run, Run) and run.filled for run in between):
         return hit
     found_in = units[hit.unit]
     assert isinstance(found_in, Label)
