@@ -493,9 +493,8 @@ def _out_of_order(hits: list[Hit], chosen: list[Hit], units: list[Unit], rows: S
 
 def _next_run_plain(units: list[Unit], hit: Hit, by_unit: dict[int, list[Hit]]) -> Run | None:
     """The first filled run after a hit, unless a later hit of any row stands between."""
-    if any(
-        other.start >= hit.end and not other.anchor for other in by_unit.get(hit.unit, []) if other is not hit
-    ):
+    same = by_unit.get(hit.unit, [])  # most fragments hold this hit alone: nothing to compare
+    if len(same) > 1 and any(o.start >= hit.end and not o.anchor for o in same if o is not hit):
         return None
     for position in range(hit.unit + 1, len(units)):
         unit = units[position]
@@ -772,9 +771,14 @@ def _label_head(before: str, found: str, hit: Hit, row: Row) -> str | None:
 def _rest_of_label(text: str, row: Row) -> bool:
     """Whether `text` is a later line of `row`'s wrapped label ("只计这一情形，不计其他情形）"), after at
     most a few characters of the header column printed beside it on the same line."""
-    label = compact(row.label)
+    return _rest_of(text, row.label)
+
+
+@lru_cache(maxsize=4096)  # the same lines of labels recur in every report of a layout
+def _rest_of(text: str, label: str) -> bool:
+    words = compact(label)
     return any(
-        len(rest) >= 2 and rest in label and not label.startswith(rest) for rest in _label_line_words(text)
+        len(rest) >= 2 and rest in words and not words.startswith(rest) for rest in _label_line_words(text)
     )
 
 
