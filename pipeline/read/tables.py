@@ -342,7 +342,7 @@ def read_labelled_rows(
         if layout == "cell_per_line" and not rules.left_aligned:
             # One cell per line: values follow their label directly; surplus blank cells are the
             # next row's placeholders.
-            rules = _left_aligned(rules)
+            rules = rules.as_left_aligned
         fits[key] = _aligned_with_table(segment, fits[key], starts)
         candidates[key] = row_candidates(fits[key], rules)
     if relations:
@@ -358,11 +358,6 @@ def read_labelled_rows(
     result.readings.update(_empty_rows(alignment, document))
     result.findings.extend(_alignment_findings(alignment))
     return result
-
-
-@lru_cache(maxsize=8)  # one table's rules are the same for every row of it
-def _left_aligned(rules: RowRules) -> RowRules:
-    return replace(rules, left_aligned=True)
 
 
 def is_cell_a_line(layout: str, text: str, table: list[list[Cell]]) -> bool:
@@ -636,14 +631,17 @@ def _active_rules(columns: tuple[str, ...]) -> RowRules:
     return RowRules(checks=(non_negative_except_change(columns),), left_aligned=True)
 
 
+# table 三's rules, the same for every row of every document (built once, as their left-aligned form)
+_APPLICATION_RULES = RowRules(checks=(sums_to_last,), blocks=Blocks(7), shifted_prior=filled_total_adds_up)
+
+
 def read_applications(region: tuple[int, int], template: str, document: Document) -> TableReading:
     """Section 三: 25 (2021) or 23 (2019) rows of 7 applicant columns."""
-    rules = RowRules(checks=(sums_to_last,), blocks=Blocks(7), shifted_prior=filled_total_adds_up)
     return read_labelled_rows(
         _from_header(region, document.text),
         APPLICATION_ROWS[template],
         document,
-        lambda row: rules,
+        lambda row: _APPLICATION_RULES,
         application_relations(template),
     )
 
