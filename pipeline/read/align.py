@@ -92,10 +92,11 @@ def find_hits(text: str, rows: Sequence[Row]) -> list[tuple[int, int, int, float
     label = compact(text)
     hits: list[tuple[int, int, int, float]] = []
     for index, row in enumerate(rows):
-        exact = [
-            (index, at, at + len(core), _EXACT) for core in row.match for at in _occurrences(label, core)
-        ]
-        hits += _outermost(exact)
+        cores = [core for core in row.match if core in label]  # most rows: none, and nothing to place
+        if cores:
+            hits += _outermost(
+                [(index, at, at + len(core), _EXACT) for core in cores for at in _occurrences(label, core)]
+            )
     return hits
 
 
