@@ -360,6 +360,7 @@ class LabelIndex:
         groups = [
             (index, at, at + len(words))
             for words, index in self.groups.items()
+            if words in label  # most fragments hold no group label: nothing to find
             for at in _occurrences(label, words)
         ]
         found = (find_hits(text, self.rows), groups)
@@ -427,7 +428,7 @@ def _best_sequence(hits: list[Hit], units: list[Unit], rows: Sequence[Row]) -> l
     orders = [hit.order for hit in hits]
     ends = [(hit.unit, hit.end) for hit in hits]
     for i, hit in enumerate(hits):
-        order, start, weight = hit.order, (hit.unit, hit.start), weights[i]
+        order, start, weight = orders[i], (hit.unit, hit.start), weights[i]
         most, previous = weight, -1
         for j in range(i):
             if orders[j] < order and ends[j] <= start and best[j] + weight > most:
