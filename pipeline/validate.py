@@ -544,12 +544,17 @@ def run_checks(readings: Readings, template: str) -> Validation:
     held: set[str] = set()
     for rule in RULES:
         verdicts = rule.check(readings, template)
-        findings.extend(_failure(rule, verdict) for verdict in verdicts if verdict.state == "fails")
-        findings.extend(_unchecked(rule, verdicts))
-        if rule.id in RELATIONS:
-            for verdict in verdicts:
-                if verdict.state == "holds":
+        relation, unchecked = rule.id in RELATIONS, False
+        for verdict in verdicts:  # one pass: most instances hold
+            if verdict.state == "holds":
+                if relation:
                     held.update(verdict.fields)
+            elif verdict.state == "fails":
+                findings.append(_failure(rule, verdict))
+            else:
+                unchecked = True
+        if unchecked:  # after the rule's failures, as one finding per kind of skip
+            findings.extend(_unchecked(rule, verdicts))
     return Validation(findings, frozenset(held))
 
 
