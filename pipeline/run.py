@@ -62,7 +62,8 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
         return record
     template = evidence.template
     tables = read_report(document, sections, template)
-    readings = {**tables.readings, **_narrative(document, sections)}
+    # the rules read the tables and the prose apart: no table key is a narrative one
+    fields, narrative = tables.readings, _narrative(document, sections)
     reader_findings = (
         document.findings + tables.findings + _format_findings(evidence) + _title_findings(title)
     )
@@ -73,16 +74,16 @@ def _extract(document: Document, settings: Settings, backend: Backend | None) ->
 
         known = reader_findings + validate(tables.readings, template)
         merged = fill_with_model(
-            document, sections, template, readings, known, backend, settings, narrative=True
+            document, sections, template, {**fields, **narrative}, known, backend, settings, narrative=True
         )
-        readings, agreement, model_findings = merged.readings, merged.agreement, merged.findings
-        reader_findings = _still_open(reader_findings, readings)
+        fields, narrative = _apart(merged.readings)
+        agreement, model_findings = merged.agreement, merged.findings
+        reader_findings = _still_open(reader_findings, merged.readings)
         record.usage, record.prompt_versions, record.backend = (
             merged.usage,
             merged.prompt_versions,
             settings.backend,
         )
-    fields, narrative = _apart(readings)
     checked = run_checks(fields, template)
     findings = reader_findings + model_findings + checked.findings + narrative_findings(narrative, fields)
     findings += plausible_year(record.year)

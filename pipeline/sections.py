@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from pipeline.title import read_title
 from schemas.layout import MARKERS_2019, MARKERS_2021
 
 
-class Section(BaseModel):
+# Section and FormatEvidence are dataclasses, not models: made from the reader's own matches for
+# every document and never read from outside, they need no validation (a model costs several times
+# as much to build).
+@dataclass(slots=True)
+class Section:
     """One of the six mandated sections: number 1..6 (一..六), its span of `Document.text`."""
-
-    model_config = ConfigDict(extra="forbid")
 
     number: int
     title: str
@@ -89,7 +90,8 @@ def _title_line(text: str, match: re.Match[str]) -> str:
 Template = Literal["2019", "2021"]
 
 
-class FormatEvidence(BaseModel):
+@dataclass(slots=True)
+class FormatEvidence:
     template: Template | None
     year: int | None
     markers_2019: list[str]

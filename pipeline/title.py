@@ -52,7 +52,9 @@ def read_title(text: str) -> Title:
 
 @lru_cache(maxsize=16)  # format detection and the record both ask for the title of one text
 def _read_head(head: str) -> Title:
-    header = _HEADER_TITLE.search(head) if "题" in head else None  # in every name of the header line
+    # every name of the header line holds 标 or 名 (标题, 题名, 文章标题; 题 alone stands in 问题): most
+    # heads hold neither, which `in` tells many times faster than the pattern's pass
+    header = _HEADER_TITLE.search(head) if "标" in head or "名" in head else None
     lines = [header["title"]] if header else []
     lines += [line for line in head.split("\n") if line.strip()]
     agency, title_year = _from_titles(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def load_document(path: str | Path) -> Document:
     kind: Kind | None = None
     try:
         data = read_file(path)
-        kind = _sniff_kind(data, Path(path).suffix.lower())
+        kind = _sniff_kind(data, _suffix(path))
         blocks, encoding, findings = _read(kind, data)
         del data
         document = build_document(source, kind, blocks, encoding)
@@ -53,6 +54,11 @@ def load_document(path: str | Path) -> Document:
         what = f"malformed {kind.upper()}" if kind else "cannot read"
         raise LoadError(f"{source}: {what} ({type(err).__name__}: {str(err)[:_BRIEF]})") from err
     return document
+
+
+def _suffix(path: str | Path) -> str:
+    """The file's extension, lower case: by `os.path`, a tenth of the cost of building a `Path`."""
+    return os.path.splitext(path)[1].lower()
 
 
 def _sniff_kind(data: bytes, suffix: str) -> Kind:

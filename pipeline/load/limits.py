@@ -39,17 +39,28 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as err:
         raise LoadError(f"cannot read ({err.strerror})") from err
-    with os.fdopen(descriptor, "rb") as file:
-        status = os.fstat(file.fileno())
+    try:  # the descriptor read as it is: a file object around it costs more than the read
+        status = os.fstat(descriptor)
         _check_regular(status)
         # as many bytes as `stat` says, and one more: a read of `MAX_FILE_BYTES + 1` would first
         # allocate that much (100 MB) for every file, and cost more than the few KB it reads
-        data = file.read(status.st_size + 1)
+        data = _read_up_to(descriptor, status.st_size + 1)
         if len(data) > status.st_size:  # the file grew after its stat: the rest, up to the limit
-            data += file.read(MAX_FILE_BYTES + 1 - len(data))
+            data += _read_up_to(descriptor, MAX_FILE_BYTES + 1 - len(data))
+    finally:
+        os.close(descriptor)
     if len(data) > MAX_FILE_BYTES:
         raise LoadError(f"file larger than {MAX_FILE_BYTES // 2**20} MB")
     return data
+
+
+def _read_up_to(descriptor: int, size: int) -> bytes:
+    """`size` bytes from `descriptor`, or all up to its end: a read may return fewer than asked."""
+    chunks: list[bytes] = []
+    while size > 0 and (chunk := os.read(descriptor, size)):
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
 
 
 def _check_regular(status: os.stat_result) -> None:

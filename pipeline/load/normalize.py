@@ -53,7 +53,8 @@ def normalize(text: str, limit: int | None = None) -> str:
     """
     text = _without_references(text)  # but `&nbsp;`, put in after NFKC
     # NFKC leaves line breaks alone and never composes across one, so they can be folded first.
-    text = _ZERO_WIDTH.sub("", text)
+    if _has_zero_width(text):
+        text = _ZERO_WIDTH.sub("", text)
     if _has_break(text):
         text = _LINE_BREAK.sub("\n", text)
     if limit is None:
@@ -69,10 +70,16 @@ def normalize(text: str, limit: int | None = None) -> str:
         text = "".join(parts)
     if _RADICAL.search(text):
         text = text.translate(_RADICALS)
-    text = _BOOKMARK.sub("", text)
+    if "[" in text:  # every bookmark's first character; most texts hold none
+        text = _BOOKMARK.sub("", text)
     if "&" in text:
         text = _NBSP_REFERENCE.sub("\u00a0", text)
     return _PAGE_BANNER.sub("", text) if "Page" in text else text  # `in`: no pass over the lines
+
+
+def _has_zero_width(text: str) -> bool:
+    """Whether `text` holds a character `_ZERO_WIDTH` removes: as `_has_break`, most hold none."""
+    return "\u200b" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text or "\ufeff" in text
 
 
 def _has_break(text: str) -> bool:

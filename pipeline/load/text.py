@@ -32,14 +32,26 @@ def read_text(data: bytes) -> tuple[list[Block], str]:
     """The whole file as one run of text, and the encoding it was read with."""
     text, encoding = decode_bytes(data)
     sample = text[:_SAMPLE]
-    # Binary characters are never printable but U+FFFD: the others are left out at C speed
-    unprintable = filterfalse(str.isprintable, set(sample))
-    odd = sum(sample.count(char) for char in unprintable if _is_binary(char)) + sample.count("\ufffd")
+    odd = _binary_count(sample)
     if odd > len(sample) * _MOST_CONTROLS:
         raise LoadError(f"binary content, not text ({odd} of {len(sample)} characters are control codes)")
     if text.strip() and not _HANZI.search(text):
         raise LoadError(f"no Chinese text (read as {encoding}), so not a report")
     return [Line(without_page_furniture(text))], encoding
+
+
+def _binary_count(sample: str) -> int:
+    """How many characters of `sample` are binary (`_is_binary`)."""
+    if "".join(sample.split()).isprintable() and not any(char in sample for char in _BINARY_SPACES):
+        # every character but whitespace is printable, and no whitespace is binary (most texts):
+        # told at C speed, with no set of the characters
+        return sample.count("\ufffd")
+    # Binary characters are never printable but U+FFFD: the others are left out at C speed
+    unprintable = filterfalse(str.isprintable, set(sample))
+    return sum(sample.count(char) for char in unprintable if _is_binary(char)) + sample.count("\ufffd")
+
+
+_BINARY_SPACES = "\x1c\x1d\x1e\x1f\x85"  # the control characters `str.split` takes for whitespace
 
 
 @lru_cache(maxsize=8192)  # asked of every distinct character of every file: most recur

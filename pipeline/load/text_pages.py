@@ -44,10 +44,11 @@ def _without_running_heads(text: str) -> str:
     """Every repeat of a title line after its first, and the page numbers beside the repeats, or
     else beside the repeats of a table's header (a page that goes on with the table prints it again)."""
     lines = text.split("\n")
-    titles = _repeats(lines, _head_key)
+    titles = _repeats(lines, _head_key, [i for i, line in enumerate(lines) if _HEAD_WORD in line])
     numbers = _page_numbers_beside(lines, titles) if titles else set()
     if not numbers:
-        headers = _repeats(lines, _header_key)
+        long_lines = [i for i, line in enumerate(lines) if len(line) >= _HEAD_CHARS]
+        headers = _repeats(lines, _header_key, long_lines)
         starts = [index for index in headers if index - 1 not in headers]  # a header's first line
         numbers = _page_numbers_beside(lines, starts, every=False)
     dropped = set(titles) | numbers
@@ -56,12 +57,13 @@ def _without_running_heads(text: str) -> str:
     return "\n".join(line for index, line in enumerate(lines) if index not in dropped)
 
 
-def _repeats(lines: list[str], key_of: Callable[[str], str | None]) -> list[int]:
-    """The lines whose key was seen on an earlier line."""
+def _repeats(lines: list[str], key_of: Callable[[str], str | None], maybe: list[int]) -> list[int]:
+    """The lines whose key was seen on an earlier line, of those that `maybe` have one (found by a
+    test of a comprehension's, which costs a fraction of a call for each line: most have none)."""
     seen: set[str] = set()
     repeats: list[int] = []
-    for index, line in enumerate(lines):
-        key = key_of(line)
+    for index in maybe:
+        key = key_of(lines[index])
         if key is None:
             continue
         if key in seen:

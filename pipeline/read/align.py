@@ -92,10 +92,11 @@ def find_hits(text: str, rows: Sequence[Row]) -> list[tuple[int, int, int, float
     label = compact(text)
     hits: list[tuple[int, int, int, float]] = []
     for index, row in enumerate(rows):
-        exact = [
-            (index, at, at + len(core), _EXACT) for core in row.match for at in _occurrences(label, core)
-        ]
-        hits += _outermost(exact)
+        cores = [core for core in row.match if core in label]  # most rows: none, and nothing to place
+        if cores:
+            hits += _outermost(
+                [(index, at, at + len(core), _EXACT) for core in cores for at in _occurrences(label, core)]
+            )
     return hits
 
 
@@ -202,8 +203,7 @@ class Run:
     def could_fill(self, width: int) -> bool:
         """Enough cells, or glued digits, for a row of `width` columns."""
         cells = [c for c in self.cells if c.kind is not _BLANK]
-        digits = sum(len(c.text) if c.text.isdigit() else 1 for c in cells)
-        return len(cells) >= width or digits >= width
+        return len(cells) >= width or sum(len(c.text) if c.text.isdigit() else 1 for c in cells) >= width
 
 
 @dataclass(slots=True)
@@ -300,7 +300,8 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
     hits = _all_hits(units, rows)
     chosen = _best_sequence(hits, units, rows)
     chosen = sorted(chosen + _out_of_order(hits, chosen, units, rows), key=lambda h: (h.unit, h.start))
-    chosen = [_at_label_start(hit, units, rows, chosen) for hit in chosen]
+    named = {hit.unit for hit in chosen if not hit.anchor}  # the fragments that name a row
+    chosen = [_at_label_start(hit, units, rows, named) for hit in chosen]
     for hit in chosen:
         label = units[hit.unit]
         assert isinstance(label, Label)
@@ -325,7 +326,8 @@ def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
     for position, text in texts.items():
         found, groups = index.with_fuzzy(text, missing)
         hits += [Hit(r, position, s, e, score) for r, s, e, score in found]
-        hits += [Hit(r, position, s, e, _GROUP_SCORE, anchor=True) for r, s, e in groups]
+        if groups:  # a group label: few fragments hold one
+            hits += [Hit(r, position, s, e, _GROUP_SCORE, anchor=True) for r, s, e in groups]
     return sorted(hits, key=lambda h: (h.unit, h.start))
 
 
@@ -358,6 +360,7 @@ class LabelIndex:
         groups = [
             (index, at, at + len(words))
             for words, index in self.groups.items()
+            if words in label  # most fragments hold no group label: nothing to find
             for at in _occurrences(label, words)
         ]
         found = (find_hits(text, self.rows), groups)
@@ -425,7 +428,7 @@ def _best_sequence(hits: list[Hit], units: list[Unit], rows: Sequence[Row]) -> l
     orders = [hit.order for hit in hits]
     ends = [(hit.unit, hit.end) for hit in hits]
     for i, hit in enumerate(hits):
-        order, start, weight = hit.order, (hit.unit, hit.start), weights[i]
+        order, start, weight = orders[i], (hit.unit, hit.start), weights[i]
         most, previous = weight, -1
         for j in range(i):
             if orders[j] < order and ends[j] <= start and best[j] + weight > most:
@@ -461,7 +464,8 @@ def _header_cells(units: list[Unit], by_unit: dict[int, list[Hit]]) -> set[int]:
     for position, unit in enumerate(units):
         if isinstance(unit, Run) or (streak and units[streak[-1]].line != unit.line):
             close()
-        if isinstance(unit, Label) and any(not hit.anchor for hit in by_unit.get(position, [])):
+        found = by_unit.get(position) if isinstance(unit, Label) else None
+        if found and any(not hit.anchor for hit in found):
             streak.append(position)
     close()
     return header
@@ -491,9 +495,8 @@ def _out_of_order(hits: list[Hit], chosen: list[Hit], units: list[Unit], rows: S
 
 def _next_run_plain(units: list[Unit], hit: Hit, by_unit: dict[int, list[Hit]]) -> Run | None:
     """The first filled run after a hit, unless a later hit of any row stands between."""
-    if any(
-        other.start >= hit.end and not other.anchor for other in by_unit.get(hit.unit, []) if other is not hit
-    ):
+    same = by_unit.get(hit.unit, [])  # most fragments hold this hit alone: nothing to compare
+    if len(same) > 1 and any(o.start >= hit.end and not o.anchor for o in same if o is not hit):
         return None
     for position in range(hit.unit + 1, len(units)):
         unit = units[position]
@@ -532,7 +535,7 @@ def _assign_runs(
     runs: list[Run] = []
     last_row = -1
 
-    labelled = sorted(hit.row for hit in chosen if not hit.anchor)
+    labelled = {hit.row for hit in chosen if not hit.anchor}
     hits_at: dict[int, list[Hit]] = {}
     for hit in chosen:
         hits_at.setdefault(hit.unit, []).append(hit)
@@ -712,21 +715,23 @@ def _label_line_words(text: str) -> list[str]:
     return [words[skip:] for skip in range(min(_STRAY_HEAD, len(words)) + 1)]
 
 
-def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], chosen: list[Hit]) -> Hit:
+def _at_label_start(hit: Hit, units: list[Unit], rows: Sequence[Row], named: AbstractSet[int]) -> Hit:
     """A hit on a later line of a wrapped label, moved to the line that starts the label when
     values stand between the two ("2.没有现成信息需要 960 11 0 0 / 另行制作 0 0 971"), so that the
     row takes the values beside both lines. Runs of blank cells between do not count: a grid
     drawn in text (w3m) puts the blank group cells of the label's second line before it, and the
     rest of the group label (`│（四）无 │2.没有现成信息需要 │ 0 │…` ¶ `│法提供 │另行制作 │  │…`)."""
+    if hit.anchor:
+        return hit
     group = compact(rows[hit.row].group or "")
     before = hit.unit - 1
     while before >= 0 and (isinstance(units[before], Run) or _in_group_label(units[before], group)):
         before -= 1
-    between = units[before + 1 : hit.unit]
-    if hit.anchor or before < 0 or not any(isinstance(run, Run) and run.filled for run in between):
+    if before < 0 or before in named:  # no fragment before, or one that names a row itself (most)
         return hit
+    between = units[before + 1 : hit.unit]
     label = units[before]
-    if not isinstance(label, Label) or any(other.unit == before and not other.anchor for other in chosen):
+    if not isinstance(label, Label) or not any(isinstance(run, Run) and run.filled for run in between):
         return hit
     found_in = units[hit.unit]
     assert isinstance(found_in, Label)
@@ -768,9 +773,14 @@ def _label_head(before: str, found: str, hit: Hit, row: Row) -> str | None:
 def _rest_of_label(text: str, row: Row) -> bool:
     """Whether `text` is a later line of `row`'s wrapped label ("只计这一情形，不计其他情形）"), after at
     most a few characters of the header column printed beside it on the same line."""
-    label = compact(row.label)
+    return _rest_of(text, row.label)
+
+
+@lru_cache(maxsize=4096)  # the same lines of labels recur in every report of a layout
+def _rest_of(text: str, label: str) -> bool:
+    words = compact(label)
     return any(
-        len(rest) >= 2 and rest in label and not label.startswith(rest) for rest in _label_line_words(text)
+        len(rest) >= 2 and rest in words and not words.startswith(rest) for rest in _label_line_words(text)
     )
 
 

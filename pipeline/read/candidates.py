@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import combinations
 
 from pipeline.read.glued import Blocks, all_readings, blank_at, joined_cells, number_of, splittable
@@ -264,6 +265,11 @@ class RowRules:
     # Rows whose label is the only cell before the values (table 二): a short row is padded at
     # its end, so surplus blank cells are trailing padding, not leading placeholders.
     left_aligned: bool = False
+
+    @cached_property
+    def as_left_aligned(self) -> RowRules:
+        """These rules for rows padded at their end, built once: asked for every row of a table."""
+        return replace(self, left_aligned=True)
 
     def for_fit(self, fit: Fit) -> Sequence[RowCheck]:
         if fit.note == "alone":

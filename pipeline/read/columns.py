@@ -37,10 +37,13 @@ Placement = Callable[[list[Cell]], list[list[Cell]]]  # the row's possible place
 def restore_blank_columns(segments: list[Segment], text: str) -> list[Segment]:
     """Segments whose short rows got their blank cells back where the columns are certain (`text`:
     the table region's text, for its rulers)."""
+    positioned = [s for s in segments if _positioned(s)]
+    if not positioned:  # text that keeps no places (most layouts): no column to restore
+        return segments
     widths = {len(s.row.columns) for s in segments}
     restored = {id(s): s for s in segments}
     for width in widths:
-        rows = [s for s in segments if len(s.row.columns) == width and _positioned(s)]
+        rows = [s for s in positioned if len(s.row.columns) == width]
         complete = [s.cells for s in rows if _complete(s.cells, width) and _in_order(s.cells)]
         place = _placement(complete, width) or _ruled_placement(text, width)
         if place is None:

@@ -51,15 +51,17 @@ class _Search:
     # per cell index, over the cells from there on: digits (a whole cell counts one), sign dashes
     digits_from: list[int] = field(default_factory=list)
     signs_from: list[int] = field(default_factory=list)
+    cuttable: list[bool] = field(default_factory=list)  # per cell index: `splittable`, asked at every cut
     row: Slots = field(default_factory=list)  # the reading being placed
 
     def __post_init__(self) -> None:
         signs = [_is_sign(c, self.cells, i) for i, c in enumerate(self.cells)]
+        self.cuttable = [splittable(cell) for cell in self.cells]
         self.digits_from = [0] * (len(self.cells) + 1)
         self.signs_from = [0] * (len(self.cells) + 1)
         for i in range(len(self.cells) - 1, -1, -1):
             cell = self.cells[i]
-            self.digits_from[i] = self.digits_from[i + 1] + (len(cell.text) if splittable(cell) else 1)
+            self.digits_from[i] = self.digits_from[i + 1] + (len(cell.text) if self.cuttable[i] else 1)
             self.signs_from[i] = self.signs_from[i + 1] + signs[i]
 
 
@@ -98,23 +100,24 @@ def _extend(search: _Search, index: int, offset: int, blanks: int, sign: int, pa
     if search.truncated:
         return
     cells, slots, row = search.cells, search.slots, search.row
-    forced = _forced_total(search.blocks, len(row), partial)
+    placed = len(row)  # the same after every `_place`, which takes back the slot it adds
+    forced = _forced_total(search.blocks, placed, partial)
     if index == len(cells):
-        if len(row) == slots and not blanks:
+        if placed == slots and not blanks:
             search.found.append(list(row))
             search.truncated = len(search.found) > GLUED_CAP
-        elif len(row) + blanks == slots and _may_be_blank(forced):
+        elif placed + blanks == slots and _may_be_blank(forced):
             _place(search, blank_at(cells[-1]), index, offset, blanks - 1, sign, partial)
         return
-    if len(row) == slots or not _room_for(search, index, offset, slots - len(row) - blanks):
+    if placed == slots or not _room_for(search, index, offset, slots - placed - blanks):
         return
     cell = cells[index]
+    at = cell.start + offset
     if blanks and sign == 1 and _may_be_blank(forced):
-        at = cell.start + offset
         _place(search, Cell("", at, at, BLANK), index, offset, blanks - 1, 1, partial)
-    if sign == 1 and len(row) in search.signed and _is_sign(cell, cells, index):
+    if sign == 1 and placed in search.signed and _is_sign(cell, cells, index):
         _extend(search, index + 1, 0, blanks, -1, partial)  # the dash is the next number's sign
-    if not splittable(cell):
+    if not search.cuttable[index]:
         if sign == 1 and _closes_block(forced, cell):
             _place(search, cell, index + 1, 0, blanks, 1, partial)
         elif sign == -1 and cell.kind is _NUMBER and cell.value and cell.value > 0:
@@ -129,12 +132,11 @@ def _extend(search: _Search, index: int, offset: int, blanks: int, sign: int, pa
         value = sign * int(piece)
         if forced is not None and value != forced:
             return
-        start = cell.start + offset - (1 if sign == -1 else 0)
-        end = cell.start + offset + size
-        part = Cell(("-" if sign == -1 else "") + piece, start, end, _NUMBER, value)
         digits_left = search.digits_from[index] - offset - size
-        if forced is None and not _total_fits(search, len(row) + 1, partial + value, digits_left, blanks):
+        if forced is None and not _total_fits(search, placed + 1, partial + value, digits_left, blanks):
             break  # the block's total could no longer be written with the digits left
+        start = at - (1 if sign == -1 else 0)
+        part = Cell(("-" if sign == -1 else "") + piece, start, at + size, _NUMBER, value)
         if size == len(digits):
             _place(search, part, index + 1, 0, blanks, 1, partial)
         else:

@@ -252,6 +252,8 @@ def _ordered(cells: list[Cell]) -> list[Cell]:
     columns (pdftotext -layout under a tall header) and only that order makes every block add up;
     in the text's order otherwise (a text's spacing alone is no proof of its columns)."""
     by_columns = in_column_order(cells)
+    if by_columns is cells:  # one line's cells, or lines that do not interleave: nothing to weigh
+        return cells
     return by_columns if review_blocks_add_up(by_columns) and not review_blocks_add_up(cells) else cells
 
 

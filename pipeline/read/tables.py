@@ -67,8 +67,8 @@ def reading_from_cell(key: str, cell: Cell, document: Document, layout: str) -> 
     source = document.locate(cell.start, cell.end)
     if source.table is not None:
         layout = "grid" if layout == "clean" else f"grid+{layout}"
-    # by position (key, value, status, raw, source): one reading for every cell read
-    return Reading(key, _value_for(key, cell), status, cell.text, source, layout=layout)
+    # by position (key, value, status, raw, source, reader, layout): one reading for every cell read
+    return Reading(key, _value_for(key, cell), status, cell.text, source, "rules", layout)
 
 
 def ambiguous_reading(
@@ -150,19 +150,23 @@ def read_row(
     total_only = _total_only(candidates, segment, document.text) if blanks_dropped else None
     chosen: Sequence[Cell | None] = total_only or agreed(candidates)
     layout = TOTAL_ONLY if total_only else layout
+    cell_layout = layout if layout != "clean" else table_layout
+    disputed = False  # a cell the readings disagree on: only such a cell is ambiguous, or maybe blank
     for position, key in enumerate(keys):
         cell = chosen[position]
         if cell is None:
+            disputed = True
             anchor = segment.label or segment.cells[0]
             readings[key] = ambiguous_reading(key, position, candidates, anchor, document, blanks_dropped)
         else:
-            readings[key] = reading_from_cell(
-                key, cell, document, layout if layout != "clean" else table_layout
-            )
+            readings[key] = reading_from_cell(key, cell, document, cell_layout)
             if total_only:
                 readings[key] = replace(readings[key], candidates=[0, None])
-    findings += blank_or_zero_findings(readings, segment.row.key) + _cut_findings(segment, chosen, keys)
-    unresolved = [k for k, r in readings.items() if r.status is _AMBIGUOUS]
+    unresolved: list[str] = []
+    if disputed:
+        findings += blank_or_zero_findings(readings, segment.row.key)
+        unresolved = [k for k, r in readings.items() if r.status is _AMBIGUOUS]
+    findings += _cut_findings(segment, chosen, keys)
     if unresolved:
         findings.append(
             Finding(
@@ -378,7 +382,7 @@ def read_labelled_rows(
         if layout == "cell_per_line" and not rules.left_aligned:
             # One cell per line: values follow their label directly; surplus blank cells are the
             # next row's placeholders.
-            rules = _left_aligned(rules)
+            rules = rules.as_left_aligned
         fits[key] = _aligned_with_table(segment, fits[key], starts)
         candidates[key] = row_candidates(fits[key], rules)
     if relations:
@@ -394,11 +398,6 @@ def read_labelled_rows(
     result.readings.update(_empty_rows(alignment, document))
     result.findings.extend(_alignment_findings(alignment))
     return result
-
-
-@lru_cache(maxsize=8)  # one table's rules are the same for every row of it
-def _left_aligned(rules: RowRules) -> RowRules:
-    return replace(rules, left_aligned=True)
 
 
 def is_cell_a_line(layout: str, text: str, table: list[list[Cell]]) -> bool:
@@ -570,6 +569,8 @@ def _consistent(
     Where no relation ties a row, it keeps its least assuming readings; where every choice breaks
     a relation, the relations prefer none and every reading stays.
     """
+    if all(len(options) <= 1 for options in candidates.values()):
+        return candidates  # no row has a choice to make (most tables): nothing to narrow
     present = {key: options for key, options in candidates.items() if options}
     vectors = {key: [as_numbers(option) for option in options] for key, options in present.items()}
     costs = {key: [fits[key].cost(option) for option in options] for key, options in present.items()}
@@ -677,22 +678,25 @@ def _aligned_with_table(segment: Segment, fit: Fit, starts: dict[int, set[int]])
 def read_active(region: tuple[int, int], template: str, document: Document) -> TableReading:
     """Section 二: the 第二十条 blocks."""
     rows = tuple(row for block in ACTIVE_BLOCKS[template] for row in block.rows)
-    return read_labelled_rows(
-        region,
-        rows,
-        document,
-        lambda row: RowRules(checks=(non_negative_except_change(row.columns),), left_aligned=True),
-    )
+    return read_labelled_rows(region, rows, document, lambda row: _active_rules(row.columns))
+
+
+@lru_cache(maxsize=16)  # a format's few column layouts: the same rules for every row and document
+def _active_rules(columns: tuple[str, ...]) -> RowRules:
+    return RowRules(checks=(non_negative_except_change(columns),), left_aligned=True)
+
+
+# table 三's rules, the same for every row of every document (built once, as their left-aligned form)
+_APPLICATION_RULES = RowRules(checks=(sums_to_last,), blocks=Blocks(7), shifted_prior=filled_total_adds_up)
 
 
 def read_applications(region: tuple[int, int], template: str, document: Document) -> TableReading:
     """Section 三: 25 (2021) or 23 (2019) rows of 7 applicant columns."""
-    rules = RowRules(checks=(sums_to_last,), blocks=Blocks(7), shifted_prior=filled_total_adds_up)
     return read_labelled_rows(
         _from_header(region, document.text),
         APPLICATION_ROWS[template],
         document,
-        lambda row: rules,
+        lambda row: _APPLICATION_RULES,
         application_relations(template),
     )
 
