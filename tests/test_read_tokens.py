@@ -219,3 +219,9 @@ def test_a_signed_change_parted_from_its_number_by_a_narrow_column_is_one_value(
     assert [(cell.kind, cell.value) for cell in row[1:]] == [(Kind.NUMBER, 27831), (Kind.NUMBER, -12840)]
     [header] = token_rows("一、本年新收 12 3 减\n", 0, False)  # a sign with no number is no value
     assert [cell.value for cell in header if cell.is_value] == [12, 3]
+
+
+def test_an_amount_parted_from_its_unit_by_a_narrow_column_keeps_the_unit() -> None:  # P13
+    # pdftotext -layout of a print whose 采购总金额 column wrapped `1780000元` at a space
+    [row] = token_rows("政府集中采购 3       1780000 元\n", 0, False)
+    assert [(cell.value, cell.unit) for cell in row[1:]] == [(3, None), (1780000, "元")]

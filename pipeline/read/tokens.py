@@ -161,8 +161,9 @@ def _pipe_parts(line: Line) -> list[Part]:
 
 # a number never ends in "." or ",": "1." before spaces is the ordinal of a label wrapped in a
 # narrow column, where the label may end ("4.无" is one word); pandoc writes "-" as "\-", "—" "---";
-# a column too narrow for `减少12840` wraps it at the space it may print (`减少 12840`, P14)
-_VALUE_TOKEN = r"(?:(?:[+\-−]|(?:增加|减少|增|减) ?)?\d+(?:[.,]\d+)*(?:万元|元)?|无|/|—|\\?-{1,3})"
+# a column too narrow for `减少12840` or `1780000元` wraps it at the space it may print
+# (`减少 12840`, P14; `1780000 元`, P13)
+_VALUE_TOKEN = r"(?:(?:[+\-−]|(?:增加|减少|增|减) ?)?\d+(?:[.,]\d+)*(?: ?(?:万元|元))?|无|/|—|\\?-{1,3})"
 # `&nbsp;` alone between spaces is a blank cell, next to a value it pads it (U+00A0 is kept for it
 # by `normalize`); the spaces between cells are the others
 _GAP = r"[^\S\xa0]"
@@ -171,8 +172,8 @@ _TRAILING_VALUES = re.compile(
     rf"^(?P<label>.*?(?:[^\d\s.,+\-−增减]|\d+[.、](?=\s)))??{_GAP}*"
     rf"(?P<values>{_SPACED_VALUE}(?:{_GAP}+{_SPACED_VALUE})*)$"
 )
-# a signed change whose word a narrow column parted from its number (`减少 12840`) is one value
-_SPACED_TOKEN = re.compile(r"(?:增加|减少|增|减) (?=\d)\S+|(?:[^\s]|\xa0)+")
+# a signed change, or an amount, whose word a narrow column parted from its number is one value
+_SPACED_TOKEN = re.compile(r"(?:增加|减少|增|减) (?=\d)\S+|\d[\d.,]* (?:万元|元)(?!\S)|(?:[^\s]|\xa0)+")
 
 
 def _space_parts(text: str, start: int) -> list[Part] | None:
