@@ -966,6 +966,24 @@ def test_section_four_over_two_lines_that_add_up_in_other_orders_too_is_doubted(
     assert not any(f.rule == "order_unsure" for f in read_review(whole(wrapped), doc(wrapped)).findings)
 
 
+def test_a_row_over_two_lines_of_text_with_no_columns_is_doubted_where_other_orders_add_up() -> None:
+    # pdfplumber's text of a LibreOffice print: the 商业企业 cell, printed lower than the others,
+    # comes on the line of the label's next piece; read in the text's order the row adds up, and
+    # so it does with the 42 in any other column: a person looks (P3, P33)
+    lines = [
+        "1.信 0 0 0 0 0 0 0",
+        "访举报投诉类申请",
+        "2.重 0 0 0 — 无 42",
+        "复申 42",
+        "请",
+        "3.要求提供公开出版物 0 0 0 0 0 0 0",
+    ]
+    result = read_lines(read_applications, lines, "2021")
+    [unsure] = [f for f in result.findings if f.rule == "order_unsure"]
+    assert "applications.not_processed.duplicate.commercial" in unsure.fields
+    assert "applications.not_processed.duplicate.total" not in unsure.fields  # every order ends in 42
+
+
 def test_a_number_wrapped_over_two_lines_in_a_narrow_column_is_read_whole() -> None:  # P33
     # pdfplumber's text of a PDF whose 总计 column is narrow: "10" printed "1" ¶ "0"
     text = "无 0 0 0 0 0 9 / - 9 0 6 4 - 1\n0\n"

@@ -309,3 +309,9 @@ def agreed(candidates: list[Slots]) -> list[Cell | None]:
 def as_numbers(slots: Slots) -> tuple[float, ...]:
     """A reading as the numbers the format's relations add up (blank counts as 0)."""
     return tuple(_number(cell) for cell in slots)
+
+
+def merged_at(first: list[Cell], second: list[Cell], places: set[int]) -> Slots:
+    """The two lines' cells merged, the second's at `places`, each line in its own order."""
+    ours, theirs = iter(first), iter(second)
+    return [next(theirs) if index in places else next(ours) for index in range(len(first) + len(second))]

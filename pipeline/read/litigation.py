@@ -12,6 +12,7 @@ from pipeline.read.candidates import (
     agreed,
     fit_cells,
     least_assuming,
+    merged_at,
     narrow,
     rejoined_numbers,
     sums_to_last,
@@ -208,7 +209,7 @@ def _interleavings(rows: list[list[Cell]]) -> list[Slots]:
         return []
     readings: dict[tuple[object, ...], Slots] = {}
     for places in combinations(range(15), len(second)):
-        merged = _merged_at(first, second, set(places))
+        merged = merged_at(first, second, set(places))
         if review_blocks_add_up(merged):
             readings.setdefault(tuple((cell.kind, cell.value) for cell in merged), merged)
     return list(readings.values())
@@ -239,12 +240,6 @@ def _other_orders(rows: list[list[Cell]]) -> list[Finding]:
             "of the two lines make every block add up, and they differ in these cells",
         )
     ]
-
-
-def _merged_at(first: list[Cell], second: list[Cell], places: set[int]) -> Slots:
-    """The two lines' cells merged, the second's at `places`, each line in its own order."""
-    ours, theirs = iter(first), iter(second)
-    return [next(theirs) if index in places else next(ours) for index in range(len(first) + len(second))]
 
 
 def _ordered(cells: list[Cell]) -> list[Cell]:

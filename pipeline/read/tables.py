@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import combinations, pairwise
 from typing import NamedTuple
 
 from pipeline.document import Document
@@ -25,6 +26,7 @@ from pipeline.read.candidates import (
     filled_total_adds_up,
     fit_cells,
     least_assuming,
+    merged_at,
     narrow,
     non_negative_except_change,
     parts_only_fit,
@@ -166,7 +168,7 @@ def read_row(
     if disputed:
         findings += blank_or_zero_findings(readings, segment.row.key)
         unresolved = [k for k, r in readings.items() if r.status is _AMBIGUOUS]
-    findings += _cut_findings(segment, chosen, keys)
+    findings += _cut_findings(segment, chosen, keys) + _lines_unsure(segment, chosen, keys, document.text)
     if unresolved:
         findings.append(
             Finding(
@@ -278,6 +280,39 @@ def _cut_findings(segment: Segment, chosen: Sequence[Cell | None], keys: Sequenc
             fields=cut,
             message=f"{segment.row.key}: read by cutting a number the text prints whole "
             f"('{_cells_text(segment.cells)}'); it may be one cell",
+        )
+    ]
+
+
+def _lines_unsure(
+    segment: Segment, chosen: Sequence[Cell | None], keys: Sequence[str], text: str
+) -> list[Finding]:
+    """A warning naming the cells of a row of table 三 read in the text's order of its two lines,
+    in text that keeps no columns (one space between values), where other merges of the two lines,
+    each in its own order, add up as well: pdfplumber puts a cell printed lower than the others on
+    the line of the label's next piece (`2.重 0 0 0 — 无 42` ¶ `复申 42`, the 42 of 商业企业)."""
+    cells = [cell for cell in segment.cells if cell.kind is not Kind.BLANK]
+    printed = [(cell.start, cell.end) for cell in cells]
+    if len(keys) != 7 or printed != [(cell.start, cell.end) for cell in chosen if cell is not None]:
+        return []
+    breaks = [i for i in range(1, 7) if "\n" in text[cells[i - 1].end : cells[i].start]]
+    if len(breaks) != 1 or any(
+        text[a.end : b.start] != " " for a, b in pairwise(cells) if a is not cells[breaks[0] - 1]
+    ):
+        return []
+    first, second = cells[: breaks[0]], cells[breaks[0] :]
+    merges = [merged_at(first, second, set(places)) for places in combinations(range(7), len(second))]
+    sums = [merge for merge in merges if sums_to_last(merge)]
+    differing = [key for i, key in enumerate(keys) if len({(m[i].kind, m[i].value) for m in sums}) > 1]
+    if not differing:
+        return []
+    return [
+        Finding(
+            rule="order_unsure",
+            severity="warning",
+            fields=differing,
+            message=f"{segment.row.key}: its values over two lines read in the text's order; other orders "
+            "of the two lines add up too, and they differ in these cells",
         )
     ]
 
