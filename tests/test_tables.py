@@ -956,14 +956,19 @@ def test_section_four_over_two_lines_without_columns_reads_what_every_order_agre
 def test_section_four_over_two_lines_that_add_up_in_other_orders_too_is_doubted() -> None:  # P4
     # markitdown's text of a PDF: the 复议后起诉 block printed on the line above the others, after
     # empty cells. The text's order adds up, and so does the true one: where they differ, a person
-    # looks
+    # looks (P4, P33)
     text = "| | | | 0 | 0 0 | 8 | 8 |\n| 9 5 | 0 0 | 14 0 | 0 0 | 0 | 0 | |\n"
     result = read_review(whole(text), doc(text))
     [unsure] = [f for f in result.findings if f.rule == "order_unsure"]
     assert {"review.upheld", "review.total", "litigation_direct.total"} <= set(unsure.fields)
-    # pdfplumber's row wrapped after ten values: the first line starts the row
-    wrapped = "0 0 0 8 8 9 5 0 0 14\n0 0 0 0 0\n"
-    assert not any(f.rule == "order_unsure" for f in read_review(whole(wrapped), doc(wrapped)).findings)
+    # pdfplumber's text of a LibreOffice print, no columns kept: the cells printed lower than the
+    # others come on a line of their own, so the text's order is no proof either
+    lower = "— 无 0 0 0 0 0 0 0 - 0 -\n1 0 1\n"
+    [unsure] = [f for f in read_review(whole(lower), doc(lower)).findings if f.rule == "order_unsure"]
+    assert "litigation_after_review.upheld" in unsure.fields
+    # pdftotext -layout: values in columns, the first line starts the row
+    aligned = "0    0   0   8   8   9   5   0   0   14\n0    0   0   0   0\n"
+    assert not any(f.rule == "order_unsure" for f in read_review(whole(aligned), doc(aligned)).findings)
 
 
 def test_a_row_over_two_lines_of_text_with_no_columns_is_doubted_where_other_orders_add_up() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from pipeline.document import Document
 from pipeline.read.candidates import (
@@ -215,12 +215,18 @@ def _interleavings(rows: list[list[Cell]]) -> list[Slots]:
     return list(readings.values())
 
 
+def _one_space_apart(row: list[Cell]) -> bool:
+    """Whether a line's values stand one space apart (pdfplumber: no columns kept)."""
+    return all(a.x is not None and b.x is not None and b.x.first - a.x.last == 2 for a, b in pairwise(row))
+
+
 def _other_orders(rows: list[list[Cell]]) -> list[Finding]:
-    """A warning naming the cells read in the text's order of two lines where the first line's
-    values stand after empty cells, so they need not be the row's first (markitdown may print a
-    table's last part on the line above the rest), and other merges of the lines add up as well:
-    the order is the likeliest, not a proof, so a person looks at the cells they differ in."""
-    if len(rows) != 2 or not rows[0] or rows[0][0].kind is not BLANK:
+    """A warning naming the cells read in the text's order of two lines whose order the text does
+    not prove (the first line's values after empty cells: markitdown may print a table's last part
+    on the line above the rest; values one space apart: pdfplumber puts cells printed lower on a
+    line of their own), where other merges of the lines add up as well: the order is the
+    likeliest, not a proof, so a person looks at the cells they differ in."""
+    if len(rows) != 2 or not rows[0] or not (rows[0][0].kind is BLANK or all(map(_one_space_apart, rows))):
         return []
     values = [[cell for cell in row if cell.kind is not BLANK] for row in rows]
     if not review_blocks_add_up(values[0] + values[1]):
