@@ -15,6 +15,7 @@ from itertools import combinations
 
 from pipeline.read.glued import Blocks, all_readings, blank_at, joined_cells, number_of, splittable
 from pipeline.read.tokens import Cell, Kind
+from schemas.reading import Finding
 
 Slots = list[Cell]
 RowCheck = Callable[[Slots], bool]
@@ -315,3 +316,20 @@ def merged_at(first: list[Cell], second: list[Cell], places: set[int]) -> Slots:
     """The two lines' cells merged, the second's at `places`, each line in its own order."""
     ours, theirs = iter(first), iter(second)
     return [next(theirs) if index in places else next(ours) for index in range(len(first) + len(second))]
+
+
+def orders_unsure(where: str, keys: Sequence[str], merges: list[Slots]) -> list[Finding]:
+    """A warning naming the cells in which the merges of a row's two lines that add up differ
+    (`order_unsure`): the text's order, read, is the likeliest, not a proof, so a person looks."""
+    differing = [key for i, key in enumerate(keys) if len({(m[i].kind, m[i].value) for m in merges}) > 1]
+    if not differing:
+        return []
+    return [
+        Finding(
+            rule="order_unsure",
+            severity="warning",
+            fields=differing,
+            message=f"{where}: its values over two lines read in the text's order; {len(merges)} orders of "
+            "the two lines add up, and they differ in these cells",
+        )
+    ]

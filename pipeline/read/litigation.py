@@ -14,6 +14,7 @@ from pipeline.read.candidates import (
     least_assuming,
     merged_at,
     narrow,
+    orders_unsure,
     rejoined_numbers,
     sums_to_last,
     trim_blanks,
@@ -231,21 +232,7 @@ def _other_orders(rows: list[list[Cell]]) -> list[Finding]:
     values = [[cell for cell in row if cell.kind is not BLANK] for row in rows]
     if not review_blocks_add_up(values[0] + values[1]):
         return []
-    merges = _interleavings(values)
-    differing = [
-        key for i, key in enumerate(REVIEW_KEYS) if len({(m[i].kind, m[i].value) for m in merges}) > 1
-    ]
-    if not differing:
-        return []
-    return [
-        Finding(
-            rule="order_unsure",
-            severity="warning",
-            fields=differing,
-            message=f"section 四: its values over two lines read in the text's order; {len(merges)} orders "
-            "of the two lines make every block add up, and they differ in these cells",
-        )
-    ]
+    return orders_unsure("section 四", REVIEW_KEYS, _interleavings(values))
 
 
 def _ordered(cells: list[Cell]) -> list[Cell]:

@@ -29,6 +29,7 @@ from pipeline.read.candidates import (
     merged_at,
     narrow,
     non_negative_except_change,
+    orders_unsure,
     parts_only_fit,
     rejoined_numbers,
     sums_to_last,
@@ -302,19 +303,7 @@ def _lines_unsure(
         return []
     first, second = cells[: breaks[0]], cells[breaks[0] :]
     merges = [merged_at(first, second, set(places)) for places in combinations(range(7), len(second))]
-    sums = [merge for merge in merges if sums_to_last(merge)]
-    differing = [key for i, key in enumerate(keys) if len({(m[i].kind, m[i].value) for m in sums}) > 1]
-    if not differing:
-        return []
-    return [
-        Finding(
-            rule="order_unsure",
-            severity="warning",
-            fields=differing,
-            message=f"{segment.row.key}: its values over two lines read in the text's order; other orders "
-            "of the two lines add up too, and they differ in these cells",
-        )
-    ]
+    return orders_unsure(segment.row.key, keys, [merge for merge in merges if sums_to_last(merge)])
 
 
 def _inside(cell: Cell, whole: Cell) -> bool:
