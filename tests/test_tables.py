@@ -1265,3 +1265,40 @@ def test_section_four_numbers_wrapped_onto_the_lines_below_their_columns_are_rea
     # a piece under a 0 would make a number start with 0: not joined
     text = "\n".join(["7 0 6 0 1 0 0 0 0 0    0 0 0    0 0", "  9"]) + "\n"
     assert 9 not in values(read_review(whole(text), doc(text)), "review")
+
+
+def _grid_row(cells: str) -> str:
+    """A markitdown grid row of its own table: the row, then its ruler."""
+    width = cells.count("|") - 1
+    return f"{cells}\n|{' --- |' * width}\n"
+
+
+def test_empty_label_columns_of_a_grid_row_are_no_blank_row() -> None:  # P26
+    # markitdown: a blank row's label, the next row's wrapped label, its values, then the next
+    # grid row whose empty first cell stands before its labels. That empty cell is no row's
+    # values: the run after the two labels is the second label's (it had gone to the first)
+    text = (
+        "7.属于行政执法案卷\n"
+        + _grid_row("|  |  |  |  | 0 0 | 0 0 | 0 |  |  |")
+        + "8.属于行政查询事项\n1.本机关不掌握相关政府\n三、本年度\n"
+        + _grid_row("|  |  |  |  | 0 131 | 0 0 | 0 | 0 |  |")
+        + "信息\n办理结果\n"
+        + _grid_row("|  | （四）无法 | 2.没有现成信息需要另行 |  |  |  |  |  |  |")
+        + _grid_row("|  |  | 3.补正后申请内容仍不明确 |  | 0 0 | 0 0 | 0 | 0 |  |")
+    )
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.unavailable.not_held")[:6] == [0, 131, 0, 0, 0, 0]
+    assert 131 not in values(result, "applications.denied.query_matter")
+
+
+def test_a_grid_line_after_a_row_read_short_is_not_the_next_labels() -> None:  # P26
+    # markitdown lifts one cell of a row onto a line above the rest ("0" ¶ "| 1073 | … |"); the
+    # rest is not the values of the next label, that has none of its own (a row left blank)
+    text = (
+        "2.其他法律行政法规\n 0\n"
+        + _grid_row("|  |  |  | 1073 |  | 0 0 | 0 0 | 1073 |")
+        + "禁止公开\n3.危及“三安全一稳\n定”\n4.保护第三方合法权\n"
+        + _grid_row("|  | （三）不 |  | 0 | 814 | 0 | 0 | 814 |")
+    )
+    result = read_applications(whole(text), "2019", doc(text))
+    assert 1073 not in values(result, "applications.denied.three_safety")

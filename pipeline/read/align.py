@@ -307,7 +307,8 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
         assert isinstance(label, Label)
         label.hits.append(hit)
     segments, orphans, empty, unpaired = _assign_runs(units, chosen, rows, cell_a_line)
-    placed, unplaced = _place_orphans(orphans, chosen, rows, {s.row.key for s in segments})
+    short = {s.row.key for s in segments if len(s.cells) < len(s.row.columns)}
+    placed, unplaced = _place_orphans(orphans, chosen, rows, {s.row.key for s in segments}, short)
     # a label with no values after it is a blank row, unless a run that lost its label is its
     # (a converter printed the labels loose after the table, P26)
     found = {segment.row.key for segment in placed}
@@ -597,11 +598,18 @@ def _assign_runs(
             continue
         if wrapped and runs and len(runs[-1].cells) + len(unit.cells) == len(rows[group[-1].row].columns):
             runs[-1] = _joined_runs(runs[-1], unit)  # values printed beside both lines of the label
-        elif unit.filled or (group and len(runs) < len(group)):
+        elif unit.filled or (group and len(runs) < len(group) and not _before_label(unit, units, position)):
             runs.append(unit)
         wrapped = False
     close(last=True)
     return segments, orphans, empty, unpaired
+
+
+def _before_label(run: Run, units: list[Unit], position: int) -> bool:
+    """Whether a run of blank cells opens a line that goes on with a label: the empty label
+    columns of a grid row (`| | （四）无法 | 2.没有…`), not a blank row's values."""
+    following = units[position + 1] if position + 1 < len(units) else None
+    return run.first == 0 and isinstance(following, Label) and following.line == run.line
 
 
 def _stacked_nothing(
@@ -823,7 +831,7 @@ def _segment(units: list[Unit], hit: Hit, run: Run, rows: Sequence[Row]) -> Segm
 
 
 def _place_orphans(
-    orphans: list[Orphan], chosen: list[Hit], rows: Sequence[Row], read: set[str]
+    orphans: list[Orphan], chosen: list[Hit], rows: Sequence[Row], read: set[str], short: set[str]
 ) -> tuple[list[Segment], list[Run]]:
     """Unlabelled runs into the unlabelled rows between their labelled neighbours (P26, P11), or
     the caption of the next block of section 二.
@@ -832,7 +840,8 @@ def _place_orphans(
     free rows' cells. Runs before the first or after the last label must fill a row exactly. With
     no row free, one run that fills exactly the next labelled row, which has no values of its own
     (`read`: the rows that have), is that row's: a converter that lost a row's label printed it
-    loose after the row (P26).
+    loose after the row (P26). Not when the run is a grid line after a row read short (`short`):
+    it may be the rest of that row (markitdown lifts a cell of a row onto a line above it).
     """
     placed: list[Segment] = []
     unplaced: list[Run] = []
@@ -857,11 +866,22 @@ def _place_orphans(
                 Segment(rows[f], None, run.cells[i * width : (i + 1) * width], placed="group")
                 for i, f in enumerate(free)
             ]
-        elif not free and len(runs) == 1 and end in following and _label_after(runs[0], rows[end], read):
+        elif (
+            not free
+            and len(runs) == 1
+            and end in following
+            and _label_after(runs[0], rows[end], read)
+            and not (after >= 0 and rows[after].key in short and _has_blank_cells(runs[0]))
+        ):
             placed.append(Segment(rows[end], None, list(runs[0].cells), _whole_line(runs[0]), "order"))
         else:
             unplaced += runs
     return placed, unplaced
+
+
+def _has_blank_cells(run: Run) -> bool:
+    """Whether the run keeps empty cells: a line of a grid (pipes, TABs), not values in running text."""
+    return any(cell.kind is _BLANK for cell in run.cells)
 
 
 def _label_after(run: Run, row: Row, read: set[str]) -> bool:
