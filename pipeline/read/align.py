@@ -296,6 +296,76 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
     `cell_a_line`: the table is a PDF's text, a cell a line with no empty line (PyMuPDF), where a
     row's values may come in pieces: cells side by side on one line between cells a line.
     """
+    units, chosen = _labelled(table, rows, cell_a_line)
+    segments, orphans, empty, unpaired = _assign_runs(units, chosen, rows, cell_a_line)
+    short = {s.row.key for s in segments if len(s.cells) < len(s.row.columns)}
+    placed, unplaced = _place_orphans(orphans, chosen, rows, {s.row.key for s in segments}, short)
+    # a label with no values after it is a blank row, unless a run that lost its label is its
+    # (a converter printed the labels loose after the table, P26)
+    found = {segment.row.key for segment in placed}
+    empty = [row for row in empty if row.key not in found]
+    segments, unplaced = _pooled_nothing(segments + placed, unplaced, rows)
+    return Alignment(segments, unpaired + unplaced, empty)
+
+
+def align_values_first(
+    table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = False
+) -> Alignment | None:
+    """The other order a text may keep (pdftotext without -layout, P35): each row's values before
+    its label, or inside a label wrapped over lines, never after it. The reader tries it where the
+    usual order leaves a table poorly read, and the arithmetic tells which of the two holds. None
+    unless the text starts with the table's first row and values stand before its label: else, read
+    that way, every row would take the values of the row above (or of a page lost before it)."""
+    units, chosen = _labelled(table, rows, cell_a_line)
+    hits_at: dict[int, list[Hit]] = {}
+    for hit in chosen:
+        if not hit.anchor:
+            hits_at.setdefault(hit.unit, []).append(hit)
+    segments: list[Segment] = []
+    empty: list[Row] = []
+    pending: list[Run] = []
+    waiting: Hit | None = None  # the last label, when no values came before it
+
+    def take(hit: Hit) -> None:
+        nonlocal pending
+        joined = pending[0]
+        for run in pending[1:]:
+            joined = _joined_runs(joined, run)
+        segments.append(_segment(units, hit, joined, rows))
+        pending = []
+
+    for position, unit in enumerate(units):
+        if isinstance(unit, Run):
+            if unit.filled:
+                pending.append(unit)
+            continue
+        found = hits_at.get(position, [])
+        if not found:
+            if waiting is not None and pending and _rest_of_label(unit.cell.text, rows[waiting.row]):
+                take(waiting)  # the values inside a label wrapped over lines
+                waiting = None
+            continue
+        if waiting is not None:
+            empty.append(rows[waiting.row])
+        for hit in found[:-1]:
+            empty.append(rows[hit.row])
+        waiting = None
+        if pending:
+            take(found[-1])
+        else:
+            waiting = found[-1]
+    if waiting is not None:
+        empty.append(rows[waiting.row])
+    first = min((h for hits in hits_at.values() for h in hits), key=lambda h: (h.unit, h.start), default=None)
+    if first is None or first.row != 0 or all(segment.row is not rows[0] for segment in segments):
+        return None
+    return Alignment(segments, pending, empty)
+
+
+def _labelled(
+    table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool
+) -> tuple[list[Unit], list[Hit]]:
+    """The table's units, and the label hits that form the best sequence in canonical order."""
     units = stream(table, cell_a_line)
     hits = _all_hits(units, rows)
     chosen = _best_sequence(hits, units, rows)
@@ -306,15 +376,7 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
         label = units[hit.unit]
         assert isinstance(label, Label)
         label.hits.append(hit)
-    segments, orphans, empty, unpaired = _assign_runs(units, chosen, rows, cell_a_line)
-    short = {s.row.key for s in segments if len(s.cells) < len(s.row.columns)}
-    placed, unplaced = _place_orphans(orphans, chosen, rows, {s.row.key for s in segments}, short)
-    # a label with no values after it is a blank row, unless a run that lost its label is its
-    # (a converter printed the labels loose after the table, P26)
-    found = {segment.row.key for segment in placed}
-    empty = [row for row in empty if row.key not in found]
-    segments, unplaced = _pooled_nothing(segments + placed, unplaced, rows)
-    return Alignment(segments, unpaired + unplaced, empty)
+    return units, chosen
 
 
 def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import combinations, pairwise
 from typing import NamedTuple
 
 from pipeline.document import Document
-from pipeline.read.align import Alignment, Run, Segment, align
+from pipeline.read.align import Alignment, Run, Segment, align, align_values_first
 from pipeline.read.candidates import (
     BLANK,
     Fit,
@@ -390,10 +390,100 @@ def read_labelled_rows(
     start, end = region
     text = document.text[start:end]
     layout = table_layout(text)
-    result = TableReading(layout=layout)
     table = without_placeholders(token_rows(text, start, empty_is_blank(document)), document)
     cell_a_line = is_cell_a_line(layout, text, table)
+    read = partial(
+        _read_aligned,
+        layout_rows=layout_rows,
+        text=text,
+        layout=layout,
+        document=document,
+        rules_for=rules_for,
+        cell_a_line=cell_a_line,
+        relations=relations,
+    )
     alignment = align(table, layout_rows, cell_a_line)
+    result = read(alignment)
+    if relations and _rows_read(result) < len(layout_rows) and _labels_apart(alignment, document.text):
+        values_first = align_values_first(table, layout_rows, cell_a_line)
+        other = read(values_first) if values_first is not None else None
+        more = other is not None and _cells_read(other) >= _cells_read(result) + _WHOLE_ROW
+        if other and more and _rows_adding_up(other) >= _rows_adding_up(result):
+            other.findings.append(_values_first_finding(other))
+            return other
+    return result
+
+
+_WHOLE_ROW = 7  # cells: the relations leave at least a row more unread in the order not kept
+
+
+def _values_first_finding(chosen: TableReading) -> Finding:
+    """Every value of a table read in the order of values before labels is in doubt: the relations
+    chose the order for the table as a whole, and a row that adds up adds up one row up or down
+    too, so no sum says which row a value is (the text may also keep either order row by row)."""
+    return Finding(
+        rule="order_unsure",
+        severity="warning",
+        fields=[key for key, reading in chosen.readings.items() if reading.value is not None],
+        message="values read as printed before their labels (pdftotext without -layout), the order in "
+        "which the relations leave more cells read; which row each value is, the text does not say",
+    )
+
+
+def _labels_apart(alignment: Alignment, text: str) -> bool:
+    """Whether the rows' labels stand on lines of their own, apart from the values: only then may
+    the values come before them. A row whose values go on from its label's line is read in order."""
+    starts = [(s.label.end, s.cells[0].start) for s in alignment.segments if s.label is not None and s.cells]
+    on_label_line = sum(1 for end, start in starts if "\n" not in text[end:start])
+    return on_label_line * _LABELS_APART <= len(starts)
+
+
+_LABELS_APART = 4  # at most a quarter of the rows with their values on their label's line
+
+
+def _cells_read(result: TableReading) -> int:
+    return sum(1 for reading in result.readings.values() if reading.value is not None)
+
+
+def _rows_adding_up(result: TableReading) -> int:
+    """Rows whose parts add up to a 总计 above 0: what a wrong pairing of values and labels rarely
+    makes (a row of zeros adds up whatever row it is given to)."""
+    by_row: dict[str, list[int | float | None]] = {}
+    for key, reading in result.readings.items():
+        by_row.setdefault(key.rsplit(".", 1)[0], []).append(reading.value)
+    adding_up = 0
+    for values in by_row.values():
+        *parts, total = values
+        if total and all(v is not None for v in parts) and sum(v or 0 for v in parts) == total:
+            adding_up += 1
+    return adding_up
+
+
+_WHOLE = frozenset({Status.VALUE, Status.NIL, Status.BLANK})
+
+
+def _rows_read(result: TableReading) -> int:
+    """Rows read whole: every cell a value (a blank one too)."""
+    by_row: dict[str, bool] = {}
+    for key, reading in result.readings.items():
+        row = key.rsplit(".", 1)[0]
+        by_row[row] = by_row.get(row, True) and reading.status in _WHOLE
+    return sum(by_row.values())
+
+
+def _read_aligned(
+    alignment: Alignment,
+    *,
+    layout_rows: Sequence[Row],
+    text: str,
+    layout: str,
+    document: Document,
+    rules_for: Callable[[Row], RowRules],
+    cell_a_line: bool,
+    relations: Sequence[Relation],
+) -> TableReading:
+    """The reading of a table region whose values `alignment` gave to its rows."""
+    result = TableReading(layout=layout)
     traceless = cell_a_line and _in_row_order(alignment)
     chosen = {s.row.key: s for s in restore_blank_columns(alignment.segments, text)}
     whole = numbers_whole(cell_a_line, document)
