@@ -288,6 +288,9 @@ class Alignment:
     segments: list[Segment]
     unplaced: list[Run]  # runs of values no row could take
     empty: list[Row]  # rows whose label was found with no values after it
+    # the table's label fragments and runs, and the label hits kept: read again in another order
+    units: list[Unit] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
 
 
 def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = False) -> Alignment:
@@ -296,7 +299,16 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
     `cell_a_line`: the table is a PDF's text, a cell a line with no empty line (PyMuPDF), where a
     row's values may come in pieces: cells side by side on one line between cells a line.
     """
-    units, chosen = _labelled(table, rows, cell_a_line)
+    units = stream(table, cell_a_line)
+    hits = _all_hits(units, rows)
+    chosen = _best_sequence(hits, units, rows)
+    chosen = sorted(chosen + _out_of_order(hits, chosen, units, rows), key=lambda h: (h.unit, h.start))
+    named = {hit.unit for hit in chosen if not hit.anchor}  # the fragments that name a row
+    chosen = [_at_label_start(hit, units, rows, named) for hit in chosen]
+    for hit in chosen:
+        label = units[hit.unit]
+        assert isinstance(label, Label)
+        label.hits.append(hit)
     segments, orphans, empty, unpaired = _assign_runs(units, chosen, rows, cell_a_line)
     short = {s.row.key for s in segments if len(s.cells) < len(s.row.columns)}
     placed, unplaced = _place_orphans(orphans, chosen, rows, {s.row.key for s in segments}, short)
@@ -305,20 +317,18 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
     found = {segment.row.key for segment in placed}
     empty = [row for row in empty if row.key not in found]
     segments, unplaced = _pooled_nothing(segments + placed, unplaced, rows)
-    return Alignment(segments, unpaired + unplaced, empty)
+    return Alignment(segments, unpaired + unplaced, empty, units, chosen)
 
 
-def align_values_first(
-    table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = False
-) -> Alignment | None:
+def align_values_first(alignment: Alignment, rows: Sequence[Row]) -> Alignment | None:
     """The other order a text may keep (pdftotext without -layout, P35): each row's values before
     its label, or inside a label wrapped over lines, never after it. The reader tries it where the
     usual order leaves a table poorly read, and the arithmetic tells which of the two holds. None
     unless the text starts with the table's first row and values stand before its label: else, read
     that way, every row would take the values of the row above (or of a page lost before it)."""
-    units, chosen = _labelled(table, rows, cell_a_line)
+    units = alignment.units
     hits_at: dict[int, list[Hit]] = {}
-    for hit in chosen:
+    for hit in alignment.hits:
         if not hit.anchor:
             hits_at.setdefault(hit.unit, []).append(hit)
     segments: list[Segment] = []
@@ -360,23 +370,6 @@ def align_values_first(
     if first is None or first.row != 0 or all(segment.row is not rows[0] for segment in segments):
         return None
     return Alignment(segments, pending, empty)
-
-
-def _labelled(
-    table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool
-) -> tuple[list[Unit], list[Hit]]:
-    """The table's units, and the label hits that form the best sequence in canonical order."""
-    units = stream(table, cell_a_line)
-    hits = _all_hits(units, rows)
-    chosen = _best_sequence(hits, units, rows)
-    chosen = sorted(chosen + _out_of_order(hits, chosen, units, rows), key=lambda h: (h.unit, h.start))
-    named = {hit.unit for hit in chosen if not hit.anchor}  # the fragments that name a row
-    chosen = [_at_label_start(hit, units, rows, named) for hit in chosen]
-    for hit in chosen:
-        label = units[hit.unit]
-        assert isinstance(label, Label)
-        label.hits.append(hit)
-    return units, chosen
 
 
 def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:

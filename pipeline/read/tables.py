@@ -404,8 +404,9 @@ def read_labelled_rows(
     )
     alignment = align(table, layout_rows, cell_a_line)
     result = read(alignment)
-    if relations and _rows_read(result) < len(layout_rows) and _labels_apart(alignment, document.text):
-        values_first = align_values_first(table, layout_rows, cell_a_line)
+    whole = len(result.readings) == len(layout_rows) * len(layout_rows[0].columns) and _read_whole(result)
+    if relations and not whole and _labels_apart(alignment, document.text):
+        values_first = align_values_first(alignment, layout_rows)
         other = read(values_first) if values_first is not None else None
         more = other is not None and _cells_read(other) >= _cells_read(result) + _WHOLE_ROW
         if other and more and _rows_adding_up(other) >= _rows_adding_up(result):
@@ -462,13 +463,9 @@ def _rows_adding_up(result: TableReading) -> int:
 _WHOLE = frozenset({Status.VALUE, Status.NIL, Status.BLANK})
 
 
-def _rows_read(result: TableReading) -> int:
-    """Rows read whole: every cell a value (a blank one too)."""
-    by_row: dict[str, bool] = {}
-    for key, reading in result.readings.items():
-        row = key.rsplit(".", 1)[0]
-        by_row[row] = by_row.get(row, True) and reading.status in _WHOLE
-    return sum(by_row.values())
+def _read_whole(result: TableReading) -> bool:
+    """Whether every cell read is a value (a blank one too): no order could read more."""
+    return all(reading.status in _WHOLE for reading in result.readings.values())
 
 
 def _read_aligned(
