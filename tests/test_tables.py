@@ -966,6 +966,10 @@ def test_section_four_over_two_lines_that_add_up_in_other_orders_too_is_doubted(
     lower = "— 无 0 0 0 0 0 0 0 - 0 -\n1 0 1\n"
     [unsure] = [f for f in read_review(whole(lower), doc(lower)).findings if f.rule == "order_unsure"]
     assert "litigation_after_review.upheld" in unsure.fields
+    # markitdown again: one cell (尚未审结's 无) lifted onto a line of its own above the row
+    lifted = "无\n| 0 — | 2 | 2 0 | 0 — | 8 8 | 0 — | 0 0 | 0 |\n"
+    [unsure] = [f for f in read_review(whole(lifted), doc(lifted)).findings if f.rule == "order_unsure"]
+    assert {"review.other", "review.pending"} <= set(unsure.fields)
     # pdftotext -layout: values in columns, the first line starts the row
     aligned = "0    0   0   8   8   9   5   0   0   14\n0    0   0   0   0\n"
     assert not any(f.rule == "order_unsure" for f in read_review(whole(aligned), doc(aligned)).findings)
