@@ -27,6 +27,10 @@ def seeds(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.skipif(
+    not pipeline.read.align.__file__.endswith(".py"),
+    reason="compiled by mypyc (GOV_REPORT_MYPYC): a patched module attribute does not reach its callers",
+)
 def test_broken_label_matcher_is_a_regression(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -607,8 +607,11 @@ def _assign_runs(
         # A label whose values stand on its next line (a tall cell) has blank cells on its own;
         # unless the next row lost its label: then the blank row is blank and the values are its.
         tall = row_after in labelled or row_after >= len(rows)
-        while tall and len(runs) > len(group) and any(not run.filled for run in runs):
-            runs.remove(next(run for run in runs if not run.filled))
+        # `tall` is tested apart from the loop: for `while flag and …` with a local `flag` not used after
+        # it, mypyc (2.4) writes C that does not compile (a jump to no label)
+        if tall:
+            while len(runs) > len(group) and any(not run.filled for run in runs):
+                runs.remove(next(run for run in runs if not run.filled))
         filled = [run for run in runs if run.filled]
         if len(group) >= 2 and len(filled) >= 2:
             # Several labels, then several runs: rows printed as a column of labels and a block
