@@ -1340,3 +1340,26 @@ def test_values_printed_apart_from_their_labels_are_read_in_the_order_the_sums_c
     # which row each value is rests on the order the relations chose for the whole table: in doubt
     doubted = {key for f in result.findings if f.rule == "order_unsure" for key in f.fields}
     assert ("applications.granted.total" in doubted) is values_first
+
+
+def _pipe_table(first_column: str) -> str:
+    """Table 三 as pipe rows, 5 applications of 商业企业 received and granted, every other cell 0;
+    自然人 printed as `first_column` in every row."""
+    lines = []
+    for row in APPLICATION_ROWS["2021"]:
+        fives = row.key.endswith(("new_received", "granted", ".total"))
+        rest = ["5" if fives else "0", "0", "0", "0", "0", "5" if fives else "0"]
+        lines.append("| " + " | ".join([row.label, first_column, *rest]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def test_natural_persons_blank_in_every_row_put_the_applicant_columns_in_doubt() -> None:  # P30
+    # a converter that drops a column the filer left blank (markitdown keeps no empty column) puts
+    # every value one column off, and every sum still holds: a person looks
+    result = read_applications(whole(text := _pipe_table(" ")), "2021", doc(text))
+    assert values(result, "applications.new_received") == [None, 5, 0, 0, 0, 0, 5]  # read as printed
+    [unsure] = [f for f in result.findings if f.rule == "columns_unsure"]
+    assert {"applications.new_received.commercial", "applications.total.natural_person"} <= set(unsure.fields)
+    assert "applications.new_received.total" not in unsure.fields
+    filled = read_applications(whole(text := _pipe_table("0")), "2021", doc(text))
+    assert not any(f.rule == "columns_unsure" for f in filled.findings)

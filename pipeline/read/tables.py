@@ -39,7 +39,7 @@ from pipeline.read.columns import restore_blank_columns
 from pipeline.read.glued import Blocks
 from pipeline.read.solver import Relation, application_relations, consistent_readings
 from pipeline.read.tokens import Cell, Kind, empty_lines_are_cells, parse_cell, token_rows
-from schemas.layout import ACTIVE_BLOCKS, APPLICATION_ROWS, SUMMARY_ROWS, Row, row_keys
+from schemas.layout import ACTIVE_BLOCKS, APPLICANT_COLUMNS, APPLICATION_ROWS, SUMMARY_ROWS, Row, row_keys
 from schemas.reading import Finding, Reading, Status
 
 
@@ -803,13 +803,44 @@ _APPLICATION_RULES = RowRules(checks=(sums_to_last,), blocks=Blocks(7), shifted_
 
 def read_applications(region: tuple[int, int], template: str, document: Document) -> TableReading:
     """Section 三: 25 (2021) or 23 (2019) rows of 7 applicant columns."""
-    return read_labelled_rows(
+    result = read_labelled_rows(
         _from_header(region, document.text),
         APPLICATION_ROWS[template],
         document,
         lambda row: _APPLICATION_RULES,
         application_relations(template),
     )
+    result.findings += _column_dropped(result)
+    return result
+
+
+def _column_dropped(result: TableReading) -> list[Finding]:
+    """A warning naming the applicant cells when 自然人 reads blank in every row read while other
+    applicant columns hold numbers: where a converter dropped a column the filer left blank (P30;
+    markitdown keeps no empty column), the values counted from the right stand one column off
+    from there on, and every sum still holds. Natural persons are the applicants of nearly every
+    report; a person looks."""
+    readings = result.readings
+    natural = [r for k, r in readings.items() if k.endswith(".natural_person")]
+    blank = sum(1 for r in natural if r.status is Status.BLANK)
+    if any(r.value is not None for r in natural) or 2 * blank <= len(natural):
+        return []  # a value, or rows unread more than blank: nothing says a column is missing
+    applicants = [k for k, r in readings.items() if k.rsplit(".", 1)[1] in _APPLICANT_PARTS and r.value]
+    if not applicants:
+        return []
+    return [
+        Finding(
+            rule="columns_unsure",
+            severity="warning",
+            fields=[k for k in readings if k.rsplit(".", 1)[1] in _APPLICANT_CELLS],
+            message="自然人 blank in every row while other applicant columns hold numbers: a column "
+            "left blank may be missing from the text, the values then one column off",
+        )
+    ]
+
+
+_APPLICANT_PARTS = frozenset(APPLICANT_COLUMNS[1:-1])  # the 法人或其他组织 columns
+_APPLICANT_CELLS = frozenset(APPLICANT_COLUMNS[:-1])  # all but 总计, which a shift leaves in place
 
 
 _HEADER_WORDS = ("勾稽关系", "申请人情况")  # table 三's header, above its rows
