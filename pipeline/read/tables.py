@@ -404,18 +404,22 @@ def read_labelled_rows(
     )
     alignment = align(table, layout_rows, cell_a_line)
     result = read(alignment)
-    whole = len(result.readings) == len(layout_rows) * len(layout_rows[0].columns) and _read_whole(result)
-    if relations and not whole and _labels_apart(alignment, document.text):
+    if relations and not _read_complete(result, layout_rows) and _labels_apart(alignment, document.text):
         values_first = align_values_first(alignment, layout_rows)
-        other = read(values_first) if values_first is not None else None
-        more = other is not None and _cells_read(other) >= _cells_read(result) + _WHOLE_ROW
-        if other and more and _rows_adding_up(other) >= _rows_adding_up(result):
+        if values_first is not None and _reads_better(other := read(values_first), result):
             other.findings.append(_values_first_finding(other))
             return other
     return result
 
 
-_WHOLE_ROW = 7  # cells: the relations leave at least a row more unread in the order not kept
+def _reads_better(other: TableReading, usual: TableReading) -> bool:
+    """Whether the relations leave at least a row more read in the other order, with no fewer rows
+    adding up to a 总计 above 0."""
+    more = _cells_read(other) >= _cells_read(usual) + _WHOLE_ROW
+    return more and _rows_adding_up(other) >= _rows_adding_up(usual)
+
+
+_WHOLE_ROW = 7  # cells
 
 
 def _values_first_finding(chosen: TableReading) -> Finding:
@@ -463,9 +467,10 @@ def _rows_adding_up(result: TableReading) -> int:
 _WHOLE = frozenset({Status.VALUE, Status.NIL, Status.BLANK})
 
 
-def _read_whole(result: TableReading) -> bool:
-    """Whether every cell read is a value (a blank one too): no order could read more."""
-    return all(reading.status in _WHOLE for reading in result.readings.values())
+def _read_complete(result: TableReading, layout_rows: Sequence[Row]) -> bool:
+    """Whether every cell of the table is read as a value (a blank one too): no order reads more."""
+    cells = len(layout_rows) * len(layout_rows[0].columns)
+    return len(result.readings) == cells and all(r.status in _WHOLE for r in result.readings.values())
 
 
 def _read_aligned(
@@ -825,8 +830,7 @@ def _column_dropped(result: TableReading) -> list[Finding]:
     blank = sum(1 for r in natural if r.status is Status.BLANK)
     if any(r.value is not None for r in natural) or 2 * blank <= len(natural):
         return []  # a value, or rows unread more than blank: nothing says a column is missing
-    applicants = [k for k, r in readings.items() if k.rsplit(".", 1)[1] in _APPLICANT_PARTS and r.value]
-    if not applicants:
+    if not any(r.value for k, r in readings.items() if k.rsplit(".", 1)[1] in _APPLICANT_PARTS):
         return []
     return [
         Finding(
