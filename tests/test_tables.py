@@ -429,6 +429,19 @@ def test_a_row_given_far_more_values_than_columns_is_sent_to_review() -> None:  
     assert error.severity == "error"
 
 
+def test_glued_zeros_one_more_than_the_columns_read_zero_with_a_warning() -> None:  # P9, P21
+    # the real seed's `(六)其他处理` with eight zeros for seven columns, its cells glued by a
+    # crawler: whichever zero is the surplus every column is 0; one digit other than 0 and the
+    # surplus matters: nothing is read
+    for line in ["（六）其他处理00000000", "（六）其他处理0000无000"]:
+        result = read_lines(read_applications, [line], "2019")
+        assert values(result, "applications.other") == [0] * 7
+        [warning] = [f for f in result.findings if f.rule == "extra_values"]
+        assert warning.severity == "warning" and "8 cells for 7 columns" in warning.message
+    result = read_lines(read_applications, ["（六）其他处理00000010"], "2019")
+    assert values(result, "applications.other") == [None] * 7
+
+
 def test_labels_over_one_block_of_zeros_read_zero_whatever_the_order() -> None:  # P35
     # real `pdftotext -layout` output: two rows' labels on consecutive lines, their 14 values below
     # in column pairs, an order the text does not show. All of them say nothing, so every order
@@ -475,6 +488,19 @@ def test_a_short_row_of_zeros_whose_blanks_left_no_trace_reads_zero_for_review()
     with_blanks = [line if line != "0" or i != 1 else "\t" for i, line in enumerate(MUPDF_ROWS)]
     kept = read_lines(read_applications, [*with_blanks[:6], "\t", *with_blanks[6:]], "2019")
     assert all(kept.readings[f"applications.granted.{c}"].value is None for c in APPLICANT_COLUMNS)
+
+
+def test_section_four_glued_on_a_line_of_its_own_is_split_where_lines_are_cells() -> None:  # P21, P4
+    # a crawler dropped the cells' tabs: the header's single characters and the 15 zeros each make
+    # one line, so a line looks like a cell, yet no count is written `000…`: the run is 15 cells
+    lines = ["行政复议行政诉讼", "结结其尚总结结其尚总", "维 持纠 正结 果审 结计", "0" * 15]
+    text = "\n".join(lines) + "\n"
+    read = read_review(whole(text), doc(text)).readings
+    assert [r.value for r in read.values()] == [0] * 15
+    assert all(r.status is Status.VALUE and not r.candidates for r in read.values())
+    # a run that can be one number stays one cell there: short of 15, nothing is guessed
+    text = text.replace("0" * 15, "10" * 7 + "1")
+    assert all(r.value is None for r in read_review(whole(text), doc(text)).readings.values())
 
 
 def test_section_four_of_zeros_whose_blanks_left_no_trace_reads_zero_for_review() -> None:  # P33

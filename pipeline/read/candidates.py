@@ -13,7 +13,15 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import combinations
 
-from pipeline.read.glued import Blocks, all_readings, blank_at, joined_cells, number_of, splittable
+from pipeline.read.glued import (
+    Blocks,
+    all_readings,
+    blank_at,
+    joined_cells,
+    number_of,
+    splittable,
+    surely_glued,
+)
 from pipeline.read.tokens import Cell, Kind
 from schemas.reading import Finding
 
@@ -21,6 +29,8 @@ Slots = list[Cell]
 RowCheck = Callable[[Slots], bool]
 
 BLANK = Kind.BLANK
+NIL = Kind.NIL
+NUMBER = Kind.NUMBER
 
 
 def trim_blanks(cells: list[Cell], slots: int) -> list[Cell]:
@@ -104,7 +114,8 @@ def fit_cells(
         return Fit(_without_surplus(trim_blanks(cells, slots), slots), "extra_values")
     if not cells:
         return Fit([], "empty")
-    has_runs = not whole and any(splittable(c) for c in cells)
+    # where a run of digits is one cell (`whole`), a run with a leading zero still is not
+    has_runs = any(surely_glued(c) if whole else splittable(c) for c in cells)
     glued = _glued_fit(cells, slots, blocks, False, signed) if has_runs else None
     if glued is not None and glued.candidates:
         return glued
@@ -142,6 +153,8 @@ def _glued_fit(
         found = relaxed and [(cost, row) for cost, row in relaxed if cost == 0]
     if found is None:
         return Fit([], "too_many_readings")
+    if not found and (zeros := _surplus_zeros(cells, slots)) is not None:
+        return Fit(_without_surplus(zeros, slots), "extra_values")
     if not found and inline and _total_left_blank(cells, slots, blocks):
         return Fit([[*cells, blank_at(cells[-1])]], "total_blank")
     if not found and inline and len(cells) == 1 and blocks is not None and blocks.size == slots:
@@ -154,6 +167,30 @@ def _glued_fit(
     if len(kept) == 1 and len(cells) == slots:
         return Fit(kept, None, windows=[0])
     return Fit(kept, "glued", costs={id(reading): cost for cost, reading in found})
+
+
+def _surplus_zeros(cells: list[Cell], slots: int) -> list[Cell] | None:
+    """A row of nothing but zeros and nil marks, more of them than columns (P9 glued: `(六)其他处理
+    00000000`, 8 for 7): every column reads 0 whichever cell is the surplus. Its cells, a zero
+    each; None for any other row."""
+    values = [c for c in cells if c.kind is not BLANK]
+    if not values or not all(c.kind is NIL or _zero_run(c) for c in values):
+        return None
+    zeros = [
+        c if c.kind is NIL else Cell("0", c.start + i, c.start + i + 1, NUMBER, 0, None, False, c.inline, c.x)
+        for c in values
+        for i in range(1 if c.kind is NIL else len(c.text))
+    ]
+    return zeros if len(zeros) > slots else None
+
+
+def _zero_run(cell: Cell) -> bool:
+    return cell.kind is NUMBER and cell.text.strip("0") == ""
+
+
+def printed_cells(cells: list[Cell]) -> int:
+    """How many cells the text holds at least: a run of zeros is as many cells as zeros."""
+    return sum(len(c.text) if _zero_run(c) else 1 for c in cells)
 
 
 def parts_only_fit(cells: list[Cell], slots: int, signed: frozenset[int]) -> Fit:

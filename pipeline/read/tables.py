@@ -31,6 +31,7 @@ from pipeline.read.candidates import (
     non_negative_except_change,
     orders_unsure,
     parts_only_fit,
+    printed_cells,
     rejoined_numbers,
     sums_to_last,
     trim_blanks,
@@ -181,7 +182,7 @@ def read_row(
             )
         )
     elif fit.note == "extra_values":
-        printed = len(trim_blanks(segment.cells, len(keys)))
+        printed = printed_cells(trim_blanks(segment.cells, len(keys)))
         findings.append(
             Finding(
                 rule="extra_values",
