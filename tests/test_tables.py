@@ -1264,6 +1264,32 @@ def test_glued_rows_whose_total_was_left_blank_show_the_habit_by_their_fewest_bl
     assert values(result, "applications.denied.state_secret") == [0, 0, 0, 0, 0, 0, None]
 
 
+def test_glued_parts_under_a_blank_total_are_doubted_where_their_digits_were_cut() -> None:  # P7, P21, P30
+    # the same dump with a blank column: `620无—无` reads 6|2|0 with no blank put back, yet 62|0
+    # beside a blank column is as good a reading, and no 总计 checks either: a person looks
+    text = (
+        "一、本年新收政府信息公开申请数量134009026二、上年结转政府信息公开申请数量100//01"
+        "三、本年度办理结果（一）予以公开620无—无（二）部分公开（区分处理的，只计这一情形，不计其他情形）80000-"
+        "（三）不予公开1.属于国家秘密000000"
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    blank_totals = {
+        f.fields[0].rsplit(".", 1)[0]: f.severity for f in result.findings if f.rule == "total_left_blank"
+    }
+    assert blank_totals["applications.granted"] == blank_totals["applications.partial"] == "warning"
+    # zeros read the same however they are cut
+    assert blank_totals["applications.denied.state_secret"] == "info"
+
+
+def test_every_reading_with_as_few_stray_spaces_is_kept() -> None:  # P23, P24
+    # `4 4 2 2` for three columns: one of the three spaces is stray, and which one no relation of
+    # section 二 tells (4|4|22, 44|2|2 or 4|42|2): nothing is read
+    text = "对外公开总数量 规章 0 0 27 规范性文件 4 4 2 2 第二十条第（五）项 信息内容 上一年项目数量"
+    result = read_active(whole(text), "2019", doc(text))
+    assert values(result, "active.normative_docs") == [None] * 3
+    assert result.readings["active.normative_docs.total_published"].candidates == [2, 22]
+
+
 def test_section_four_under_a_pandoc_ruler_keeps_its_blank_review_block_blank() -> None:  # P9, P30
     # pandoc's markdown of a DOCX whose 行政复议 block is blank: ten values under the fifteen
     # columns its ruler draws; each stands in its column, the first five stay blank

@@ -278,13 +278,16 @@ def _search_readings(
     """
     found: dict[Shape, tuple[int, Slots]] = {}
     budget = SEARCH_BUDGET
+    fewest_joins: int | None = None  # of the first variant with a reading
     for joins, variant in _stray_space_variants(cells):
-        if found and joins:
-            break
+        if fewest_joins is not None and joins > fewest_joins:
+            break  # every variant with as few stray spaces is tried: each may be the row's
         spent = _readings_with_blanks(variant, slots, blocks, inline, signed, budget, 2 * joins, found)
         if spent < 0:
             return None
         budget -= spent
+        if found and fewest_joins is None:
+            fewest_joins = joins
     return list(found.values())
 
 

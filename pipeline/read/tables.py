@@ -37,7 +37,7 @@ from pipeline.read.candidates import (
     trim_blanks,
 )
 from pipeline.read.columns import restore_blank_columns
-from pipeline.read.glued import Blocks
+from pipeline.read.glued import Blocks, splittable
 from pipeline.read.solver import Relation, application_relations, consistent_readings
 from pipeline.read.tokens import Cell, Kind, empty_lines_are_cells, parse_cell, token_rows
 from schemas.layout import ACTIVE_BLOCKS, APPLICANT_COLUMNS, APPLICATION_ROWS, SUMMARY_ROWS, Row, row_keys
@@ -206,13 +206,17 @@ def read_row(
             )
         )
     elif fit.note == "total_blank":
+        # no sum checks the parts: where a run of digits had to be cut, the cut that puts back the
+        # fewest blanks is only the likeliest (`620` is 6|2|0, or 62|0 beside a blank column)
+        cut = any(splittable(cell) and cell.text.strip("0") for cell in segment.cells)  # zeros cut alike
         findings.append(
             Finding(
                 rule="total_left_blank",
-                severity="info",
+                severity="warning" if cut else "info",
                 fields=list(keys),
                 message=f"{segment.row.key}: '{_cells_text(segment.cells)}' fits no reading with its 总计; "
-                "read as the applicant columns, 总计 left blank (the last value is less than one before it)",
+                "read as the applicant columns, 总计 left blank (the last value is less than one before it)"
+                + ("; no sum checks where its digits were cut" if cut else ""),
             )
         )
     elif fit.note in ("glued", "shifted", "rejoined", "alone") and not any(
