@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from evals.dataset import load_cases
+from evals.runs import build_run
 from pipeline.run import extract_paths
 from pipeline.settings import Settings
 from schemas.record import Record
@@ -63,3 +67,19 @@ def test_zhanhe_reports_lost_rows_and_guesses_nothing(records: dict[str, Record]
     assert missing and "applications.new_received.total" in missing[0].fields
     assert record.fields["active.procurement.amount_wan"] is None
     assert record.fields["applications.granted.total"] is None
+
+
+def test_the_samples_flattened_as_crawlers_do_have_no_unflagged_wrong_value(tmp_path: Path) -> None:
+    # scripts/reflatten_samples.py: the real tables glued, spaced, a row a line, with page numbers,
+    # ordinal variants and full-width digits; what the reader cannot tell it must put before a person
+    script = FIXTURES.parents[1] / "scripts" / "reflatten_samples.py"
+    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True)
+    cases = load_cases(tmp_path)
+    assert len(cases) == 30
+    records = extract_paths([str(case.document) for case in cases], Settings(backend="rules"))
+    run = build_run(tmp_path, cases, Settings(backend="rules"), "reflattened", records, 0.0)
+    assert run.summary.overall.unflagged_values == 0 and run.summary.overall.silent_errors == 0
+    # the glued section 四 and the surplus zeros of (六)其他处理 are read
+    by_name = {Path(d.document).stem: d for d in run.documents}
+    assert not by_name["001_de8f091d9f2bb639-rows_a_line"].wrong
+    assert by_name["004_5b778f4f075da12c-glued"].fields["applications.other.total"].outcome == "correct"
