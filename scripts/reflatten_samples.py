@@ -18,8 +18,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from schemas.layout import APPLICATION_ROWS
+
 FIXTURES = Path(__file__).resolve().parent.parent / "evals" / "fixtures"
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+ORDINAL = re.compile(r"^[一二三四五六七八九十\d（）()、.]+")  # `（三）`, `1.`, `二、` before a row's words
 PAGE_FURNITURE = ("- {page} -", "第 {page} 页 共 9 页", "— {page} —")
 
 
@@ -49,12 +52,28 @@ def page_furniture(text: str, rnd: random.Random) -> str:
     return "\n".join(out)
 
 
+def spaced_with_pages(text: str, rnd: random.Random) -> str:
+    """A PDF's text run together on one line: its page numbers stand between the cells (P33, P24)."""
+    return spaced(page_furniture(text, rnd), rnd)
+
+
 def ordinals(text: str, rnd: random.Random) -> str:
     """`1.` written `1、`, `1．` or `1. `; brackets all full-width or all half-width (P25)."""
     text = re.sub(r"(?m)^(\s*)(\d)\.", lambda m: m[1] + m[2] + rnd.choice(["、", "．", ". "]), text)
     if rnd.random() < 0.5:
         return text.replace("（", "(").replace("）", ")")
     return text.replace("(", "（").replace(")", "）")
+
+
+def label_typos(text: str, rnd: random.Random) -> str:
+    """Row labels as filers and converters mangle them (P25): a character dropped from three of
+    them, `行政规范性文件` without 行政, a group label split over two lines."""
+    words = {ORDINAL.sub("", row.label) for rows in APPLICATION_ROWS.values() for row in rows}
+    for word in rnd.sample(sorted(w for w in words if len(w) >= 6 and w in text), 3):
+        cut = rnd.randrange(1, len(word) - 1)  # neither the first character nor the last
+        text = text.replace(word, word[:cut] + word[cut + 1 :], 1)
+    text = text.replace("行政规范性文件", "规范性文件")
+    return re.sub(r"([（(]四[）)]无)(法提供)", r"\1\n\2", text, count=1)
 
 
 def full_width(text: str, _: random.Random) -> str:
@@ -66,7 +85,9 @@ FLATTENINGS: dict[str, Callable[[str, random.Random], str]] = {
     "spaced": spaced,
     "rows_a_line": rows_a_line,
     "page_furniture": page_furniture,
+    "spaced_with_pages": spaced_with_pages,
     "ordinals": ordinals,
+    "label_typos": label_typos,
     "full_width": full_width,
 }
 

@@ -75,7 +75,7 @@ def test_the_samples_flattened_as_crawlers_do_have_no_unflagged_wrong_value(tmp_
     script = FIXTURES.parents[1] / "scripts" / "reflatten_samples.py"
     subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True)
     cases = load_cases(tmp_path)
-    assert len(cases) == 30
+    assert len(cases) == 40
     records = extract_paths([str(case.document) for case in cases], Settings(backend="rules"))
     run = build_run(tmp_path, cases, Settings(backend="rules"), "reflattened", records, 0.0)
     assert run.summary.overall.unflagged_values == 0 and run.summary.overall.silent_errors == 0

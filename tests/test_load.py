@@ -479,6 +479,15 @@ def test_page_numbers_before_a_tables_repeated_header_are_dropped() -> None:  # 
     assert without_page_furniture(values) == values
 
 
+def test_page_footers_inside_a_line_are_dropped_where_they_count_the_pages() -> None:  # P33, P24
+    # a PDF's text run together on one line: its footers stand between the cells of a row
+    text = "信息 - 4 - 申请 （一）予以公开 — 5 — 1 1 2.没有现成信息 - 6 - - 7 - 3.补正 第 8 页 共 9 页 0"
+    assert without_page_furniture(text) == "信息  申请 （一）予以公开  1 1 2.没有现成信息   3.补正  0"
+    # a nil mark, a value and a nil mark are a row's cells where they count no pages
+    row = "行政许可 - 7 - 其他对外管理服务事项 - 7 - 0 - 8 -"
+    assert without_page_furniture(row) == row
+
+
 def test_text_documents_lose_their_page_furniture_on_loading(tmp_path: Path) -> None:
     path = tmp_path / "report.txt"
     path.write_text("某局2020年政府信息公开工作年度报告\n规章\n0\n第 1 页 共 2 页\n0\n", encoding="utf-8")

@@ -31,7 +31,51 @@ _DIGIT = re.compile(r"\d")
 
 def without_page_furniture(text: str) -> str:
     """`text` less the page furniture it shows to be furniture."""
-    return _without_running_heads(_FOOTER.sub("", text) if _may_have_footer(text) else text)
+    if _may_have_footer(text):
+        text = _without_inline_footers(_FOOTER.sub("", text))
+    return _without_running_heads(text)
+
+
+# A footer inside a line: a PDF's text run together (a crawler's one-liner), `… 2.没有现成信息需要另行
+# 制作 - 7 - - 8 - 3.补正后…`. Between spaces, so a dash of a word or a number is never one.
+_INLINE_FOOTER = re.compile(
+    r"(?<!\S)(?:第[^\S\n]*(\d{1,4})[^\S\n]*页(?:[^\S\n]*[/／,，]?[^\S\n]*共[^\S\n]*\d{1,4}[^\S\n]*页)?"
+    r"|[-–—][^\S\n]?(\d{1,4})[^\S\n]?[-–—])(?!\S)"
+)
+_COUNTED_PAGES = 3  # a nil mark, a value and a nil mark (`- 7 -`) may be a row's cells: not 3 pages running
+
+
+def _without_inline_footers(text: str) -> str:
+    """`text` less the footers inside its lines whose page numbers count up one by one, three at
+    least in a row (their order in the text, others between them allowed)."""
+    found = list(_INLINE_FOOTER.finditer(text))
+    if len(found) < _COUNTED_PAGES:
+        return text
+    chain = [1] * len(found)  # the longest count up to each footer, through the footer `before` it
+    before: list[int | None] = [None] * len(found)
+    longest_to: dict[int, int] = {}  # page number -> the footer that ends the longest count to it
+    for i, match in enumerate(found):
+        page = int(match[1] or match[2])
+        previous = longest_to.get(page - 1)
+        if previous is not None:
+            chain[i], before[i] = chain[previous] + 1, previous
+        if page not in longest_to or chain[i] > chain[longest_to[page]]:
+            longest_to[page] = i
+    furniture: set[int] = set()
+    for end in sorted(range(len(found)), key=lambda i: -chain[i]):
+        if chain[end] < _COUNTED_PAGES or end in furniture:
+            continue
+        link: int | None = end
+        while link is not None:
+            furniture.add(link)
+            link = before[link]
+    if not furniture:
+        return text
+    kept, last = [], 0
+    for index in sorted(furniture):
+        kept.append(text[last : found[index].start()])
+        last = found[index].end()
+    return "".join(kept) + text[last:]
 
 
 def _may_have_footer(text: str) -> bool:
