@@ -503,6 +503,26 @@ def test_section_four_glued_on_a_line_of_its_own_is_split_where_lines_are_cells(
     assert all(r.value is None for r in read_review(whole(text), doc(text)).readings.values())
 
 
+def test_section_four_cells_placed_beside_unplaceable_ones_are_doubted() -> None:  # P3, P9
+    # pdfplumber's text of a LibreOffice print, narrow columns: 4365 wrapped as 436 over 5, twice,
+    # and the blank 行政复议 block left no trace; the readings found all put 89 0 0 0 89 first,
+    # the one true reading (89… under 未经复议直接起诉) is not among them: what was read is doubted
+    lines = [
+        "行政复议 行政诉讼",
+        "结果 结果 其他 尚未 总计 未经复议直接起诉 复议后起诉",
+        "89 0 0 0 89 0 0 436 436",
+        "5 5",
+    ]
+    text = "\n".join(lines) + "\n"
+    result = read_review(whole(text), doc(text))
+    read = [k for k, r in result.readings.items() if r.status is not Status.AMBIGUOUS]
+    [unsure] = [f for f in result.findings if f.rule == "blocks_unsure"]
+    assert unsure.severity == "warning" and read and sorted(unsure.fields) == sorted(read)
+    # fifteen cells leave nothing unplaced: no such doubt
+    text = "\n".join([*lines[:2], " ".join(["1", "0", "0", "0", "1"] * 3)]) + "\n"
+    assert not [f for f in read_review(whole(text), doc(text)).findings if f.rule == "blocks_unsure"]
+
+
 def test_section_four_of_zeros_whose_blanks_left_no_trace_reads_zero_for_review() -> None:  # P33
     header = [
         "行政复议",

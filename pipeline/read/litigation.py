@@ -193,6 +193,19 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
                 "to cannot be told, left null",
             )
         )
+        placed = [k for k, r in result.readings.items() if r.status is not _AMBIGUOUS]
+        if len(cells) < 15 and placed:
+            # the readings that agree on these cells are those the search made of a row short of
+            # cells; one it could not make (a number wrapped onto the next line) may hold them elsewhere
+            result.findings.append(
+                Finding(
+                    rule="blocks_unsure",
+                    severity="warning",
+                    fields=placed,
+                    message=f"section 四: {len(cells)} value cells for 15 columns; these were read where "
+                    "every reading found puts them, yet other cells of the row could not be placed",
+                )
+            )
     return result
 
 
