@@ -37,10 +37,12 @@ def without_page_furniture(text: str) -> str:
 
 
 # A footer inside a line: a PDF's text run together (a crawler's one-liner), `… 2.没有现成信息需要另行
-# 制作 - 7 - - 8 - 3.补正后…`. Between spaces, so a dash of a word or a number is never one.
+# 制作 - 7 - - 8 - 3.补正后…`. Between spaces (checked on each match: a look-behind first would cost the
+# scan its fast start on one character class), so a dash of a word or a number is never one.
 _INLINE_FOOTER = re.compile(
-    r"(?<!\S)(?:第[^\S\n]*(\d{1,4})[^\S\n]*页(?:[^\S\n]*[/／,，]?[^\S\n]*共[^\S\n]*\d{1,4}[^\S\n]*页)?"
-    r"|[-–—][^\S\n]?(\d{1,4})[^\S\n]?[-–—])(?!\S)"
+    r"[第\-–—]"
+    r"(?:(?<=第)[^\S\n]*(\d{1,4})[^\S\n]*页(?:[^\S\n]*[/／,，]?[^\S\n]*共[^\S\n]*\d{1,4}[^\S\n]*页)?"
+    r"|(?<!第)[^\S\n]?(\d{1,4})[^\S\n]?[-–—])(?!\S)"
 )
 _COUNTED_PAGES = 3  # a nil mark, a value and a nil mark (`- 7 -`) may be a row's cells: not 3 pages running
 
@@ -48,7 +50,7 @@ _COUNTED_PAGES = 3  # a nil mark, a value and a nil mark (`- 7 -`) may be a row'
 def _without_inline_footers(text: str) -> str:
     """`text` less the footers inside its lines whose page numbers count up one by one, three at
     least in a row (their order in the text, others between them allowed)."""
-    found = list(_INLINE_FOOTER.finditer(text))
+    found = [m for m in _INLINE_FOOTER.finditer(text) if not m.start() or text[m.start() - 1].isspace()]
     if len(found) < _COUNTED_PAGES:
         return text
     chain = [1] * len(found)  # the longest count up to each footer, through the footer `before` it
