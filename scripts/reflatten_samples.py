@@ -2,8 +2,13 @@
 """The five real samples (`evals/fixtures/0*.txt`) flattened again as crawlers and converters do,
 with their hand labels: a labelled set of real tables in shapes the samples themselves do not show.
 
-    .venv/bin/python scripts/reflatten_samples.py --out /tmp/reflattened
+    .venv/bin/python scripts/reflatten_samples.py --out /tmp/reflattened [--converters]
     .venv/bin/pipeline eval --fixtures /tmp/reflattened
+
+`--converters` also puts the samples printed as TAB rows (001, 004) into an HTML table and through
+the real converters of `evals/synth/convert.py` (w3m, lynx, pandoc, Chromium's print and what
+pdftotext, PyMuPDF, pdfplumber and markitdown make of it; the Debian packages of
+`scripts/install-system-packages`).
 
 The values do not change, so the labels hold; a blank cell of a sample stays blank in its label
 although text that keeps no blanks cannot show it (the reader then may read 0 or leave a doubt).
@@ -12,12 +17,14 @@ although text that keeps no blanks cannot show it (the reader then may read 0 or
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import random
 import re
 from collections.abc import Callable
 from pathlib import Path
 
+from evals.synth.convert import CONVERTERS, convert
 from schemas.layout import APPLICATION_ROWS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "evals" / "fixtures"
@@ -92,12 +99,33 @@ FLATTENINGS: dict[str, Callable[[str, random.Random], str]] = {
 }
 
 
+def as_html_table(text: str) -> str:
+    """A page of the sample: each run of TAB rows a table, a cell each field; other lines paragraphs."""
+    parts: list[str] = []
+    rows: list[list[str]] = []
+    for line in [*text.split("\n"), ""]:
+        if "\t" in line:
+            rows.append(line.split("\t"))
+            continue
+        if rows:
+            cells = ("".join(f"<td>{html.escape(cell.strip())}</td>" for cell in row) for row in rows)
+            parts.append('<table border="1">' + "".join(f"<tr>{row}</tr>" for row in cells) + "</table>")
+            rows = []
+        if line.strip():
+            parts.append(f"<p>{html.escape(line.strip())}</p>")
+    return '<html><head><meta charset="utf-8"></head><body>' + "\n".join(parts) + "</body></html>"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=25)
+    parser.add_argument(
+        "--converters", action="store_true", help="also the TAB-row samples through real converters"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    written = 0
     for sample in sorted(FIXTURES.glob("0*.txt")):
         raw = sample.read_bytes()
         encoding = "utf-8"
@@ -107,15 +135,22 @@ def main() -> None:
             encoding = "gb18030"
             text = raw.decode(encoding)
         label = json.loads(sample.with_name(sample.stem + ".label.json").read_text(encoding="utf-8"))
-        for name, flatten in FLATTENINGS.items():
+        bodies = {
+            name: flatten(text, random.Random(f"{args.seed}:{sample.stem}-{name}")).encode(encoding)
+            for name, flatten in FLATTENINGS.items()
+        }
+        if args.converters and label["layout"] == "tab_rows":
+            page = as_html_table(text)
+            bodies |= {name: convert(name, page).encode() for name in CONVERTERS}
+        for name, body in bodies.items():
             stem = f"{sample.stem}-{name}"
-            body = flatten(text, random.Random(f"{args.seed}:{stem}"))
-            (args.out / f"{stem}.txt").write_bytes(body.encode(encoding))
+            (args.out / f"{stem}.txt").write_bytes(body)
             relabelled = {**label, "source": f"{stem}.txt", "layout": f"sample_{name}"}
             (args.out / f"{stem}.label.json").write_text(
                 json.dumps(relabelled, ensure_ascii=False, indent=1), encoding="utf-8"
             )
-    print(f"{len(FLATTENINGS) * len(list(FIXTURES.glob('0*.txt')))} documents written to {args.out}")
+            written += 1
+    print(f"{written} documents written to {args.out}")
 
 
 if __name__ == "__main__":
