@@ -1328,6 +1328,14 @@ def test_section_four_under_a_pandoc_ruler_keeps_its_blank_review_block_blank() 
     assert values(result, "review") == [None] * 5
     assert values(result, "litigation_direct") == [0, 7, 2, 0, 9]
     assert values(result, "litigation_after_review") == [0] * 5
+    # a ruler of sixteen columns over a row with no label (the real sample 004: five blanks, then
+    # eleven values, P9): which column is the surplus is not known; read under the fifteen that hold
+    # every value, and put before a person
+    extra = text.replace(ruler, ruler + " ------").replace(values_line, values_line + " 0     ")
+    surplus = read_review(whole(extra), doc(extra))
+    assert values(surplus, "review") == [None, None, None, None, 0]
+    [error] = [f for f in surplus.findings if f.rule == "extra_values"]
+    assert error.severity == "error" and len(error.fields) == 15 and "16 columns" in error.message
 
 
 def test_section_four_numbers_wrapped_onto_the_lines_below_their_columns_are_read_whole() -> None:  # P35

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from itertools import combinations, pairwise
 from statistics import median
+from typing import NamedTuple
 
 from pipeline.read.align import Segment
 from pipeline.read.tokens import Cell, Kind
@@ -108,46 +109,64 @@ def _placement(complete: list[list[Cell]], width: int) -> Placement | None:
 _RULER = re.compile(r"-{3,}")
 
 
-def under_ruler(cells: list[Cell], text: str, width: int) -> list[Cell] | None:
-    """A row with no label column (section 四) in the columns of a ruler of exactly `width` runs of
-    dashes (pandoc's plain and markdown tables): its cells with the blanks put back, or None."""
-    place = _ruled_placement(text, width, labelled=False)
-    placements = place(cells) if place is not None else []
-    return placements[0] if len(placements) == 1 else None
+class Ruled(NamedTuple):
+    placements: list[list[Cell]]  # the row in the ruler's columns, a reading each
+    surplus: int  # runs of dashes more than the row has columns
 
 
-def _ruled_placement(text: str, width: int, labelled: bool = True) -> Placement | None:
+def under_ruler(cells: list[Cell], text: str, width: int) -> Ruled:
+    """A row with no label column (section 四) in the columns of a ruler of `width` runs of dashes
+    (pandoc's plain and markdown tables): its cells with the blanks put back. A ruler of more runs
+    has a column the row does not (P9: the real sample 004's five blanks and eleven values), and
+    which it is is not known: a placement under each `width` runs in a row that holds every cell."""
+    rulers = _rulers(text, width)
+    if rulers is None:
+        return Ruled([], 0)
+    windows = [rulers[start : start + width] for start in range(len(rulers) - width + 1)]
+    found = [placed for columns in windows for placed in _placed_under(cells, columns, width)]
+    distinct = {tuple((cell.start, cell.kind) for cell in placed): placed for placed in found}
+    return Ruled(list(distinct.values()), len(rulers) - width)
+
+
+def _ruled_placement(text: str, width: int) -> Placement | None:
     """How a row finds its columns under a ruler whose last `width` runs of dashes are the value
-    columns (after the label columns, if `labelled`): each cell in the run it stands over; None
-    unless every ruler of the text agrees."""
+    columns, after the label columns: each cell in the run it stands over; None unless every ruler
+    of the text agrees."""
+    rulers = _rulers(text, width + 1)
+    if rulers is None:
+        return None
+    columns = rulers[-width:]
+    return lambda cells: _placed_under(cells, columns, width)
+
+
+def _rulers(text: str, least: int) -> list[tuple[int, int]] | None:
+    """The runs of dashes of the text's rulers of `least` runs or more, where every one agrees."""
     if "---" not in text:  # no ruler: most regions, whose lines are then not looked at
         return None
-    least = width + 1 if labelled else width
     rulers = {
         tuple(match.span() for match in _RULER.finditer(line))
         for line in text.split("\n")
         if line.strip() and not line.strip(" -") and len(_RULER.findall(line)) >= least
     }
-    if len(rulers) != 1:
-        return None
-    columns = list(rulers.pop())[-width:]
+    return list(rulers.pop()) if len(rulers) == 1 else None
 
-    def place(cells: list[Cell]) -> list[list[Cell]]:
-        found = {
-            shift: placed
-            for shift in range(_MOST_SHIFT + 1)
-            if (placed := _under(cells, columns, shift)) is not None
+
+def _placed_under(cells: list[Cell], columns: list[tuple[int, int]], width: int) -> list[list[Cell]]:
+    """The row under `columns`, moved right as far as the text's narrowed characters may have
+    moved it: [] unless one placement holds."""
+    found = {
+        shift: placed
+        for shift in range(_MOST_SHIFT + 1)
+        if (placed := _under(cells, columns, shift)) is not None
+    }
+    placements = set(found.values())
+    if len(placements) > 1:
+        # the shift is not known, so a row may stand under several sets of columns; the one
+        # under which every cell meets its column's edge (as the converter aligned it) is the row's
+        placements = {
+            placed for shift, placed in found.items() if _on_one_edge(cells, columns, placed, shift)
         }
-        placements = set(found.values())
-        if len(placements) > 1:
-            # the shift is not known, so a row may stand under several sets of columns; the one
-            # under which every cell meets its column's edge (as the converter aligned it) is the row's
-            placements = {
-                placed for shift, placed in found.items() if _on_one_edge(cells, columns, placed, shift)
-            }
-        return [_in_columns(cells, list(placements.pop()), width)] if len(placements) == 1 else []
-
-    return place
+    return [_in_columns(cells, list(placements.pop()), width)] if len(placements) == 1 else []
 
 
 # The text is NFKC-normalised: a full-width character before a cell, "（" or "，", became a narrow

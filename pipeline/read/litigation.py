@@ -112,6 +112,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     while len(cells) > 15 and cells[-1].kind is BLANK:
         cells.pop()
     anchor = Cell("", start, start, Kind.TEXT)
+    surplus = 0  # runs of a pandoc ruler more than the row's 15 columns
     if len(cells) > 15 and all(c.kind is BLANK for c in cells[:5]) and len(cells[5:]) > 10:
         # A blank 行政复议 block followed by too many litigation values (seed 湛河, P9):
         # the blank block stays blank and the litigation blocks take the last ten values.
@@ -119,8 +120,9 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             (REVIEW_KEYS[:5], Fit([cells[:5]])),
             (REVIEW_KEYS[5:], Fit([trim_blanks(cells[5:], 10)[-10:]], "extra_values")),
         ]
-    elif len(cells) < 15 and (ruled := under_ruler(cells, text, 15)) is not None:
-        blocks = [(REVIEW_KEYS, Fit([ruled], "ruled"))]
+    elif len(cells) < 15 and (ruled := under_ruler(cells, text, 15)).placements:
+        surplus = ruled.surplus
+        blocks = [(REVIEW_KEYS, Fit(ruled.placements, "ruled_surplus" if surplus else "ruled"))]
     elif len(data) > 1 and (whole := _wrapped_below(data)) is not None:
         blocks = [(REVIEW_KEYS, Fit([whole], "rejoined"))]
     elif not review_blocks_add_up(cells) and (interleaved := _interleavings(data)):
@@ -169,6 +171,16 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
                     fields=list(keys),
                     message=f"section 四: {len(cells)} value cells for 15 columns; a number wrapped over two "
                     "lines read whole, the only joining with which every block adds up",
+                )
+            )
+        if fit.note == "ruled_surplus":
+            result.findings.append(
+                Finding(
+                    rule="extra_values",
+                    severity="error",  # which column is the surplus is a guess: a person looks
+                    fields=list(keys),
+                    message=f"section 四: its ruler draws {15 + surplus} columns for 15 and "
+                    "which is the surplus is not known; read under the 15 that hold every value",
                 )
             )
         if fit.note == "extra_values":
