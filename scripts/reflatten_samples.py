@@ -6,8 +6,8 @@ with their hand labels: a labelled set of real tables in shapes the samples them
     .venv/bin/pipeline eval --fixtures /tmp/reflattened
 
 `--converters` also puts the samples printed as TAB rows (001, 004) into an HTML table and through
-the real converters of `evals/synth/convert.py` (w3m, lynx, pandoc, Chromium's print and what
-pdftotext, PyMuPDF, pdfplumber and markitdown make of it; the Debian packages of
+the real converters of `evals/synth/convert.py` (w3m, lynx, pandoc, Chromium's print on A4 and on
+A5 and what pdftotext, PyMuPDF, pdfplumber and markitdown make of it; the Debian packages of
 `scripts/install-system-packages`).
 
 The values do not change, so the labels hold; a blank cell of a sample stays blank in its label
@@ -30,6 +30,8 @@ from schemas.layout import APPLICATION_ROWS
 FIXTURES = Path(__file__).resolve().parent.parent / "evals" / "fixtures"
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 ORDINAL = re.compile(r"^[一二三四五六七八九十\d（）()、.]+")  # `（三）`, `1.`, `二、` before a row's words
+A5 = "@page { size: A5; margin: 12mm } body { font-size: 11pt } td { padding: 1px 3px }"
+PRINTED = ("pdftotext_layout", "pdftotext_raw", "pymupdf_text", "pdfplumber_text", "markitdown_pdf")
 PAGE_FURNITURE = ("- {page} -", "第 {page} 页 共 9 页", "— {page} —")
 
 
@@ -142,6 +144,9 @@ def main() -> None:
         if args.converters and label["layout"] == "tab_rows":
             page = as_html_table(text)
             bodies |= {name: convert(name, page).encode() for name in CONVERTERS}
+            # printed on A5, as small agencies' WPS exports are: labels and numbers wrap in narrow cells
+            narrow = page.replace("<head>", f"<head><style>{A5}</style>", 1)
+            bodies |= {f"{name}_a5": convert(name, narrow).encode() for name in CONVERTERS if name in PRINTED}
         for name, body in bodies.items():
             stem = f"{sample.stem}-{name}"
             (args.out / f"{stem}.txt").write_bytes(body)
