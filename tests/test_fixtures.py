@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 
 from evals.dataset import load_cases
 from evals.runs import build_run
+from evals.synth.convert import convert
 from pipeline.run import extract_paths
 from pipeline.settings import Settings
 from schemas.record import Record
@@ -83,3 +86,28 @@ def test_the_samples_flattened_as_crawlers_do_have_no_unflagged_wrong_value(tmp_
     by_name = {Path(d.document).stem: d for d in run.documents}
     assert not by_name["001_de8f091d9f2bb639-rows_a_line"].wrong
     assert by_name["004_5b778f4f075da12c-glued"].fields["applications.other.total"].outcome == "correct"
+
+
+def test_a_sample_printed_on_a5_through_pdftotext_layout_finds_its_wrapped_labels(tmp_path: Path) -> None:
+    # the real sample 001's tables printed by Chromium on A5 and read back by pdftotext -layout:
+    # labels wrap in their narrow cells above and below their values' line (`7.属于行` ¶ `政执法案
+    # 0 0 …` ¶ `卷`, `四、结转` ¶ `下年度继 0 0 …` ¶ `续办理`)
+    missing = [binary for binary in ("chromium", "pdftotext") if shutil.which(binary) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (scripts/install-system-packages installs them)")
+    script = FIXTURES.parents[1] / "scripts" / "reflatten_samples.py"
+    spec = importlib.util.spec_from_file_location("reflatten_samples", script)
+    assert spec is not None and spec.loader is not None
+    reflatten = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reflatten)
+    sample = FIXTURES / "001_de8f091d9f2bb639.txt"
+    page = reflatten.as_html_table(sample.read_text(encoding="utf-8"))
+    narrow = page.replace("<head>", f"<head><style>{reflatten.A5}</style>", 1)
+    printed = tmp_path / "001-a5.txt"
+    printed.write_text(convert("pdftotext_layout", narrow), encoding="utf-8")
+    [record] = extract_paths([str(printed)], Settings(backend="rules"))
+    expected = label(sample.stem)["fields"]
+    assert isinstance(expected, dict)
+    for row in ("applications.denied.enforcement_file", "applications.carried_forward"):
+        keys = [key for key in expected if key.startswith(row + ".")]
+        assert [record.fields[key] for key in keys] == [expected[key] for key in keys]

@@ -240,6 +240,12 @@ def stream(table: list[list[Cell]], cell_a_line: bool = False) -> list[Unit]:
                     previous = units[-1] if units else None
                 if cell_a_line and isinstance(previous, Label) and not _is_caption(cell.text):
                     previous.cell = _wrapped(previous.cell, cell)
+                elif _wrapped_above(previous, table, line_no, index):
+                    # `7.属于行` ¶ `政执法案 0 0 …` ¶ `卷`: a label wrapped in a narrow cell whose
+                    # values stand on its middle line (pdftotext -layout): its first line joins it
+                    assert isinstance(previous, Label)
+                    previous.cell = _wrapped(previous.cell, cell)
+                    previous.line, previous.index = line_no, index
                 else:
                     units.append(Label(cell, line_no, index))
             elif run is None:
@@ -248,6 +254,18 @@ def stream(table: list[list[Cell]], cell_a_line: bool = False) -> list[Unit]:
             else:
                 run.cells.append(cell)
     return units
+
+
+def _wrapped_above(previous: Unit | None, table: list[list[Cell]], line_no: int, index: int) -> bool:
+    """Whether the label starting this line of values continues the label alone on the line above."""
+    if not isinstance(previous, Label) or index != 0 or previous.line != line_no - 1:
+        return False
+    line = table[line_no]
+    alone = len(table[previous.line]) == 1 and not _is_caption(previous.cell.text)
+    # a fragment that starts with an ordinal starts a label of its own (text that prints a row's
+    # label above the next row's: pdftotext without -layout)
+    continued = not _ORDINAL.match(compact(line[0].text))
+    return alone and continued and len(line) > 1 and all(cell.is_value for cell in line[1:])
 
 
 def _split_ordinal(run: Run, label: Cell) -> bool:
