@@ -7,7 +7,8 @@ with their hand labels: a labelled set of real tables in shapes the samples them
 
 `--converters` also puts the samples printed as TAB rows (001, 004) into an HTML table and through
 the real converters of `evals/synth/convert.py` (w3m, lynx, pandoc, Chromium's print on A4 and on
-A5 and what pdftotext, PyMuPDF, pdfplumber and markitdown make of it; the Debian packages of
+A5 and what pdftotext, PyMuPDF, pdfplumber and markitdown make of it, LibreOffice's DOCX of it and
+that DOCX's text by LibreOffice and markdown by pandoc; the Debian packages of
 `scripts/install-system-packages`).
 
 The values do not change, so the labels hold; a blank cell of a sample stays blank in its label
@@ -24,7 +25,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from evals.synth.convert import CONVERTERS, convert
+from evals.synth.convert import CONVERTERS, DOCX_CONVERTERS, convert, convert_docx
+from evals.synth.printed import libreoffice_export
 from schemas.layout import APPLICATION_ROWS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "evals" / "fixtures"
@@ -118,6 +120,18 @@ def as_html_table(text: str) -> str:
     return '<html><head><meta charset="utf-8"></head><body>' + "\n".join(parts) + "</body></html>"
 
 
+def converted(page: str) -> dict[str, bytes]:
+    """What the real converters make of a sample's HTML page: text browsers, pandoc, Chromium's
+    print on A4 and on A5 (as small agencies' WPS exports are: labels and numbers wrap in narrow
+    cells) read back by the PDF converters, and the DOCX LibreOffice makes of the page, as it is
+    and as LibreOffice's text and pandoc's markdown of it."""
+    bodies = {name: convert(name, page).encode() for name in CONVERTERS}
+    narrow = page.replace("<head>", f"<head><style>{A5}</style>", 1)
+    bodies |= {f"{name}_a5": convert(name, narrow).encode() for name in CONVERTERS if name in PRINTED}
+    docx = libreoffice_export(page.encode(), "docx:MS Word 2007 XML", "docx", source_suffix="html")
+    return bodies | {"docx": docx} | {name: convert_docx(name, docx).encode() for name in DOCX_CONVERTERS}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
@@ -142,15 +156,12 @@ def main() -> None:
             for name, flatten in FLATTENINGS.items()
         }
         if args.converters and label["layout"] == "tab_rows":
-            page = as_html_table(text)
-            bodies |= {name: convert(name, page).encode() for name in CONVERTERS}
-            # printed on A5, as small agencies' WPS exports are: labels and numbers wrap in narrow cells
-            narrow = page.replace("<head>", f"<head><style>{A5}</style>", 1)
-            bodies |= {f"{name}_a5": convert(name, narrow).encode() for name in CONVERTERS if name in PRINTED}
+            bodies |= converted(as_html_table(text))
         for name, body in bodies.items():
             stem = f"{sample.stem}-{name}"
-            (args.out / f"{stem}.txt").write_bytes(body)
-            relabelled = {**label, "source": f"{stem}.txt", "layout": f"sample_{name}"}
+            suffix = ".docx" if name == "docx" else ".txt"
+            (args.out / f"{stem}{suffix}").write_bytes(body)
+            relabelled = {**label, "source": f"{stem}{suffix}", "layout": f"sample_{name}"}
             (args.out / f"{stem}.label.json").write_text(
                 json.dumps(relabelled, ensure_ascii=False, indent=1), encoding="utf-8"
             )

@@ -214,12 +214,12 @@ def libreoffice_pdf(data: bytes) -> bytes:
     return _stable(libreoffice_export(data, "pdf", "pdf"))
 
 
-def libreoffice_export(data: bytes, target: str, suffix: str) -> bytes:
-    """A DOCX converted by headless LibreOffice (`--convert-to target`), with its own profile so runs
-    don't clash."""
+def libreoffice_export(data: bytes, target: str, suffix: str, source_suffix: str = "docx") -> bytes:
+    """A DOCX (or another document LibreOffice opens, by `source_suffix`) converted by headless
+    LibreOffice (`--convert-to target`), with its own profile so runs don't clash."""
     office = _binary("soffice", "libreoffice")
     with tempfile.TemporaryDirectory(prefix="synth-soffice-") as work:
-        source = Path(work, "report.docx")
+        source = Path(work, f"report.{source_suffix}")
         source.write_bytes(data)
         _run(
             [
