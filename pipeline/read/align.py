@@ -299,6 +299,7 @@ class Segment:
     placed: str | None = None
     # the columns the spacing of a short row allows, when it allows several (`pipeline.read.columns`)
     placements: list[list[Cell]] | None = None
+    by_spacing: bool = False  # ... by the spaces between its values alone
 
 
 @dataclass(slots=True)

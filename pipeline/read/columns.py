@@ -32,7 +32,14 @@ _ANCHORS: tuple[Anchor, ...] = (
 )
 
 
-Placement = Callable[[list[Cell]], list[list[Cell]]]  # the row's possible placements ([]: unknown)
+class Placed(NamedTuple):
+    placements: list[list[Cell]]  # the row's possible placements ([]: unknown)
+    # by the spaces between its values alone (no column stands anywhere for certain): a converter's
+    # padding may belie them, so a placement the arithmetic then chooses among them is doubted
+    by_spacing: bool = False
+
+
+Placement = Callable[[list[Cell]], Placed]
 
 
 def restore_blank_columns(segments: list[Segment], text: str) -> list[Segment]:
@@ -54,11 +61,11 @@ def restore_blank_columns(segments: list[Segment], text: str) -> list[Segment]:
             if cells is not segment.cells:
                 restored[id(segment)] = replace(segment, cells=cells)
             if 0 < len(cells) < width:
-                placements = place(cells)
+                placements, by_spacing = place(cells)
                 if len(placements) == 1:
                     restored[id(segment)] = replace(segment, cells=placements[0])
                 elif placements:
-                    restored[id(segment)] = replace(segment, placements=placements)
+                    restored[id(segment)] = replace(segment, placements=placements, by_spacing=by_spacing)
     return [restored[id(s)] for s in segments]
 
 
@@ -96,12 +103,12 @@ def _placement(complete: list[list[Cell]], width: int) -> Placement | None:
     if grid is None and relative is None:
         return None
 
-    def place(cells: list[Cell]) -> list[list[Cell]]:
+    def place(cells: list[Cell]) -> Placed:
         if grid is not None and (placements := _placed_loosely(cells, *grid)):
-            return placements
+            return Placed(placements)
         if relative is not None and _spaced(cells):
-            return _placed_relative(cells, *relative)
-        return []
+            return Placed(_placed_relative(cells, *relative), by_spacing=True)
+        return Placed([])
 
     return place
 
@@ -136,7 +143,7 @@ def _ruled_placement(text: str, width: int) -> Placement | None:
     if rulers is None:
         return None
     columns = rulers[-width:]
-    return lambda cells: _placed_under(cells, columns, width)
+    return lambda cells: Placed(_placed_under(cells, columns, width))
 
 
 def _rulers(text: str, least: int) -> list[tuple[int, int]] | None:

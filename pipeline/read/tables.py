@@ -222,14 +222,21 @@ def read_row(
     elif fit.note in ("glued", "shifted", "rejoined", "alone") and not any(
         r.layout == BLANK_OR_ZERO for r in readings.values()
     ):
+        # among placements the spaces between values allowed, other placements were never tried
+        spacing = segment.by_spacing and fit.candidates is segment.placements
         findings.append(
             Finding(
                 rule="resolved_by_arithmetic",
-                severity="info",
+                severity="warning" if spacing else "info",
                 fields=list(keys),
                 message=f"{segment.row.key}: '{_cells_text(segment.cells)}' read as "
                 f"{[r.value for r in readings.values()]}, the only {fit.note} reading that "
-                "satisfies the arithmetic",
+                "satisfies the arithmetic"
+                + (
+                    " among the placements its spacing allows, which a converter's padding may belie"
+                    if spacing
+                    else ""
+                ),
             )
         )
     return readings, findings
