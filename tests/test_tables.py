@@ -448,6 +448,22 @@ def test_glued_zeros_one_more_than_the_columns_read_zero_with_a_warning() -> Non
     assert values(result, "applications.other") == [None] * 7
 
 
+def test_values_after_the_start_of_another_rows_label_are_doubted() -> None:  # P10, P33
+    # PyMuPDF's text of a narrow print whose page broke inside `6.属于四类过程性信息`: `6.属` and
+    # its values on one page, the rest of the label on the next. The values go to row 5, the last
+    # row whose label was found; `6.属` before them says they may be row 6's: a person looks
+    lines = [
+        *["4.保", "护第", "三方", "合法", "权益", "5.属", "于三", "类内", "部事", "务信", "息"],
+        *["6.属", "8", "0", "无", "/", "0", "8"],
+        *["(本列数据的勾", "稽关系为:第一", "于四", "类过", "程性", "信息"],
+        *["7.属", "于行", "政执", "法案", "卷", "-", "-", "/", "/"],
+    ]
+    result = read_lines(read_applications, lines, "2019")
+    [unsure] = [f for f in result.findings if f.rule == "label_unsure"]
+    assert unsure.severity == "warning" and "applications.denied.internal_affairs.total" in unsure.fields
+    assert "6.属" in unsure.message
+
+
 def test_labels_over_one_block_of_zeros_read_zero_whatever_the_order() -> None:  # P35
     # real `pdftotext -layout` output: two rows' labels on consecutive lines, their 14 values below
     # in column pairs, an order the text does not show. All of them say nothing, so every order

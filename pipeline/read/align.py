@@ -300,6 +300,9 @@ class Segment:
     # the columns the spacing of a short row allows, when it allows several (`pipeline.read.columns`)
     placements: list[list[Cell]] | None = None
     by_spacing: bool = False  # ... by the spaces between its values alone
+    # a label fragment that no row's label matched, numbered as another row (`6.属`), standing
+    # between the row's label and these values: they may be that row's (its label broken by a page)
+    foreign: Cell | None = None
 
 
 @dataclass(slots=True)
@@ -611,6 +614,8 @@ def _assign_runs(
     last_row = -1
 
     labelled = {hit.row for hit in chosen if not hit.anchor}
+    foreign: dict[int, Cell] = {}  # id of a run -> the foreign fragment before it (`Segment.foreign`)
+    fragment: Cell | None = None  # the last such fragment since the group's last label
     hits_at: dict[int, list[Hit]] = {}
     for hit in chosen:
         hits_at.setdefault(hit.unit, []).append(hit)
@@ -648,7 +653,8 @@ def _assign_runs(
         for hit in group[: len(group) - taken]:
             empty.append(rows[hit.row])
         for hit, run in zip(owners, runs, strict=False):
-            segments.append(_segment(units, hit, run, rows))
+            segment = _segment(units, hit, run, rows)
+            segments.append(replace(segment, foreign=foreign[id(run)]) if id(run) in foreign else segment)
         for run in runs[taken:]:
             if run.filled:
                 orphans.append(Orphan(group[-1].row if group else last_row, before, run))
@@ -672,7 +678,13 @@ def _assign_runs(
                     group.append(hit)
                     last_row = hit.row
             wrapped = not found and bool(group) and _rest_of_label(unit.cell.text, rows[group[-1].row])
+            # the fragment, or what of it follows its last row's label (a cell a line joins them)
+            rest = compact(unit.cell.text)[found[-1].end :] if found else unit.cell.text
+            numbered = bool(group) and not wrapped and _numbered_as_another(rest, rows[group[-1].row])
+            fragment = replace(unit.cell, text=rest) if numbered else None
             continue
+        if fragment is not None:
+            foreign[id(unit)] = fragment
         if wrapped and runs and len(runs[-1].cells) + len(unit.cells) == len(rows[group[-1].row].columns):
             runs[-1] = _joined_runs(runs[-1], unit)  # values printed beside both lines of the label
         elif unit.filled or (group and len(runs) < len(group) and not _before_label(unit, units, position)):
@@ -680,6 +692,16 @@ def _assign_runs(
         wrapped = False
     close(last=True)
     return segments, orphans, empty, unpaired
+
+
+_NUMBERED = re.compile(r"(\d{1,2})[.．、]")
+
+
+def _numbered_as_another(text: str, row: Row) -> bool:
+    """Whether a label fragment holds a number (`6.属`, `信息6.属`) other than the one `row`'s label
+    opens with: the start of another row's label."""
+    own = _NUMBERED.match(compact(row.label))
+    return own is not None and any(number != own[1] for number in _NUMBERED.findall(compact(text)))
 
 
 def _before_label(run: Run, units: list[Unit], position: int) -> bool:

@@ -171,6 +171,16 @@ def read_row(
         findings += blank_or_zero_findings(readings, segment.row.key)
         unresolved = [k for k, r in readings.items() if r.status is _AMBIGUOUS]
     findings += _cut_findings(segment, chosen, keys) + _lines_unsure(segment, chosen, keys, document.text)
+    if segment.foreign is not None:
+        findings.append(
+            Finding(
+                rule="label_unsure",
+                severity="warning",
+                fields=list(keys),
+                message=f"{segment.row.key}: its values follow '{segment.foreign.text}', the start of "
+                "another row's label, which may be theirs (a label broken by a page or a line)",
+            )
+        )
     if unresolved:
         findings.append(
             Finding(
