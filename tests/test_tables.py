@@ -545,6 +545,22 @@ def test_section_four_cells_placed_beside_unplaceable_ones_are_doubted() -> None
     assert not [f for f in read_review(whole(text), doc(text)).findings if f.rule == "blocks_unsure"]
 
 
+def test_section_four_over_two_markitdown_grid_lines_is_read_in_the_orders_that_add_up() -> None:  # P26
+    # markitdown lifts the cells printed higher (the last block's 0 8 8) onto a grid line above the
+    # rest, after empty cells; in the text's order no block adds up, so the merges of the two lines
+    # that add up are the readings: the cells they agree on are read, the others left null
+    lines = [
+        "|     |      |     |     | 0   |  8    | 8   |",
+        "| --- | ---- | --- | --- | --- | ----- | --- |",
+        "| 2 0 | 0  0 | 2 0 | 0 0 | 0 0 |  0  0 |     |",
+    ]
+    text = "\n".join(lines) + "\n"
+    result = read_review(whole(text), doc(text))
+    assert values(result, "review") == [2, 0, 0, 0, 2]
+    assert 8 not in values(result, "litigation_direct") + values(result, "litigation_after_review")
+    assert any(f.rule == "ambiguous" for f in result.findings)
+
+
 def test_section_four_of_zeros_whose_blanks_left_no_trace_reads_zero_for_review() -> None:  # P33
     header = [
         "行政复议",

@@ -125,7 +125,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
         blocks = [(REVIEW_KEYS, Fit(ruled.placements, "ruled_surplus" if surplus else "ruled"))]
     elif len(data) > 1 and (whole := _wrapped_below(data)) is not None:
         blocks = [(REVIEW_KEYS, Fit([whole], "rejoined"))]
-    elif not review_blocks_add_up(cells) and (interleaved := _interleavings(data)):
+    elif not review_blocks_add_up(values_of(cells)) and (interleaved := _interleavings(data)):
         blocks = [(REVIEW_KEYS, Fit(interleaved, "interleaved"))]
     elif (
         len(
@@ -225,12 +225,13 @@ REVIEW_BLOCKS_ARITHMETIC = Blocks(5)  # S4 for each of the three blocks
 
 
 def _interleavings(rows: list[list[Cell]]) -> list[Slots]:
-    """Section 四's 15 values over two lines of text that keeps no columns (pdfplumber), in the
-    text's order no block adding up: every merge of the two lines, each keeping its own order,
-    in which every block adds up, one per distinct reading ([] unless so)."""
-    if len(rows) != 2 or any(cell.kind is BLANK for row in rows for cell in row):
+    """Section 四's 15 values over two lines of text that keeps no columns (pdfplumber; markitdown's
+    grid lines, their empty cells no cells of the row), in the text's order no block adding up:
+    every merge of the two lines, each keeping its own order, in which every block adds up, one
+    per distinct reading ([] unless so)."""
+    if len(rows) != 2:
         return []
-    first, second = rows
+    first, second = (values_of(row) for row in rows)
     if len(first) + len(second) != 15:
         return []
     readings: dict[tuple[object, ...], Slots] = {}
@@ -257,7 +258,7 @@ def _other_orders(rows: list[list[Cell]]) -> list[Finding]:
         return []
     if not (rows[0][0].kind is BLANK or len(rows[0]) == 1 or all(map(_one_space_apart, rows))):
         return []
-    values = [[cell for cell in row if cell.kind is not BLANK] for row in rows]
+    values = [values_of(row) for row in rows]
     if not review_blocks_add_up(values[0] + values[1]):
         return []
     return orders_unsure("section 四", REVIEW_KEYS, _interleavings(values))
@@ -271,6 +272,11 @@ def _ordered(cells: list[Cell]) -> list[Cell]:
     if by_columns is cells:  # one line's cells, or lines that do not interleave: nothing to weigh
         return cells
     return by_columns if review_blocks_add_up(by_columns) and not review_blocks_add_up(cells) else cells
+
+
+def values_of(cells: list[Cell]) -> list[Cell]:
+    """The cells but a grid's empty ones (markitdown), which are no cells of the row."""
+    return [cell for cell in cells if cell.kind is not BLANK]
 
 
 def review_blocks_add_up(slots: Slots) -> bool:
