@@ -700,8 +700,14 @@ _NUMBERED = re.compile(r"(\d{1,2})[.．、]")
 def _numbered_as_another(text: str, row: Row) -> bool:
     """Whether a label fragment holds a number (`6.属`, `信息6.属`) other than the one `row`'s label
     opens with: the start of another row's label."""
-    own = _NUMBERED.match(compact(row.label))
-    return own is not None and any(number != own[1] for number in _NUMBERED.findall(compact(text)))
+    own = _numbers(row.label)[:1]
+    return bool(own) and any(number != own[0] for number in _numbers(text))
+
+
+@lru_cache(maxsize=4096)  # asked of every label fragment; fragments recur across reports
+def _numbers(text: str) -> tuple[str, ...]:
+    """The row numbers a label text holds (`1.`, `6、`), in order."""
+    return tuple(_NUMBERED.findall(compact(text)))
 
 
 def _before_label(run: Run, units: list[Unit], position: int) -> bool:
