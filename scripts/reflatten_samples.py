@@ -27,6 +27,7 @@ from pathlib import Path
 
 from evals.synth.convert import CONVERTERS, DOCX_CONVERTERS, convert, convert_docx
 from evals.synth.printed import libreoffice_export
+from pipeline.load.text import decode_bytes
 from schemas.layout import APPLICATION_ROWS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "evals" / "fixtures"
@@ -143,13 +144,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     written = 0
     for sample in sorted(FIXTURES.glob("0*.txt")):
-        raw = sample.read_bytes()
-        encoding = "utf-8"
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            encoding = "gb18030"
-            text = raw.decode(encoding)
+        text, encoding = decode_bytes(sample.read_bytes())  # written back in it: a GBK sample stays GBK
         label = json.loads(sample.with_name(sample.stem + ".label.json").read_text(encoding="utf-8"))
         bodies = {
             name: flatten(text, random.Random(f"{args.seed}:{sample.stem}-{name}")).encode(encoding)

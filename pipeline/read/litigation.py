@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations, pairwise
 
 from pipeline.document import Document
@@ -153,46 +154,8 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
                 result.readings[key] = ambiguous_reading(
                     key, position, candidates, anchor, document, blanks_dropped
                 )
-        if fit.note == "interleaved" and len(candidates) == 1:
-            result.findings.append(
-                Finding(
-                    rule="resolved_by_arithmetic",
-                    severity="info",
-                    fields=list(keys),
-                    message="section 四: 15 values over two lines whose columns the text does not keep; "
-                    "read in the only order of the two lines' values in which every block adds up",
-                )
-            )
-        if fit.note == "rejoined":
-            result.findings.append(
-                Finding(
-                    rule="resolved_by_arithmetic",
-                    severity="info",
-                    fields=list(keys),
-                    message=f"section 四: {len(cells)} value cells for 15 columns; a number wrapped over two "
-                    "lines read whole, the only joining with which every block adds up",
-                )
-            )
-        if fit.note == "ruled_surplus":
-            result.findings.append(
-                Finding(
-                    rule="extra_values",
-                    severity="error",  # which column is the surplus is a guess: a person looks
-                    fields=list(keys),
-                    message=f"section 四: its ruler draws {15 + surplus} columns for 15 and "
-                    "which is the surplus is not known; read under the 15 that hold every value",
-                )
-            )
-        if fit.note == "extra_values":
-            result.findings.append(
-                Finding(
-                    rule="extra_values",
-                    severity="error",  # which cells are the surplus is a guess: a person looks
-                    fields=list(keys),
-                    message=f"section 四: more value cells than the {len(keys)} columns of "
-                    f"{keys[0].split('.')[0]}..{keys[-1].split('.')[0]}; took the last {len(keys)}",
-                )
-            )
+        if (finding := _fit_finding(fit, len(candidates), keys, len(cells), surplus)) is not None:
+            result.findings.append(finding)
     result.findings += _other_orders(data) + blank_or_zero_findings(result.readings, "section 四")
     unresolved = [k for k, r in result.readings.items() if r.status is _AMBIGUOUS]
     if unresolved:
@@ -222,6 +185,36 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
 
 
 REVIEW_BLOCKS_ARITHMETIC = Blocks(5)  # S4 for each of the three blocks
+
+
+def _fit_finding(fit: Fit, readings: int, keys: Sequence[str], cells: int, surplus: int) -> Finding | None:
+    """What a person should know of how a block of section 四 was read: resolved by the arithmetic
+    (info), or past its columns, the surplus guessed (error: a person looks)."""
+    if fit.note == "interleaved" and readings == 1:
+        rule, severity = "resolved_by_arithmetic", "info"
+        message = (
+            "15 values over two lines whose columns the text does not keep; read in the only order "
+            "of the two lines' values in which every block adds up"
+        )
+    elif fit.note == "rejoined":
+        rule, severity = "resolved_by_arithmetic", "info"
+        message = (
+            f"{cells} value cells for 15 columns; a number wrapped over two lines read whole, the only "
+            "joining with which every block adds up"
+        )
+    elif fit.note == "ruled_surplus":
+        rule, severity = "extra_values", "error"
+        message = (
+            f"its ruler draws {15 + surplus} columns for 15 and which is the surplus is not known; "
+            "read under the 15 that hold every value"
+        )
+    elif fit.note == "extra_values":
+        rule, severity = "extra_values", "error"
+        blocks = f"{keys[0].split('.')[0]}..{keys[-1].split('.')[0]}"
+        message = f"more value cells than the {len(keys)} columns of {blocks}; took the last {len(keys)}"
+    else:
+        return None
+    return Finding(rule=rule, severity=severity, fields=list(keys), message=f"section 四: {message}")
 
 
 def _interleavings(rows: list[list[Cell]]) -> list[Slots]:
