@@ -464,6 +464,23 @@ def test_values_after_the_start_of_another_rows_label_are_doubted() -> None:  # 
     assert "6.属" in unsure.message
 
 
+def test_section_two_with_values_before_its_first_label_is_doubted() -> None:  # P35
+    # pdftotext without -layout prints a block's values before its labels: `0 0 300` ¶ `规章` ¶
+    # `21 21 665025` ¶ `规范性文件`. Section 二 has no relation to weigh the two orders: the usual one
+    # is read (规章 21 21 665025) and every value doubted
+    head = ["第二十条第（一）项", "信息内容", "本年新制作数量 本年新公开数量 对外公开总数量"]
+    lines = [*head, "0", "0", "300", "规章", "21", "21", "665025", "规范性文件", "第二十条第（五）项"]
+    result = read_lines(read_active, lines, "2019")
+    [unsure] = [f for f in result.findings if f.rule == "order_unsure"]
+    assert unsure.severity == "warning" and "active.rules.total_published" in unsure.fields
+    # values after their labels, none before the first: read as printed, no doubt
+    usual = read_lines(
+        read_active, [*head, "规章", "0", "0", "300", "规范性文件", "21", "21", "665025"], "2019"
+    )
+    assert values(usual, "active.rules") == [0, 0, 300]
+    assert not [f for f in usual.findings if f.rule == "order_unsure"]
+
+
 def test_labels_over_one_block_of_zeros_read_zero_whatever_the_order() -> None:  # P35
     # real `pdftotext -layout` output: two rows' labels on consecutive lines, their 14 values below
     # in column pairs, an order the text does not show. All of them say nothing, so every order

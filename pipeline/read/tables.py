@@ -426,12 +426,38 @@ def read_labelled_rows(
     )
     alignment = align(table, layout_rows, cell_a_line)
     result = read(alignment)
-    if relations and not _read_complete(result, layout_rows) and _labels_apart(alignment, document.text):
+    if not _labels_apart(alignment, document.text):
+        return result
+    if relations and not _read_complete(result, layout_rows):
         values_first = align_values_first(alignment, layout_rows)
         if values_first is not None and _reads_better(other := read(values_first), result):
             other.findings.append(_values_first_finding(other))
             return other
+    elif not relations and _as_full_values_first(alignment, layout_rows, read, result):
+        # no relation to weigh the two orders (section 二): which row each value is, the text does not say
+        result.findings.append(_order_unproven_finding(result))
     return result
+
+
+def _as_full_values_first(
+    alignment: Alignment,
+    layout_rows: Sequence[Row],
+    read: Callable[[Alignment], TableReading],
+    usual: TableReading,
+) -> bool:
+    """Whether the values printed before their labels make a reading as full as the usual one, the
+    first label following straight on a run of exactly its row's values (not numbers of prose
+    above a table)."""
+    first = min(alignment.hits, key=lambda hit: hit.unit, default=None)
+    before = alignment.units[first.unit - 1] if first is not None and first.unit else None
+    if (
+        first is None
+        or not isinstance(before, Run)
+        or len(before.cells) != len(layout_rows[first.row].columns)
+    ):
+        return False
+    values_first = align_values_first(alignment, layout_rows)
+    return values_first is not None and _cells_read(read(values_first)) >= _cells_read(usual)
 
 
 def _reads_better(other: TableReading, usual: TableReading) -> bool:
@@ -454,6 +480,19 @@ def _values_first_finding(chosen: TableReading) -> Finding:
         fields=[key for key, reading in chosen.readings.items() if reading.value is not None],
         message="values read as printed before their labels (pdftotext without -layout), the order in "
         "which the relations leave more cells read; which row each value is, the text does not say",
+    )
+
+
+def _order_unproven_finding(usual: TableReading) -> Finding:
+    """Every value of a table with no relation read in the usual order, where values printed before
+    their labels read as fully: the order is a guess."""
+    return Finding(
+        rule="order_unsure",
+        severity="warning",
+        fields=[key for key, reading in usual.readings.items() if reading.value is not None],
+        message="values read after their labels, yet values stand before the first label too "
+        "(pdftotext without -layout prints them first) and read as fully so; no relation tells "
+        "the two orders apart",
     )
 
 
