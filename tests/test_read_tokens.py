@@ -26,6 +26,15 @@ def test_the_next_rows_ordinal_is_not_part_of_the_run() -> None:  # P22
     assert pieces("信访举报投诉类申请0900009 2 .重复申请")[-1] == ("text", "2 .重复申请")
 
 
+def test_an_ordinal_ending_its_line_is_part_of_the_label_not_a_value() -> None:  # P3, P35
+    # pdftotext -layout of a narrow print: `8.` on a line of its own between the pieces of its
+    # label, `属于行` ¶ `8.` ¶ `政查询事 0 0 …` ¶ `项`: the 8 is the row's number, not a cell
+    text = "属于行\n8.\n政查询事 0 0 0 0 0 0 0\n项\n"
+    cells = [cell for row in token_rows(text) for cell in row]
+    assert [c.text for c in cells if c.kind is Kind.NUMBER] == ["0"] * 7
+    assert "8." in [c.text for c in cells if c.kind is Kind.TEXT]
+
+
 def test_nil_marks_in_running_text_but_not_inside_words() -> None:  # P12
     assert pieces("规章无无无（四）无法提供") == [
         ("text", "规章"),

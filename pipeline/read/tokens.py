@@ -269,7 +269,8 @@ _FRAGMENT = re.compile(
     rf"|(?P<nil>暂无|{_AFTER_ORDINAL}无(?![法正])|(?<!增)/(?!减)|——|---|--|[—–\-−])"
     r"|(?P<blank>(?<![^ ])\xa0+(?![^ ]))"  # `&nbsp;` alone: a blank cell (see `_GAP`)
 )
-_ORDINAL_AFTER = re.compile(r" ?[.、．)）]\D")  # "2.其他…", "1、申请人…": the digit before is an ordinal
+# "2.其他…", "1、申请人…", or `8.` ending its line (the label wrapped onto the next): an ordinal
+_ORDINAL_AFTER = re.compile(r" ?[.、．)）](?:\D|$)")
 
 
 def fragments(cell: Cell) -> list[Cell]:
