@@ -174,7 +174,7 @@ def _surplus_zeros(cells: list[Cell], slots: int) -> list[Cell] | None:
     00000000`, 8 for 7): every column reads 0 whichever cell is the surplus. Its cells, a zero
     each; None for any other row."""
     values = [c for c in cells if c.kind is not BLANK]
-    if not values or not all(c.kind is NIL or _zero_run(c) for c in values):
+    if not values or not all(c.kind is NIL or zero_run(c) for c in values):
         return None
     zeros = [
         c if c.kind is NIL else Cell("0", c.start + i, c.start + i + 1, NUMBER, 0, None, False, c.inline, c.x)
@@ -184,13 +184,14 @@ def _surplus_zeros(cells: list[Cell], slots: int) -> list[Cell] | None:
     return zeros if len(zeros) > slots else None
 
 
-def _zero_run(cell: Cell) -> bool:
+def zero_run(cell: Cell) -> bool:
+    """A number of nothing but zeros (`0`, `0000`): cells of 0 however it is cut."""
     return cell.kind is NUMBER and cell.text.strip("0") == ""
 
 
 def printed_cells(cells: list[Cell]) -> int:
     """How many cells the text holds at least: a run of zeros is as many cells as zeros."""
-    return sum(len(c.text) if _zero_run(c) else 1 for c in cells)
+    return sum(len(c.text) if zero_run(c) else 1 for c in cells)
 
 
 def parts_only_fit(cells: list[Cell], slots: int, signed: frozenset[int]) -> Fit:

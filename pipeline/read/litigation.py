@@ -34,7 +34,7 @@ from pipeline.read.tables import (
 )
 from pipeline.read.tokens import Cell, Kind, token_rows
 from schemas.layout import REVIEW_KEYS
-from schemas.reading import Finding, Status
+from schemas.reading import Finding, Reading, Status
 
 # numbers wrapped in narrow columns that section 四 may have and be read whole: its three blocks'
 # sums check a joining far better than one row's S2
@@ -157,34 +157,38 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
         if (finding := _fit_finding(fit, len(candidates), keys, len(cells), surplus)) is not None:
             result.findings.append(finding)
     result.findings += _other_orders(data) + blank_or_zero_findings(result.readings, "section 四")
-    unresolved = [k for k, r in result.readings.items() if r.status is _AMBIGUOUS]
-    if unresolved:
-        result.findings.append(
-            Finding(
-                rule="ambiguous",
-                severity="error",
-                fields=unresolved,
-                message=f"section 四: {len(cells)} value cells for 15 columns; which blocks they belong "
-                "to cannot be told, left null",
-            )
-        )
-        placed = [k for k, r in result.readings.items() if r.status is not _AMBIGUOUS]
-        if len(cells) < 15 and placed:
-            # the readings that agree on these cells are those the search made of a row short of
-            # cells; one it could not make (a number wrapped onto the next line) may hold them elsewhere
-            result.findings.append(
-                Finding(
-                    rule="blocks_unsure",
-                    severity="warning",
-                    fields=placed,
-                    message=f"section 四: {len(cells)} value cells for 15 columns; these were read where "
-                    "every reading found puts them, yet other cells of the row could not be placed",
-                )
-            )
+    result.findings += _unplaced_findings(result.readings, len(cells))
     return result
 
 
 REVIEW_BLOCKS_ARITHMETIC = Blocks(5)  # S4 for each of the three blocks
+
+
+def _unplaced_findings(readings: dict[str, Reading], cells: int) -> list[Finding]:
+    """The cells no reading could place, left null (error); and, in a row short of cells, those read
+    beside them (warning): the readings that agree on them are those the search made, and one it
+    could not make (a number wrapped onto the next line) may hold them elsewhere."""
+    unresolved = [key for key, reading in readings.items() if reading.status is _AMBIGUOUS]
+    if not unresolved:
+        return []
+    placed = [key for key, reading in readings.items() if reading.status is not _AMBIGUOUS]
+    found = f"section 四: {cells} value cells for 15 columns; "
+    findings = [
+        Finding(
+            rule="ambiguous",
+            severity="error",
+            fields=unresolved,
+            message=found + "which blocks they belong to cannot be told, left null",
+        )
+    ]
+    if cells < 15 and placed:
+        beside = (
+            "these were read where every reading found puts them, yet other cells of the row could "
+            "not be placed"
+        )
+        unsure = Finding(rule="blocks_unsure", severity="warning", fields=placed, message=found + beside)
+        findings.append(unsure)
+    return findings
 
 
 def _fit_finding(fit: Fit, readings: int, keys: Sequence[str], cells: int, surplus: int) -> Finding | None:

@@ -35,6 +35,7 @@ from pipeline.read.candidates import (
     rejoined_numbers,
     sums_to_last,
     trim_blanks,
+    zero_run,
 )
 from pipeline.read.columns import restore_blank_columns
 from pipeline.read.glued import Blocks, splittable
@@ -218,7 +219,7 @@ def read_row(
     elif fit.note == "total_blank":
         # no sum checks the parts: where a run of digits had to be cut, the cut that puts back the
         # fewest blanks is only the likeliest (`620` is 6|2|0, or 62|0 beside a blank column)
-        cut = any(splittable(cell) and cell.text.strip("0") for cell in segment.cells)  # zeros cut alike
+        cut = any(splittable(cell) and not zero_run(cell) for cell in segment.cells)  # zeros cut alike
         findings.append(
             Finding(
                 rule="total_left_blank",
@@ -431,11 +432,11 @@ def read_labelled_rows(
     if relations and not _read_complete(result, layout_rows):
         values_first = align_values_first(alignment, layout_rows)
         if values_first is not None and _reads_better(other := read(values_first), result):
-            other.findings.append(_values_first_finding(other))
+            other.findings.append(_order_unsure(other, _VALUES_FIRST))
             return other
     elif not relations and _as_full_values_first(alignment, layout_rows, read, result):
         # no relation to weigh the two orders (section 二): which row each value is, the text does not say
-        result.findings.append(_order_unproven_finding(result))
+        result.findings.append(_order_unsure(result, _ORDER_UNPROVEN))
     return result
 
 
@@ -470,29 +471,27 @@ def _reads_better(other: TableReading, usual: TableReading) -> bool:
 _WHOLE_ROW = 7  # cells
 
 
-def _values_first_finding(chosen: TableReading) -> Finding:
-    """Every value of a table read in the order of values before labels is in doubt: the relations
-    chose the order for the table as a whole, and a row that adds up adds up one row up or down
-    too, so no sum says which row a value is (the text may also keep either order row by row)."""
+# Why every value of a table is in doubt, by the order it was read in. Values before labels: the
+# relations chose the order for the table as a whole, and a row that adds up adds up one row up or
+# down too, so no sum says which row a value is (the text may also keep either order row by row).
+# Values after labels where no relation weighs the orders (section 二): the order is a guess.
+_VALUES_FIRST = (
+    "values read as printed before their labels (pdftotext without -layout), the order in which the "
+    "relations leave more cells read; which row each value is, the text does not say"
+)
+_ORDER_UNPROVEN = (
+    "values read after their labels, yet values stand before the first label too (pdftotext without "
+    "-layout prints them first) and read as fully so; no relation tells the two orders apart"
+)
+
+
+def _order_unsure(reading: TableReading, why: str) -> Finding:
+    """A warning on every value of a table whose order of labels and values the text does not prove."""
     return Finding(
         rule="order_unsure",
         severity="warning",
-        fields=[key for key, reading in chosen.readings.items() if reading.value is not None],
-        message="values read as printed before their labels (pdftotext without -layout), the order in "
-        "which the relations leave more cells read; which row each value is, the text does not say",
-    )
-
-
-def _order_unproven_finding(usual: TableReading) -> Finding:
-    """Every value of a table with no relation read in the usual order, where values printed before
-    their labels read as fully: the order is a guess."""
-    return Finding(
-        rule="order_unsure",
-        severity="warning",
-        fields=[key for key, reading in usual.readings.items() if reading.value is not None],
-        message="values read after their labels, yet values stand before the first label too "
-        "(pdftotext without -layout prints them first) and read as fully so; no relation tells "
-        "the two orders apart",
+        fields=[key for key, cell in reading.readings.items() if cell.value is not None],
+        message=why,
     )
 
 
