@@ -20,10 +20,9 @@ import sys
 from setuptools import setup
 
 # The rules path's per-document work (README: bulk runs). Left out: modules that define pydantic
-# models (mypyc 2.4 writes C for their metaclass that does not compile); read.solver, whose
-# `expression == 0` on OR-Tools expressions mypyc checks to be a bool (a TypeError; its time is
-# OR-Tools' own anyway); and modules whose compilation measured no gain (run, sections, narrative,
-# load.*, schemas.layout).
+# models (mypyc 2.4 writes C for their metaclass that does not compile); read.solver, whose time is
+# OR-Tools' own; and modules whose compilation measured no gain (run, sections, narrative, load.*,
+# schemas.layout).
 COMPILED = [
     "pipeline/read/__init__.py",
     "pipeline/read/align.py",

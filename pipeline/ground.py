@@ -27,7 +27,6 @@ _LABEL_OR_DATE = re.compile(r"\s*[年月日号]|[.、](?!\d)")  # "2020年", "1.
 _NIL_MARKS = "-—–―/\\"
 
 
-@lru_cache(maxsize=8192)  # cell texts recur in every report
 def _numbers(text: str, money: bool, standalone: bool) -> tuple[float, ...]:
     """The numbers written in `text`, signed, and for money converted to 万元."""
     numbers = []
@@ -69,7 +68,7 @@ def is_grounded(reading: Reading, text: str) -> bool:
 _MEMO_SPAN = 200  # a longer span (a model's section) seldom recurs: judged, not remembered
 
 
-@lru_cache(maxsize=8192)  # a cell's text and its value recur in every report (0, 无, …): remembered
+@lru_cache(maxsize=2048)  # a cell's text and its value recur in every report (0, 无, …): remembered
 def _written_in_cell(span: str, value: Number, money: bool, rules: bool) -> bool:
     return _written_in(_cleaned(span, rules), value, money, not rules)
 

@@ -11,6 +11,7 @@ import gc
 import resource
 import select
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +21,7 @@ from typing import Literal, NamedTuple
 
 from pipeline import progress
 from pipeline.forkserver import CONTEXT as _CONTEXT
+from pipeline.forkserver import SOLVER
 from pipeline.settings import BatchSettings, Settings
 from pipeline.store import StoredResult, failed_result
 
@@ -46,6 +48,10 @@ def extract_work(path: str, content: str, settings: Settings) -> StoredResult:
 
 def prepare_worker() -> None:
     """What a worker does before its first document."""
+    if SOLVER in sys.modules:  # the fork server imported it for a bulk run
+        from pipeline.read.solver import warm_up
+
+        warm_up()
     # What the fork server imported lives as long as the worker: out of the collector's sight it
     # is not traversed at every full collection (~6% of a document's time) nor its pages touched.
     gc.freeze()

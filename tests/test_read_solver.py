@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from pipeline.document import Document
 from pipeline.read.litigation import read_review
 from pipeline.read.solver import Relation, application_relations, consistent_readings
@@ -91,6 +94,18 @@ def test_consistent_readings_keeps_only_what_some_solution_uses() -> None:
     unsolvable = {"a": [(1.0, 1.0), (2.0, 3.0)], "b": [(5.0, 5.0)], "total": [(99.0, 99.0)]}
     choice = consistent_readings(unsolvable, [relation], 2)
     assert choice == ({"a": [0, 1], "b": [0], "total": [0]}, "contradictory")
+
+
+def test_solving_imports_no_pandas() -> None:
+    # OR-Tools' cp_model imports pandas: ~0.25 s and ~80 MB in every worker, for a tiny model
+    solve = (
+        "import sys; from pipeline.read.solver import Relation, consistent_readings, warm_up; warm_up(); "
+        "relation = Relation('sum', (('total', 1), ('a', -1))); "
+        "choice = consistent_readings({'a': [(1.0,), (2.0,)], 'total': [(2.0,)]}, [relation], 1); "
+        "print(choice.kept['a'], 'pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", solve], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[1]", "False"]
 
 
 def test_the_relations_are_s3_and_s1_of_the_format() -> None:

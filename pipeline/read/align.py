@@ -411,7 +411,7 @@ def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:
 
 _GROUP_SCORE = 0.5
 _MEMO_TEXT = 200  # longer fragments (a whole page glued on one line) are not worth remembering
-_MEMO_SIZE = 8192
+_MEMO_SIZE = 2048
 
 ExactHits = tuple[list[tuple[int, int, int, float]], list[tuple[int, int, int]]]
 _Key = TypeVar("_Key", str, tuple[str, frozenset[int]])

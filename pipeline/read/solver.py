@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from schemas.layout import APPLICATION_ROWS
 
-if TYPE_CHECKING:  # OR-Tools is imported only when a table needs it (~0.3 s)
-    from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # OR-Tools is imported only when a table needs it (~0.1 s, ~20 MB)
+    from ortools.sat.python import cp_model_helper as cmh
 
 Vector = tuple[float, ...]  # one reading of a row: a number per column, blank as 0
+Term = tuple[int, int]  # (variable, coefficient) of a linear sum in the model
 MOST_BROKEN = 1  # relations no choice satisfies that are taken for the filer's slip
 
 
@@ -79,43 +80,36 @@ def consistent_readings(
     untied = [key for key in varied if key not in tied]
     if not open_rows:
         return Choice(everything, "unconstrained")
-    from ortools.sat.python import cp_model
-
-    model = cp_model.CpModel()
-    choice = {key: [model.new_bool_var(f"{key}#{i}") for i in range(len(readings[key]))] for key in open_rows}
+    model = _Model()
+    choice = {key: [model.new_bool() for _ in readings[key]] for key in open_rows}
     for variables in choice.values():
-        model.add_exactly_one(variables)
+        model.exactly_one(variables)
     broken = []
     for relation in usable:
         for column in range(columns):
-            expression = _column_sum(relation, column, readings, choice)
-            if isinstance(expression, int):
+            terms, constant = _column_sum(relation, column, readings, choice)
+            if not terms:
                 continue  # only fixed rows: the validators report it
-            flag = model.new_bool_var(f"{relation.name}[{column}] broken")
-            model.add(expression == 0).only_enforce_if(~flag)
+            flag = model.new_bool()
+            model.equal(terms, -constant, unless=flag)
             broken.append(flag)
-    model.minimize(sum(broken))
-    solver = _solver()
-    if solver.solve(model) != cp_model.OPTIMAL or round(solver.objective_value) > MOST_BROKEN:
+    fewest_broken = model.least([(flag, 1) for flag in broken])
+    if fewest_broken is None or fewest_broken > MOST_BROKEN:
         # The table contradicts itself in more places than a filer's slip whatever the choice:
         # a row read wrong elsewhere, most likely; the relations are no evidence then.
         return Choice(everything, "contradictory")
     # the fewest relations any choice breaks are the filer's (P8, P28; the validators report
     # them): the rest decide
-    model.add(sum(broken) == round(solver.objective_value))
-    assumed = cp_model.LinearExpr.weighted_sum(
-        [var for key in open_rows for var in choice[key]],
-        [
-            (costs or {}).get(key, [0] * len(choice[key]))[i]
-            for key in open_rows
-            for i in range(len(choice[key]))
-        ],
-    )
-    model.minimize(assumed)
-    if solver.solve(model) != cp_model.OPTIMAL:
+    model.equal([(flag, 1) for flag in broken], fewest_broken)
+    assumed = [
+        (var, (costs or {}).get(key, [0] * len(variables))[i])
+        for key, variables in choice.items()
+        for i, var in enumerate(variables)
+    ]
+    least_assumed = model.least(assumed)
+    if least_assumed is None:
         return Choice(everything, "contradictory")
-    model.clear_objective()  # type: ignore[no-untyped-call]
-    model.add(assumed == round(solver.objective_value))
+    model.equal(assumed, least_assumed)
     used = _used_readings(model, choice)
     if used is None:
         return Choice(everything, "unconstrained")
@@ -123,6 +117,15 @@ def consistent_readings(
     for key in untied:  # no usable relation ties it: its least assuming readings, as the cost would choose
         kept[key] = _least_costly((costs or {}).get(key)) or kept[key]
     return Choice(kept, "chosen")
+
+
+def warm_up() -> None:
+    """Solve a model of one variable, so that the solver's code is mapped in this process before
+    its first table: a worker's memory is then what it stays (~12 MB of code pages that would
+    otherwise come at the first table the arithmetic must choose for, somewhere in the corpus)."""
+    model = _Model()
+    model.exactly_one([model.new_bool()])
+    model.solution()
 
 
 def _least_costly(costs: Sequence[int] | None) -> list[int]:
@@ -133,59 +136,106 @@ def _least_costly(costs: Sequence[int] | None) -> list[int]:
 
 
 def _column_sum(
-    relation: Relation,
-    column: int,
-    readings: Mapping[str, Sequence[Vector]],
-    choice: Mapping[str, list[cp_model.IntVar]],
-) -> cp_model.LinearExpr | int:
-    """The relation's left side for one column: an integer if every row in it is fixed."""
+    relation: Relation, column: int, readings: Mapping[str, Sequence[Vector]], choice: Mapping[str, list[int]]
+) -> tuple[list[Term], int]:
+    """The relation's left side for one column: (variable, coefficient) terms and a constant (the
+    fixed rows); no terms if every row in it is fixed."""
     constant = 0
-    variables: list[cp_model.IntVar] = []
-    coefficients: list[int] = []
+    terms: list[Term] = []
     for key, coefficient in relation.terms:
         options = readings[key]
         if key not in choice:
             constant += coefficient * round(options[0][column])
             continue
-        variables += choice[key]
-        coefficients += [coefficient * round(option[column]) for option in options]
-    if not variables:
-        return constant
-    from ortools.sat.python import cp_model
-
-    return cp_model.LinearExpr.weighted_sum(variables, coefficients) + constant
+        terms += [
+            (var, coefficient * round(option[column]))
+            for var, option in zip(choice[key], options, strict=True)
+        ]
+    return terms, constant
 
 
-def _used_readings(
-    model: cp_model.CpModel, choice: Mapping[str, list[cp_model.IntVar]]
-) -> dict[str, set[int]] | None:
+def _used_readings(model: _Model, choice: Mapping[str, list[int]]) -> dict[str, set[int]] | None:
     """The readings some optimal solution uses: solve, mark the readings the solution uses, and
     ask again for a solution using one not marked yet, until there is none (at most one solve per
     reading, however many solutions there are). None if a solve runs out of time."""
-    from ortools.sat.python import cp_model
-
     used: dict[str, set[int]] = {key: set() for key in choice}
-    solver = _solver()
     while True:
         unused = [
             var for key, variables in choice.items() for i, var in enumerate(variables) if i not in used[key]
         ]
         if not unused:
             return used
-        model.add_bool_or(unused)
-        status = solver.solve(model)
-        if status == cp_model.INFEASIBLE:
+        model.at_least_one(unused)
+        solution = model.solution()
+        if solution == "none":
             return used
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if solution == "out of time":
             return None
         for key, variables in choice.items():
-            used[key].update(i for i, var in enumerate(variables) if solver.value(var))
+            used[key].update(i for i, var in enumerate(variables) if solution[var])
 
 
-def _solver() -> cp_model.CpSolver:
-    from ortools.sat.python import cp_model
+class _Model:
+    """A CP-SAT model of 0-1 variables, written as OR-Tools' model format (cp_model.proto) and
+    solved by CP-SAT itself.
 
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1  # tiny models; threads cost more than they bring
-    solver.parameters.max_time_in_seconds = 5.0
-    return solver
+    Not `cp_model.CpModel`: that module imports pandas for its Series helpers, ~0.25 s and ~80 MB
+    in every process for models of a few dozen variables. Its classes are thin wrappers over these
+    same protos and `SolveWrapper`.
+    """
+
+    def __init__(self) -> None:
+        from ortools.sat.python import cp_model_helper as cmh
+
+        self._cmh = cmh
+        self.proto = cmh.CpModelProto()
+        self.parameters = cmh.SatParameters()
+        self.parameters.num_workers = 1  # tiny models; threads cost more than they bring
+        self.parameters.max_time_in_seconds = 5.0
+
+    def new_bool(self) -> int:
+        variable = self.proto.variables.add()
+        variable.domain.extend([0, 1])
+        return len(self.proto.variables) - 1
+
+    def exactly_one(self, variables: Sequence[int]) -> None:
+        self.proto.constraints.add().exactly_one.literals.extend(variables)
+
+    def at_least_one(self, variables: Sequence[int]) -> None:
+        self.proto.constraints.add().bool_or.literals.extend(variables)
+
+    def equal(self, terms: Sequence[Term], value: int, unless: int | None = None) -> None:
+        """Σ coefficient × variable = value, or only where the variable `unless` is 0."""
+        constraint = self.proto.constraints.add()
+        if unless is not None:
+            constraint.enforcement_literal.append(-unless - 1)  # the negation of `unless`
+        constraint.linear.vars.extend(var for var, _ in terms)
+        constraint.linear.coeffs.extend(coefficient for _, coefficient in terms)
+        constraint.linear.domain.extend([value, value])
+
+    def least(self, terms: Sequence[Term]) -> int | None:
+        """The least Σ coefficient × variable over the model's solutions; None if it has none
+        (or the solver ran out of time)."""
+        self.proto.objective.vars.extend(var for var, _ in terms)
+        self.proto.objective.coeffs.extend(coefficient for _, coefficient in terms)
+        response = self._solve()
+        self.proto.clear_objective()
+        if response.status != self._cmh.CpSolverStatus.OPTIMAL:
+            return None
+        return round(response.objective_value)
+
+    def solution(self) -> list[int] | Literal["none", "out of time"]:
+        """A value per variable of one solution."""
+        response = self._solve()
+        status = response.status
+        if status == self._cmh.CpSolverStatus.INFEASIBLE:
+            return "none"
+        if status not in (self._cmh.CpSolverStatus.OPTIMAL, self._cmh.CpSolverStatus.FEASIBLE):
+            return "out of time"
+        return list(response.solution)
+
+    def _solve(self) -> cmh.CpSolverResponse:
+        solver = self._cmh.SolveWrapper()
+        solver.set_parameters(self.parameters)
+        response: cmh.CpSolverResponse = solver.solve(self.proto)  # type: ignore[no-untyped-call]
+        return response

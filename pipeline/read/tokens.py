@@ -86,7 +86,7 @@ def parse_cell(text: str, start: int, end: int) -> Cell:
     return Cell(shown, start, end, kind, value, unit)
 
 
-@lru_cache(maxsize=8192)  # cell texts recur in every report: 0, 无, the labels
+@lru_cache(maxsize=2048)  # cell texts recur in every report: 0, 无, the labels
 def _classify(text: str) -> tuple[str, Kind, int | float | None, str | None]:
     if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS:
         return text, _NUMBER_KIND, int(text), None  # a count as most cells hold it: no pattern needed
@@ -182,7 +182,7 @@ def _space_parts(text: str, start: int) -> list[Part] | None:
     return None if parts is None else _moved(parts, start)
 
 
-@lru_cache(maxsize=4096)  # asked of the same line by `_line_shape` and `_single_cell_kind`
+@lru_cache(maxsize=2048)  # asked of the same line by `_line_shape` and `_single_cell_kind`
 def _space_parts_at_zero(text: str) -> tuple[Part, ...] | None:
     stripped = text.strip(_GAPS)
     if len(stripped.split()) < 2 and "\xa0" not in stripped:
@@ -521,7 +521,7 @@ _EVIDENCE = 3  # a page break may leave an empty line inside a row
 _LONGEST_ROW = 16  # section 四's 15 cells, and one to spare
 
 
-@lru_cache(maxsize=4096)  # asked of every line of a text file; labels and values recur in every report
+@lru_cache(maxsize=2048)  # asked of every line of a text file; labels and values recur in every report
 def _single_cell_kind(text: str) -> Kind | None:
     """The kind of a line holding one cell; None for a line of several (TAB, pipe, spaced)."""
     if "\t" in text.strip() or "|" in text or _space_parts(text.strip(), 0):
