@@ -138,3 +138,26 @@ def test_a_column_blank_in_every_row_is_restored_from_even_spacing() -> None:  #
     # one row alone may be blank at its edges too: left as it is
     lone = [word("行", 40, 100, 10), *[word("1", x, 100) for x in (150, 190, 230, 310, 350, 390)]]
     assert row_lines(visual_rows(lone)) == ["行\t1\t1\t1\t1\t1\t1"]
+
+
+def test_where_anchors_need_as_many_columns_the_edge_the_values_share_wins() -> None:
+    # a generated PDF (seed 241): left-aligned cells, a preceding table's rows in the run; by
+    # their centres the wide total 1021552681 stood in the second column and the last 0 under 其他
+    def row(y: float, label: str, *values: tuple[str, float, float]) -> list[Piece]:
+        return [
+            Piece(label, 40, y, 40 + 8 * len(label), y + 9.6),
+            *(Piece(t, a, y, b, y + 9.6) for t, a, b in values),
+        ]
+
+    zeros = [("0", x, x + 8) for x in (255, 298, 341, 384, 426, 512)]
+    pieces = [
+        *row(247, "行政许可", ("30", 375, 391), ("-15", 435, 459), ("26", 495, 511)),
+        *row(260, "其他对外管理服务事项", ("583", 375, 399), ("0", 435, 443), ("0", 495, 503)),
+        *row(311, "行政强制", ("74", 375, 391), ("-46", 435, 459), ("1203", 495, 527)),
+        *row(541, "（六）其他处理", *zeros),
+        *row(554, "（七）总计", ("1021552681", 255, 330), *zeros[2:5], ("104836", 512, 560)),
+    ]
+    assert row_lines(visual_rows(pieces))[3:] == [
+        "（六）其他处理\t0\t0\t0\t0\t0\t\t0",
+        "（七）总计\t1021552681\t\t0\t0\t0\t\t104836",
+    ]

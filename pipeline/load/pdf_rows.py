@@ -163,9 +163,18 @@ def _run_lines(run: list[list[Piece]], above: list[list[Piece]]) -> list[str]:
 
 
 def _columns(run: list[list[Piece]]) -> Columns:
-    """The value columns of a run of rows: by the anchor that needs the fewest columns (the
-    centres when anchors tie)."""
-    return min((_clustered(run, anchor) for anchor in ANCHORS), key=lambda columns: len(columns.positions))
+    """The value columns of a run of rows: by the anchor that needs the fewest columns; where
+    anchors tie, the one its values line up on most closely (left-aligned numbers of different
+    widths stand at one left edge, their centres spread), the centres when that ties too."""
+    values = [p for row in run for p in row if p.is_value]
+
+    def spread(columns: Columns) -> float:
+        return sum(columns.distance(p) for p in values)
+
+    return min(
+        (_clustered(run, anchor) for anchor in ANCHORS),
+        key=lambda columns: (len(columns.positions), round(spread(columns) / len(values), 1)),
+    )
 
 
 def _clustered(run: list[list[Piece]], anchor: Anchor) -> Columns:
