@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from pathlib import Path
+
 from pipeline.document import Document
 from pipeline.read.align import align
 from pipeline.read.tables import read_active, read_applications
@@ -216,3 +219,18 @@ def test_two_rows_of_zeros_strewn_over_lines_read_zero_whichever_cells_are_whose
     # one value that is not nothing: which row holds it is not in the text, nothing is pooled
     result = align(token_rows(strewn_rows(["0", "0", "0", "0 3", "0", "0", "0", "0", "0 0"])), ROWS)
     assert "stacked" not in {s.placed for s in result.segments}
+
+
+def test_reading_the_samples_leaves_no_reference_cycles() -> None:
+    # Garbage in a cycle waits for the collector, and so does all it holds: a compiled closure's
+    # environment did, and a document's cells then cost ~10 % of its time in collections
+    # (scripts/check-compiled runs this against the compiled build)
+    from pipeline.run import extract_document
+    from pipeline.settings import Settings
+
+    samples = sorted(Path(__file__).parent.parent.joinpath("evals", "fixtures").glob("*.txt"))
+    extract_document(str(samples[0]), Settings(backend="rules"))  # imports and memos warm
+    gc.collect()
+    for sample in samples:
+        extract_document(str(sample), Settings(backend="rules"))
+    assert gc.collect() == 0

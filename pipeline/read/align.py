@@ -605,24 +605,77 @@ def _assign_runs(
     runs takes the first and leaves the rest as orphans (rows that lost their labels); several
     labels followed by several runs pair nothing (returned as unpaired).
     """
-    segments: list[Segment] = []
-    orphans: list[Orphan] = []
-    empty: list[Row] = []
-    unpaired: list[Run] = []
-    group: list[Hit] = []
-    runs: list[Run] = []
-    last_row = -1
-
-    labelled = {hit.row for hit in chosen if not hit.anchor}
-    foreign: dict[int, Cell] = {}  # id of a run -> the foreign fragment before it (`Segment.foreign`)
-    fragment: Cell | None = None  # the last such fragment since the group's last label
+    done = _Assignment(units, chosen, rows, cell_a_line)
     hits_at: dict[int, list[Hit]] = {}
     for hit in chosen:
         hits_at.setdefault(hit.unit, []).append(hit)
+    fragment: Cell | None = None  # the last fragment of another row's label since the group's last label
+    wrapped = False  # the last label fragment was the rest of the current row's wrapped label
+    for position, unit in enumerate(units):
+        if isinstance(unit, Label):
+            if _is_caption(unit.cell.text):
+                first = caption_first_row(unit.cell.text, rows)
+                done.close(
+                    before=first
+                )  # values after a caption belong to the rows under it, not to a row before
+                if first is not None:
+                    done.last_row = first - 1  # an unlabelled run after it is one of the block's rows
+            found = hits_at.get(position, [])
+            for hit in found:
+                if done.runs or hit.anchor:
+                    done.close()
+                if hit.anchor:
+                    done.last_row = hit.row - 1
+                else:
+                    done.group.append(hit)
+                    done.last_row = hit.row
+            group = done.group
+            wrapped = not found and bool(group) and _rest_of_label(unit.cell.text, rows[group[-1].row])
+            # the fragment, or what of it follows its last row's label (a cell a line joins them)
+            rest = compact(unit.cell.text)[found[-1].end :] if found else unit.cell.text
+            numbered = bool(group) and not wrapped and _numbered_as_another(rest, rows[group[-1].row])
+            fragment = replace(unit.cell, text=rest) if numbered else None
+            continue
+        if fragment is not None:
+            done.foreign[id(unit)] = fragment
+        runs, group = done.runs, done.group
+        if wrapped and runs and len(runs[-1].cells) + len(unit.cells) == len(rows[group[-1].row].columns):
+            runs[-1] = _joined_runs(runs[-1], unit)  # values printed beside both lines of the label
+        elif unit.filled or (group and len(runs) < len(group) and not _before_label(unit, units, position)):
+            runs.append(unit)
+        wrapped = False
+    done.close(last=True)
+    return done.segments, done.orphans, done.empty, done.unpaired
 
-    def close(last: bool = False, before: int | None = None) -> None:
+
+class _Assignment:
+    """The runs given to labels so far, and the group of labels and runs not yet closed.
+
+    A class rather than a closure in `_assign_runs`: compiled, a closure's environment is a
+    reference cycle, and it held every document's cells for the garbage collector (~10 % of a
+    compiled document's time).
+    """
+
+    def __init__(self, units: list[Unit], chosen: list[Hit], rows: Sequence[Row], cell_a_line: bool) -> None:
+        self.units = units
+        self.rows = rows
+        self.cell_a_line = cell_a_line
+        self.labelled = {hit.row for hit in chosen if not hit.anchor}
+        self.segments: list[Segment] = []
+        self.orphans: list[Orphan] = []
+        self.empty: list[Row] = []
+        self.unpaired: list[Run] = []
+        self.group: list[Hit] = []
+        self.runs: list[Run] = []
+        self.last_row = -1
+        self.foreign: dict[
+            int, Cell
+        ] = {}  # id of a run -> the foreign fragment before it (`Segment.foreign`)
+
+    def close(self, last: bool = False, before: int | None = None) -> None:
         """`before`: the first row of the caption block that ends these runs, where one does."""
-        nonlocal group, runs
+        group, runs, rows = self.group, self.runs, self.rows
+        self.group, self.runs = [], []
         if last and group and not runs:
             # The table's last label with nothing after it: nothing shows that its row is blank
             # (in a glued dump, a blank row's label runs into the next label); it stays unread.
@@ -630,7 +683,7 @@ def _assign_runs(
         row_after = group[-1].row + 1 if group else -1
         # A label whose values stand on its next line (a tall cell) has blank cells on its own;
         # unless the next row lost its label: then the blank row is blank and the values are its.
-        tall = row_after in labelled or row_after >= len(rows)
+        tall = row_after in self.labelled or row_after >= len(rows)
         # `tall` is tested apart from the loop: for `while flag and …` with a local `flag` not used after
         # it, mypyc (2.4) writes C that does not compile (a jump to no label)
         if tall:
@@ -640,58 +693,24 @@ def _assign_runs(
         if len(group) >= 2 and len(filled) >= 2:
             # Several labels, then several runs: rows printed as a column of labels and a block
             # of numbers (pdftotext, P35); which run is whose is not in the text.
-            stacked = _stacked_nothing(units, group, filled, rows)
-            segments.extend(stacked)
+            stacked = _stacked_nothing(self.units, group, filled, rows)
+            self.segments.extend(stacked)
             if not stacked:
-                unpaired.extend(filled)
-            group, runs = [], []
+                self.unpaired.extend(filled)
             return
-        if len(group) == 1 and len(filled) >= 2 and (cell_a_line or _side_by_side(filled)):
+        if len(group) == 1 and len(filled) >= 2 and (self.cell_a_line or _side_by_side(filled)):
             runs = _one_row_in_pieces(filled, rows[group[0].row])
         taken = len(runs) if len(runs) <= len(group) else len(group)
         owners = group[len(group) - taken :] if len(runs) <= len(group) else group
         for hit in group[: len(group) - taken]:
-            empty.append(rows[hit.row])
+            self.empty.append(rows[hit.row])
         for hit, run in zip(owners, runs, strict=False):
-            segment = _segment(units, hit, run, rows)
-            segments.append(replace(segment, foreign=foreign[id(run)]) if id(run) in foreign else segment)
+            segment = _segment(self.units, hit, run, rows)
+            foreign = self.foreign.get(id(run))
+            self.segments.append(segment if foreign is None else replace(segment, foreign=foreign))
         for run in runs[taken:]:
             if run.filled:
-                orphans.append(Orphan(group[-1].row if group else last_row, before, run))
-        group, runs = [], []
-
-    wrapped = False  # the last label fragment was the rest of the current row's wrapped label
-    for position, unit in enumerate(units):
-        if isinstance(unit, Label):
-            if _is_caption(unit.cell.text):
-                first = caption_first_row(unit.cell.text, rows)
-                close(before=first)  # values after a caption belong to the rows under it, not to a row before
-                if first is not None:
-                    last_row = first - 1  # an unlabelled run after it is one of the block's rows
-            found = hits_at.get(position, [])
-            for hit in found:
-                if runs or hit.anchor:
-                    close()
-                if hit.anchor:
-                    last_row = hit.row - 1
-                else:
-                    group.append(hit)
-                    last_row = hit.row
-            wrapped = not found and bool(group) and _rest_of_label(unit.cell.text, rows[group[-1].row])
-            # the fragment, or what of it follows its last row's label (a cell a line joins them)
-            rest = compact(unit.cell.text)[found[-1].end :] if found else unit.cell.text
-            numbered = bool(group) and not wrapped and _numbered_as_another(rest, rows[group[-1].row])
-            fragment = replace(unit.cell, text=rest) if numbered else None
-            continue
-        if fragment is not None:
-            foreign[id(unit)] = fragment
-        if wrapped and runs and len(runs[-1].cells) + len(unit.cells) == len(rows[group[-1].row].columns):
-            runs[-1] = _joined_runs(runs[-1], unit)  # values printed beside both lines of the label
-        elif unit.filled or (group and len(runs) < len(group) and not _before_label(unit, units, position)):
-            runs.append(unit)
-        wrapped = False
-    close(last=True)
-    return segments, orphans, empty, unpaired
+                self.orphans.append(Orphan(group[-1].row if group else self.last_row, before, run))
 
 
 _NUMBERED = re.compile(r"(\d{1,2})[.．、]")
