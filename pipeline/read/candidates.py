@@ -86,9 +86,7 @@ def fit_cells(
     may hold a negative number, 2019's 本年增/减; `whole`: text a cell a line, where a run of
     digits is one cell and never cells glued together)."""
     inline = bool(cells) and all(c.inline for c in cells if c.kind is not BLANK)
-    # a cell of a grid that holds several values (`| 24 9 | 0 0 | 0 | 33 |`: a converter merged
-    # columns, markitdown) says the grid's columns are not the row's
-    merged = not inline and any(c.soft for c in cells)
+    merged = merged_grid_cells(cells)
     if inline or merged:
         fit = _glued_fit(_without_leading_placeholders(cells), slots, blocks, True, signed)
         if merged and not fit.candidates:
@@ -120,6 +118,22 @@ def fit_cells(
     if glued is not None and glued.candidates:
         return glued
     return Fit(_placements(cells, slots), "shifted")
+
+
+def merged_grid_cells(cells: Sequence[Cell]) -> bool:
+    """Whether a row of grid cells has a cell that holds several values (`| 24 9 | 0 0 | 0 | 33 |`:
+    a converter merged columns, markitdown): the grid's columns are then not the row's."""
+    inline = bool(cells) and all(c.inline for c in cells if c.kind is not BLANK)
+    return not inline and any(c.soft for c in cells)
+
+
+def took_a_leading_blank(fit: Fit, cells: Sequence[Cell]) -> bool:
+    """Whether the row's one reading starts on a blank grid cell that stood before its first value:
+    a blank 自然人, or a label column's empty cell where the grid lost a column further on."""
+    if fit.note is not None or len(fit.windows) != 1 or len(cells) <= len(fit.candidates[0]):
+        return False
+    start = fit.windows[0]
+    return start > 0 and cells[start].kind is BLANK
 
 
 def _without_leading_placeholders(cells: list[Cell]) -> list[Cell]:

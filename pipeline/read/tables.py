@@ -27,6 +27,7 @@ from pipeline.read.candidates import (
     fit_cells,
     least_assuming,
     merged_at,
+    merged_grid_cells,
     narrow,
     non_negative_except_change,
     orders_unsure,
@@ -34,6 +35,7 @@ from pipeline.read.candidates import (
     printed_cells,
     rejoined_numbers,
     sums_to_last,
+    took_a_leading_blank,
     trim_blanks,
     zero_run,
 )
@@ -567,13 +569,29 @@ def _read_aligned(
         columns = len(layout_rows[0].columns) - (1 if habit else 0)
         blank_rows = () if alignment.unplaced else alignment.empty  # as `_empty_rows` reads them
         candidates = _consistent(candidates, fits, relations, columns, blank_rows)
+    merged_grid = any(merged_grid_cells(s.cells) for s in chosen.values())
     for key, segment in chosen.items():
         readings, findings = read_row(segment, fits[key], candidates[key], document, layout, traceless)
+        if merged_grid and took_a_leading_blank(fits[key], segment.cells):
+            findings.append(_grid_columns_unsure(segment))
         result.readings.update(readings)
         result.findings.extend(findings)
     result.readings.update(_empty_rows(alignment, document))
     result.findings.extend(_alignment_findings(alignment))
     return result
+
+
+def _grid_columns_unsure(segment: Segment) -> Finding:
+    """A row placed by the columns of a grid that merged columns in another row (markitdown keeps
+    no empty column): its blank first cell may be a label column's, and the blank another."""
+    return Finding(
+        rule="columns_unsure",
+        severity="warning",
+        fields=list(row_keys(segment.row)),
+        message=f"{segment.row.key}: '{_cells_text(segment.cells)}' placed by the grid's columns, read "
+        "from its first blank cell; the grid merged columns in other rows, so that blank may be a "
+        "label column's and another cell the blank one (every sum holds either way)",
+    )
 
 
 def is_cell_a_line(layout: str, text: str, table: list[list[Cell]]) -> bool:
