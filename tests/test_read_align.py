@@ -221,6 +221,34 @@ def test_two_rows_of_zeros_strewn_over_lines_read_zero_whichever_cells_are_whose
     assert "stacked" not in {s.placed for s in result.segments}
 
 
+def test_a_tall_labels_rows_staggered_over_lines_are_read_by_their_columns() -> None:  # P35
+    # pdftotext -layout of a generated report (seed 251): the two rows beside （四）无法提供 print
+    # their values one column at a time, the upper row's above; each column keeps its place
+    lines = [
+        "             1.本机关不掌握相关政府信息       2  6 0 0   0   0   8",
+        "       （四） 无 2.没有现成信息需要另行制作",
+        "       法提供 3.补正后申请内容仍不明确          0",
+        *[" " * 34 + "6", " " * 37 + "0 0 0", " " * 37 + "0 0 0"],
+        *[" " * column + "0" for column in (45, 45, 49, 49, 53)],
+        " " * 53 + "6",
+        "             1.信访举报投诉类申",
+        "             请                    0  0 0 0   0   0   0",
+    ]
+    text = "\n".join(lines) + "\n"
+    result = read_applications((0, len(text)), "2021", Document(source="t.txt", kind="text", text=text))
+
+    def row(key: str) -> list[object]:
+        return [result.readings[f"applications.unavailable.{key}.{c}"].value for c in COLUMNS]
+
+    assert row("needs_creation") == [0, 0, 0, 0, 0, 0, 0]
+    assert row("unclear") == [6, 0, 0, 0, 0, 0, 6]
+    # a column one value short: which row lacks it is not in the text, nothing is dealt
+    short = text.replace(" " * 53 + "6\n", "")
+    reread = read_applications((0, len(short)), "2021", Document(source="t.txt", kind="text", text=short))
+    unread = reread.readings.get("applications.unavailable.unclear.natural_person")
+    assert unread is None or unread.value is None
+
+
 def test_reading_the_samples_leaves_no_reference_cycles() -> None:
     # Garbage in a cycle waits for the collector, and so does all it holds: a compiled closure's
     # environment did, and a document's cells then cost ~10 % of its time in collections

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -22,7 +22,8 @@ from typing import NamedTuple, TypeVar
 from rapidfuzz import fuzz
 from rapidfuzz.distance import ScoreAlignment
 
-from pipeline.read.tokens import Cell, Kind
+from pipeline.read.candidates import sums_to_last
+from pipeline.read.tokens import Cell, Kind, Place
 from schemas.layout import CAPTION_FIRST_ROWS, Row
 
 # A member looked up on its enum class costs ~1,000 instructions (3.11's EnumType defines
@@ -693,7 +694,9 @@ class _Assignment:
         if len(group) >= 2 and len(filled) >= 2:
             # Several labels, then several runs: rows printed as a column of labels and a block
             # of numbers (pdftotext, P35); which run is whose is not in the text.
-            stacked = _stacked_nothing(self.units, group, filled, rows)
+            stacked = _stacked_nothing(self.units, group, filled, rows) or _stacked_by_columns(
+                self.units, group, filled, rows
+            )
             self.segments.extend(stacked)
             if not stacked:
                 self.unpaired.extend(filled)
@@ -745,6 +748,61 @@ def _stacked_nothing(
         [(rows[hit.row], _label_cell(units, hit)) for hit in group],
         [cell for run in runs for cell in run.cells],
     )
+
+
+def _stacked_by_columns(
+    units: list[Unit], group: list[Hit], runs: list[Run], rows: Sequence[Row]
+) -> list[Segment]:
+    """The rows of a column of labels, when the block of values after it holds one value a row in
+    each of their columns, every value where its column stands on the page, and each row's parts
+    then add up to its 总计: pdftotext -layout staggers the values of a tall label's rows over
+    lines (`0` ¶ `6` ¶ `0 0 0` ¶ `0 0 0` …) but keeps each in its column, and the rows' order
+    within a column. Else [] (the block stays unread)."""
+    labelled = [(rows[hit.row], _label_cell(units, hit)) for hit in group]
+    cells = [cell for run in runs for cell in run.cells if cell.kind is not _BLANK]
+    width = len(labelled[0][0].columns)
+    if (
+        any(row.columns != labelled[0][0].columns for row, _ in labelled)
+        or labelled[0][0].columns[-1] != "total"
+    ):
+        return []
+    if len(cells) != width * len(labelled) or any(cell.x is None for cell in cells):
+        return []
+    for anchor in _PAGE_COLUMNS:
+        columns = _by_column(cells, anchor)
+        if len(columns) != width or any(len(column) != len(labelled) for column in columns):
+            continue
+        dealt = [[column[i] for column in columns] for i in range(len(labelled))]
+        if all(sums_to_last(values) and values[-1].kind is not _BLANK for values in dealt):
+            return [
+                Segment(row, label, values, placed="stacked")
+                for (row, label), values in zip(labelled, dealt, strict=True)
+            ]
+    return []
+
+
+# where a value stands on its line: in characters (pdftotext) or in display cells (a CJK one two)
+_PAGE_COLUMNS = ((lambda place: place.first), (lambda place: place.left))
+
+
+def _by_column(cells: list[Cell], anchor: Callable[[Place], int]) -> list[list[Cell]]:
+    """The cells in columns left to right, each top to bottom: a column holds cells whose anchors
+    stand at most one apart (two cells of one line stand further apart: a space parts them)."""
+    columns: list[list[Cell]] = []
+    last = -2
+    for cell in sorted(cells, key=lambda c: (anchor(_place(c)), c.start)):
+        at = anchor(_place(cell))
+        if columns and at - last <= 1:
+            columns[-1].append(cell)
+        else:
+            columns.append([cell])
+        last = at
+    return [sorted(column, key=lambda c: c.start) for column in columns]
+
+
+def _place(cell: Cell) -> Place:
+    assert cell.x is not None  # checked by the caller
+    return cell.x
 
 
 def _label_cell(units: list[Unit], hit: Hit) -> Cell:
