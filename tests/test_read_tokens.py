@@ -116,6 +116,16 @@ def test_a_grid_cell_of_several_values_is_cut_into_them() -> None:  # P24 (marki
     ]
 
 
+def test_a_grid_cell_of_a_nil_mark_and_a_value_is_cut_into_them() -> None:  # P12, P24
+    # markitdown merges a nil cell with the next (`- 1`: 自然人 "-", 商业企业 1), or two nil cells
+    # (`— —`); read whole, `- 1` was -1 in a column of counts
+    row = token_rows("|  | - 1 | — — | 0 |")[0]
+    assert [(c.kind.value, c.text) for c in row if c.kind is not Kind.BLANK] == [
+        *[("nil", "-"), ("number", "1"), ("nil", "—"), ("nil", "—"), ("number", "0")]
+    ]
+    assert parse_cell("-1", 0, 2).value == -1  # a sign with no space stays a sign
+
+
 def test_rule_lines_are_no_rows_and_box_bars_are_cell_boundaries() -> None:  # P36
     text = "|---|---|\n├──┼──┤\n│ 规章 │ 0 │ - │\n\t-\n"
     rows = rows_of(text)

@@ -94,9 +94,10 @@ def _classify(text: str) -> tuple[str, Kind, int | float | None, str | None]:
     if not compact:
         return "", Kind.BLANK, None, None
     stripped = text.strip()  # a text cell keeps its spaces: they may separate glued cells (P24)
-    if _SPACED_DIGITS.search(stripped):
-        # the values of several columns in one cell ("0  0  0": a converter merged the columns,
-        # markitdown) or one number with a stray space: `fragments` cuts it, the arithmetic judges
+    if _several_values(stripped):
+        # the values of several columns in one cell ("0  0  0", "- 1", "— —": a converter merged
+        # the columns, markitdown) or one number with a stray space: `fragments` cuts it, the
+        # arithmetic judges (a dash a space before digits is a nil mark, or a sign where one may be)
         return stripped, Kind.TEXT, None, None
     if compact in NIL_TOKENS:
         return compact, Kind.NIL, 0, None
@@ -110,6 +111,14 @@ def _classify(text: str) -> tuple[str, Kind, int | float | None, str | None]:
     if match["sign"] in _NEGATIVE_SIGNS:
         value = -value
     return compact, Kind.NUMBER, value, match["unit"]
+
+
+def _several_values(text: str) -> bool:
+    """Whether a cell's text is several values apart by spaces: digits, or nil marks beside them."""
+    if _SPACED_DIGITS.search(text):
+        return True
+    tokens = text.split()
+    return len(tokens) > 1 and all(token.isdigit() or token in NIL_TOKENS for token in tokens)
 
 
 @dataclass(slots=True)  # not frozen, as Cell: two a line of every table
