@@ -22,7 +22,7 @@ from typing import NamedTuple, TypeVar
 from rapidfuzz import fuzz
 from rapidfuzz.distance import ScoreAlignment
 
-from pipeline.read.candidates import sums_to_last
+from pipeline.read.candidates import filled_total_adds_up
 from pipeline.read.tokens import Cell, Kind, Place
 from schemas.layout import CAPTION_FIRST_ROWS, Row
 
@@ -616,9 +616,8 @@ def _assign_runs(
         if isinstance(unit, Label):
             if _is_caption(unit.cell.text):
                 first = caption_first_row(unit.cell.text, rows)
-                done.close(
-                    before=first
-                )  # values after a caption belong to the rows under it, not to a row before
+                # values after a caption belong to the rows under it, not to a row before
+                done.close(before=first)
                 if first is not None:
                     done.last_row = first - 1  # an unlabelled run after it is one of the block's rows
             found = hits_at.get(position, [])
@@ -669,9 +668,8 @@ class _Assignment:
         self.group: list[Hit] = []
         self.runs: list[Run] = []
         self.last_row = -1
-        self.foreign: dict[
-            int, Cell
-        ] = {}  # id of a run -> the foreign fragment before it (`Segment.foreign`)
+        # id of a run -> the fragment of another row's label before it (`Segment.foreign`)
+        self.foreign: dict[int, Cell] = {}
 
     def close(self, last: bool = False, before: int | None = None) -> None:
         """`before`: the first row of the caption block that ends these runs, where one does."""
@@ -760,11 +758,9 @@ def _stacked_by_columns(
     within a column. Else [] (the block stays unread)."""
     labelled = [(rows[hit.row], _label_cell(units, hit)) for hit in group]
     cells = [cell for run in runs for cell in run.cells if cell.kind is not _BLANK]
-    width = len(labelled[0][0].columns)
-    if (
-        any(row.columns != labelled[0][0].columns for row, _ in labelled)
-        or labelled[0][0].columns[-1] != "total"
-    ):
+    columns_of_rows = labelled[0][0].columns
+    width = len(columns_of_rows)
+    if any(row.columns != columns_of_rows for row, _ in labelled) or columns_of_rows[-1] != "total":
         return []
     if len(cells) != width * len(labelled) or any(cell.x is None for cell in cells):
         return []
@@ -773,7 +769,7 @@ def _stacked_by_columns(
         if len(columns) != width or any(len(column) != len(labelled) for column in columns):
             continue
         dealt = [[column[i] for column in columns] for i in range(len(labelled))]
-        if all(sums_to_last(values) and values[-1].kind is not _BLANK for values in dealt):
+        if all(filled_total_adds_up(values) for values in dealt):
             return [
                 Segment(row, label, values, placed="stacked")
                 for (row, label), values in zip(labelled, dealt, strict=True)
