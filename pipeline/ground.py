@@ -105,8 +105,3 @@ def _ungrounded(reading: Reading, text: str) -> Finding:
 def ungrounded(readings: dict[str, Reading], grounded: dict[str, bool], document: Document) -> list[Finding]:
     """An error finding for every value that its source does not show (`grounded` from `grounding`)."""
     return [_ungrounded(readings[key], document.text) for key, ok in grounded.items() if not ok]
-
-
-def ground(readings: dict[str, Reading], document: Document) -> list[Finding]:
-    """An error finding for every value that its source does not show."""
-    return ungrounded(readings, grounding(readings, document), document)

@@ -9,11 +9,13 @@ installed `pipeline` command as a user runs it. Throughput is the best of three 
 run alternately, and so are a document's CPU and the plain loop's, the ratio of the two the median
 of each run's (the machine is shared; the printout gives every run). CPU is the kernel's account of
 the command and all its processes, workers and fork server included (this script adopts them as a
-child subreaper and waits for them). Memory is the peak of the summed RSS of the command and all
-its processes, sampled every 250 ms from /proc: resident (RSS, shared pages counted in every
-process) and, in the memory runs, proportional (PSS, shared pages divided among the processes that
-share them, which is what forked workers really cost; not read in the throughput runs, where it
-would take CPU from the 2-job run only).
+child subreaper and waits for them); the command's own CPU is what was reaped before its fork
+server and workers (it waits for neither), which shows how many workers one parent can serve.
+Memory is the peak of the summed RSS of the command and all its processes, sampled every 250 ms
+from /proc: resident (RSS, shared pages counted in every process) and, in the memory runs,
+proportional (PSS, shared pages divided among the processes that share them, which is what forked
+workers really cost; not read in the throughput runs, where it would take CPU from the 2-job run
+only).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Measured:
     documents: int
     seconds: float
     cpu_seconds: float  # the command and all its processes
+    parent_cpu_seconds: float  # the command's own process: it stores and dispatches for every worker
     peak_rss_mb: float
     peak_pss_mb: float
     output_mb: float
@@ -151,13 +154,17 @@ def run_extract(inputs: list[str], output: Path, jobs: int, proportional: bool =
     sampler.start()
     _, errors = process.communicate(listing)
     seconds = time.perf_counter() - started
+    # so far only the command itself was reaped: its fork server (which it never waits for) and the
+    # workers are reaped below
+    parent_cpu_seconds = children_cpu_seconds() - cpu_before
     sampler.join()
     wait_for_orphans()
     cpu_seconds = children_cpu_seconds() - cpu_before
     if process.returncode != 0:
         raise SystemExit(f"pipeline extract failed ({process.returncode}): {errors}")
     mb = [value / 2**20 for value in peak]
-    return Measured(len(inputs), seconds, cpu_seconds, mb[0], mb[1], output.stat().st_size / 2**20)
+    size_mb = output.stat().st_size / 2**20
+    return Measured(len(inputs), seconds, cpu_seconds, parent_cpu_seconds, mb[0], mb[1], size_mb)
 
 
 def best_of(runs: int, inputs: list[str], out: Path) -> dict[int, list[Measured]]:
@@ -298,6 +305,13 @@ def main() -> None:
             + ")"
         )
     print(f"speed-up   {double.rate / single.rate:7.2f}x   (target >= 1.7x)")
+    parent_ms = double.parent_cpu_seconds / double.documents * 1000
+    workers_ms = (double.cpu_seconds - double.parent_cpu_seconds) / double.documents * 1000
+    print(
+        f"parent     {parent_ms:7.2f} ms CPU a document (--jobs 2: the command's own process, which "
+        f"hashes, dispatches, stores and exports), the workers {workers_ms:.2f} ms: one parent keeps up with "
+        f"~{workers_ms / parent_ms:.0f} workers"
+    )
     print(f"load average before: {load_before:.1f}")
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared with other work)")
 

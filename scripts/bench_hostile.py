@@ -46,7 +46,7 @@ def _limit(megabytes: int) -> None:
 
 def run(path: Path, output: Path, limit_mb: int, timeout: float) -> tuple[float, float, float, str]:
     """Extract seconds, process seconds, peak RSS in MB, and the outcome of one run on `path`."""
-    command = [sys.executable, "-c", _DRIVER, os.fsencode(path), os.fsencode(output)]
+    command: list[str | bytes] = [sys.executable, "-c", _DRIVER, os.fsencode(path), os.fsencode(output)]
     started = time.perf_counter()
     child = subprocess.Popen(
         command,

@@ -146,9 +146,9 @@ def main() -> None:
             result = subprocess.run(
                 [sys.executable, "-c", _MEASURE, target.name], capture_output=True, text=True, check=True
             )
-            seconds, peak, added, blocks = result.stdout.split()
+            cpu, peak, added, blocks = result.stdout.split()
             memory = f"peak RSS {float(peak):.0f} MB (+{float(added):.0f} MB while reading)"
-            print(f"{name}: read in {float(seconds):.2f} s CPU, {memory}, {blocks} blocks")
+            print(f"{name}: read in {float(cpu):.2f} s CPU, {memory}, {blocks} blocks")
 
 
 if __name__ == "__main__":

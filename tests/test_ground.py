@@ -7,7 +7,7 @@ from typing import Literal
 import pytest
 
 from pipeline.document import Document
-from pipeline.ground import ground, grounding, is_grounded
+from pipeline.ground import grounding, is_grounded, ungrounded
 from schemas.reading import Number, Reading, Source, Status
 
 
@@ -95,7 +95,7 @@ def test_ground_reports_ungrounded_and_sourceless_values_as_errors() -> None:
         "active.licensing.change": False,
         "active.licensing.decisions": False,
     }
-    findings = ground(readings, document)
+    findings = ungrounded(readings, grounding(readings, document), document)
     assert [(f.rule, f.severity, f.fields) for f in findings] == [
         ("ungrounded", "error", ["active.licensing.change"]),
         ("ungrounded", "error", ["active.licensing.decisions"]),

@@ -7,7 +7,6 @@ Layout: `pipeline/store/schema.py`.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -334,11 +333,3 @@ def failed_result(path: str, content: str, message: str) -> StoredResult:
     """
     record = Record(source=path, error=message, review_reasons=[message])
     return stored_result(record, content)._replace(final=False)
-
-
-def loads_record(text: str) -> dict[str, object]:
-    """A stored record as plain JSON values (exports need no pydantic objects)."""
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise StoreError("a stored record is not a JSON object")
-    return value
