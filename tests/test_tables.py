@@ -154,6 +154,40 @@ def test_short_review_row_is_not_left_aligned_blindly() -> None:  # P9
     assert all(r.status is Status.AMBIGUOUS for r in result.readings.values() if r.key.startswith("review."))
 
 
+@pytest.mark.parametrize(
+    ("procurement", "fees"),
+    [("\t\t0\t0", [334363, None]), ("\t0\t0\t", [None, 334363])],
+)
+def test_two_column_rows_in_a_three_column_grid_take_their_own_place(
+    procurement: str, fees: list[int | None]
+) -> None:
+    # a PDF's section 二 (2019) as its grid gives it: three value columns, the blocks of two
+    # columns standing in two of them. 政府集中采购, whole, says which two; 行政事业性收费, one value
+    # between two blanks, takes the same. The rows of three columns say nothing of it (the fees
+    # were read as 本年增/减 334363 with 上一年项目数量 blank, unflagged).
+    lines = [
+        "二、主动公开政府信息情况",
+        "第二十条第(五)项",
+        "信息内容 上一年项目数量 本年增/减 处理决定数量",
+        "行政许可\t0\t0\t0",
+        "其他对外管理服务事项\t0\t0\t0",
+        "第二十条第(六)项",
+        "信息内容 上一年项目数量 本年增/减 处理决定数量",
+        "行政处罚\t94471\t-21925\t13",
+        "行政强制\t0\t\t",
+        "第二十条第(八)项",
+        "信息内容 上一年项目数量 本年增/减",
+        "行政事业性收费\t\t334363\t",
+        "第二十条第(九)项",
+        "信息内容 采购项目数量 采购总金额",
+        "政府集中采购" + procurement,
+    ]
+    result = read_lines(read_active, lines, "2019")
+    assert values(result, "active.fees") == fees
+    assert values(result, "active.procurement") == [0, 0]
+    assert values(result, "active.penalty") == [94471, -21925, 13]
+
+
 def test_nil_blank_units_and_signed_deltas() -> None:  # P12, P13, P14
     text = (
         f"{T}规章\n{T}无\n{T}\n{T}/\n\n"

@@ -839,27 +839,33 @@ def _beside(segments: list[Segment], run: Run) -> list[Segment]:
     ]
 
 
-def _value_starts(chosen: dict[str, Segment], fits: dict[str, Fit]) -> dict[int, set[int]]:
-    """Per line width, the column where the values start in the rows that could be read one way."""
-    starts: dict[int, set[int]] = {}
+Shape = tuple[int, int]  # a row's line width in cells and the number of its value columns
+
+
+def _value_starts(chosen: dict[str, Segment], fits: dict[str, Fit]) -> dict[Shape, set[int]]:
+    """Per line width and number of value columns, the cell where the values start in the rows that
+    could be read one way (section 二's rows of two columns may stand in a grid of three: they keep
+    their own place in it, which the rows of three do not tell)."""
+    starts: dict[Shape, set[int]] = {}
     for key, segment in chosen.items():
         fit = fits[key]
         if segment.shape is not None and len(fit.windows) == 1 and fit.note is None:
             width, first = segment.shape
-            starts.setdefault(width, set()).add(first + fit.windows[0])
+            shape = (width, len(segment.row.columns))
+            starts.setdefault(shape, set()).add(first + fit.windows[0])
     return starts
 
 
-def _aligned_with_table(segment: Segment, fit: Fit, starts: dict[int, set[int]]) -> Fit:
+def _aligned_with_table(segment: Segment, fit: Fit, starts: dict[Shape, set[int]]) -> Fit:
     """A row with placeholder cells on both sides takes the columns of its table's other rows.
 
-    Only when every unambiguous row of the same width starts its values in the same column (in
-    some scraped tables rows of one width differ, and then nothing is assumed).
+    Only when every unambiguous row of the same width and columns starts its values in the same
+    cell (in some scraped tables such rows differ, and then nothing is assumed).
     """
     if fit.note != "placeholders" or segment.shape is None:
         return fit
     width, first = segment.shape
-    known = starts.get(width, set())
+    known = starts.get((width, len(segment.row.columns)), set())
     if len(known) != 1:
         return fit
     start = next(iter(known))  # the set is shared by every row of this width
