@@ -370,6 +370,36 @@ def test_blank_cells_of_pdftotext_rows_whose_columns_drift_come_from_the_spacing
     assert spaced.severity == "warning" and "applications.denied.internal_affairs.total" in spaced.fields
 
 
+def test_spacing_that_drifts_a_third_of_a_column_places_no_blank_for_certain() -> None:  # P15, P36
+    # lynx's dump of a page with NBSPs and ideographic spaces about its numbers (NFKC makes them
+    # spaces): columns two or three characters apart, and the complete rows drift by one. 一's six
+    # values were put after a blank 自然人 (11 as 商业企业), the one placement its spacing allowed,
+    # taken as certain and unflagged; it is now a reading the row's spacing suggests, doubted
+    lines = [
+        "   (本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) 申请人情况",
+        "   自然人 法人或其他组织 总计",
+        "   商业企业 科研机构 社会公益组织 法律服务机构 其他",
+        "   一、本年新收政府信息公开申请数量 11  5 0  0 8  24",
+        "   二、上年结转政府信息公开申请数量 0 0 0  0 0 0  0",
+        "   三、本年度办理结果 (一)予以公开  8 0  0 0  0  0 8",
+        "   (二)部分公开(区分处理的,只计这一情形,不计其他情形)",
+        "   (三)不予公开 1.属于国家秘密",
+        "   2.其他法律行政法规禁止公开 0 0 0 0  0  0 ",
+        "   (四)无法提供 1.本机关不掌握相关政府信息 3  0 0  0 0 8  11",
+        "   (五)不予处理 1.信访举报投诉类申请 0  5 0 0  0 5",
+        "   (七)总计 11 5 0  0 8  24",
+        "   四、结转下年度继续办理",
+    ]
+    result = read_lines(read_applications, lines, "2019")
+    assert result.readings["applications.new_received.total"].value == 24
+    [doubt] = [
+        f
+        for f in result.findings
+        if f.rule == "resolved_by_arithmetic" and "applications.new_received.natural_person" in f.fields
+    ]
+    assert doubt.severity == "warning"
+
+
 def test_pdftotext_columns_are_counted_in_characters() -> None:  # P35
     # real `pdftotext -layout` output (of a page Chromium printed): it places every character, CJK
     # or not, in one column, so the values stand at the same character columns on every row while

@@ -37,6 +37,9 @@ class Placed(NamedTuple):
     # by the spaces between its values alone (no column stands anywhere for certain): a converter's
     # padding may belie them, so a placement the arithmetic then chooses among them is doubted
     by_spacing: bool = False
+    # whether one placement is the row's: not where the columns stand so close that the complete
+    # rows' own drift is a third of a column or more, and one stray space moves a value a column
+    sure: bool = True
 
 
 Placement = Callable[[list[Cell]], Placed]
@@ -61,8 +64,8 @@ def restore_blank_columns(segments: list[Segment], text: str) -> list[Segment]:
             if cells is not segment.cells:
                 restored[id(segment)] = replace(segment, cells=cells)
             if 0 < len(cells) < width:
-                placements, by_spacing = place(cells)
-                if len(placements) == 1:
+                placements, by_spacing, sure = place(cells)
+                if len(placements) == 1 and sure:
                     restored[id(segment)] = replace(segment, cells=placements[0])
                 elif placements:
                     restored[id(segment)] = replace(segment, placements=placements, by_spacing=by_spacing)
@@ -107,7 +110,8 @@ def _placement(complete: list[list[Cell]], width: int) -> Placement | None:
         if grid is not None and (placements := _placed_loosely(cells, *grid)):
             return Placed(placements)
         if relative is not None and _spaced(cells):
-            return Placed(_placed_relative(cells, *relative), by_spacing=True)
+            anchor, centres, slack, sure = relative
+            return Placed(_placed_relative(cells, anchor, centres, slack), by_spacing=True, sure=sure)
         return Placed([])
 
     return place
@@ -248,9 +252,10 @@ def _column_grid(rows: list[list[Cell]], width: int) -> tuple[Anchor, list[float
     return None if best is None else best[2:]
 
 
-def _relative_grid(rows: list[list[Cell]], width: int) -> tuple[Anchor, list[float], float] | None:
+def _relative_grid(rows: list[list[Cell]], width: int) -> tuple[Anchor, list[float], float, bool] | None:
     """Each column's place relative to the row's first value (numbers right-aligned), the median
-    over complete rows, and the drift allowed between two neighbours; None unless they agree."""
+    over complete rows, the drift allowed between two neighbours, and whether the columns stand
+    apart by three times the drift the rows show at least; None unless they agree."""
     if len(rows) < 2:
         return None
     anchor = _ANCHORS[1]
@@ -261,7 +266,7 @@ def _relative_grid(rows: list[list[Cell]], width: int) -> tuple[Anchor, list[flo
         return None
     slack = min(gaps) * 2 / 3  # a blank column moves the next value by a whole gap, drift by less
     spread = max(abs((row[j + 1] - row[j]) - gaps[j]) for row in offsets for j in range(width - 1))
-    return (anchor, centres, slack) if spread <= slack else None
+    return (anchor, centres, slack, 3 * spread <= min(gaps)) if spread <= slack else None
 
 
 def _nearest(position: float, centres: list[float]) -> int:
