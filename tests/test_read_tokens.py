@@ -135,6 +135,21 @@ def test_rule_lines_are_no_rows_and_box_bars_are_cell_boundaries() -> None:  # P
     ]
 
 
+def test_the_lines_between_two_rules_of_a_box_table_are_one_row() -> None:  # P36
+    def rows(text: str) -> list[list[str]]:
+        return [[c.text for c in row] for row in rows_of(text)]
+
+    wrapped = "├──┼──┼──┤\n│5.要求重新│  │  │\n│出具已获  │0 │- │\n│取信息    │  │  │\n├──┼──┼──┤\n"
+    assert rows(wrapped) == [["5.要求重新出具已获取信息", "0", "-"]]
+    # no rule between the rows (a box table drawn without them): a second label starts a row
+    unruled = "┌──┬──┬──┐\n│3.出版物  │  │  │\n│4.反复申请│0 │- │\n└──┴──┴──┘\n"
+    assert rows(unruled) == [["3.出版物", "", ""], ["4.反复申请", "0", "-"]]
+    # two values in one box: rows of their own, as drawn
+    assert len(rows("├──┼──┤\n│甲│1 │\n│乙│2 │\n├──┼──┤\n")) == 2
+    # box lines with no rule above them are rows as they stand
+    assert len(rows("│5.要求重新│  │\n│出具已获  │0 │\n├──┼──┤\n")) == 2
+
+
 def test_markdown_escapes_are_read_as_their_characters() -> None:  # pandoc writes "-" as "\\-"
     assert parse_cell("\\-", 0, 2).kind is Kind.NIL
     assert parse_cell("1" * 80, 0, 80).kind is Kind.TEXT  # no count has 80 digits

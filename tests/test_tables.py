@@ -400,6 +400,44 @@ def test_spacing_that_drifts_a_third_of_a_column_places_no_blank_for_certain() -
     assert doubt.severity == "warning"
 
 
+def test_a_box_row_whose_label_wraps_around_its_values_is_one_row() -> None:  # P36
+    # w3m draws a table row as the lines between two rules; 5.'s label wraps over three lines with
+    # its values on the middle one. The first line's empty boxes were read as 5.'s blank row and
+    # the values given to the next row, (六) 1., blank in truth: unflagged, the document clean
+    lines = [
+        "│        ├──────┼────────────────────────┼──────┼───┼──┼─────┼─────┼───┼──────┤",
+        "│        │      │1.信访举报投诉类申请    │0     │0  │0 │0    │0    │0  │0     │",
+        "│        │      ├────────────────────────┼──────┼───┼──┼─────┼─────┼───┼──────┤",
+        "│        │      │2.重复申请              │      │0  │0 │     │0    │   │0     │",
+        "│        │      ├────────────────────────┼──────┼───┼──┼─────┼─────┼───┼──────┤",
+        "│        │（五）│3.要求提供公开出版物    │      │   │  │     │     │   │      │",
+        "│        │不予处├────────────────────────┼──────┼───┼──┼─────┼─────┼───┼──────┤",
+        "│        │理    │4.无正当理由大量反复    │      │   │  │     │     │   │      │",
+        "│        │      │申请                    │      │   │  │     │     │   │      │",
+        "│        │      ├────────────────────────┼──────┼───┼──┼─────┼─────┼───┼──────┤",
+        "│        │      │5.要求行政机关确认或重新│      │   │  │     │     │   │      │",
+        "│        │      │出具已获                │0     │0  │  │0    │0    │0  │0     │",
+        "│        │      │取信息                  │      │   │  │     │     │   │      │",
+        "│        ├──────┼────────────────────────┼──────┼───┼──┼─────┼─────┼───┼──────┤",
+        "│        │      │1.申请人无正当理由逾期不│      │   │  │     │     │   │      │",
+        "│        │      │补正、行政机关不再处理其│      │   │  │     │     │   │      │",
+        "│        │      │政府信息                │      │   │  │     │     │   │      │",
+        "│        │      │公开申请                │      │   │  │     │     │   │      │",
+        "│        │（六）├────────────────────────┼──────┼───┼──┼─────┼─────┼───┼──────┤",
+        "│        │其他处│2.申请人逾期未按收费通知│      │   │  │     │     │   │      │",
+        "│        │理    │要求缴纳费用、行政机关不│0     │0  │0 │0    │0    │684│684   │",
+        "│        │      │再处理其                │      │   │  │     │     │   │      │",
+        "│        │      │政府信息公开申请        │      │   │  │     │     │   │      │",
+        "│        │      ├────────────────────────┼──────┼───┼──┼─────┼─────┼───┼──────┤",
+        "│        │      │3.其他                  │0     │0  │0 │0    │0    │0  │0     │",
+    ]
+    result = read_lines(read_applications, lines, "2021")
+    assert values(result, "applications.not_processed.confirm") == [0, 0, None, 0, 0, 0, 0]
+    assert values(result, "applications.other.no_correction") == [None] * 7
+    assert values(result, "applications.other.no_fee") == [0, 0, 0, 0, 0, 684, 684]
+    assert values(result, "applications.not_processed.duplicate") == [None, 0, 0, None, 0, None, 0]
+
+
 def test_pdftotext_columns_are_counted_in_characters() -> None:  # P35
     # real `pdftotext -layout` output (of a page Chromium printed): it places every character, CJK
     # or not, in one column, so the values stand at the same character columns on every row while

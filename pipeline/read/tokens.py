@@ -381,6 +381,8 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
     rows: list[list[Cell]] = []
     current: list[Cell] = []
     wrapping: _WrappedLabel | None = None  # the label of the last row on one line, maybe continued below
+    box: list[list[Cell]] = []  # the lines of a box-drawn row so far (w3m: between two rules)
+    box_ruled = after_rule = False  # whether it began right after a rule; whether the last line was one
 
     def close() -> None:
         nonlocal current
@@ -388,13 +390,33 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
             rows.append(current)
             current = []
 
+    def close_box(by_rule: bool) -> None:
+        if box:
+            rows.extend(_box_row(box) if box_ruled and by_rule else box)
+            box.clear()
+
     start = offset
     for raw in text.split("\n"):
         shape = _line_shape(raw)
         line_start, start = start, start + len(raw) + 1
         kind = shape.kind
         if kind is _RULE:
+            close_box(by_rule=True)
+            after_rule = True
             continue  # a markdown separator or a box-drawing rule: no cells
+        boxed = _boxed(raw)
+        # a rule beside a group label (`│ │（六）├───┼──┤`) ends a box row as a rule does
+        ruled = boxed and _PARTIAL_RULE.search(raw) is not None
+        if boxed and not ruled and kind is _ROW:
+            close()
+            if not box:
+                box_ruled = after_rule
+            box.append(_shifted(shape.cells, line_start))
+            wrapping = None
+            after_rule = False
+            continue
+        close_box(by_rule=ruled)
+        after_rule = ruled
         if kind is _EMPTY and empty_is_blank:
             current.append(Cell("", line_start, line_start, _BLANK))
             continue
@@ -420,7 +442,44 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
             continue
         current.append(_shifted_cell(shape.cells[0], line_start))
     close()
+    close_box(by_rule=False)
     return _join_tall_rows(rows)
+
+
+def _boxed(raw: str) -> bool:
+    return "│" in raw or "┃" in raw or "║" in raw
+
+
+_PARTIAL_RULE = re.compile(r"[├┼┤╋╠╬╣][─━═]")
+# w3m wraps a label to a handful of lines; more lines between two rules are a table that draws no
+# rule between its rows (its every line a row)
+_MOST_BOX_LINES = 6
+
+
+def _box_row(lines: list[list[Cell]]) -> list[list[Cell]]:
+    """The lines between two rules of a box-drawn table (w3m, P36) as the one row they draw: a label
+    wrapped over them, joined, and the values of whichever line holds them (`5.要求行政机关确认或重新`
+    ¶ `出具已获 │0 │0 │ │0 …` ¶ `取信息`, where the first line's empty boxes were read as a blank row
+    and the values given to the next row). Only lines with a rule above and below; where a box holds
+    two values, its lines stay rows."""
+    if not 1 < len(lines) <= _MOST_BOX_LINES or len({len(line) for line in lines}) != 1:
+        return lines
+    merged: list[Cell] = []
+    for column in zip(*lines, strict=True):
+        filled = [cell for cell in column if cell.kind is not _BLANK]
+        if len(filled) <= 1:
+            merged.append(filled[0] if filled else column[0])
+        elif all(cell.kind is _TEXT for cell in filled) and not any(
+            _BOX_ORDINAL.match(c.text) for c in filled[1:]
+        ):
+            merged.append(Cell("".join(c.text for c in filled), filled[0].start, filled[-1].end, _TEXT))
+        else:
+            return lines  # two values in a box, or a second label (`4.…` below `3.…`): no rule between rows
+    return [merged]
+
+
+# a row's label starts so (NFKC: `（五）` is `(五)`); a box's later line that does starts another row
+_BOX_ORDINAL = re.compile(r"\s*(?:\d+[.、]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 
 
 class _LineKind(Enum):
