@@ -38,6 +38,13 @@ AGREEMENT_SHARE = 0.5  # two independent readers agreeing close half the remaini
 DISAGREEMENT_CAP = 0.3  # two readers disagree: one of them is wrong
 MODEL_ONLY_CAP = 0.5  # a cell only the model read (the rules found it missing): one unverified reader
 IMPLAUSIBLE_CAP = 0.1  # a value the format cannot hold (P1): some reader is wrong
+# The reader's own word that another reading of the cells fits as well (another order of a row's two
+# lines, other columns of a grid, other blocks of section 四, another label, another cut of a number):
+# the text chose, not the evidence
+OTHER_READING_RULES = frozenset(
+    {"order_unsure", "columns_unsure", "blocks_unsure", "label_unsure", "cut_unsure"}
+)
+OTHER_READING_CAP = 0.5
 THRESHOLD = 0.6  # below this a field is sent to review
 LISTED = 4  # names shown in a review reason
 DOUBTFUL_SEVERITIES = ("error", "warning")  # findings whose cells a person should look at
@@ -77,6 +84,7 @@ def score_confidence(
     failures = Counter(key for finding in broken for key in finding.fields)
     passed = (_held_relations(readings) if held is None else held) - set(failures)
     implausible = {key for f in findings if f.rule == "P1" and f.severity == "error" for key in f.fields}
+    read_otherwise = {key for f in findings if f.rule in OTHER_READING_RULES for key in f.fields}
     confidence: dict[str, float] = {}
     for key, reading in readings.items():
         score = STATUS_BASE[reading.status] * _layout_factor(reading.layout)
@@ -94,6 +102,8 @@ def score_confidence(
             score = min(score, MODEL_ONLY_CAP)
         if key in implausible:
             score = min(score, IMPLAUSIBLE_CAP)
+        if key in read_otherwise:
+            score = min(score, OTHER_READING_CAP)
         confidence[key] = 0.0 if reading.status in _MISSING else score  # `_missing`, without a call
     return confidence
 

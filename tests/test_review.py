@@ -86,6 +86,23 @@ def test_an_ungrounded_value_is_doubted_and_routed() -> None:
     assert needs_review and reasons == [f"ungrounded: {FEES}", f"low confidence: 1 fields < {THRESHOLD}"]
 
 
+def test_cells_the_reader_says_fit_another_reading_as_well_are_routed() -> None:
+    # section 四's values over two lines: two orders add up and differ in two cells; the text's
+    # order was read. Relations that hold do not clear it (both orders satisfy them), and a
+    # data-quality warning (E9) names cells without doubting the reading
+    upheld, corrected = "litigation_after_review.upheld", "litigation_after_review.corrected"
+    readings = table({corrected: 8, "litigation_after_review.total": 8})
+    order = Finding(
+        rule="order_unsure", severity="warning", fields=[upheld, corrected], message="2 orders add up"
+    )
+    quality = Finding(rule="E9", severity="warning", fields=["litigation_after_review.total"], message="E9")
+    confidence, findings = scored(readings, [order, quality])
+    assert confidence[upheld] < THRESHOLD and confidence[corrected] < THRESHOLD
+    assert confidence["litigation_after_review.total"] >= THRESHOLD
+    needs_review, reasons = route(readings, findings, confidence)
+    assert needs_review and reasons == [f"low confidence: 2 fields < {THRESHOLD}"]
+
+
 def test_layout_repairs_and_candidates_lower_confidence_and_relations_recover_it() -> None:
     readings = table()
     base, _ = scored(readings)
