@@ -868,7 +868,7 @@ def _aligned_with_table(segment: Segment, fit: Fit, starts: dict[Shape, set[int]
     known = starts.get((width, len(segment.row.columns)), set())
     if len(known) != 1:
         return fit
-    start = next(iter(known))  # the set is shared by every row of this width
+    start = next(iter(known))  # the set is shared by every row of this shape
     for window, candidate in zip(fit.windows, fit.candidates, strict=True):
         if first + window == start:
             return Fit([candidate], "aligned_by_table", [window])

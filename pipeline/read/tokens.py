@@ -447,6 +447,7 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
 
 
 def _boxed(raw: str) -> bool:
+    """Whether a line is drawn with box bars (w3m), whose rules part its rows."""
     return "│" in raw or "┃" in raw or "║" in raw
 
 
