@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import ScoreAlignment
 
 from pipeline.read.candidates import filled_total_adds_up
-from pipeline.read.tokens import Cell, Kind, Place
+from pipeline.read.tokens import ORDINAL, Cell, Kind, Place
 from schemas.layout import CAPTION_FIRST_ROWS, Row
 
 # A member looked up on its enum class costs ~1,000 instructions (3.11's EnumType defines
@@ -46,7 +46,6 @@ def compact(text: str) -> str:
     return _DIGIT_ORDINAL.sub(r"\1.", text)
 
 
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.)")
 _NOTE = re.compile(r"\(.*\)$")
 
 
@@ -57,7 +56,7 @@ def fuzzy_label(row: Row) -> str:
 
 @lru_cache(maxsize=256)  # the formats' row labels
 def _label_words(label: str) -> str:
-    return _NOTE.sub("", _ORDINAL.sub("", compact(label)))
+    return _NOTE.sub("", ORDINAL.sub("", compact(label)))
 
 
 def _fuzzy_alignment(words: str, label: str) -> ScoreAlignment | None:
@@ -127,7 +126,7 @@ def _cut_short(label: str, row: Row) -> tuple[int, int] | None:
     cut off ("8.属于行政查询", its 事项 on the next page after the repeated header, P33): the
     ordinal says which of the labels the words begin."""
     full = compact(row.label)
-    ordinal = _ORDINAL.match(full)
+    ordinal = ORDINAL.match(full)
     if ordinal is None:
         return None
     words = fuzzy_label(row)
@@ -265,7 +264,7 @@ def _wrapped_above(previous: Unit | None, table: list[list[Cell]], line_no: int,
     alone = len(table[previous.line]) == 1 and not _is_caption(previous.cell.text)
     # a fragment that starts with an ordinal starts a label of its own (text that prints a row's
     # label above the next row's: pdftotext without -layout)
-    continued = not _ORDINAL.match(compact(line[0].text))
+    continued = not ORDINAL.match(compact(line[0].text))
     return alone and continued and len(line) > 1 and all(cell.is_value for cell in line[1:])
 
 
@@ -478,7 +477,7 @@ def _group_starts(rows: tuple[Row, ...]) -> dict[str, int]:
     first: dict[str, int] = {}
     for index, row in enumerate(rows):
         if row.group is not None:
-            first.setdefault(_ORDINAL.sub("", compact(row.group)), index)
+            first.setdefault(ORDINAL.sub("", compact(row.group)), index)
     return first
 
 
@@ -943,7 +942,7 @@ def _label_head(before: str, found: str, hit: Hit, row: Row) -> str | None:
     starts = [
         rest
         for rest in _label_line_words(before)
-        if len(_ORDINAL.sub("", rest)) >= 2 and full.startswith(rest) and rest != full  # words, not "4."
+        if len(ORDINAL.sub("", rest)) >= 2 and full.startswith(rest) and rest != full  # words, not "4."
     ]
     if starts and _rest_of_label(found, row):
         return starts[0]
@@ -951,7 +950,7 @@ def _label_head(before: str, found: str, hit: Hit, row: Row) -> str | None:
     for begin in range(hit.start + 1):
         piece = upto[begin:]
         at = full.find(piece)
-        if len(piece) >= 2 and at > 0 and _ORDINAL.sub("", full[:at]) and words.endswith(full[:at]):
+        if len(piece) >= 2 and at > 0 and ORDINAL.sub("", full[:at]) and words.endswith(full[:at]):
             return full[:at]
     return None
 

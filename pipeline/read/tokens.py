@@ -78,6 +78,8 @@ _NEGATIVE_SIGNS = frozenset({"-", "−", "减", "减少", "少"})
 _SPACES = re.compile(r"\s+")
 _SPACED_DIGITS = re.compile(r"\d\s+\d")
 _MD_ESCAPE = re.compile(r"\\([-\\/*_.+|])")  # markdown writers escape "-" as "\-" (pandoc)
+# how a row's label starts (NFKC: `（五）` is `(五)`; `3、` for `3.`, P25)
+ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])")
 
 
 def parse_cell(text: str, start: int, end: int) -> Cell:
@@ -355,10 +357,14 @@ _BOX_BARS = str.maketrans({"│": "|", "┃": "|", "║": "|"})
 
 
 def _with_box_bars_as_pipes(line: Line) -> Line:
-    """w3m's │ are cell boundaries (P36); few lines have one, and `in` tells it faster than a pattern or
-    `translate`."""
-    text = line.text
-    return Line(text.translate(_BOX_BARS), line.start) if "│" in text or "┃" in text or "║" in text else line
+    """w3m's │ are cell boundaries (P36)."""
+    return Line(line.text.translate(_BOX_BARS), line.start) if _boxed(line.text) else line
+
+
+def _boxed(text: str) -> bool:
+    """Whether a line is drawn with box bars (w3m), whose rules part its rows; few lines have one, and
+    `in` tells it faster than a pattern or `translate`."""
+    return "│" in text or "┃" in text or "║" in text
 
 
 _RULE_CHARS = r"[\s|│┃║:+\-─━═┄┈┌┐└┘├┤┬┴┼╋╔╗╚╝╠╣╦╩╬]"
@@ -446,11 +452,6 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
     return _join_tall_rows(rows)
 
 
-def _boxed(raw: str) -> bool:
-    """Whether a line is drawn with box bars (w3m), whose rules part its rows."""
-    return "│" in raw or "┃" in raw or "║" in raw
-
-
 _PARTIAL_RULE = re.compile(r"[├┼┤╋╠╬╣][─━═]")
 # w3m wraps a label to a handful of lines; more lines between two rules are a table that draws no
 # rule between its rows (its every line a row)
@@ -471,16 +472,12 @@ def _box_row(lines: list[list[Cell]]) -> list[list[Cell]]:
         if len(filled) <= 1:
             merged.append(filled[0] if filled else column[0])
         elif all(cell.kind is _TEXT for cell in filled) and not any(
-            _BOX_ORDINAL.match(c.text) for c in filled[1:]
+            ORDINAL.match(c.text) for c in filled[1:]
         ):
             merged.append(Cell("".join(c.text for c in filled), filled[0].start, filled[-1].end, _TEXT))
         else:
             return lines  # two values in a box, or a second label (`4.…` below `3.…`): no rule between rows
     return [merged]
-
-
-# a row's label starts so (NFKC: `（五）` is `(五)`); a box's later line that does starts another row
-_BOX_ORDINAL = re.compile(r"\s*(?:\d+[.、]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 
 
 class _LineKind(Enum):
