@@ -168,9 +168,56 @@ def _equation(
         return Verdict(instance, keys, "holds")  # most relations: nothing to name
     cells = _cells(readings, keys)
     if cells.unreadable:
-        return Verdict(instance, keys, "unverifiable", unreadable=cells.unreadable)
+        return _open_equation(readings, instance, left, right, cells.unreadable, name)
     detail = f"{instance}: {_side(left, cells.numbers, name)} ≠ {_side(right, cells.numbers, name)}"
     return Verdict(instance, keys, "fails", detail + _blank_note(cells, name))
+
+
+def _open_equation(
+    readings: Readings,
+    instance: str,
+    left: Sequence[str],
+    right: Sequence[str],
+    unreadable: tuple[str, ...],
+    name: Callable[[str], str],
+) -> Verdict:
+    """Σ left = Σ right with lost or ambiguous cells: unverifiable, unless no value they may hold
+    makes it hold (a 总计 of 0 over a row whose every reading counts 7): then it fails as surely as
+    with every cell read, and the cells read are as much in doubt."""
+    keys = (*left, *right)
+    (left_low, left_high), (right_low, right_high) = _bounds(readings, left), _bounds(readings, right)
+    if left_high < right_low - TOLERANCE or right_high < left_low - TOLERANCE:
+        detail = (
+            f"{instance}: {_span(left_low, left_high)} ≠ {_span(right_low, right_high)} whatever its open "
+            f"cells hold ({_listing([name(key) for key in unreadable])})"
+        )
+        return Verdict(instance, keys, "fails", detail)
+    return Verdict(instance, keys, "unverifiable", unreadable=unreadable)
+
+
+def _bounds(readings: Readings, keys: Sequence[str]) -> tuple[float, float]:
+    """The least and the most Σ keys may be: an ambiguous cell holds one of its candidates (blank
+    0), a lost one any count (a signed 本年增/减 anything)."""
+    low = high = 0.0
+    for key in keys:
+        reading = readings.get(key)
+        status = reading.status if reading is not None else None
+        if status is _BLANK:
+            continue
+        if reading is not None and (status is _VALUE or status is _NIL) and reading.value is not None:
+            low, high = low + reading.value, high + reading.value
+        elif reading is not None and status is Status.AMBIGUOUS and reading.candidates:
+            values = [candidate or 0 for candidate in reading.candidates]
+            low, high = low + min(values), high + max(values)
+        else:
+            low, high = (-math.inf if key.endswith(".change") else low), math.inf
+    return low, high
+
+
+def _span(low: float, high: float) -> str:
+    if low == high:
+        return format_number(low)
+    return f"{format_number(low)}–{'∞' if high == math.inf else format_number(high)}"
 
 
 def _at_least(
@@ -222,8 +269,9 @@ def _unreported_column(readings: Readings, template: str) -> Literal["total", "c
     # GH-SH fills 总计 only on 一/二/（七）/四; one detail 总计 filled with a number (津南) means no
     # convention, one of 0 beside blank ones does not (a row of zeros whose 总计 was 0 or blank).
     details, detail_totals = _detail_keys(template, *COMPONENTS), _detail_keys(template, "total")
-    left_blank = not _any_filled(readings, detail_totals) or (
-        not _any_counted(readings, detail_totals) and any(_blank(readings, key) for key in detail_totals)
+    # blank, not merely unread: detail 总计 all lost or ambiguous say nothing of a convention
+    left_blank = not _any_counted(readings, detail_totals) and any(
+        _blank(readings, key) for key in detail_totals
     )
     if _any_filled(readings, details) and left_blank:
         return "total"

@@ -210,6 +210,23 @@ def test_nil_blank_units_and_signed_deltas() -> None:  # P12, P13, P14
     assert rules["active.procurement.amount_wan"].value == pytest.approx(0.2699)
 
 
+def test_a_minus_sign_in_running_text_signs_the_change() -> None:  # P14, P24
+    # a one-liner: U+2212 (which NFKC keeps) glued to the digits of 本年增/减 signs them; taken for
+    # a word, it cut `5 6` from 行政强制 and gave them by order to the fees row, whose label has none
+    text = (
+        "第二十条第（六）项 信息内容 上一年项目数量 本年增/减 处理决定数量 行政处罚 0 增2 0 行政强制 8 −5 6 "
+        "第二十条第（八）项 信息内容 上一年项目数量 本年增/减 行政事业性收费 "
+        "第二十条第（九）项 信息内容 采购项目数量 采购总金额 政府集中采购 "
+    )
+    result = read_active(whole(text), "2019", doc(text))
+    assert values(result, "active.penalty") == [0, 2, 0]
+    assert values(result, "active.enforcement") == [8, -5, 6]
+    assert values(result, "active.fees") == [None, None]
+    # a lone minus sign is a nil mark, as "-" and "—" are
+    lines = f"{T}行政强制\n{T}5\n{T}−\n{T}5\n"
+    assert values(read_active(whole(lines), "2019", doc(lines)), "active.enforcement") == [5, 0, 5]
+
+
 def test_space_separated_rows_from_flipbook_text() -> None:
     text = "P. 9\n四、结转下年度继续办理 0 0 0 0 0 0 0\n(七)总计 2 0 0 0 0 0 2\n"
     result = read_applications(whole(text), "2019", doc(text))
@@ -1302,6 +1319,18 @@ def test_a_cells_padding_wrapped_onto_a_line_of_its_own_keeps_pdf_text_a_cell_a_
     assert values(result, "applications.partial") == [0, 0, 8, 0, 0, 0, 8]
 
 
+def test_a_unit_wrapped_onto_a_line_of_its_own_is_its_numbers() -> None:  # P13, P33
+    # a LibreOffice print's narrow column through PyMuPDF: `1411　元` wrapped at its ideographic
+    # space; read without its 元, 1411 was taken as 万元
+    lines = ["政府集中采购", "99077", "1411", "\u3000", "元", "三、收到和处理政府信息公开申请情况"]
+    result = read_lines(read_active, lines, "2019")
+    assert values(result, "active.procurement") == [99077, 0.1411]
+    assert result.readings["active.procurement.amount_wan"].raw == "1411元"
+    # a unit after a label, no number before it, is no value's
+    lines = ["政府集中采购", "元", "3", "52"]
+    assert values(read_lines(read_active, lines, "2019"), "active.procurement") == [3, 52]
+
+
 def test_crawled_rows_with_blank_totals_and_stray_spaces_are_cut_as_their_parts() -> None:  # P7, P24
     # a one-line dump with spaces at random and the detail rows' 总计 left blank: no cut of
     # "5 0 0 0 95" makes a row whose 总计 adds up, and neither of "7 0 000 0"; their parts do, so
@@ -1328,6 +1357,27 @@ def test_crawled_rows_with_blank_totals_and_stray_spaces_are_cut_as_their_parts(
     assert values(lone, "applications.granted") == [None] * 7
     unread = [f for f in lone.findings if f.rule == "ambiguous" and f.severity == "error"]
     assert any("applications.granted.total" in f.fields for f in unread)
+
+
+def test_a_total_cut_from_the_same_number_as_its_parts_does_not_check_the_cut() -> None:  # P24, P7, P30
+    # a one-liner with stray spaces from a filer who leaves 社会公益组织 and the 总计 blank:
+    # `0 无 - 0 189` is 0, 0, 0, blank, 0, 189, blank; cut as 1, 8 and a 总计 of 9 it adds up by its
+    # digits alone, so the cut is read (the likelier reading) but not taken as checked
+    text = (
+        "一、本年新收政府信息公开申请数量 12 6 0 0 9 5 32 二、上年结转政府信息公开申请数量 00 0 0 0 00 "
+        "三、本年度办理结果 （一）予以公开 0 无 - 0 189 "
+        "（七）总计 12 6 0 0 9 5 32 四、结转下年度继续办理 0 0 0 0 0 00"
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    cut = [f.fields for f in result.findings if f.rule == "cut_unsure"]
+    assert cut == [
+        ["applications.granted.legal_service", "applications.granted.other_org", "applications.granted.total"]
+    ]
+    # a 总计 printed apart from the number cut checks it: `14 00000 14` is 14 and five zeros
+    apart = text.replace("0 无 - 0 189", "1400000 14")
+    checked = read_applications(whole(apart), "2021", doc(apart))
+    assert values(checked, "applications.granted") == [14, 0, 0, 0, 0, 0, 14]
+    assert not [f for f in checked.findings if f.rule == "cut_unsure"]
 
 
 def test_prose_naming_rows_of_table_three_before_it_is_not_read_as_the_table() -> None:  # P31

@@ -183,6 +183,39 @@ def test_lost_cells_make_their_relations_unverifiable_not_failed() -> None:
     assert s4[0].fields == ["review.total"]
 
 
+def test_a_relation_no_reading_of_its_open_cells_satisfies_fails() -> None:
+    # （七）总计 0 while （一）'s 总计 is 7 or 9 (ambiguous) and a row lost: S3 fails whatever they hold,
+    # and names every cell of its column, the 0 read among them
+    readings = table("2021")
+    readings["applications.granted.total"] = Reading(
+        "applications.granted.total", None, Status.AMBIGUOUS, candidates=[7, 9]
+    )
+    readings["applications.partial.total"] = Reading("applications.partial.total", None, Status.LOST)
+    s3 = [f for f in by_rule(validate(readings, "2021"), "S3") if f.severity == "error"]
+    assert len(s3) == 1 and "whatever its open cells hold" in s3[0].message
+    assert "applications.total.total" in s3[0].fields
+    # a blank among the candidates may make it hold: then it is only unverifiable
+    readings["applications.granted.total"].candidates = [7, None]
+    assert not [f for f in by_rule(validate(readings, "2021"), "S3") if f.severity == "error"]
+    # and a signed 本年增/减 that is lost may be anything: S6 is not decided by it
+    active = table("2019", {"active.licensing.change": Status.LOST, "active.licensing.prev_count": 0})
+    assert [f.severity for f in by_rule(validate(active, "2019"), "S6")] == ["info"]
+
+
+def test_detail_totals_all_unread_are_no_blank_total_convention() -> None:  # P7
+    # every detail 总计 ambiguous or lost, none blank: nothing says the filer leaves them blank, so
+    # S3's 总计 column is unverifiable, not "not reported"
+    cells: dict[str, Cell] = {
+        key: Status.LOST
+        for key in keys_for("2019")
+        if key.startswith("applications.") and key.endswith(".total") and "new_received" not in key
+    }
+    cells.update(row("applications.total", total=Status.AMBIGUOUS))
+    s3 = by_rule(validate(table("2019", cells), "2019"), "S3")
+    assert all("not reported" not in f.message for f in s3)
+    assert any("not verifiable" in f.message and "column total" in f.message for f in s3)
+
+
 def test_s2_fails_on_a_plain_row_sum_error() -> None:
     findings = validate(table("2021", row("applications.granted", natural_person=1, total=2)), "2021")
     s2 = by_rule(findings, "S2")

@@ -303,9 +303,11 @@ def _readings_with_blanks(
 ) -> int:
     """Add the readings with 0, 1, … blanks put back to `found`; the cuts tried, or -1 past a cap."""
     spaced = any(c.soft for c in cells)
+    # a dash that may sign the number after it makes no cell of its own: room for one more blank
+    signs = sum(_is_sign(cell, cells, i) for i, cell in enumerate(cells)) if signed else 0
     spent = 0
     first: int | None = None  # the fewest blanks with a reading; two more are never the best reading
-    for blanks in range(max(0, slots - len(cells)) + 1 if inline else 1):
+    for blanks in range(max(0, slots - len(cells) + signs) + 1 if inline else 1):
         if first is not None and blanks > first + 1:
             break
         readings, tried = glued_readings(cells, slots, blocks, blanks, budget - spent, signed)
@@ -318,8 +320,25 @@ def _readings_with_blanks(
         for reading in readings:
             cuts = max(0, slots - blanks - len(cells))
             cost = base_cost + blanks + (2 * cuts if spaced else 0)
+            cost += _dashes_parted(reading, signed) * (2 if spaced else 1)
             found.setdefault(tuple((c.kind, c.value) for c in reading), (cost, reading))
     return spent
+
+
+def _dashes_parted(reading: Slots, signed: frozenset[int]) -> int:
+    """Dashes of the reading read as a nil cell of a signed column though glued to the number after
+    them (`2-2`: 2, -, 2 rather than 2, -2 and a blank): as much an assumption as the blank the
+    sign's reading puts back, in glued text, and a cut inside a value where spaces part the others."""
+    return sum(
+        1
+        for slot in signed
+        if slot + 1 < len(reading)
+        and reading[slot].kind is _NIL
+        and reading[slot].text in ("-", "−")
+        and reading[slot + 1].kind is _NUMBER
+        and reading[slot + 1].start == reading[slot].end
+        and reading[slot + 1].text[:1].isdigit()
+    )
 
 
 def _stray_space_variants(cells: list[Cell]) -> list[tuple[int, list[Cell]]]:

@@ -283,19 +283,23 @@ UNREAD = {
 def _cut_findings(segment: Segment, chosen: Sequence[Cell | None], keys: Sequence[str]) -> list[Finding]:
     """A warning naming the cells read as pieces of a number the text printed whole between spaces
     (`74` as 7 and 4) where no sum checks the cut: the row's 总计 read blank, or cells of the row
-    left open (every cut of `924639` that adds up ends in 39, yet no other cell is known). The
+    left open (every cut of `924639` that adds up ends in 39, yet no other cell is known), or the
+    总计 itself a piece of the number cut (`189` as 1, 8, 9). The
     number printed whole is as likely, so a person looks. Not a run that is no number on its own
     (`0245917`: cells glued)."""
+    printed = [c for c in segment.cells if (c.x is not None or c.soft) and c.kind is Kind.NUMBER]
+    whole_numbers = [whole for whole in printed if not whole.text.startswith("0")]
     total = chosen[-1]
     if total is not None and total.kind is not Kind.BLANK and None not in chosen:
-        return []  # a filled 总计 checks the cut
-    printed = [c for c in segment.cells if (c.x is not None or c.soft) and c.kind is Kind.NUMBER]
+        has_total = segment.row.columns[-1] == "total"
+        if not (has_total and any(_sums_its_own_digits(chosen, whole) for whole in whole_numbers)):
+            return []  # a filled 总计 checks the cut, a filled row of section 二 has nothing to cut
     cut = [
         key
         for key, cell in zip(keys, chosen, strict=True)
         if cell is not None
         and cell.kind is not Kind.BLANK
-        and any(_inside(cell, whole) for whole in printed if not whole.text.startswith("0"))
+        and any(_inside(cell, whole) for whole in whole_numbers)
     ]
     if not cut:
         return []
@@ -329,6 +333,20 @@ def _lines_unsure(
     first, second = cells[: breaks[0]], cells[breaks[0] :]
     merges = [merged_at(first, second, set(places)) for places in combinations(range(7), len(second))]
     return orders_unsure(segment.row.key, keys, [merge for merge in merges if sums_to_last(merge)])
+
+
+MOST_IN_A_CELL = 1_000_000  # P1's bound: a number printed whole above it is no one cell
+
+
+def _sums_its_own_digits(chosen: Sequence[Cell | None], whole: Cell) -> bool:
+    """Whether the 总计 is a piece of a number printed whole that may be one cell, the parts of it
+    the only parts not 0: `0 无 - 0 189` as 0, 0, 0, 0, 1, 8 and 总计 9 adds up by the digits of 189
+    alone, and 189 beside a blank 总计 is as likely. (A run of a whole row, `4180031062`, is no one
+    cell; parts printed apart that count make the sum a check.)"""
+    *parts, total = chosen
+    if total is None or not _inside(total, whole) or (whole.value or 0) >= MOST_IN_A_CELL:
+        return False
+    return not any(cell is not None and cell.value and not _inside(cell, whole) for cell in parts)
 
 
 def _inside(cell: Cell, whole: Cell) -> bool:

@@ -68,8 +68,9 @@ class Cell:
 
 
 MAX_DIGITS = 60  # a glued run of a whole table row; longer digit strings are not table values
-# pandoc's markdown writes "—" as "---" and "–" as "--" (smart punctuation)
-NIL_TOKENS = frozenset({"无", "/", "—", "-", "--", "---", "——", "─", "–", "\\", "空", "暂无"})
+# pandoc's markdown writes "—" as "---" and "–" as "--" (smart punctuation); "−" is U+2212, the
+# minus sign, which NFKC keeps (and the running text's dashes include, `fragments`)
+NIL_TOKENS = frozenset({"无", "/", "—", "-", "−", "--", "---", "——", "─", "–", "\\", "空", "暂无"})
 _NUMBER = re.compile(
     r"^(?P<sign>[+\-−]|增加|增|减少|减|少)?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
     r"(?P<unit>万元|元|件|个|项|条|次)?$"
@@ -252,7 +253,38 @@ def token_rows(text: str, offset: int = 0, empty_is_blank: bool = False) -> list
 @lru_cache(maxsize=2)  # a region read twice: tables 二 and 三 share one when 三's heading is lost (P10)
 def _token_rows(text: str, offset: int, empty_is_blank: bool) -> tuple[tuple[Cell, ...], ...]:
     """`token_rows`, shared: the readers copy the rows and never change a cell."""
-    return tuple(_fragmented(row) for row in rows_of(text, offset, empty_is_blank))
+    return tuple(_fragmented(row) for row in _with_wrapped_units(rows_of(text, offset, empty_is_blank)))
+
+
+_UNITS = frozenset({"元", "万元"})
+
+
+def _with_wrapped_units(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """The rows with a unit wrapped onto a line of its own (`1411` ¶ `　` ¶ `元`: a narrow column of a
+    printed page, P13) given back to the number before it, which it turns from 万元 to 元."""
+    if not any(row and row[0].text in _UNITS for row in rows):
+        return rows  # most tables: no such line
+    kept: list[list[Cell]] = []
+    for row in rows:
+        unit = row[0] if row and row[0].kind is Kind.TEXT and row[0].text in _UNITS else None
+        if unit is not None and (number := _last_number(kept)) is not None:
+            *cells, last = kept[number]
+            kept[number] = [*cells, replace(last, text=last.text + unit.text, end=unit.end, unit=unit.text)]
+            row = row[1:]
+        if row:
+            kept.append(row)
+    return kept
+
+
+def _last_number(rows: list[list[Cell]]) -> int | None:
+    """The index of the last row, past rows of blank cells, when it ends with a number of no unit."""
+    for index in range(len(rows) - 1, -1, -1):
+        row = rows[index]
+        if all(cell.kind is Kind.BLANK for cell in row):
+            continue
+        last = row[-1]
+        return index if last.kind is Kind.NUMBER and last.unit is None else None
+    return None
 
 
 def _fragmented(row: list[Cell]) -> tuple[Cell, ...]:
