@@ -246,14 +246,15 @@ def _one_space_apart(row: list[Cell]) -> bool:
 
 def _other_orders(rows: list[list[Cell]]) -> list[Finding]:
     """A warning naming the cells read in the text's order of two lines whose order the text does
-    not prove (the first line's values after empty cells, or one value alone: markitdown may print
-    a table's last part, or one cell, on the line above the rest; values one space apart:
+    not prove (the first line's values among empty cells, or one value alone: markitdown may print
+    a table's last part, or a few cells, on the line above the rest; values one space apart:
     pdfplumber puts cells printed lower on a line of their own), where other merges of the lines
     add up as well: the order is the likeliest, not a proof, so a person looks at the cells they
     differ in."""
     if len(rows) != 2 or not rows[0]:
         return []
-    if not (rows[0][0].kind is BLANK or len(rows[0]) == 1 or all(map(_one_space_apart, rows))):
+    gaps = any(cell.kind is BLANK for cell in rows[0])
+    if not (gaps or len(rows[0]) == 1 or all(map(_one_space_apart, rows))):
         return []
     values = [values_of(row) for row in rows]
     if not review_blocks_add_up(values[0] + values[1]):
