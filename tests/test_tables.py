@@ -1045,6 +1045,15 @@ def test_a_row_read_from_a_merged_grids_first_blank_cell_is_put_in_doubt() -> No
     }
     assert "applications.granted.commercial" in doubted
     assert not any(key.startswith("applications.new_received") for key in doubted)
+    # as many grid cells after the label as columns, the first two empty (seed 262): 2 read as
+    # 科研机构 where it is 自然人's, 其他 blank; the first empty cell is no proof of a blank 自然人
+    seven = text.replace(
+        "|     |     |     | 8   | 0   | 3   |  0  | 0   | 11  |",
+        "|     |     | 2   | 0   | —   | 0   | 2   |",
+    )
+    result = read_applications(whole(seven), "2019", doc(seven))
+    doubted = {key for f in result.findings if f.rule == "columns_unsure" for key in f.fields}
+    assert {"applications.granted.natural_person", "applications.granted.research"} <= doubted
     # the same row in a grid that keeps its columns (pandoc) is read as it stands, no doubt
     kept = text.replace("| 0 12 |", "| 0 | 12 |").replace("| ---- |", "| --- | --- |")
     assert not any(

@@ -127,13 +127,14 @@ def merged_grid_cells(cells: Sequence[Cell]) -> bool:
     return not inline and any(c.soft for c in cells)
 
 
-def took_a_leading_blank(fit: Fit, cells: Sequence[Cell]) -> bool:
+def took_a_leading_blank(fit: Fit) -> bool:
     """Whether the row's one reading starts on a blank grid cell that stood before its first value:
-    a blank 自然人, or a label column's empty cell where the grid lost a column further on."""
-    if fit.note is not None or len(fit.windows) != 1 or len(cells) <= len(fit.candidates[0]):
+    a blank 自然人, or a label column's empty cell where the grid lost a column further on (as many
+    grid cells as columns, two of them merged: `| | （一）予以公开 | | | 2 | 0 | — | 0 | 2 |`)."""
+    if fit.note is not None or len(fit.windows) != 1:
         return False
-    start = fit.windows[0]
-    return start > 0 and cells[start].kind is BLANK
+    reading = fit.candidates[0]
+    return reading[0].kind is BLANK and any(cell.kind is not BLANK for cell in reading)
 
 
 def _without_leading_placeholders(cells: list[Cell]) -> list[Cell]:

@@ -590,7 +590,7 @@ def _read_aligned(
     merged_grid = any(merged_grid_cells(s.cells) for s in chosen.values())
     for key, segment in chosen.items():
         readings, findings = read_row(segment, fits[key], candidates[key], document, layout, traceless)
-        if merged_grid and took_a_leading_blank(fits[key], segment.cells):
+        if merged_grid and took_a_leading_blank(fits[key]):
             findings.append(_grid_columns_unsure(segment))
         result.readings.update(readings)
         result.findings.extend(findings)
