@@ -156,7 +156,9 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
                 )
         if (finding := _fit_finding(fit, len(candidates), keys, len(cells), surplus)) is not None:
             result.findings.append(finding)
-    result.findings += _other_orders(data) + blank_or_zero_findings(result.readings, "section 四")
+    result.findings += _other_orders(data, document.text) + blank_or_zero_findings(
+        result.readings, "section 四"
+    )
     result.findings += _unplaced_findings(result.readings, len(cells))
     return result
 
@@ -244,22 +246,36 @@ def _one_space_apart(row: list[Cell]) -> bool:
     return all(a.x is not None and b.x is not None and b.x.first - a.x.last == 2 for a, b in pairwise(row))
 
 
-def _other_orders(rows: list[list[Cell]]) -> list[Finding]:
+def _other_orders(rows: list[list[Cell]], text: str) -> list[Finding]:
     """A warning naming the cells read in the text's order of two lines whose order the text does
-    not prove (the first line's values among empty cells, or one value alone: markitdown may print
-    a table's last part, or a few cells, on the line above the rest; values one space apart:
+    not prove (the first line's values among empty cells, one value alone, or a loose line above a
+    grid: markitdown may print a table's last part, or a few cells, on the line above the rest;
+    values one space apart:
     pdfplumber puts cells printed lower on a line of their own), where other merges of the lines
     add up as well: the order is the likeliest, not a proof, so a person looks at the cells they
     differ in."""
     if len(rows) != 2 or not rows[0]:
         return []
     gaps = any(cell.kind is BLANK for cell in rows[0])
-    if not (gaps or len(rows[0]) == 1 or all(map(_one_space_apart, rows))):
+    if not (gaps or len(rows[0]) == 1 or all(map(_one_space_apart, rows)) or _loose_above_grid(rows, text)):
         return []
     values = [values_of(row) for row in rows]
     if not review_blocks_add_up(values[0] + values[1]):
         return []
     return orders_unsure("section 四", REVIEW_KEYS, _interleavings(values))
+
+
+def _loose_above_grid(rows: list[list[Cell]], text: str) -> bool:
+    """Whether a line of values parted by spaces stands above a grid's line (markitdown puts cells
+    printed higher than the row on a loose line of their own, ` 0 0  6` ¶ `| / 6 | - 0 | …`)."""
+    first, second = rows
+    return "|" not in _line_of(first[0], text) and _line_of(second[0], text).lstrip().startswith("|")
+
+
+def _line_of(cell: Cell, text: str) -> str:
+    start = text.rfind("\n", 0, cell.start) + 1
+    end = text.find("\n", cell.end)
+    return text[start : end if end != -1 else len(text)]
 
 
 def _ordered(cells: list[Cell]) -> list[Cell]:
