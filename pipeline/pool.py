@@ -7,6 +7,7 @@ what happened, and a fresh worker takes the next document.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import resource
 import select
@@ -101,7 +102,10 @@ class _Worker:
         if not self.tasks:
             self.started = time.monotonic()
         self.tasks.append(task)
-        self.conn.send(task)
+        # it may have died since its last document was given (that document killed it): its death
+        # is collected next, and a document queued behind the one that killed it is given again
+        with contextlib.suppress(OSError):
+            self.conn.send(task)
 
     def queues(self) -> bool:
         """Whether a document may be queued behind the one it works on."""

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
+
+from pipeline import pool as pool_module
 from pipeline import progress
-from pipeline.pool import Task, WorkerPool
+from pipeline.pool import Task, WorkerPool, _Worker
 from pipeline.settings import BatchSettings, Settings
 from pipeline.store import StoredResult, stored_result
 from schemas.record import Record
@@ -55,6 +58,28 @@ def test_a_document_queued_behind_one_that_kills_its_worker_runs_in_the_next() -
     assert sorted(position for position, _ in results) == [0, 1, 2, 3]  # each exactly once
     errors = {names[position]: result.error for position, result in results if result.error}
     assert list(errors) == ["crash"]
+
+
+def test_a_document_queued_behind_one_that_killed_its_worker_already_runs_in_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the worker dies of "crash" before "b" is queued behind it (the parent was slow between the
+    # two): queueing "b" must not end the batch, and "b" runs in the next worker
+    give = _Worker.give
+
+    def late_give(worker: _Worker, task: Task) -> None:
+        if any(queued.path.endswith("crash") for queued in worker.tasks):
+            worker.process.join(timeout=10)  # "crash" has killed it
+        give(worker, task)
+
+    monkeypatch.setattr(_Worker, "give", late_give)
+    monkeypatch.setattr(pool_module, "QUEUE_BEHIND_S", 60.0)  # "a" is short however slow the start
+    names = ["a", "crash", "b", "c"]
+    tasks = [Task(position, f"/docs/{name}", f"hash-{name}") for position, name in enumerate(names)]
+    with WorkerPool(Settings(), BatchSettings(jobs=1), work=misbehaving_work) as pool:
+        results = [(task.position, result) for task, result in pool.run(tasks)]
+    assert sorted(position for position, _ in results) == [0, 1, 2, 3]
+    assert [names[position] for position, result in results if result.error] == ["crash"]
 
 
 def test_workers_start_only_for_work() -> None:
