@@ -196,22 +196,26 @@ def _open_equation(
 
 
 def _bounds(readings: Readings, keys: Sequence[str]) -> tuple[float, float]:
-    """The least and the most Σ keys may be: an ambiguous cell holds one of its candidates (blank
-    0), a lost one any count (a signed 本年增/减 anything)."""
+    """The least and the most Σ keys may be."""
     low = high = 0.0
     for key in keys:
-        reading = readings.get(key)
-        status = reading.status if reading is not None else None
-        if status is _BLANK:
-            continue
-        if reading is not None and (status is _VALUE or status is _NIL) and reading.value is not None:
-            low, high = low + reading.value, high + reading.value
-        elif reading is not None and status is Status.AMBIGUOUS and reading.candidates:
-            values = [candidate or 0 for candidate in reading.candidates]
-            low, high = low + min(values), high + max(values)
-        else:
-            low, high = (-math.inf if key.endswith(".change") else low), math.inf
+        least, most = _cell_bounds(readings.get(key), key)
+        low, high = low + least, high + most
     return low, high
+
+
+def _cell_bounds(reading: Reading | None, key: str) -> tuple[float, float]:
+    """What a cell may hold: its value (blank 0); one of its candidates if ambiguous; any count if
+    lost (a signed 本年增/减 anything)."""
+    if reading is not None:
+        if reading.status is _BLANK:
+            return 0.0, 0.0
+        if reading.status in _FILLED and reading.value is not None:
+            return reading.value, reading.value
+        if reading.status is Status.AMBIGUOUS and reading.candidates:
+            values = [candidate or 0 for candidate in reading.candidates]
+            return min(values), max(values)
+    return (-math.inf if key.endswith(".change") else 0.0), math.inf
 
 
 def _span(low: float, high: float) -> str:

@@ -248,12 +248,11 @@ def _one_space_apart(row: list[Cell]) -> bool:
 
 def _other_orders(rows: list[list[Cell]], text: str) -> list[Finding]:
     """A warning naming the cells read in the text's order of two lines whose order the text does
-    not prove (the first line's values among empty cells, one value alone, or a loose line above a
-    grid: markitdown may print a table's last part, or a few cells, on the line above the rest;
-    values one space apart:
-    pdfplumber puts cells printed lower on a line of their own), where other merges of the lines
-    add up as well: the order is the likeliest, not a proof, so a person looks at the cells they
-    differ in."""
+    not prove, where other merges of the lines add up as well: the order is the likeliest, not a
+    proof, so a person looks at the cells they differ in. Such lines: the first line's values among
+    empty cells, one value alone, or a loose line above a grid (markitdown may print a table's last
+    part, or a few cells, on the line above the rest); values one space apart (pdfplumber puts cells
+    printed lower on a line of their own)."""
     if len(rows) != 2 or not rows[0]:
         return []
     gaps = any(cell.kind is BLANK for cell in rows[0])

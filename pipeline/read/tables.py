@@ -282,11 +282,10 @@ UNREAD = {
 
 def _cut_findings(segment: Segment, chosen: Sequence[Cell | None], keys: Sequence[str]) -> list[Finding]:
     """A warning naming the cells read as pieces of a number the text printed whole between spaces
-    (`74` as 7 and 4) where no sum checks the cut: the row's 总计 read blank, or cells of the row
-    left open (every cut of `924639` that adds up ends in 39, yet no other cell is known), or the
-    总计 itself a piece of the number cut (`189` as 1, 8, 9). The
-    number printed whole is as likely, so a person looks. Not a run that is no number on its own
-    (`0245917`: cells glued)."""
+    (`74` as 7 and 4) where no sum checks the cut: the row's 总计 read blank, cells of the row left
+    open (every cut of `924639` that adds up ends in 39, yet no other cell is known), or the 总计
+    itself a piece of the number cut (`189` as 1, 8, 9). The number printed whole is as likely, so a
+    person looks. Not a run that is no number on its own (`0245917`: cells glued)."""
     printed = [c for c in segment.cells if (c.x is not None or c.soft) and c.kind is Kind.NUMBER]
     whole_numbers = [whole for whole in printed if not whole.text.startswith("0")]
     total = chosen[-1]
