@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.keys import Value
 from schemas.reading import Finding
+
+
+def _absent(place: int | None) -> bool:
+    return place is None
+
+
+# Where in a page or table grid a value stands; the key is left out where the source has no such
+# place (text has none): four nulls a value were a fifth of a text document's record.
+Place = Annotated[int | None, Field(exclude_if=_absent)]
 
 
 # A dataclass, not a model: a record holds one per field (~180), and building the dataclass costs a
@@ -22,10 +31,10 @@ class Provenance:
 
     start: int
     end: int
-    page: int | None = None
-    table: int | None = None
-    row: int | None = None
-    col: int | None = None
+    page: Place = None
+    table: Place = None
+    row: Place = None
+    col: Place = None
     reader: str = "rules"
     raw: str | None = None
     grounded: bool | None = None  # the value was found again at its span

@@ -240,3 +240,29 @@ def test_a_file_name_that_is_not_utf8_gets_a_readable_record(reports: list[Path]
     first, second = records(output)
     assert str(first["source"]).endswith("report-\\xff.txt") and first["error"] is None
     assert second["source"] == str(reports[1])
+
+
+def test_a_rerun_reuses_exactly_the_stored_documents_across_lookup_groups(
+    reports: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inputs are hashed and looked up in groups: every group boundary falls among stored and
+    new documents alike, and a file given twice is reused as the same content."""
+    from pipeline import batch
+    from pipeline.settings import BatchSettings, Settings
+    from pipeline.store import Store
+
+    monkeypatch.setattr(batch, "TASKS_AHEAD", 5)
+    settings, jobs = Settings(), BatchSettings(jobs=2)
+    quiet = batch.Progress(0, quiet=True, verbose=False)
+    every_third = [str(path) for path in reports[::3]]
+    inputs = [str(path) for path in reports] + [every_third[0]]
+    with Store(tmp_path / "s.sqlite") as store:
+        first = batch.run_batch(every_third, len(every_third), settings, jobs, store, None, quiet)
+        second = batch.run_batch(inputs, len(inputs), settings, jobs, store, None, quiet)
+    query = f"SELECT source, reused FROM run_documents WHERE run_id = {second.run_id} ORDER BY position"
+    linked = stored(tmp_path / "s.sqlite", query)
+    assert (first.extracted, first.reused) == (len(every_third), 0)
+    assert second.total == len(inputs)
+    assert (second.extracted, second.reused) == (len(reports) - len(every_third), len(every_third) + 1)
+    assert [source for source, _ in linked] == inputs
+    assert [source for source, reused in linked if reused] == [*every_third, every_third[0]]

@@ -66,9 +66,9 @@ def test_a_result_is_reused_only_when_final(tmp_path: Path) -> None:
         store.save(run_id, KEY, 0, "a", stored_result(report("a", 2020), "h-a"))
         unread = stored_result(Record(source="b", error="b: cannot read"), "unread:b")
         store.save(run_id, KEY, 1, "b", unread)
-        assert store.done("h-a", KEY) == (False, False)
-        assert store.done("h-a", "another pipeline") is None
-        assert store.done("unread:b", KEY) is None  # redone by the next run
+        assert store.done_among(["h-a", "unread:b", "h-c"], KEY) == {"h-a": (False, False)}
+        assert store.done_among(["h-a"], "another pipeline") == {}
+        # the unread one is redone by the next run; h-c was never stored
 
 
 def test_the_result_key_follows_the_reader_not_the_run(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import suppress
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -142,14 +142,15 @@ class Store:
 
     # -- documents ---------------------------------------------------------------------------
 
-    def done(self, content_hash: str, result_key: str) -> tuple[bool, bool] | None:
-        """(needs review, failed) of the final result stored for this content and pipeline, if any."""
-        row = self._db.execute(
-            "SELECT needs_review, error IS NOT NULL FROM documents "
-            "WHERE content_hash = ? AND result_key = ? AND final = 1",
-            (content_hash, result_key),
-        ).fetchone()
-        return None if row is None else (bool(row[0]), bool(row[1]))
+    def done_among(self, content_hashes: Collection[str], result_key: str) -> dict[str, tuple[bool, bool]]:
+        """(needs review, failed) of each of these contents that has a final result of this pipeline."""
+        marks = ", ".join("?" * len(content_hashes))
+        rows = self._db.execute(
+            "SELECT content_hash, needs_review, error IS NOT NULL FROM documents "
+            f"WHERE result_key = ? AND final = 1 AND content_hash IN ({marks})",
+            (result_key, *content_hashes),
+        )
+        return {content: (bool(needs_review), bool(failed)) for content, needs_review, failed in rows}
 
     def save(self, run_id: int, result_key: str, position: int, source: str, result: StoredResult) -> None:
         """Store a finished document and its place in the run, durably, in one transaction."""
