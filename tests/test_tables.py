@@ -1692,3 +1692,32 @@ def test_natural_persons_blank_in_every_row_put_the_applicant_columns_in_doubt()
     assert "applications.new_received.total" not in unsure.fields
     filled = read_applications(whole(text := _pipe_table("0")), "2021", doc(text))
     assert not any(f.rule == "columns_unsure" for f in filled.findings)
+
+
+def test_glued_rows_of_a_table_whose_filer_leaves_the_totals_blank_are_cut_into_parts() -> None:  # P7, P24
+    # A page with its tags cut out: each row's cells glued, the detail rows' 总计 left blank. A run
+    # such as `020000` is no count (a leading zero): cells glued, six parts. Rows that can only be
+    # read so show the filer's habit; a run such as `400000` may then be one value alone in a part
+    # or six parts, and the column sums against （七）总计 choose.
+    text = (
+        "申请人情况 自然人法人或其他组织总计 商业企业科研机构社会公益组织法律服务机构其他 "
+        "一、本年新收政府信息公开申请数量149300733 二、上年结转政府信息公开申请数量0000000 "
+        "三、本年度办理结果（一）予以公开020000&nbsp; （二）部分公开（区分处理的，只计这一情形，"
+        "不计其他情形）270000&nbsp; （三） 不予公开1.属于国家秘密000000&nbsp; "
+        "2.其他法律行政法规禁止公开000000&nbsp; 3.危及“三安全一稳定”000000&nbsp; "
+        "4.保护第三方合法权益000000&nbsp; 5.属于三类内部事务信息000000&nbsp; "
+        "6.属于四类过程性信息000000&nbsp; 7.属于行政执法案卷000000&nbsp; 8.属于行政查询事项400000&nbsp; "
+        "（四）无法提供1.本机关不掌握相关政府信息000007&nbsp; 2.没有现成信息需要另行制作000000&nbsp; "
+        "3.补正后申请内容仍不明确000000&nbsp; （五）不予处理1.信访举报投诉类申请000000&nbsp; "
+        "2.重复申请003000&nbsp; 3.要求提供公开出版物000000&nbsp; 4.无正当理由大量反复申请000000&nbsp; "
+        "5.要求行政机关确认或重新出具已获取信息800000&nbsp; （六）其他处理000000&nbsp; "
+        "（七）总计149300733 四、结转下年度继续办理0000000 "
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.new_received") == [14, 9, 3, 0, 0, 7, 33]
+    assert values(result, "applications.granted") == [0, 2, 0, 0, 0, 0, None]
+    assert values(result, "applications.partial") == [2, 7, 0, 0, 0, 0, None]
+    assert values(result, "applications.denied.state_secret") == [0, 0, 0, 0, 0, 0, None]
+    assert values(result, "applications.denied.query_matter") == [4, 0, 0, 0, 0, 0, None]
+    assert values(result, "applications.unavailable.not_held") == [0, 0, 0, 0, 0, 7, None]
+    assert values(result, "applications.not_processed.confirm") == [8, 0, 0, 0, 0, 0, None]

@@ -172,7 +172,7 @@ def _glued_fit(
         return Fit(_without_surplus(zeros, slots), "extra_values")
     if not found and inline and _total_left_blank(cells, slots, blocks):
         return Fit([[*cells, blank_at(cells[-1])]], "total_blank")
-    if not found and inline and len(cells) == 1 and blocks is not None and blocks.size == slots:
+    if not found and inline and _alone(cells) and blocks is not None and blocks.size == slots:
         # one value alone: its 总计 with the parts left blank, or one part with the 总计 blank (P7);
         # the table's column sums may tell which
         return Fit(_placements(cells, slots), "alone")
@@ -182,6 +182,12 @@ def _glued_fit(
     if len(kept) == 1 and len(cells) == slots:
         return Fit(kept, None, windows=[0])
     return Fit(kept, "glued", costs={id(reading): cost for cost, reading in found})
+
+
+def _alone(cells: list[Cell]) -> bool:
+    """One value the row may hold alone: a run of digits no count is written as (`020000`) is
+    cells glued, not one value."""
+    return len(cells) == 1 and not surely_glued(cells[0])
 
 
 def _surplus_zeros(cells: list[Cell], slots: int) -> list[Cell] | None:

@@ -728,6 +728,10 @@ def _habit_of_blank_totals(
         if not parts_only and key in chosen and _zeros_short_of_a_total(narrowed[key], chosen[key]):
             refitted[key] = _parts_only_fit(chosen[key])
             parts_only = refitted[key].candidates
+        elif refitted[key].note == "alone" and (cut := _parts_only_fit(chosen[key])).candidates:
+            # one run of digits: a value alone in a part, or the parts glued; the column sums choose
+            refitted[key] = replace(cut, candidates=parts_only + cut.candidates)
+            parts_only = refitted[key].candidates
         if parts_only:
             narrowed[key] = parts_only
     return BlankTotals(narrowed, refitted, True)
