@@ -1721,3 +1721,22 @@ def test_glued_rows_of_a_table_whose_filer_leaves_the_totals_blank_are_cut_into_
     assert values(result, "applications.denied.query_matter") == [4, 0, 0, 0, 0, 0, None]
     assert values(result, "applications.unavailable.not_held") == [0, 0, 0, 0, 0, 7, None]
     assert values(result, "applications.not_processed.confirm") == [8, 0, 0, 0, 0, 0, None]
+
+
+def test_a_merged_grid_row_whose_printed_total_does_not_add_up_is_read_as_printed() -> None:  # P28
+    # markitdown of a printed PDF (seed 242): the filer's 总计 18 is not 11+5, and the grid merged
+    # columns. No cut adds up, yet the seven values stand a column each once the empty cells are
+    # set aside: read as printed (the validators report the sum), not left null.
+    def row(label: str, cells: str) -> str:
+        return f"| {label} |     |     |     | {cells} |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n"
+
+    text = row("一、本年新收政府信息公开申请数量", "11 0 | 0 0    | 0 5   | 18 ") + row(
+        "二、上年结转政府信息公开申请数量", "0 0  | 0 0    | 0 8   | 8  "
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.new_received") == [11, 0, 0, 0, 0, 5, 18]
+    assert values(result, "applications.carried_over") == [0, 0, 0, 0, 0, 8, 8]
+    # one value short: which column it lost is what the sums would say, and they cannot: not read
+    short = text.replace("| 0 5   | 18", "| 5   | 18")
+    assert short != text
+    assert values(read_applications(whole(short), "2021", doc(short)), "applications.new_received")[0] is None

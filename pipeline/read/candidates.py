@@ -91,6 +91,8 @@ def fit_cells(
         fit = _glued_fit(_without_leading_placeholders(cells), slots, blocks, True, signed)
         if merged and not fit.candidates:
             fit = _glued_fit(_without_placeholders(cells), slots, blocks, True, signed)
+        if merged and fit.note == "no_reading" and (printed := _broken_as_printed(cells, slots, blocks)):
+            return printed
         if fit.candidates or len(cells) < slots or merged:
             return fit
     if len(cells) == slots:
@@ -125,6 +127,20 @@ def merged_grid_cells(cells: Sequence[Cell]) -> bool:
     a converter merged columns, markitdown): the grid's columns are then not the row's."""
     inline = bool(cells) and all(c.inline for c in cells if c.kind is not BLANK)
     return not inline and any(c.soft for c in cells)
+
+
+def _broken_as_printed(cells: list[Cell], slots: int, blocks: Blocks | None) -> Fit | None:
+    """A row of merged grid cells that no reading adds up, holding a value a column once the
+    grid's empty cells are set aside (`| 11 0 | 0 0 | 0 5 | 18 |`): read as printed, no cut and no
+    blank assumed, as a grid row of one value a cell is. Its total is the filer's (P28); the
+    validators report it. Only a row of one block (section 三): where blocks are several, which
+    block a value is in is what the sums decide."""
+    values = _without_placeholders(cells)
+    if blocks is None or blocks.size != slots or len(values) != slots:
+        return None
+    if any(c.kind is BLANK for c in values):
+        return None
+    return Fit([values])
 
 
 def took_a_leading_blank(fit: Fit) -> bool:
