@@ -1740,3 +1740,28 @@ def test_a_merged_grid_row_whose_printed_total_does_not_add_up_is_read_as_printe
     short = text.replace("| 0 5   | 18", "| 5   | 18")
     assert short != text
     assert values(read_applications(whole(short), "2021", doc(short)), "applications.new_received")[0] is None
+
+
+def test_a_value_lifted_out_of_a_merged_grid_row_is_put_back_where_the_sums_say() -> None:  # P32, P26
+    # markitdown of a printed PDF (seed 242): 商业企业's 14 printed on a line of its own below its
+    # row, which then holds six values that add up nowhere. Put back at every place where the row
+    # adds up (any place: a sum is blind to order), the column sums of 一+二 = （七）+四 choose.
+    def row(label: str, cells: str) -> str:
+        return f"{label}\n|     |     |     | {cells} |\n| --- | --- | --- | --- | --- | --- | --- |\n"
+
+    text = (
+        row("一、本年新收政府信息公开申请数量", "3   |  0 0 | 5   | 4 26")
+        + "14\n"
+        + row("二、上年结转政府信息公开申请数量", "1 0 | 0 0 | 0   | 0 1")
+        + row("（七）总计", "4 14 | 0 0 | 5   | 4 27")
+        + row("四、结转下年度继续办理", "0 0 | 0 0 | 0   | 0 0")
+    )
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.new_received") == [3, 14, 0, 0, 5, 4, 26]
+    assert any(f.rule == "lifted_value" for f in result.findings)
+    assert not any(f.rule == "unplaced_values" for f in result.findings)
+    # with no other row to check it against, the place stays open: only the 总计 is read
+    alone = row("一、本年新收政府信息公开申请数量", "3   |  0 0 | 5   | 4 26") + "14\n"
+    lone = read_applications(whole(alone), "2019", doc(alone))
+    assert values(lone, "applications.new_received") == [None] * 6 + [26]
+    assert 14 in lone.readings["applications.new_received.commercial"].candidates

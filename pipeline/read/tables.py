@@ -570,6 +570,8 @@ def _read_aligned(
     whole = numbers_whole(cell_a_line, document)
     rules_of = {key: rules_for(s.row) for key, s in chosen.items()}
     fits = {key: _fit(s, rules_of[key], whole, document.text) for key, s in chosen.items()}
+    alignment, lifted = _take_lifted_values(alignment, chosen, fits, rules_of)
+    result.findings.extend(lifted)
     starts = _value_starts(chosen, fits)
     candidates: dict[str, list[Slots]] = {}
     for key, segment in chosen.items():
@@ -596,6 +598,59 @@ def _read_aligned(
     result.readings.update(_empty_rows(alignment, document))
     result.findings.extend(_alignment_findings(alignment))
     return result
+
+
+def _take_lifted_values(
+    alignment: Alignment, chosen: dict[str, Segment], fits: dict[str, Fit], rules_of: dict[str, RowRules]
+) -> tuple[Alignment, list[Finding]]:
+    """Values a converter lifted out of their grid row onto a line of their own, just before or
+    after it (markitdown: `| 3 | 0 0 | 5 | 4 26 |` ¶ `14`), taken back by the row: a merged grid
+    row of one block, one value short, that no reading adds up, takes a lone value beside it at
+    every place where it then adds up; the column sums choose among those (`_consistent`), and
+    what they cannot choose stays null. `fits` is updated in place."""
+    taken: list[Run] = []
+    findings: list[Finding] = []
+    read = [segment for segment in chosen.values() if segment.cells]
+    for run in alignment.unplaced:
+        lone = [cell for cell in run.cells if cell.kind is not BLANK]
+        if len(lone) != 1 or lone[0].kind is not Kind.NUMBER:
+            continue
+        fitted = {
+            segment.row.key: readings
+            for segment in _beside(read, run)
+            if fits[segment.row.key].note == "no_reading"
+            if (readings := _with_value(segment, lone[0], rules_of[segment.row.key]))
+        }
+        if len(fitted) != 1:
+            continue
+        key, readings = fitted.popitem()
+        fits[key] = Fit(readings, "lifted")
+        taken.append(run)
+        findings.append(
+            Finding(
+                rule="lifted_value",
+                severity="info",
+                fields=list(row_keys(chosen[key].row)),
+                message=f"{key}: '{lone[0].text}', printed apart from its grid row, taken back where the "
+                "row adds up",
+            )
+        )
+    unplaced = [run for run in alignment.unplaced if all(run is not t for t in taken)]
+    return replace(alignment, unplaced=unplaced), findings
+
+
+def _with_value(segment: Segment, value: Cell, rules: RowRules) -> list[Slots]:
+    """The readings of a merged grid row of one block, one value short, with `value` put back: the
+    places where the row then adds up."""
+    slots = len(segment.row.columns)
+    cells = [cell for cell in segment.cells if cell.kind is not BLANK]
+    one_block = rules.blocks is not None and rules.blocks.size == slots
+    if not one_block or not merged_grid_cells(segment.cells) or len(cells) != slots - 1:
+        return []
+    if any(splittable(cell) and cell.text.startswith("0") for cell in cells):
+        return []  # a run of digits to be cut: not one value a cell
+    readings = [[*cells[:place], value, *cells[place:]] for place in range(slots)]
+    return [reading for reading in readings if sums_to_last(reading)]
 
 
 def _grid_columns_unsure(segment: Segment) -> Finding:
