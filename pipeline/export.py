@@ -77,7 +77,7 @@ def format_of(output: str) -> str:
 class Exported:
     """One record on its way out: the JSON as stored (with what this run adds), parsed only if asked.
 
-    JSON Lines copies the stored UTF-8 `line` as it is; only CSV and Parquet pay for parsing ~50 KB
+    JSON Lines copies the stored UTF-8 `line` as it is; only CSV and Parquet pay for parsing ~40 KB
     per record.
     """
 
@@ -117,7 +117,7 @@ _NEGATIVE_EXPONENT = re.compile(b"e-")
 
 def _with_findings(data: bytes, findings: list[dict[str, Any]]) -> bytes | None:
     """`data` with `findings` added to its checks, as json.dumps would write the parsed record with
-    them: the same, without parsing and re-writing ~50 KB. None when it could differ.
+    them: the same, without parsing and re-writing ~40 KB. None when it could differ.
 
     The first `"checks":[` is the record's own (before it come scalars and `fields`, a flat dict of
     scalars; a quote inside a string is escaped), and a finding holds only strings, so its array

@@ -52,7 +52,7 @@ class StoredResult(NamedTuple):
     final: bool
     seconds: float
     year_facts: str  # JSON of pipeline.crosscheck.YearFacts, or "null"
-    record: bytes  # JSON of schemas.record.Record in UTF-8: ~50 KB the parent never decodes
+    record: bytes  # JSON of schemas.record.Record in UTF-8: ~40 KB the parent never decodes
 
 
 class RunRow(BaseModel):
@@ -201,7 +201,7 @@ class Store:
 
     def run_records(self, run_id: int) -> Iterator[tuple[str, bytes, str | None, YearFacts | None]]:
         """(source as given, record JSON in UTF-8, agency key, year facts) of a run's inputs, in input
-        order. The record as bytes: a JSON Lines export copies them without decoding ~50 KB a record."""
+        order. The record as bytes: a JSON Lines export copies them without decoding ~40 KB a record."""
         self._commit_links()
         rows = self._db.execute(
             """SELECT r.source, CAST(d.record AS BLOB), d.agency_key, d.year_facts FROM run_documents r
