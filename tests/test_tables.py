@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -1765,3 +1766,20 @@ def test_a_value_lifted_out_of_a_merged_grid_row_is_put_back_where_the_sums_say(
     lone = read_applications(whole(alone), "2019", doc(alone))
     assert values(lone, "applications.new_received") == [None] * 6 + [26]
     assert 14 in lone.readings["applications.new_received.commercial"].candidates
+
+
+def test_values_printed_apart_whose_order_no_sum_proves_are_doubted_in_either_order() -> None:  # P35
+    # A generated report (seed 301) printed by Chromium and read back by pdftotext without -layout:
+    # the values stand before their labels. Read after them, one row down, the rows still add up
+    # about as well (rows of zeros; 二's 9 0 0 0 0 9 read as 一's), so the reading after the labels
+    # reads as fully as the other, nothing proves it, and （一）予以公开's 总计 0 (6 in truth) was
+    # trusted. Whichever order is read, every value is in doubt.
+    from pipeline.review import doubts
+    from pipeline.run import extract_document
+    from pipeline.settings import Settings
+
+    path = Path(__file__).parent / "data" / "pdftotext_raw_values_first.txt"
+    record = extract_document(str(path), Settings(backend="rules"))
+    granted_total = record.fields["applications.granted.total"]
+    assert granted_total is None or "applications.granted.total" in doubts(record)
+    assert any(f.rule == "order_unsure" for f in record.checks)

@@ -453,6 +453,8 @@ def read_labelled_rows(
         if values_first is not None and _reads_better(other := read(values_first), result):
             other.findings.append(_order_unsure(other, _VALUES_FIRST))
             return other
+        if values_first is not None and _reads_as_well(other, result):
+            result.findings.append(_order_unsure(result, _ORDER_UNPROVEN))
     elif not relations and _as_full_values_first(alignment, layout_rows, read, result):
         # no relation to weigh the two orders (section 二): which row each value is, the text does not say
         result.findings.append(_order_unsure(result, _ORDER_UNPROVEN))
@@ -488,6 +490,11 @@ def _reads_better(other: TableReading, usual: TableReading) -> bool:
 
 
 _WHOLE_ROW = 7  # cells
+
+
+def _reads_as_well(other: TableReading, usual: TableReading) -> bool:
+    """Whether the other order reads as many cells, as many rows adding up to a 总计 above 0."""
+    return _cells_read(other) >= _cells_read(usual) and _rows_adding_up(other) >= _rows_adding_up(usual)
 
 
 # Why every value of a table is in doubt, by the order it was read in. Values before labels: the
