@@ -156,6 +156,8 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
                 )
         if (finding := _fit_finding(fit, len(candidates), keys, len(cells), surplus)) is not None:
             result.findings.append(finding)
+        if checks and (doubted := _placed_against_the_sums(candidates, result.readings)):
+            result.findings.append(_blocks_placed_unsure(doubted))
     result.findings += _other_orders(data, document.text) + blank_or_zero_findings(
         result.readings, "section 四"
     )
@@ -164,6 +166,30 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
 
 
 REVIEW_BLOCKS_ARITHMETIC = Blocks(5)  # S4 for each of the three blocks
+
+
+def _placed_against_the_sums(candidates: list[Slots], readings: dict[str, Reading]) -> list[str]:
+    """The values read (not 0) where no reading kept lets every block add up and blanks stand among
+    the cells: each
+    block's values were placed by the same reading that broke another block's sum, so a block that
+    adds up may hold another block's values (pdftotext's empty lines taken for blank cells:
+    `9235 ¶ ¶ 23 ¶ ¶ 9258 22 …` read into 行政复议, which the filer left blank). A filer's own
+    wrong total (P28) costs a person a look at the other blocks of a document flagged already."""
+    if not candidates or any(map(review_blocks_add_up, candidates)):
+        return []
+    if not any(cell.kind is BLANK for reading in candidates for cell in reading):
+        return []  # fifteen values as printed: which block each is in, their order says
+    return [key for key in REVIEW_KEYS if (reading := readings.get(key)) is not None and reading.value]
+
+
+def _blocks_placed_unsure(keys: list[str]) -> Finding:
+    return Finding(
+        rule="blocks_unsure",
+        severity="warning",
+        fields=keys,
+        message="section 四: no reading lets every block add up, so which block each value is in is not "
+        "proven: the blocks that add up may hold another block's values",
+    )
 
 
 def _unplaced_findings(readings: dict[str, Reading], cells: int) -> list[Finding]:
