@@ -122,6 +122,11 @@ def fit_cells(
     return Fit(_placements(cells, slots), "shifted")
 
 
+def one_block(blocks: Blocks | None, slots: int) -> bool:
+    """Whether a row is one S2 block as wide as itself (table 三's rows, not section 四's three)."""
+    return blocks is not None and blocks.size == slots
+
+
 def merged_grid_cells(cells: Sequence[Cell]) -> bool:
     """Whether a row of grid cells has a cell that holds several values (`| 24 9 | 0 0 | 0 | 33 |`:
     a converter merged columns, markitdown): the grid's columns are then not the row's."""
@@ -133,10 +138,10 @@ def _broken_as_printed(cells: list[Cell], slots: int, blocks: Blocks | None) -> 
     """A row of merged grid cells that no reading adds up, holding a value a column once the
     grid's empty cells are set aside (`| 11 0 | 0 0 | 0 5 | 18 |`): read as printed, no cut and no
     blank assumed, as a grid row of one value a cell is. Its total is the filer's (P28); the
-    validators report it. Only a row of one block (section 三): where blocks are several, which
+    validators report it. Only a row of one block (table 三): where blocks are several, which
     block a value is in is what the sums decide."""
     values = _without_placeholders(cells)
-    if blocks is None or blocks.size != slots or len(values) != slots:
+    if not one_block(blocks, slots) or len(values) != slots:
         return None
     if any(c.kind is BLANK for c in values):
         return None
@@ -188,7 +193,7 @@ def _glued_fit(
         return Fit(_without_surplus(zeros, slots), "extra_values")
     if not found and inline and _total_left_blank(cells, slots, blocks):
         return Fit([[*cells, blank_at(cells[-1])]], "total_blank")
-    if not found and inline and _alone(cells) and blocks is not None and blocks.size == slots:
+    if not found and inline and _alone(cells) and one_block(blocks, slots):
         # one value alone: its 总计 with the parts left blank, or one part with the 总计 blank (P7);
         # the table's column sums may tell which
         return Fit(_placements(cells, slots), "alone")
@@ -245,7 +250,7 @@ def _total_left_blank(cells: list[Cell], slots: int, blocks: Blocks | None) -> b
     """Whether running text that no reading fits is a row whose 总计 the filer left blank (P7,
     GH-SH fills it only on 一/二/（七）): one cell short of a single block, and the last cell less
     than one before it, so no total; each cell is then taken whole, no cut, no other blank."""
-    if blocks is None or blocks.size != slots or len(cells) != slots - 1:
+    if not one_block(blocks, slots) or len(cells) != slots - 1:
         return False
     if any(cell.kind is BLANK for cell in cells):
         return False

@@ -170,11 +170,9 @@ REVIEW_BLOCKS_ARITHMETIC = Blocks(5)  # S4 for each of the three blocks
 
 def _placed_against_the_sums(candidates: list[Slots], readings: dict[str, Reading]) -> list[str]:
     """The values read (not 0) where no reading kept lets every block add up and blanks stand among
-    the cells: each
-    block's values were placed by the same reading that broke another block's sum, so a block that
-    adds up may hold another block's values (pdftotext's empty lines taken for blank cells:
-    `9235 ¶ ¶ 23 ¶ ¶ 9258 22 …` read into 行政复议, which the filer left blank). A filer's own
-    wrong total (P28) costs a person a look at the other blocks of a document flagged already."""
+    the cells: each block's values were placed by the same reading that broke another block's sum,
+    so a block that adds up may hold another block's values (pdftotext's empty lines taken for
+    blank cells: `9235 ¶ ¶ 23 ¶ ¶ 9258 22 …` read into 行政复议, which the filer left blank)."""
     if not candidates or any(map(review_blocks_add_up, candidates)):
         return []
     if not any(cell.kind is BLANK for reading in candidates for cell in reading):

@@ -30,6 +30,7 @@ from pipeline.read.candidates import (
     merged_grid_cells,
     narrow,
     non_negative_except_change,
+    one_block,
     orders_unsure,
     parts_only_fit,
     printed_cells,
@@ -40,7 +41,7 @@ from pipeline.read.candidates import (
     zero_run,
 )
 from pipeline.read.columns import restore_blank_columns
-from pipeline.read.glued import Blocks, splittable
+from pipeline.read.glued import Blocks, splittable, surely_glued
 from pipeline.read.solver import Relation, application_relations, consistent_readings
 from pipeline.read.tokens import Cell, Kind, empty_lines_are_cells, parse_cell, token_rows
 from schemas.layout import ACTIVE_BLOCKS, APPLICANT_COLUMNS, APPLICATION_ROWS, SUMMARY_ROWS, Row, row_keys
@@ -651,10 +652,9 @@ def _with_value(segment: Segment, value: Cell, rules: RowRules) -> list[Slots]:
     places where the row then adds up."""
     slots = len(segment.row.columns)
     cells = [cell for cell in segment.cells if cell.kind is not BLANK]
-    one_block = rules.blocks is not None and rules.blocks.size == slots
-    if not one_block or not merged_grid_cells(segment.cells) or len(cells) != slots - 1:
+    if not one_block(rules.blocks, slots) or not merged_grid_cells(segment.cells) or len(cells) != slots - 1:
         return []
-    if any(splittable(cell) and cell.text.startswith("0") for cell in cells):
+    if any(map(surely_glued, cells)):
         return []  # a run of digits to be cut: not one value a cell
     readings = [[*cells[:place], value, *cells[place:]] for place in range(slots)]
     return [reading for reading in readings if sums_to_last(reading)]
@@ -738,7 +738,7 @@ def _fit(segment: Segment, rules: RowRules, whole: bool, text: str) -> Fit:
     if segment.placements:  # the few column placements the row's spacing allows
         return Fit(segment.placements, "shifted")
     slots = len(segment.row.columns)
-    if rules.blocks is not None and rules.blocks.size == slots:
+    if one_block(rules.blocks, slots):
         rejoined = rejoined_numbers(segment.cells, slots, text, filled_total_adds_up)
         if len(rejoined) == 1:
             return Fit(rejoined, "rejoined")
