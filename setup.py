@@ -19,10 +19,13 @@ import sys
 
 from setuptools import setup
 
-# The rules path's per-document work (README: bulk runs). Left out: modules that define pydantic
-# models (mypyc 2.4 writes C for their metaclass that does not compile); read.solver, whose time is
-# OR-Tools' own; and modules whose compilation measured no gain (run, sections, narrative, load.*,
-# schemas.layout).
+# The rules path's per-document work (README: bulk runs), and `schemas.reading`, whose classes the
+# readers build by the hundred a document. Left out: modules that define pydantic models (mypyc 2.4
+# writes C for their metaclass that does not compile) or a dataclass that pydantic validates
+# (`schemas.record.Provenance`: compiled, its fields lose their annotations); read.solver, whose
+# time is OR-Tools' own; and modules whose compilation measured no gain (sections, narrative,
+# load.*, schemas.layout: their time is in str methods and regular expressions). A compiled
+# module's dataclasses write their __init__ out: the one `dataclasses` generates is interpreted.
 COMPILED = [
     "pipeline/read/__init__.py",
     "pipeline/read/align.py",
@@ -35,7 +38,9 @@ COMPILED = [
     "pipeline/read/tokens.py",
     "pipeline/ground.py",
     "pipeline/review.py",
+    "pipeline/run.py",
     "pipeline/validate.py",
+    "schemas/reading.py",
 ]
 
 

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.validate import format_number
+from schemas.finding import Finding
 from schemas.keys import Value
 from schemas.layout import APPLICANT_COLUMNS, active_rows
-from schemas.reading import Finding
 from schemas.record import Record
 
 # Common short forms of body names, expanded so that both spellings meet.

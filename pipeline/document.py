@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.reading import Finding, Source
+from schemas.finding import Finding
+from schemas.reading import Source
 
 Kind = Literal["text", "html", "pdf", "docx"]
 

@@ -12,7 +12,8 @@ import unicodedata
 from functools import lru_cache
 
 from pipeline.document import Document
-from schemas.reading import Finding, Number, Reading
+from schemas.finding import Finding
+from schemas.reading import Number, Reading
 
 TOLERANCE = 1e-6
 YUAN_PER_WAN = 10_000

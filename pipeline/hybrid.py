@@ -25,7 +25,8 @@ from pipeline.llm.tasks import NARRATIVE_TASK, TABLE_TASKS, Task
 from pipeline.read import table_region
 from pipeline.sections import Section
 from pipeline.settings import Settings
-from schemas.reading import Finding, Number, Reading, Source, Status
+from schemas.finding import Finding
+from schemas.reading import Number, Reading, Source, Status
 from schemas.record import Usage
 
 Job = tuple[Document, dict[int, Section], str, dict[str, Reading], list[Finding]]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from schemas.reading import Finding, Reading, Source, Status
+from schemas.finding import Finding
+from schemas.reading import Reading, Source, Status
 
 APPLICATIONS_RECEIVED = "narrative.applications_received"
 PUBLISHED_ITEMS = "narrative.published_items"

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.validate import RULES, rows_of, run_checks
+from schemas.finding import Finding
 from schemas.keys import keys_for
-from schemas.reading import Finding, Reading, Status
+from schemas.reading import Reading, Status
 from schemas.record import Record
 
 # A read number or nil mark is what the cell shows; only the signals below move it.

@@ -19,7 +19,8 @@ from pipeline.sections import FormatEvidence, Section, detect_format, split_sect
 from pipeline.settings import Settings
 from pipeline.title import Title, read_title
 from pipeline.validate import plausible_year, run_checks, validate
-from schemas.reading import Finding, Reading, Status
+from schemas.finding import Finding
+from schemas.reading import Reading, Status
 from schemas.record import Provenance, Record
 
 if TYPE_CHECKING:  # the model path's clients are imported only when a model is used

@@ -16,6 +16,7 @@ from functools import lru_cache
 from operator import methodcaller
 from typing import Literal
 
+from schemas.finding import Finding, Severity
 from schemas.layout import (
     APPLICANT_COLUMNS,
     APPLICATION_ROWS,
@@ -25,7 +26,7 @@ from schemas.layout import (
     Row,
     active_rows,
 )
-from schemas.reading import Finding, Number, Reading, Severity, Status
+from schemas.reading import Number, Reading, Status
 
 Readings = dict[str, Reading]
 State = Literal["holds", "fails", "unverifiable", "not_reported"]
@@ -39,15 +40,34 @@ _FILLED = (Status.VALUE, Status.NIL)
 _VALUE, _NIL, _BLANK = Status.VALUE, Status.NIL, Status.BLANK  # looked up for every cell of every relation
 
 
-@dataclass(slots=True)  # not frozen, whose __init__ costs four times as much: a document makes hundreds
+@dataclass(
+    slots=True, init=False
+)  # not frozen, whose __init__ costs four times as much: a document makes hundreds
 class Verdict:
     """The outcome of one instance of a relation: a row, a column, a block or a cell."""
 
     instance: str
     fields: tuple[str, ...]
     state: State
-    detail: str = ""  # why it fails, or why it was not evaluated
-    unreadable: tuple[str, ...] = ()
+    detail: str  # why it fails, or why it was not evaluated
+    unreadable: tuple[str, ...]
+
+    # written out: the compiled build (setup.py) compiles it, not a dataclass's generated one
+    def __init__(
+        self,
+        instance: str,
+        fields: tuple[str, ...],
+        state: State,
+        detail: str = "",
+        unreadable: tuple[str, ...] = (),
+    ) -> None:
+        self.instance, self.fields, self.state, self.detail, self.unreadable = (
+            instance,
+            fields,
+            state,
+            detail,
+            unreadable,
+        )
 
 
 Check = Callable[[Readings, str], list[Verdict]]
@@ -63,11 +83,16 @@ class Rule:
     check: Check
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class _Cells:
     numbers: dict[str, Number]  # blank cells read as 0
     blank: tuple[str, ...]
     unreadable: tuple[str, ...]  # lost, ambiguous or absent
+
+    def __init__(
+        self, numbers: dict[str, Number], blank: tuple[str, ...], unreadable: tuple[str, ...]
+    ) -> None:
+        self.numbers, self.blank, self.unreadable = numbers, blank, unreadable  # compiled, as Verdict's
 
 
 def _cells(readings: Readings, keys: Iterable[str]) -> _Cells:

@@ -61,6 +61,11 @@ class Row:
         """The canonical keys of the row's cells, built once: readers and checks ask for every row."""
         return tuple(f"{self.key}.{column}" for column in self.columns)
 
+    def __hash__(self) -> int:
+        """By the row's key (rows that are equal have the same): the generated hash builds and hashes
+        a tuple of every field, and the readers look a table's rows up by them for every table."""
+        return hash(self.key)
+
 
 def _app(key: str, label: str, *match: str, group: str | None = None) -> Row:
     return Row(f"applications.{key}", label, match or (label,), group)

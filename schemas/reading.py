@@ -1,12 +1,11 @@
-"""What a reader claims about one cell, and the findings that checks make about a document."""
+"""What a reader claims about one cell: plain classes, compiled with the readers in the compiled build
+(setup.py); what checks say of a document is `schemas.finding`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 Number = int | float
 
@@ -25,44 +24,57 @@ class Status(StrEnum):
 # model cost twice as much to build, and nothing reads them from outside (a record's `Provenance` is
 # what is written and read back). Not keyword-only, though every call but the readers' hot ones
 # names its arguments: a call by keywords costs nearly twice as much. Slotted, as the readers' own
-# dataclasses: built faster, and their attributes read faster.
+# dataclasses: built faster, and their attributes read faster. Their __init__ written out, as the
+# readers' own: the compiled build compiles it, where a dataclass's generated one stays interpreted.
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Source:
     """Where a value came from: a span of `Document.text`, and the cell when the source has one."""
 
     start: int
     end: int
-    page: int | None = None
-    table: int | None = None
-    row: int | None = None
-    col: int | None = None
+    page: int | None
+    table: int | None
+    row: int | None
+    col: int | None
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        page: int | None = None,
+        table: int | None = None,
+        row: int | None = None,
+        col: int | None = None,
+    ) -> None:
+        self.start, self.end, self.page, self.table, self.row, self.col = start, end, page, table, row, col
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Reading:
     """One canonical field as read by one reader."""
 
     key: str
     value: Number | None
     status: Status
-    raw: str | None = None  # the cell text the value was parsed from
-    source: Source | None = None
-    reader: Literal["rules", "llm"] = "rules"
-    layout: str | None = None  # e.g. "cell_per_line", "tab_rows", "grid", "pipe", "glued"
-    candidates: list[Number | None] = field(default_factory=list)  # other values this cell could hold
+    raw: str | None  # the cell text the value was parsed from
+    source: Source | None
+    reader: Literal["rules", "llm"]
+    layout: str | None  # e.g. "cell_per_line", "tab_rows", "grid", "pipe", "glued"
+    candidates: list[Number | None]  # other values this cell could hold
 
-
-Severity = Literal["error", "warning", "info"]
-
-
-class Finding(BaseModel):
-    """One entry of a record's `checks`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    rule: str  # e.g. "S2", "missing_rows", "ambiguous", "ungrounded"
-    severity: Severity
-    fields: list[str] = Field(default_factory=list)  # not `= []`, deep-copied for every finding
-    message: str
+    def __init__(
+        self,
+        key: str,
+        value: Number | None,
+        status: Status,
+        raw: str | None = None,
+        source: Source | None = None,
+        reader: Literal["rules", "llm"] = "rules",
+        layout: str | None = None,
+        candidates: list[Number | None] | None = None,
+    ) -> None:
+        self.key, self.value, self.status, self.raw, self.source = key, value, status, raw, source
+        self.reader, self.layout = reader, layout
+        self.candidates = [] if candidates is None else candidates

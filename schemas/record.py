@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from schemas.finding import Finding
 from schemas.keys import Value
-from schemas.reading import Finding
 
 
 def _absent(place: int | None) -> bool:

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from evals.synth import generate
 from pipeline.cli import main
 from pipeline.export import Exported, ExportError, _with_findings, format_of, spec_fields
+from schemas.finding import Finding
 from schemas.keys import Value
-from schemas.reading import Finding
 from schemas.record import Record
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "fields.tsv"

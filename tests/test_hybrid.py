@@ -11,7 +11,8 @@ from pipeline.bench import token_benchmark, token_table
 from pipeline.hybrid import HybridResult, fill_with_model
 from pipeline.llm.backend import ModelError
 from pipeline.sections import Section
-from schemas.reading import Finding, Reading, Source, Status
+from schemas.finding import Finding
+from schemas.reading import Reading, Source, Status
 from schemas.record import Usage
 
 ACTIVE = (

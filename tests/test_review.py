@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from pipeline.review import THRESHOLD, route, score_confidence
 from pipeline.validate import validate
+from schemas.finding import Finding
 from schemas.keys import keys_for
-from schemas.reading import Finding, Number, Reading, Status
+from schemas.reading import Number, Reading, Status
 
 GRANTED = "applications.granted.total"
 FEES = "active.fees.amount_wan"

@@ -8,8 +8,8 @@ from pydantic import ValidationError
 
 from evals.dataset import Label, fixture_set_hash, load_cases
 from evals.score import Outcome, score_document, section_of, summarise, values_equal
+from schemas.finding import Finding
 from schemas.keys import Value, keys_for
-from schemas.reading import Finding
 from schemas.record import Record
 
 

@@ -7,8 +7,9 @@ from datetime import date
 
 from pipeline.review import score_confidence
 from pipeline.validate import RULES, plausible_year, validate
+from schemas.finding import Finding
 from schemas.keys import keys_for
-from schemas.reading import Finding, Number, Reading, Status
+from schemas.reading import Number, Reading, Status
 
 Cell = Number | Status
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline.run import extract_paths
 from pipeline.settings import Settings
 from pipeline.workbench.recheck import rerun
-from schemas.reading import Finding
+from schemas.finding import Finding
 from schemas.record import Record
 
 REPO = Path(__file__).resolve().parent.parent

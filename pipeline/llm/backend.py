@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from prompts import Prompt
-from schemas.reading import Finding
+from schemas.finding import Finding
 from schemas.record import Usage
 
 if TYPE_CHECKING:

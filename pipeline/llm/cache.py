@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pipeline.llm.backend import Backend, Identity, ModelAnswer, ModelRequest, T
 from pipeline.llm.budget import Budget
 from pipeline.llm.checks import VALIDATOR_VERSION
-from schemas.reading import Finding
+from schemas.finding import Finding
 from schemas.record import Usage
 
 MAX_VALUE_BYTES = 4 * 2**20  # a cached answer is a few KB

@@ -15,8 +15,9 @@ from pydantic import BaseModel, create_model, model_validator
 from pipeline.ground import is_grounded
 from pipeline.llm.regions import Span, claimed_place, claimed_spans
 from pipeline.validate import validate
+from schemas.finding import Finding
 from schemas.keys import flatten
-from schemas.reading import Finding, Number, Reading, Source, Status
+from schemas.reading import Number, Reading, Source, Status
 
 # Bump when a check changes: cached answers judged by the old checks are then not reused.
 VALIDATOR_VERSION = "2"  # 2: a value is grounded only in the row or sentence its key claims

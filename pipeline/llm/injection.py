@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from schemas.reading import Finding
+from schemas.finding import Finding
 
 EXCERPT = 40
 _MASK = "■"

@@ -12,7 +12,7 @@ from pipeline.load.html import read_html
 from pipeline.load.layout import Block, build_document
 from pipeline.load.limits import display_path, read_file
 from pipeline.load.text import read_text
-from schemas.reading import Finding
+from schemas.finding import Finding
 
 __all__ = ["LoadError", "display_path", "load_document"]
 

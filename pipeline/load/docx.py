@@ -34,7 +34,7 @@ from pipeline.load.limits import (
     MAX_TABLE_CELLS,
     MAX_ZIP_ENTRIES,
 )
-from schemas.reading import Finding
+from schemas.finding import Finding
 
 _CONTENT_CONTROL, _CONTROL_CONTENT = qn("w:sdt"), qn("w:sdtContent")
 # What python-docx's Paragraph.text reads (runs, and runs inside hyperlinks: text, tabs, breaks),

@@ -28,7 +28,7 @@ from pipeline.load.pdf_words import (
     text_words,
     unreadable,
 )
-from schemas.reading import Finding
+from schemas.finding import Finding
 
 # A report fills 3 to 20 pages, a city's with its annexes rarely 40. Beyond this the file is
 # something else (a yearbook, a gazette) or hostile, and reading on would only cost time.

@@ -182,7 +182,9 @@ def _outermost(hits: list[tuple[int, int, int, float]]) -> list[tuple[int, int, 
 # --- the stream -----------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+# The readers' own dataclasses write out their __init__, which the compiled build (setup.py)
+# compiles: a dataclass's generated one stays interpreted Python (as `tokens.Cell`)
+@dataclass(slots=True, init=False)
 class Run:
     """Consecutive value cells of one line: one row's values, several rows' (P11), or noise."""
 
@@ -191,6 +193,10 @@ class Run:
     first: int  # index of the first cell in its line
     line_width: int
     _filled: bool | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __init__(self, cells: list[Cell], line: int, first: int, line_width: int) -> None:
+        self.cells, self.line, self.first, self.line_width = cells, line, first, line_width
+        self._filled = None
 
     @property
     def filled(self) -> bool:
@@ -206,12 +212,16 @@ class Run:
         return len(cells) >= width or sum(len(c.text) if c.text.isdigit() else 1 for c in cells) >= width
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Label:
     cell: Cell
     line: int
     index: int  # index in its line
-    hits: list[Hit] = field(default_factory=list)
+    hits: list[Hit]
+
+    def __init__(self, cell: Cell, line: int, index: int, hits: list[Hit] | None = None) -> None:
+        self.cell, self.line, self.index = cell, line, index
+        self.hits = [] if hits is None else hits
 
 
 Unit = Run | Label
@@ -234,7 +244,7 @@ def stream(table: list[list[Cell]], cell_a_line: bool = False) -> list[Unit]:
                 if cell_a_line and isinstance(previous, Run) and _split_ordinal(previous, cell):
                     # "5" ¶ ".要求行政机关…": the ordinal a PDF's text put on a line of its own
                     ordinal = previous.cells.pop()
-                    cell = replace(cell, text=ordinal.text + cell.text, start=ordinal.start)
+                    cell = cell.spanning(ordinal.text + cell.text, ordinal.start, cell.end)
                     if not previous.cells:
                         units.pop()
                     previous = units[-1] if units else None
@@ -278,13 +288,13 @@ def _split_ordinal(run: Run, label: Cell) -> bool:
 
 def _wrapped(first: Cell, rest: Cell) -> Cell:
     """A label cell's text and the next line of it."""
-    return replace(first, text=first.text + rest.text, end=rest.end)
+    return first.spanning(first.text + rest.text, first.start, rest.end)
 
 
 # --- alignment ------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Segment:
     """A canonical row and the value cells the alignment gave it."""
 
@@ -293,26 +303,52 @@ class Segment:
     cells: list[Cell]
     # (cells in the line, index of the first value cell) when the values are the rest of the
     # label's line, so that the rows of one table can be aligned with each other
-    shape: tuple[int, int] | None = None
+    shape: tuple[int, int] | None
     # "order" (an unlabelled run between its neighbours), "group" (P11), "stacked" (a column of
     # labels over a block of nothing but zeros)
-    placed: str | None = None
+    placed: str | None
     # the columns the spacing of a short row allows, when it allows several (`pipeline.read.columns`)
-    placements: list[list[Cell]] | None = None
-    by_spacing: bool = False  # ... by the spaces between its values alone
+    placements: list[list[Cell]] | None
+    by_spacing: bool  # ... by the spaces between its values alone
     # a label fragment that no row's label matched, numbered as another row (`6.属`), standing
     # between the row's label and these values: they may be that row's (its label broken by a page)
-    foreign: Cell | None = None
+    foreign: Cell | None
+
+    def __init__(
+        self,
+        row: Row,
+        label: Cell | None,
+        cells: list[Cell],
+        shape: tuple[int, int] | None = None,
+        placed: str | None = None,
+        placements: list[list[Cell]] | None = None,
+        by_spacing: bool = False,
+        foreign: Cell | None = None,
+    ) -> None:
+        self.row, self.label, self.cells, self.shape, self.placed = row, label, cells, shape, placed
+        self.placements, self.by_spacing, self.foreign = placements, by_spacing, foreign
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Alignment:
     segments: list[Segment]
     unplaced: list[Run]  # runs of values no row could take
     empty: list[Row]  # rows whose label was found with no values after it
     # the table's label fragments and runs, and the label hits kept: read again in another order
-    units: list[Unit] = field(default_factory=list)
-    hits: list[Hit] = field(default_factory=list)
+    units: list[Unit]
+    hits: list[Hit]
+
+    def __init__(
+        self,
+        segments: list[Segment],
+        unplaced: list[Run],
+        empty: list[Row],
+        units: list[Unit] | None = None,
+        hits: list[Hit] | None = None,
+    ) -> None:
+        self.segments, self.unplaced, self.empty = segments, unplaced, empty
+        self.units = [] if units is None else units
+        self.hits = [] if hits is None else hits
 
 
 def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = False) -> Alignment:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import combinations
 
 from pipeline.read.glued import (
@@ -23,7 +23,7 @@ from pipeline.read.glued import (
     surely_glued,
 )
 from pipeline.read.tokens import Cell, Kind
-from schemas.reading import Finding
+from schemas.finding import Finding
 
 Slots = list[Cell]
 RowCheck = Callable[[Slots], bool]
@@ -54,14 +54,26 @@ def _placements(cells: list[Cell], slots: int) -> list[Slots]:
     return placements
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Fit:
     candidates: list[Slots]
-    note: str | None = None  # how the row deviated from a clean read
-    windows: list[int] = field(default_factory=list)  # where each candidate starts among the cells
+    note: str | None  # how the row deviated from a clean read
+    windows: list[int]  # where each candidate starts among the cells
     # what a reading of running text had to assume, by id of the reading: a dropped blank costs
     # one, a cut inside a value that spaces set apart costs two (absent: nothing assumed)
-    costs: dict[int, int] = field(default_factory=dict)
+    costs: dict[int, int]
+
+    # written out, as `align.Run`'s: compiled
+    def __init__(
+        self,
+        candidates: list[Slots],
+        note: str | None = None,
+        windows: list[int] | None = None,
+        costs: dict[int, int] | None = None,
+    ) -> None:
+        self.candidates, self.note = candidates, note
+        self.windows = [] if windows is None else windows
+        self.costs = {} if costs is None else costs
 
     def cost(self, reading: Slots) -> int:
         return self.costs.get(id(reading), 0)
@@ -347,11 +359,6 @@ class RowRules:
     # its end, so surplus blank cells are trailing padding, not leading placeholders.
     left_aligned: bool = False
 
-    @cached_property
-    def as_left_aligned(self) -> RowRules:
-        """These rules for rows padded at their end, built once: asked for every row of a table."""
-        return replace(self, left_aligned=True)
-
     def for_fit(self, fit: Fit) -> Sequence[RowCheck]:
         if fit.note == "alone":
             return ()  # a row's sum says nothing of a value alone: its parts or its 总计 are blank
@@ -361,6 +368,13 @@ class RowRules:
             take_last = fit.candidates[0]
             return (*self.checks, lambda candidate: candidate is take_last)
         return self.checks
+
+
+@lru_cache(maxsize=16)  # a format's few rules, asked for every row of a table
+def left_aligned(rules: RowRules) -> RowRules:
+    """`rules` for rows padded at their end (not a cached property of the rules: the compiled
+    build's classes keep no instance dict to cache it in, and built it again for every row)."""
+    return replace(rules, left_aligned=True)
 
 
 def narrow(fit: Fit, checks: Sequence[RowCheck]) -> list[Slots]:

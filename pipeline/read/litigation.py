@@ -33,8 +33,9 @@ from pipeline.read.tables import (
     table_layout,
 )
 from pipeline.read.tokens import Cell, Kind, token_rows
+from schemas.finding import Finding
 from schemas.layout import REVIEW_KEYS
-from schemas.reading import Finding, Reading, Status
+from schemas.reading import Reading, Status
 
 # numbers wrapped in narrow columns that section 四 may have and be read whole: its three blocks'
 # sums check a joining far better than one row's S2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from functools import lru_cache
 from itertools import pairwise
 
@@ -11,9 +11,10 @@ from pipeline.document import Document
 from pipeline.read.litigation import read_review
 from pipeline.read.tables import TableReading, read_active, read_applications
 from pipeline.sections import Section
+from schemas.finding import Finding
 from schemas.keys import keys_for
 from schemas.layout import SECTION_TITLES
-from schemas.reading import Finding, Reading, Status
+from schemas.reading import Reading, Status
 
 TABLE_SECTIONS = {number: SECTION_TITLES[number - 1] for number in (2, 3, 4)}
 
@@ -36,8 +37,12 @@ def table_region(number: int, sections: dict[int, Section], text_length: int) ->
 
 def most_common(layouts: list[str]) -> str | None:
     """The layout most tables have; on a tie the first table's, so that the record is the same in
-    every run (a set's order changes from one process to the next)."""
-    return Counter(layouts).most_common(1)[0][0] if layouts else None
+    every run (a set's order changes from one process to the next). Counted in a dict: a `Counter`
+    and its `most_common` are interpreted Python, for three tables a document."""
+    counts: dict[str, int] = {}
+    for layout in layouts:
+        counts[layout] = counts.get(layout, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else None  # the first of the most
 
 
 def read_report(document: Document, sections: dict[int, Section], template: str) -> TableReading:

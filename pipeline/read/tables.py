@@ -9,7 +9,7 @@ finding; section 四 is read by `pipeline.read.litigation`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from itertools import combinations, pairwise
 from typing import NamedTuple
@@ -26,6 +26,7 @@ from pipeline.read.candidates import (
     filled_total_adds_up,
     fit_cells,
     least_assuming,
+    left_aligned,
     merged_at,
     merged_grid_cells,
     narrow,
@@ -44,15 +45,27 @@ from pipeline.read.columns import restore_blank_columns
 from pipeline.read.glued import Blocks, splittable, surely_glued
 from pipeline.read.solver import Relation, application_relations, consistent_readings
 from pipeline.read.tokens import Cell, Kind, empty_lines_are_cells, parse_cell, token_rows
+from schemas.finding import Finding
 from schemas.layout import ACTIVE_BLOCKS, APPLICANT_COLUMNS, APPLICATION_ROWS, SUMMARY_ROWS, Row, row_keys
-from schemas.reading import Finding, Reading, Status
+from schemas.reading import Reading, Status
 
 
-@dataclass
+@dataclass(init=False)
 class TableReading:
-    readings: dict[str, Reading] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    layout: str | None = None
+    readings: dict[str, Reading]
+    findings: list[Finding]
+    layout: str | None
+
+    # written out, as `align.Run`'s: compiled
+    def __init__(
+        self,
+        readings: dict[str, Reading] | None = None,
+        findings: list[Finding] | None = None,
+        layout: str | None = None,
+    ) -> None:
+        self.readings = {} if readings is None else readings
+        self.findings = [] if findings is None else findings
+        self.layout = layout
 
 
 def _value_for(key: str, cell: Cell) -> int | float | None:
@@ -587,7 +600,7 @@ def _read_aligned(
         if layout == "cell_per_line" and not rules.left_aligned:
             # One cell per line: values follow their label directly; surplus blank cells are the
             # next row's placeholders.
-            rules = rules.as_left_aligned
+            rules = left_aligned(rules)
         fits[key] = _aligned_with_table(segment, fits[key], starts)
         candidates[key] = row_candidates(fits[key], rules)
     if relations:

@@ -50,17 +50,39 @@ class Place(NamedTuple):
 
 # Not frozen, whose __init__ costs four times as much: a document makes hundreds; never changed.
 # Slotted: built a seventh faster, and its attributes, read all over the readers, a third faster.
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Cell:
     text: str  # stripped cell text
     start: int  # span in the document text
     end: int
     kind: Kind
-    value: int | float | None = None
-    unit: str | None = None  # "元" / "万元" when printed in the cell
-    soft: bool = False  # only spaces separate it from the value before it: maybe not a boundary
-    inline: bool = False  # cut out of running text, where a blank cell leaves no trace (P21)
-    x: Place | None = None
+    value: int | float | None
+    unit: str | None  # "元" / "万元" when printed in the cell
+    soft: bool  # only spaces separate it from the value before it: maybe not a boundary
+    inline: bool  # cut out of running text, where a blank cell leaves no trace (P21)
+    x: Place | None
+
+    # Written out: the compiled build (setup.py) compiles it, where a dataclass's generated
+    # __init__ stays interpreted Python (a fifth of the cost of building a cell a row of tokens)
+    def __init__(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        kind: Kind,
+        value: int | float | None = None,
+        unit: str | None = None,
+        soft: bool = False,
+        inline: bool = False,
+        x: Place | None = None,
+    ) -> None:
+        self.text, self.start, self.end, self.kind, self.value = text, start, end, kind, value
+        self.unit, self.soft, self.inline, self.x = unit, soft, inline, x
+
+    def spanning(self, text: str, start: int, end: int) -> Cell:
+        """This cell with another text and span (a label joined with the rest of it); not by
+        `replace`, which is interpreted Python, and asked for every wrapped label."""
+        return Cell(text, start, end, self.kind, self.value, self.unit, self.soft, self.inline, self.x)
 
     @property
     def is_value(self) -> bool:
@@ -124,10 +146,13 @@ def _several_values(text: str) -> bool:
     return len(tokens) > 1 and all(token.isdigit() or token in NIL_TOKENS for token in tokens)
 
 
-@dataclass(slots=True)  # not frozen, as Cell: two a line of every table
+@dataclass(slots=True, init=False)  # not frozen, as Cell: two a line of every table
 class Line:
     text: str
     start: int
+
+    def __init__(self, text: str, start: int) -> None:  # compiled, as Cell's
+        self.text, self.start = text, start
 
 
 Part = tuple[str, int, int]  # a cell's stripped text and its span

@@ -8,8 +8,9 @@ from typing import Literal
 from pipeline.validate import validate
 from pipeline.workbench.decisions import Decision
 from pipeline.workbench.doubt import corrected_fields
+from schemas.finding import Finding
 from schemas.keys import Value, keys_for
-from schemas.reading import Finding, Reading, Status
+from schemas.reading import Reading, Status
 from schemas.record import Record
 
 RelationState = Literal["holds", "fails", "new", "unverifiable"]
