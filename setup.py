@@ -37,6 +37,8 @@ COMPILED = [
     "pipeline/read/tables.py",
     "pipeline/read/tokens.py",
     "pipeline/ground.py",
+    "pipeline/load/html.py",
+    "pipeline/load/layout.py",
     "pipeline/review.py",
     "pipeline/run.py",
     "pipeline/validate.py",

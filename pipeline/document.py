@@ -9,6 +9,7 @@ so one reader handles both and every cell still has a span of `text`.
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
@@ -20,10 +21,13 @@ from schemas.reading import Source
 Kind = Literal["text", "html", "pdf", "docx"]
 
 
-class Piece(BaseModel):
+# Piece, GridCell and Grid are plain dataclasses, not pydantic models nor frozen dataclasses (whose
+# __init__ costs five times a plain one's): a loader makes two for every table cell, ~800 for an
+# HTML report, and building them as models took a seventh of its instructions. Only the loaders
+# make them, and Document's fields take them as they are.
+@dataclass(slots=True)
+class Piece:
     """A span of `Document.text` and where it came from in the source file."""
-
-    model_config = ConfigDict(extra="forbid")
 
     start: int
     end: int
@@ -34,9 +38,8 @@ class Piece(BaseModel):
     ocr: bool = False  # read by OCR from a scanned page: a reader should trust it less
 
 
-class GridCell(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(slots=True)
+class GridCell:
     text: str
     start: int  # span of the cell's text in Document.text
     end: int
@@ -45,14 +48,13 @@ class GridCell(BaseModel):
     placeholder: bool = False  # a position covered by a span from another cell
 
 
-class Grid(BaseModel):
+@dataclass(slots=True)
+class Grid:
     """A table with real structure, spans expanded: every row has the same number of cells."""
 
-    model_config = ConfigDict(extra="forbid")
-
     index: int
-    page: int | None = None
     rows: list[list[GridCell]]
+    page: int | None = None
 
 
 class Document(BaseModel):

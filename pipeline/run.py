@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from pipeline.crosscheck import cross_document_findings
@@ -237,6 +236,8 @@ _LOST = Status.LOST
 def extract_paths(paths: Sequence[str], settings: Settings) -> list[Record]:
     """Records for a few documents held in memory (evaluation, calibration), in input order, with the
     cross-year checks among them. Bulk runs go through `pipeline.batch` and the results store."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from pipeline.llm import open_backend
 
     with open_backend(settings) as backend:

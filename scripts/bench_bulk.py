@@ -7,10 +7,13 @@ against a plain read + NFKC loop, one agency against many, start-up. Prints figu
 Documents are generated (text and HTML layouts) into a temporary folder, then run through the
 installed `pipeline` command as a user runs it. Throughput is the best of three runs per job count,
 run alternately, and so are a document's CPU and the plain loop's, the ratio of the two the median
-of each run's (the machine is shared; the printout gives every run). CPU is the kernel's account of
-the command and all its processes, workers and fork server included (this script adopts them as a
-child subreaper and waits for them); the command's own CPU is what was reaped before its fork
-server and workers (it waits for neither), which shows how many workers one parent can serve.
+of each run's (the machine is shared; the printout gives every run). The throughput runs also time
+`-v`'s line for each document and print the rates and speed-up of extracting alone, from the first
+document done to the last: the rest of a run (the fork server's start, the export) is the same with
+one job or two. CPU is the kernel's account of the command and all its processes, workers and fork
+server included (this script adopts them as a child subreaper and waits for them); the command's own
+CPU is what was reaped before its fork server and workers (it waits for neither), which shows how
+many workers one parent can serve.
 Memory is the peak of the summed RSS of the command and all its processes, sampled every 250 ms
 from /proc: resident (RSS, shared pages counted in every process) and, in the memory runs,
 proportional (PSS, shared pages divided among the processes that share them, which is what forked
@@ -53,10 +56,17 @@ class Measured:
     peak_rss_mb: float
     peak_pss_mb: float
     output_mb: float
+    # first to last document done (`-v` lines): without the start-up before the first document and
+    # the export after the last, which a second job cannot shorten; None when not asked for
+    phase_seconds: float | None = None
 
     @property
     def rate(self) -> float:
         return self.documents / self.seconds
+
+    @property
+    def phase_rate(self) -> float:
+        return (self.documents - 1) / (self.phase_seconds or float("nan"))
 
 
 # Reading /proc costs CPU the run under measure then lacks, and only the 2-job run misses it (one
@@ -127,11 +137,13 @@ def resident_bytes(pids: set[int]) -> int:
 
 def run_extract(inputs: list[str], output: Path, jobs: int, proportional: bool = True) -> Measured:
     """One `pipeline extract` over `inputs` into a fresh store; wall time, CPU and peak memory
-    (PSS, and processes looked up at every sample, only if `proportional`)."""
+    (PSS, and processes looked up at every sample, only if `proportional`). The throughput runs
+    (not `proportional`) run with `-v` and time its line for each document."""
     for stale in output.parent.glob(output.stem + ".*"):
         stale.unlink()
     listing = "\n".join(inputs) + "\n"
-    command = [str(PIPELINE), "extract", "-", "-o", str(output), "--jobs", str(jobs), "-q"]
+    command = [str(PIPELINE), "extract", "-", "-o", str(output), "--jobs", str(jobs)]
+    command.append("-q" if proportional else "-v")
     wait_for_orphans()  # of an earlier command: their CPU is not this run's
     cpu_before = children_cpu_seconds()
     started = time.perf_counter()
@@ -152,8 +164,14 @@ def run_extract(inputs: list[str], output: Path, jobs: int, proportional: bool =
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, errors = process.communicate(listing)
+    assert process.stdin is not None and process.stderr is not None
+    process.stdin.write(listing)  # read whole before the first line is written
+    process.stdin.close()
+    lines = [(time.perf_counter(), line) for line in process.stderr]
+    process.wait()
     seconds = time.perf_counter() - started
+    errors = "".join(line for _, line in lines)
+    phase = None if proportional else lines[len(inputs) - 1][0] - lines[0][0]
     # so far only the command itself was reaped: its fork server (which it never waits for) and the
     # workers are reaped below
     parent_cpu_seconds = children_cpu_seconds() - cpu_before
@@ -164,7 +182,7 @@ def run_extract(inputs: list[str], output: Path, jobs: int, proportional: bool =
         raise SystemExit(f"pipeline extract failed ({process.returncode}): {errors}")
     mb = [value / 2**20 for value in peak]
     size_mb = output.stat().st_size / 2**20
-    return Measured(len(inputs), seconds, cpu_seconds, parent_cpu_seconds, mb[0], mb[1], size_mb)
+    return Measured(len(inputs), seconds, cpu_seconds, parent_cpu_seconds, mb[0], mb[1], size_mb, phase)
 
 
 def alternately(runs: int, inputs: list[str], out: Path) -> dict[int, list[Measured]]:
@@ -312,6 +330,14 @@ def main() -> None:
     print(
         f"speed-up   {double.rate / single.rate:7.2f}x   (fastest of each; median of pairs "
         f"{median(pairs):.2f}x: {each}; target >= 1.7x)"
+    )
+    phases = [two.phase_rate / one.phase_rate for one, two in zip(in_order[1], in_order[2], strict=True)]
+    each = ", ".join(f"{ratio:.2f}" for ratio in phases)
+    rates = [median(m.phase_rate for m in in_order[jobs]) for jobs in (1, 2)]
+    rest = median(m.seconds - (m.phase_seconds or 0) for m in in_order[2])
+    print(
+        f"           {median(phases):7.2f}x   extracting, first to last document done (pairs: {each}): "
+        f"{rates[0]:.0f} / {rates[1]:.0f} docs/s; the rest of a run (start-up, export): {rest:.2f} s"
     )
     parent_ms = double.parent_cpu_seconds / double.documents * 1000
     workers_ms = (double.cpu_seconds - double.parent_cpu_seconds) / double.documents * 1000

@@ -209,10 +209,11 @@ def test_version() -> None:
     assert done.returncode == 0 and "version" in done.stdout
 
 
-def test_the_command_line_imports_no_model_client_and_no_pdf_library() -> None:
+def test_the_command_line_imports_no_model_client_no_template_engine_and_no_pdf_library() -> None:
     code = (
         "import sys, pipeline.cli, pipeline.batch, pipeline.export, pipeline.worker; "
-        "print(sorted(m for m in ('openai', 'instructor', 'pymupdf', 'httpx2') if m in sys.modules))"
+        "print(sorted(m for m in ('openai', 'instructor', 'jinja2', 'pymupdf', 'httpx2') "
+        "if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

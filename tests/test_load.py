@@ -189,6 +189,32 @@ def test_html_layout_tables_are_containers_and_nested_data_tables_are_flattened(
     assert lines(document)[4:6] == ["二、主动公开政府信息情况", "信息内容\t本年制发件数"]
 
 
+def test_html_rows_of_row_groups_come_in_document_order_and_comments_are_not_cells(tmp_path: Path) -> None:
+    page = """<html><body><table>
+      <caption>主动公开</caption>
+      <thead><tr><th>信息内容</th><!-- a CMS note --><th>本年制发件数</th></tr></thead>
+      <tr><td>规章</td><td>1</td></tr>
+      <tbody><tr><td>规范性文件</td><!-- --><td>2</td></tr></tbody>
+      <tfoot><tr><td>合计</td><td><span>3</span></td></tr></tfoot>
+    </table></body></html>"""
+    document = load_document(write(tmp_path, "report.html", page.encode()))
+    assert cell_texts(document, 0) == [
+        ["信息内容", "本年制发件数"],
+        ["规章", "1"],
+        ["规范性文件", "2"],
+        ["合计", "3"],
+    ]
+
+
+def test_html_table_is_layout_when_a_cell_holds_prose_inside_its_children(tmp_path: Path) -> None:
+    prose = "本机关坚持以公开为常态、不公开为例外。" * 30
+    page = f"""<html><body><table><tr><td>一、总体情况</td><td><div><p>{prose}</p></div></td></tr>
+      <tr><td>二、主动公开政府信息情况</td><td>见下表</td></tr></table></body></html>"""
+    document = load_document(write(tmp_path, "report.html", page.encode()))
+    assert document.tables == []
+    assert lines(document)[:2] == ["一、总体情况", prose]
+
+
 def test_html_report_inside_javascript_strings_is_found(tmp_path: Path) -> None:
     page = r"""<html><head><script>
     var title = "\u5e74\u62a5", wrap = ["<div>", "</div>"];

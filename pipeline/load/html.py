@@ -34,6 +34,9 @@ _BREAKS = {
     "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th",
     "thead", "tr", "ul",
 }  # fmt: skip
+_ROW_GROUPS = {"thead", "tbody", "tfoot"}
+_CELLS = {"td", "th"}
+_SPAN = re.compile(r"\s*(\d{1,9})")
 _JS_STRING = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`""", re.DOTALL)
 _JS_CONCATENATION = re.compile(r"\s*\+\s*")
 _JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|.)", re.DOTALL)
@@ -102,9 +105,8 @@ class _Flow:
             self._walk_embedded(element.text or "")
         elif tag in _HIDDEN:
             return
-        elif tag == "table" and not _is_layout_table(element):
+        elif tag == "table" and (rows := _data_rows(element)) is not None:
             self.break_line()
-            rows = [[_cell(cell) for cell in _cells(row)] for row in _rows(element)]
             self.blocks.append(Table(span_grid(rows)))
         else:
             if tag in _BREAKS:
@@ -142,35 +144,45 @@ def _children(element: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]
     return (child for child in element if isinstance(child.tag, str))
 
 
-def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
-    """Whether a table only lays out the page: one column, or a cell holding far more than a label."""
-    rows = [_cells(row) for row in _rows(table)]
-    return all(len(cells) <= 1 for cells in rows) or any(
-        len(" ".join(cell.text_content().split())) > _LONGEST_DATA_CELL for cells in rows for cell in cells
-    )
+def _data_rows(table: lxml.html.HtmlElement) -> list[list[Cell]] | None:
+    """The cells of a data table, row by row; None for a table that only lays out the page: one
+    column, or a cell holding far more than a label."""
+    rows = [list(_cells(row)) for row in _rows(table)]
+    if all(len(cells) <= 1 for cells in rows) or any(_holds_prose(cell) for cells in rows for cell in cells):
+        return None
+    return [[_cell(cell) for cell in cells] for cells in rows]
 
 
-def _rows(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    """The table's own rows, not those of tables nested in its cells."""
-    rows: list[lxml.html.HtmlElement] = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
-    return rows
+def _holds_prose(cell: lxml.html.HtmlElement) -> bool:
+    # `text_content()` runs an XPath query, most of a cell's cost: not for a cell of text alone
+    text = cell.text_content() if len(cell) else cell.text or ""
+    return len(text) > _LONGEST_DATA_CELL and len(" ".join(text.split())) > _LONGEST_DATA_CELL
 
 
-def _cells(row: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+def _rows(table: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+    """The table's own rows in document order, not those of tables nested in its cells."""
+    for child in table:
+        if child.tag == "tr":
+            yield child
+        elif child.tag in _ROW_GROUPS:
+            yield from (row for row in child if row.tag == "tr")
+
+
+def _cells(row: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
     """The data and header cells of a row."""
-    cells: list[lxml.html.HtmlElement] = row.xpath("./td | ./th")
-    return cells
+    return (cell for cell in row if cell.tag in _CELLS)
 
 
 def _cell(element: lxml.html.HtmlElement) -> Cell:
     """A cell with the spans it declares (clamped to the table by `span_grid`)."""
-    return Cell(_inline_text(element), _span(element, "rowspan", 1), _span(element, "colspan", 1))
+    return Cell(_inline_text(element), _span(element, "rowspan"), _span(element, "colspan"))
 
 
-def _span(cell: lxml.html.HtmlElement, attribute: str, default: int) -> int:
-    """A rowspan/colspan value read as browsers do: leading digits, else the default."""
-    match = re.match(r"\s*(\d{1,9})", cell.get(attribute, ""))
-    return int(match.group(1)) if match else default
+def _span(cell: lxml.html.HtmlElement, attribute: str) -> int:
+    """A rowspan/colspan value read as browsers do: leading digits, else 1."""
+    value = cell.get(attribute)
+    match = _SPAN.match(value) if value else None
+    return int(match.group(1)) if match else 1
 
 
 def _inline_text(element: lxml.html.HtmlElement) -> str:

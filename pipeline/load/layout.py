@@ -7,7 +7,8 @@ Document refers to the normalised `Document.text`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.document import Document, Grid, GridCell, Kind, Piece
 from pipeline.load.errors import LoadError
@@ -24,13 +25,18 @@ class Line:
     ocr: bool = False  # read by OCR from a scan: less certain than a text layer
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, init=False)  # not frozen: one for every cell of an HTML or DOCX table
 class Cell:
     """A table cell as the source has it, with the spans it declares."""
 
     text: str
-    rowspan: int = 1
-    colspan: int = 1
+    rowspan: int
+    colspan: int
+
+    # Written out: the compiled build (setup.py) compiles this module, where a dataclass's
+    # generated __init__ would stay interpreted Python
+    def __init__(self, text: str, rowspan: int = 1, colspan: int = 1) -> None:
+        self.text, self.rowspan, self.colspan = text, rowspan, colspan
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,18 @@ def build_document(source: str, kind: Kind, blocks: Iterable[Block], encoding: s
 
 def cell_text(text: str) -> str:
     """The text of a cell as it appears on its row's line: normalised, no TAB or newline inside."""
+    return _short_cell_text(text) if len(text) <= _MEMO_CELL else _cell_text(text)
+
+
+_MEMO_CELL = 200  # labels and numbers recur in every report; a longer cell seldom does
+
+
+@lru_cache(maxsize=8192)  # entries of at most `_MEMO_CELL` characters: ~13 MB at the very most
+def _short_cell_text(text: str) -> str:
+    return _cell_text(text)
+
+
+def _cell_text(text: str) -> str:
     return " ".join(normalize(text, MAX_TEXT_CHARS).split())
 
 
@@ -110,23 +128,11 @@ class _Writer:
                 start = self.offset
                 self._write(text)
                 cells.append(
-                    GridCell(text=text, start=start, end=self.offset, placeholder=True)
+                    GridCell(text, start, self.offset, placeholder=True)
                     if cell is None
-                    else GridCell(
-                        text=text, start=start, end=self.offset, rowspan=cell.rowspan, colspan=cell.colspan
-                    )
+                    else GridCell(text, start, self.offset, cell.rowspan, cell.colspan)
                 )
-                self.pieces.append(
-                    Piece(
-                        start=start,
-                        end=self.offset,
-                        page=table.page,
-                        table=index,
-                        row=row_number,
-                        col=col,
-                        ocr=table.ocr,
-                    )
-                )
+                self.pieces.append(Piece(start, self.offset, table.page, index, row_number, col, table.ocr))
             rows.append(cells)
         self.grids.append(Grid(index=index, page=table.page, rows=rows))
 
@@ -158,24 +164,21 @@ def span_grid(rows: Sequence[Sequence[Cell]], declared_width: int = 0) -> list[l
     if height * widest > MAX_TABLE_CELLS:
         raise LoadError(f"table of {height} rows × {widest} cells is beyond {MAX_TABLE_CELLS} cells")
     width = min(max(widest, declared_width), MAX_SPAN)
-    clamped = [
-        [
-            replace(
-                cell,
-                rowspan=height - r if cell.rowspan <= 0 else min(cell.rowspan, height - r),
-                colspan=min(max(cell.colspan, 1), width),
-            )
-            for cell in row
-        ]
-        for r, row in enumerate(rows)
-    ]
+    clamped = [[_clamped(cell, height - r, width) for cell in row] for r, row in enumerate(rows)]
     spanned = sum(cell.rowspan * cell.colspan for row in clamped for cell in row) <= MAX_TABLE_CELLS
     grid = _place(clamped) if spanned else None
     if grid is None:
-        grid = _place([[replace(cell, rowspan=1, colspan=1) for cell in row] for row in clamped])
+        grid = _place([[Cell(cell.text) for cell in row] for row in clamped])
     if grid is None:
         raise LoadError(f"table of {height} rows × {widest} cells is beyond {MAX_TABLE_CELLS} cells")
     return grid
+
+
+def _clamped(cell: Cell, rows_left: int, width: int) -> Cell:
+    """The cell with its spans within the rows left and the table's width."""
+    rowspan = rows_left if cell.rowspan <= 0 else min(cell.rowspan, rows_left)
+    colspan = min(max(cell.colspan, 1), width)
+    return cell if rowspan == cell.rowspan and colspan == cell.colspan else Cell(cell.text, rowspan, colspan)
 
 
 def _place(rows: list[list[Cell]]) -> list[list[Cell | None]] | None:

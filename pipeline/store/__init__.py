@@ -126,6 +126,7 @@ class Store:
     def finish_run(self, run_id: int) -> None:
         self._commit_links()
         self._db.execute("UPDATE runs SET finished_at = ? WHERE run_id = ?", (_now(), run_id))
+        self._checkpointer.now()
 
     def run(self, run_id: int | None = None) -> RunRow:
         """The run `run_id`, or the latest one."""
@@ -278,13 +279,14 @@ class _Checkpointer:
 
     def __init__(self, path: Path) -> None:
         self._stop = threading.Event()
+        self._due = threading.Event()  # a checkpoint now, not at the next tick
         # mode=rw: a store removed meanwhile is not made again, empty
         where = path.absolute().as_uri() + "?mode=rw"
         self._thread = threading.Thread(target=self._run, args=(where,), name="checkpoints", daemon=True)
         self._thread.start()
 
     def _run(self, where: str) -> None:
-        if self._stop.wait(CHECKPOINT_EVERY_S):
+        if self._stopped_waiting():
             return  # a short command: its close checkpoints
         try:
             db = sqlite3.connect(where, uri=True, timeout=60, isolation_level=None)
@@ -296,13 +298,25 @@ class _Checkpointer:
                 # or to the last close
                 with suppress(sqlite3.Error):
                     db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                if self._stop.wait(CHECKPOINT_EVERY_S):
+                if self._stopped_waiting():
                     return
         finally:
             db.close()
 
+    def _stopped_waiting(self) -> bool:
+        """Wait for the next checkpoint's time; whether the store was closed meanwhile."""
+        self._due.wait(CHECKPOINT_EVERY_S)
+        self._due.clear()
+        return self._stop.is_set()
+
+    def now(self) -> None:
+        """Checkpoint what the run wrote, while the command goes on (its export reads the store):
+        the last close has then little left to copy, with the command waiting."""
+        self._due.set()
+
     def stop(self) -> None:
         self._stop.set()
+        self._due.set()
         self._thread.join()
 
 
