@@ -547,6 +547,22 @@ def test_a_glued_section_four_whose_totals_do_not_add_up_is_read_as_printed_when
     assert all(r.value is None for r in read.values())
 
 
+def test_section_four_ending_a_crawlers_one_line_page_takes_spaces_as_maybe_slips() -> None:
+    # P24, P21: the page on one line, section 四's values last before 五、. A space there may be a
+    # slip inside a number (`3 0` for 30, `030` cut 0 30), as between the values of running text;
+    # a run of zeros joined to the digits after it is cut as it stands, so no slip is tried there.
+    outcomes = "结果维持 结果纠正 其他结果 尚未审结 总计"
+    header = f"情况 行政复议 行政诉讼 {outcomes} 未经复议直接起诉 复议后起诉 {outcomes} {outcomes}"
+    text = f"{header} 000 0 0 72429 0 0 0 72429 0 0 030 3 0 "
+    read = read_review(whole(text), doc(text)).readings
+    assert [r.value for r in read.values()] == [0] * 5 + [72429, 0, 0, 0, 72429] + [0, 0, 0, 30, 30]
+    # no count is negative: a dash glued before a number is a nil mark, a cell of its own (`/-0` is
+    # `/`, `-`, `0`), and the zeros then make 15 cells one way; the broken S4 is the validators'
+    glued = f"{header}-0 0 000 0-0 0 无/-0 1"
+    read = read_review(whole(glued), doc(glued)).readings
+    assert [r.value for r in read.values()] == [0] * 14 + [1]
+
+
 def test_a_row_given_far_more_values_than_columns_is_sent_to_review() -> None:  # P9
     # one or two cells too many are a slip (the last are kept, a warning); seven for one column
     # most likely belong to another row

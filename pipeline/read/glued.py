@@ -342,11 +342,16 @@ def _dashes_parted(reading: Slots, signed: frozenset[int]) -> int:
 
 
 def _stray_space_variants(cells: list[Cell]) -> list[tuple[int, list[Cell]]]:
-    """The cells as printed, then with one, then two spaces between digits taken as stray."""
+    """The cells as printed, then with one, then two spaces between digits taken as stray; not
+    after a run of zeros, which joined to the digits after it is cut as they stand (`0 0 0`, a row
+    of zeros, has no slip to try)."""
     joints = [
         i
         for i in range(1, len(cells))
-        if cells[i].soft and cells[i].text.isdigit() and cells[i - 1].text.isdigit()
+        if cells[i].soft
+        and cells[i].text.isdigit()
+        and cells[i - 1].text.isdigit()
+        and cells[i - 1].text.strip("0")
     ]
     variants = [(0, cells)]
     for count in (1, 2):

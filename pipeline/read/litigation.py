@@ -32,7 +32,7 @@ from pipeline.read.tables import (
     reading_from_cell,
     table_layout,
 )
-from pipeline.read.tokens import Cell, Kind, token_rows
+from pipeline.read.tokens import Cell, Kind, dashes_as_nil, token_rows
 from schemas.finding import Finding
 from schemas.layout import REVIEW_KEYS
 from schemas.reading import Reading, Status
@@ -105,7 +105,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     text = document.text[start:end]
     flattening = table_layout(text)
     result = TableReading(layout=flattening)
-    table = token_rows(text, start, empty_is_blank(document))
+    table = dashes_as_nil(token_rows(text, start, empty_is_blank(document)))
     data = _data_rows(table)
     if not data:
         return result

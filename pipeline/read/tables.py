@@ -44,7 +44,7 @@ from pipeline.read.candidates import (
 from pipeline.read.columns import restore_blank_columns
 from pipeline.read.glued import Blocks, splittable, surely_glued
 from pipeline.read.solver import Relation, application_relations, consistent_readings
-from pipeline.read.tokens import Cell, Kind, empty_lines_are_cells, parse_cell, token_rows
+from pipeline.read.tokens import Cell, Kind, dashes_as_nil, empty_lines_are_cells, parse_cell, token_rows
 from schemas.finding import Finding
 from schemas.layout import ACTIVE_BLOCKS, APPLICANT_COLUMNS, APPLICATION_ROWS, SUMMARY_ROWS, Row, row_keys
 from schemas.reading import Reading, Status
@@ -446,7 +446,10 @@ def read_labelled_rows(
     start, end = region
     text = document.text[start:end]
     layout = table_layout(text)
-    table = without_placeholders(token_rows(text, start, empty_is_blank(document)), document)
+    rows = token_rows(text, start, empty_is_blank(document))
+    if not any(_signed(row.columns) for row in layout_rows):
+        rows = dashes_as_nil(rows)  # a table of counts and amounts: no dash is a sign
+    table = without_placeholders(rows, document)
     cell_a_line = is_cell_a_line(layout, text, table)
     read = partial(
         _read_aligned,

@@ -266,6 +266,17 @@ def _placed(cell: Cell, line: Line) -> Cell:
     return Cell(cell.text, cell.start, cell.end, cell.kind, cell.value, cell.unit, cell.soft, inline, x)
 
 
+def _softened(cells: list[Cell]) -> list[Cell]:
+    """Values apart by spaces in running text, each after a value soft: a space there may be a slip
+    inside a number (P24, `3 0` for 30), as between the values `fragments` cuts out of a label."""
+    return [
+        Cell(c.text, c.start, c.end, c.kind, c.value, c.unit, True, c.inline, c.x)
+        if index and c.is_value and cells[index - 1].is_value
+        else c
+        for index, c in enumerate(cells)
+    ]
+
+
 def _cells(parts: list[Part]) -> list[Cell]:
     return [parse_cell(text, begin, end) for text, begin, end in parts]
 
@@ -310,6 +321,45 @@ def _last_number(rows: list[list[Cell]]) -> int | None:
         last = row[-1]
         return index if last.kind is Kind.NUMBER and last.unit is None else None
     return None
+
+
+def dashes_as_nil(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """The rows of a table of counts (三, 四), where no value is negative: a dash glued before a
+    number ("无/-0 1", a crawler's glued cells on a spaced line) is a nil mark, a cell of its own,
+    and the number another, as `fragments` cuts them in running text."""
+    if not any(_signed_number(cell) for row in rows for cell in row):
+        return rows  # most tables: nothing to cut
+    return [[piece for cell in row for piece in _dash_apart(cell)] for row in rows]
+
+
+def _signed_number(cell: Cell) -> bool:
+    return cell.kind is _NUMBER_KIND and cell.text[:1] in _DASHES and cell.text[1:2].isdigit()
+
+
+_DASHES = ("-", "−")
+
+
+def _dash_apart(cell: Cell) -> tuple[Cell, ...]:
+    if not _signed_number(cell):
+        return (cell,)
+    x = cell.x
+    dash_x = None if x is None else Place(x.left, x.left, x.first, x.first, x.loose)
+    number_x = None if x is None else Place(x.left + 1, x.right, x.first + 1, x.last, x.loose)
+    number = parse_cell(cell.text[1:], cell.start + 1, cell.end)
+    return (
+        Cell(cell.text[0], cell.start, cell.start + 1, Kind.NIL, 0, None, cell.soft, cell.inline, dash_x),
+        Cell(
+            number.text,
+            number.start,
+            number.end,
+            number.kind,
+            number.value,
+            number.unit,
+            False,
+            cell.inline,
+            number_x,
+        ),
+    )
 
 
 def _fragmented(row: list[Cell]) -> tuple[Cell, ...]:
@@ -459,6 +509,7 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
             box.clear()
 
     start = offset
+    running = "\n" not in text.strip()
     for raw in text.split("\n"):
         shape = _line_shape(raw)
         line_start, start = start, start + len(raw) + 1
@@ -499,6 +550,8 @@ def rows_of(text: str, offset: int = 0, empty_is_blank: bool = False) -> list[li
         if kind is _SPACED:
             # A whole row on one line ("四、结转下年度继续办理 0 0 0 0 0 0 0", or just numbers).
             cells = _shifted(shape.cells, line_start)
+            if running:  # the region on one line: a crawler's page, its last row's values at the end
+                cells = _softened(cells)
             close()
             rows.append(cells)
             wrapping = _WrappedLabel.of(cells, Line(shape.text, line_start))
