@@ -668,6 +668,25 @@ def test_a_short_row_of_zeros_whose_blanks_left_no_trace_reads_zero_for_review()
     assert all(kept.readings[f"applications.granted.{c}"].value is None for c in APPLICANT_COLUMNS)
 
 
+def test_rows_a_filer_left_short_in_every_row_still_keep_their_order() -> None:  # P33, P7
+    # the same text where the filer left one cell blank in every row: no row holds its seven
+    # columns, yet none holds more, so each row's values are its own and the blanks left no trace;
+    # each 0-or-blank cell reads 0 with both candidates, for review
+    rows = [
+        "（一）予以公开", *["0"] * 6, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", *["0"] * 6,
+        "（三）不予公开", "1.属于国家秘密", *["0"] * 6, "2.其他法律行政法规禁止公开", *["0"] * 6,
+    ]  # fmt: skip
+    result = read_lines(read_applications, rows, "2019")
+    granted = [result.readings[f"applications.granted.{c}"] for c in APPLICANT_COLUMNS]
+    assert [r.value for r in granted] == [0] * 7
+    assert all(r.candidates == [0, None] for r in granted[:6])
+    assert any(f.rule == "blank_or_zero" for f in result.findings)
+    # a row given more values than its columns: a block's values went to one label, and the
+    # other rows' are not surely theirs: nothing is assumed
+    over = read_lines(read_applications, [*rows[:7], "0", "0", *rows[7:]], "2019")
+    assert values(over, "applications.partial")[:6] == [None] * 6
+
+
 def test_section_four_glued_on_a_line_of_its_own_is_split_where_lines_are_cells() -> None:  # P21, P4
     # a crawler dropped the cells' tabs: the header's single characters and the 15 zeros each make
     # one line, so a line looks like a cell, yet no count is written `000…`: the run is 15 cells

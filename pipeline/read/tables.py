@@ -740,13 +740,17 @@ def _inside_a_cell(lines: list[str], index: int) -> bool:
 
 
 def _in_row_order(alignment: Alignment) -> bool:
-    """Whether the text keeps the rows' order: most values found a row and at least a quarter of
-    the rows hold exactly their columns. Text that prints labels and values in separate blocks
-    (pdftotext without -layout, P35) gives rows values that are not theirs."""
+    """Whether the text keeps the rows' order: most values found a row, and at least a quarter of
+    the rows hold exactly their columns or none holds more. Text that prints labels and values in
+    separate blocks (pdftotext without -layout, P35) gives rows values that are not theirs, a
+    block's values to its last label; a filer who left cells blank in most rows (P7) leaves them
+    short, each its own."""
     placed = sum(len(segment.cells) for segment in alignment.segments)
     unplaced = sum(len(run.cells) for run in alignment.unplaced)
-    whole = sum(1 for segment in alignment.segments if len(segment.cells) == len(segment.row.columns))
-    return placed > unplaced and 4 * whole >= len(alignment.segments)
+    sizes = [(len(segment.cells), len(segment.row.columns)) for segment in alignment.segments]
+    whole = sum(1 for cells, columns in sizes if cells == columns)
+    none_over = all(cells <= columns for cells, columns in sizes)
+    return placed > unplaced and (4 * whole >= len(sizes) or none_over)
 
 
 def _fit(segment: Segment, rules: RowRules, whole: bool, text: str) -> Fit:
