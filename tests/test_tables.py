@@ -687,6 +687,20 @@ def test_rows_a_filer_left_short_in_every_row_still_keep_their_order() -> None: 
     assert values(over, "applications.partial")[:6] == [None] * 6
 
 
+def test_lines_of_spaces_in_a_pdfs_text_end_no_row() -> None:  # P33
+    # PyMuPDF prints a span of spaces as a line of its own, also between a label and its values or
+    # after a row's last value: the text is still a cell a line where the filer's blanks left no
+    # trace, and a short row's 0-or-blank cells read 0 for review as they do without those lines
+    rows = [
+        "（一）予以公开", " ", *["0"] * 6, "（三）不予公开", "1.属于国家秘密", *["0"] * 6, " ",
+        "2.其他法律行政法规禁止公开", *["0"] * 6,
+    ]  # fmt: skip
+    result = read_lines(read_applications, rows, "2019")
+    assert values(result, "applications.granted") == [0] * 7
+    assert values(result, "applications.denied.state_secret") == [0] * 7
+    assert result.readings["applications.granted.natural_person"].candidates == [0, None]
+
+
 def test_section_four_glued_on_a_line_of_its_own_is_split_where_lines_are_cells() -> None:  # P21, P4
     # a crawler dropped the cells' tabs: the header's single characters and the 15 zeros each make
     # one line, so a line looks like a cell, yet no count is written `000…`: the run is 15 cells

@@ -44,7 +44,7 @@ from pipeline.read.candidates import (
 from pipeline.read.columns import restore_blank_columns
 from pipeline.read.glued import Blocks, splittable, surely_glued
 from pipeline.read.solver import Relation, application_relations, consistent_readings
-from pipeline.read.tokens import Cell, Kind, dashes_as_nil, empty_lines_are_cells, parse_cell, token_rows
+from pipeline.read.tokens import Cell, Kind, dashes_as_nil, empty_lines_are_cells, token_rows
 from schemas.finding import Finding
 from schemas.layout import ACTIVE_BLOCKS, APPLICANT_COLUMNS, APPLICATION_ROWS, SUMMARY_ROWS, Row, row_keys
 from schemas.reading import Reading, Status
@@ -691,14 +691,14 @@ def _grid_columns_unsure(segment: Segment) -> Finding:
 
 def is_cell_a_line(layout: str, text: str, table: list[list[Cell]]) -> bool:
     """Whether a table region is text a cell a line where a blank cell leaves no trace: no blank
-    cell anywhere, and either no empty line (a PDF's text by PyMuPDF; a line of spaces inside a
-    cell is no empty line: `_inside_a_cell`) or empty lines only between
-    rows, each row's values after its label (an HTML page's text nodes a line, as crawlers'
-    `get_text("\\n")` keeps them). pdftotext's empty lines end blocks that are no rows."""
+    cell anywhere, and either no empty line (a PDF's text by PyMuPDF, whose lines of spaces are
+    spans of spaces: inside a label, a cell's padding, between a label and its values) or empty
+    lines only between rows, each row's values after its label (an HTML page's text nodes a line,
+    as crawlers' `get_text("\\n")` keeps them). pdftotext's empty lines end blocks that are no rows."""
     if layout != "cell_per_line" or any(c.kind is BLANK for row in table for c in row):
         return False
     lines = text.strip().split("\n")
-    no_empty_line = all(line.strip() or (line and _inside_a_cell(lines, i)) for i, line in enumerate(lines))
+    no_empty_line = all(lines)
     return no_empty_line or _rows_apart(table)
 
 
@@ -727,16 +727,6 @@ def _rows_apart(table: list[list[Cell]]) -> bool:
 
 
 _ROWS_APART = 2
-
-
-def _inside_a_cell(lines: list[str], index: int) -> bool:
-    """Whether a line of spaces stands between two lines of words or two values: PyMuPDF's span of
-    spaces inside a label, or a cell's padding wrapped onto a line of its own (`　` ¶ `36`)."""
-    if not 0 < index < len(lines) - 1:
-        return False
-    before, after = (parse_cell(lines[i], 0, 0) for i in (index - 1, index + 1))
-    words = before.kind is Kind.TEXT and after.kind is Kind.TEXT
-    return words or (before.is_value and after.is_value)
 
 
 def _in_row_order(alignment: Alignment) -> bool:
