@@ -563,6 +563,19 @@ def test_section_four_ending_a_crawlers_one_line_page_takes_spaces_as_maybe_slip
     assert [r.value for r in read.values()] == [0] * 14 + [1]
 
 
+def test_zeros_after_a_caption_are_not_pooled_with_a_row_before_it() -> None:  # P35
+    # pdftotext without -layout prints a block's values before their labels: the `0 0` after the
+    # （六） caption are 行政处罚's, not the rest of 其他对外管理服务事项's row before the caption,
+    # which read 0 0 0 undoubted (every order of a pool of zeros reads the same only inside a block)
+    lines = [
+        "第二十条第（五）项", "信息内容", "上一年项目数量 本年增/减 处理决定数量", "7", "1", "6", "行政许可",
+        "3", "4", "其他对外管理服务事项 0", "第二十条第（六）项", "信息内容",
+        "上一年项目数量 本年增/减 处理决定数量", "0", "0", "行政处罚", "8", "9", "0", "2", "行政强制",
+    ]  # fmt: skip
+    result = read_lines(read_active, lines, "2019")
+    assert values(result, "active.other_services") == [None, None, None]
+
+
 def test_a_row_given_far_more_values_than_columns_is_sent_to_review() -> None:  # P9
     # one or two cells too many are a slip (the last are kept, a warning); seven for one column
     # most likely belong to another row

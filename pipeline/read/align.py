@@ -374,7 +374,8 @@ def align(table: list[list[Cell]], rows: Sequence[Row], cell_a_line: bool = Fals
     # (a converter printed the labels loose after the table, P26)
     found = {segment.row.key for segment in placed}
     empty = [row for row in empty if row.key not in found]
-    segments, unplaced = _pooled_nothing(segments + placed, unplaced, rows)
+    captions = [unit.cell.start for unit in units if isinstance(unit, Label) and _is_caption(unit.cell.text)]
+    segments, unplaced = _pooled_nothing(segments + placed, unplaced, rows, captions)
     return Alignment(segments, unpaired + unplaced, empty, units, chosen)
 
 
@@ -843,12 +844,14 @@ def _label_cell(units: list[Unit], hit: Hit) -> Cell:
 
 
 def _pooled_nothing(
-    segments: list[Segment], unplaced: list[Run], rows: Sequence[Row]
+    segments: list[Segment], unplaced: list[Run], rows: Sequence[Row], captions: list[int]
 ) -> tuple[list[Segment], list[Run]]:
     """Rows of consecutive labels, each short of cells, with runs no row took among them, when all
     of it is zeros or nil marks and exactly their cells: every row then reads 0 whichever cells are
     whose (pdftotext -layout strews two rows of zeros over a dozen lines, `4.保护… 0` ¶ `5.属于… 0 0`
-    ¶ `0` ¶ `0` …); a block of anything else, or of another count, is left as it is."""
+    ¶ `0` ¶ `0` …); a block of anything else, or of another count, is left as it is, and so is one
+    a caption (`captions`: where they start) runs through: the values after a 第二十条 caption are
+    its rows' (pdftotext without -layout prints them before their labels)."""
     if not unplaced:
         return segments, unplaced
     index = {row.key: i for i, row in enumerate(rows)}
@@ -859,7 +862,7 @@ def _pooled_nothing(
         pooled = list(group)
         short_rows = [item for item in pooled if isinstance(item, Segment)]
         runs = [item for item in pooled if isinstance(item, Run)]
-        if not short or not short_rows or not runs:
+        if not short or not short_rows or not runs or _across_a_caption(pooled, captions):
             continue
         order = [index[segment.row.key] for segment in short_rows]
         if order != list(range(order[0], order[0] + len(order))):
@@ -869,6 +872,13 @@ def _pooled_nothing(
             replaced.update(zip(map(id, short_rows), dealt, strict=True))
             taken.update(map(id, runs))
     return [replaced.get(id(s), s) for s in segments], [run for run in unplaced if id(run) not in taken]
+
+
+def _across_a_caption(items: list[Segment | Run], captions: list[int]) -> bool:
+    """Whether a caption starts between the first item's start and the last value's end."""
+    first = _text_start(items[0])
+    last = max((cell.end for item in items for cell in item.cells), default=first)
+    return any(first < at < last for at in captions)
 
 
 def _text_start(item: Segment | Run) -> int:
