@@ -576,6 +576,22 @@ def test_zeros_after_a_caption_are_not_pooled_with_a_row_before_it() -> None:  #
     assert values(result, "active.other_services") == [None, None, None]
 
 
+def test_a_value_alone_on_the_line_below_section_four_puts_the_order_in_doubt() -> None:  # P35, P3
+    # pdftotext -layout of a narrow print: 复议后起诉's 结果维持 8 wrapped onto the line below, where
+    # it stands under no column of its block. Read in the text's order it closes the row, and
+    # 0 0 0 8 | 8 adds up as 8 0 0 0 | 8 does: the cells the orders differ in are in doubt
+    lines = [
+        "行政复议      行政诉讼",
+        "结 结 其 尚 总 未经复议直接起诉    复议后起诉",
+        "2 无 - 0 2 8 / 0 0     8 — 0   - 8",
+        "                  8",
+    ]
+    text = "\n".join(lines) + "\n"
+    [unsure] = [f for f in read_review(whole(text), doc(text)).findings if f.rule == "order_unsure"]
+    assert unsure.severity == "warning"
+    assert {"litigation_after_review.upheld", "litigation_after_review.pending"} <= set(unsure.fields)
+
+
 def test_a_row_given_far_more_values_than_columns_is_sent_to_review() -> None:  # P9
     # one or two cells too many are a slip (the last are kept, a warning); seven for one column
     # most likely belong to another row

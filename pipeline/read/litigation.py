@@ -275,13 +275,16 @@ def _other_orders(rows: list[list[Cell]], text: str) -> list[Finding]:
     """A warning naming the cells read in the text's order of two lines whose order the text does
     not prove, where other merges of the lines add up as well: the order is the likeliest, not a
     proof, so a person looks at the cells they differ in. Such lines: the first line's values among
-    empty cells, one value alone, or a loose line above a grid (markitdown may print a table's last
-    part, or a few cells, on the line above the rest); values one space apart (pdfplumber puts cells
-    printed lower on a line of their own)."""
+    empty cells, one value alone on either line (pdftotext `-layout` puts a value a narrow column
+    wrapped on the line below the rest, where it stands under no column of the row: `… — 0 - 8` ¶
+    `8`), or a loose line above a grid (markitdown may print a table's last part, or a few cells,
+    on the line above the rest); values one space apart (pdfplumber puts cells printed lower on a
+    line of their own)."""
     if len(rows) != 2 or not rows[0]:
         return []
     gaps = any(cell.kind is BLANK for cell in rows[0])
-    if not (gaps or len(rows[0]) == 1 or all(map(_one_space_apart, rows)) or _loose_above_grid(rows, text)):
+    alone = len(rows[0]) == 1 or len(rows[1]) == 1
+    if not (gaps or alone or all(map(_one_space_apart, rows)) or _loose_above_grid(rows, text)):
         return []
     values = [values_of(row) for row in rows]
     if not review_blocks_add_up(values[0] + values[1]):
