@@ -592,6 +592,20 @@ def test_a_value_alone_on_the_line_below_section_four_puts_the_order_in_doubt() 
     assert {"litigation_after_review.upheld", "litigation_after_review.pending"} <= set(unsure.fields)
 
 
+def test_a_total_read_where_no_part_is_read_is_in_doubt() -> None:  # P3, P7
+    # two values for seven cells: whichever part the first is, the 总计 reads 77 in every reading,
+    # but no part is read to add up to it (a LibreOffice print wraps 35977 in a narrow column as
+    # `359` ¶ `77`, and a row can hold two pieces of one number): the 总计 is named with the parts
+    rows = [
+        f"（一）予以公开{T}77{T}77",
+        f"（二）部分公开（区分处理的，只计这一情形，不计其他情形）{T}" + T.join(["0"] * 7),
+    ]
+    result = read_lines(read_applications, rows, "2019")
+    assert values(result, "applications.granted") == [None] * 6 + [77]
+    [ambiguous] = [f for f in result.findings if f.rule == "ambiguous"]
+    assert "applications.granted.total" in ambiguous.fields and ambiguous.severity == "error"
+
+
 def test_a_row_given_far_more_values_than_columns_is_sent_to_review() -> None:  # P9
     # one or two cells too many are a slip (the last are kept, a warning); seven for one column
     # most likely belong to another row

@@ -199,15 +199,16 @@ def read_row(
             )
         )
     if unresolved:
-        findings.append(
-            Finding(
-                rule="ambiguous",
-                severity="error",
-                fields=unresolved,
-                message=f"{segment.row.key}: {len(candidates)} readings of '{_cells_text(segment.cells)}' "
-                f"fit; arithmetic cannot choose, left null: {_options(readings, unresolved)}",
-            )
+        message = (
+            f"{segment.row.key}: {len(candidates)} readings of '{_cells_text(segment.cells)}' "
+            f"fit; arithmetic cannot choose, left null: {_options(readings, unresolved)}"
         )
+        if (total := _total_of_no_part(segment.row, keys, unresolved)) is not None:
+            # every reading puts the same value last, yet no part is read to add up to it: where the
+            # row's values are pieces of a number a narrow column wrapped (`359` ¶ `77`), it is one
+            unresolved = [*unresolved, total]
+            message += f"; its 总计 {readings[total].value} rests on no part read"
+        findings.append(Finding(rule="ambiguous", severity="error", fields=unresolved, message=message))
     elif fit.note == "extra_values":
         printed = printed_cells(trim_blanks(segment.cells, len(keys)))
         findings.append(
@@ -369,6 +370,14 @@ def _inside(cell: Cell, whole: Cell) -> bool:
         and cell.end <= whole.end
         and (cell.start, cell.end) != (whole.start, whole.end)
     )
+
+
+def _total_of_no_part(row: Row, keys: Sequence[str], unresolved: list[str]) -> str | None:
+    """The key of a row's 总计 when it was read and none of the row's parts was."""
+    total = keys[-1]
+    if row.columns[-1] != "total" or total in unresolved or len(unresolved) < len(keys) - 1:
+        return None
+    return total
 
 
 def _unread_row(segment: Segment, fit: Fit, document: Document) -> tuple[dict[str, Reading], list[Finding]]:
