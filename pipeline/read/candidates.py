@@ -17,6 +17,7 @@ from pipeline.read.glued import (
     Blocks,
     all_readings,
     blank_at,
+    cuts_cost,
     joined_cells,
     number_of,
     splittable,
@@ -198,7 +199,7 @@ def _glued_fit(
         # (Where a run could be cut several ways, or blanks put back anywhere, the sums are the
         # only sign of which reading is the row's: then there is none.)
         relaxed = all_readings(cells, slots, None, inline, signed)
-        cut = _cost_of_cuts(cells, slots)
+        cut = cuts_cost(max(0, slots - len(cells)), any(c.soft for c in cells))
         found = relaxed and [(cost, row) for cost, row in relaxed if cost == cut]
     if found is None:
         return Fit([], "too_many_readings")
@@ -216,14 +217,6 @@ def _glued_fit(
     if len(kept) == 1 and len(cells) == slots:
         return Fit(kept, None, windows=[0])
     return Fit(kept, "glued", costs={id(reading): cost for cost, reading in found})
-
-
-def _cost_of_cuts(cells: list[Cell], slots: int) -> int:
-    """What a reading of `cells` as `slots` cells costs that only cuts runs (no blank put back, no
-    stray space joined): nothing in glued text, two a cut where spaces part the values
-    (`pipeline.read.glued`)."""
-    spaced = any(c.soft for c in cells)
-    return 2 * max(0, slots - len(cells)) if spaced else 0
 
 
 def _alone(cells: list[Cell]) -> bool:

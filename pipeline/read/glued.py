@@ -318,11 +318,16 @@ def _readings_with_blanks(
         if readings and first is None:
             first = blanks
         for reading in readings:
-            cuts = max(0, slots - blanks - len(cells))
-            cost = base_cost + blanks + (2 * cuts if spaced else 0)
+            cost = base_cost + blanks + cuts_cost(max(0, slots - blanks - len(cells)), spaced)
             cost += _dashes_parted(reading, signed) * (2 if spaced else 1)
             found.setdefault(tuple((c.kind, c.value) for c in reading), (cost, reading))
     return spent
+
+
+def cuts_cost(cuts: int, spaced: bool) -> int:
+    """What cuts inside values cost a reading: nothing in glued text, two each where spaces part the
+    values (`spaced`), as a glued pair there is a slip, not the rule."""
+    return 2 * cuts if spaced else 0
 
 
 def _dashes_parted(reading: Slots, signed: frozenset[int]) -> int:

@@ -340,26 +340,24 @@ _DASHES = ("-", "−")
 
 
 def _dash_apart(cell: Cell) -> tuple[Cell, ...]:
-    if not _signed_number(cell):
+    if not _signed_number(cell) or cell.value is None:
         return (cell,)
     x = cell.x
     dash_x = None if x is None else Place(x.left, x.left, x.first, x.first, x.loose)
     number_x = None if x is None else Place(x.left + 1, x.right, x.first + 1, x.last, x.loose)
-    number = parse_cell(cell.text[1:], cell.start + 1, cell.end)
-    return (
-        Cell(cell.text[0], cell.start, cell.start + 1, Kind.NIL, 0, None, cell.soft, cell.inline, dash_x),
-        Cell(
-            number.text,
-            number.start,
-            number.end,
-            number.kind,
-            number.value,
-            number.unit,
-            False,
-            cell.inline,
-            number_x,
-        ),
+    dash = Cell(cell.text[0], cell.start, cell.start + 1, Kind.NIL, 0, None, cell.soft, cell.inline, dash_x)
+    number = Cell(
+        cell.text[1:],
+        cell.start + 1,
+        cell.end,
+        _NUMBER_KIND,
+        -cell.value,
+        cell.unit,
+        False,
+        cell.inline,
+        number_x,
     )
+    return dash, number
 
 
 def _fragmented(row: list[Cell]) -> tuple[Cell, ...]:
