@@ -15,7 +15,7 @@ from pipeline.read.report import most_common, read_report
 from pipeline.read.tables import TableReading, is_cell_a_line, read_active, read_applications
 from pipeline.read.tokens import display_width, empty_lines_are_cells, token_rows
 from pipeline.sections import split_sections
-from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS
+from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS, REVIEW_KEYS
 from schemas.reading import Status
 
 T = "\t"
@@ -1895,3 +1895,44 @@ def test_section_four_whose_blanks_break_a_block_puts_the_blocks_that_add_up_in_
     head = "行政复议\n行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
     printed = head + "1 0 0 0 1 2 0 0 0 3 0 0 0 0 0\n"
     assert not any(f.rule == "blocks_unsure" for f in read_review(whole(printed), doc(printed)).findings)
+
+
+def test_section_four_whose_values_alternate_with_empty_lines_is_doubted() -> None:  # P35, P9
+    # A generated report (seed 351) printed by Chromium, read back by pdftotext without -layout:
+    # eight values of section 四, an empty line after each, make fifteen cells when the empty lines
+    # are read as blank cells, and every block adds up (0 · 1 · 1 | · 0 · 0 · | 0 · 0 · 0). The filer
+    # left other cells blank (行政复议 0 1 1 in its 结果纠正, 尚未审结, 总计): the empty lines are
+    # pdftotext's breaks, and which columns the values are in the text does not say.
+    from pipeline.review import doubts
+    from pipeline.run import extract_document
+    from pipeline.settings import Settings
+
+    path = DATA / "pdftotext_raw_alternating_review.txt"
+    record = extract_document(str(path), Settings(backend="rules"))
+    [unsure] = [f for f in record.checks if f.rule == "blocks_unsure"]
+    read = [key for key in REVIEW_KEYS if record.fields[key] is not None]
+    assert read and set(read) == set(unsure.fields) <= set(doubts(record))
+    # fifteen values with no empty line between them: read as printed, nothing doubted
+    head = "行政复议\n行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
+    printed = head + "0 1 1 0 2 0 0 0 0 0 0 0 0 0 0\n"
+    assert not any(f.rule == "blocks_unsure" for f in read_review(whole(printed), doc(printed)).findings)
+
+
+def test_blank_cells_on_the_lines_of_a_grids_labels_are_no_rows_values() -> None:  # P26
+    # markitdown: two blank rows' labels as text, then the grid row of the group label and the next
+    # row's label with empty cells, its values on the grid line below, the rest of its label with
+    # empty cells again. The empty cells pad the label lines: the values are the last label's (they
+    # had gone to the first blank row, the empty cells counted as the next rows' values)
+    text = (
+        "7.属于行政执法案卷\n8.属于行政查询事项\n1.本机关不掌握相关\n政府信息\n"
+        + _grid_row("| （四）无 | 2.没有现成信息需要 |  |  |  |  |")
+        + "|  |  | 72711 | 0 0 | 0 0 | 72711 |\n"
+        + "| 法提供 | 另行制作 |  |  |  |  |\n"
+        + "3.补正后申请内容仍\n"
+        + _grid_row("|  |  | 0 0 | 0 | 0 0 | 0 |")
+        + "不明确\n"
+    )
+    result = read_applications(whole(text), "2019", doc(text))
+    # six values for seven columns: its total is read, the cell left blank is not known
+    assert values(result, "applications.unavailable.needs_creation")[2:] == [0, 0, 0, 0, 72711]
+    assert set(statuses(result, "applications.unavailable.not_held")) == {Status.BLANK}

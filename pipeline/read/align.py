@@ -697,6 +697,7 @@ class _Assignment:
         self.rows = rows
         self.cell_a_line = cell_a_line
         self.labelled = {hit.row for hit in chosen if not hit.anchor}
+        self.label_lines = {unit.line for unit in units if isinstance(unit, Label)}
         self.segments: list[Segment] = []
         self.orphans: list[Orphan] = []
         self.empty: list[Row] = []
@@ -725,6 +726,8 @@ class _Assignment:
             while len(runs) > len(group) and any(not run.filled for run in runs):
                 runs.remove(next(run for run in runs if not run.filled))
         filled = [run for run in runs if run.filled]
+        if tall and len(filled) == 1 and len(runs) > len(filled) and self._label_padding(runs):
+            runs = filled  # the one run of values is the last label's (see `_label_padding`)
         if len(group) >= 2 and len(filled) >= 2:
             # Several labels, then several runs: rows printed as a column of labels and a block
             # of numbers (pdftotext, P35); which run is whose is not in the text.
@@ -748,6 +751,12 @@ class _Assignment:
         for run in runs[taken:]:
             if run.filled:
                 self.orphans.append(Orphan(group[-1].row if group else self.last_row, before, run))
+
+    def _label_padding(self, runs: list[Run]) -> bool:
+        """Whether the blank runs are only the empty cells of lines that hold labels: a grid's
+        label rows (markitdown: `| （四）无 | 2.没有… |  |  |` ¶ `|  |  | 5 | 0 0 | … |` ¶
+        `| 法提供 | 另行制作 |  |  |`), not the blank values of rows whose labels came before."""
+        return all(run.line in self.label_lines for run in runs if not run.filled)
 
 
 _NUMBERED = re.compile(r"(\d{1,2})[.．、]")

@@ -159,6 +159,8 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             result.findings.append(finding)
         if checks and (doubted := _placed_against_the_sums(candidates, result.readings)):
             result.findings.append(_blocks_placed_unsure(doubted))
+        elif checks and _alternating(cells) and (read := _read_values(result.readings)):
+            result.findings.append(_separators_unsure(read))
     result.findings += _other_orders(data, document.text) + blank_or_zero_findings(
         result.readings, "section 四"
     )
@@ -188,6 +190,27 @@ def _blocks_placed_unsure(keys: list[str]) -> Finding:
         fields=keys,
         message="section 四: no reading lets every block add up, so which block each value is in is not "
         "proven: the blocks that add up may hold another block's values",
+    )
+
+
+def _alternating(cells: list[Cell]) -> bool:
+    """Whether every other cell is blank, values first and last: empty lines between values, which
+    pdftotext prints between its blocks as often as a text a cell a line prints blank cells."""
+    return len(cells) == 15 and all((cell.kind is BLANK) == (i % 2 == 1) for i, cell in enumerate(cells))
+
+
+def _read_values(readings: dict[str, Reading]) -> list[str]:
+    """The cells of section 四 read as a value (a 0 too)."""
+    return [key for key in REVIEW_KEYS if (cell := readings.get(key)) is not None and cell.value is not None]
+
+
+def _separators_unsure(keys: list[str]) -> Finding:
+    return Finding(
+        rule="blocks_unsure",
+        severity="warning",
+        fields=keys,
+        message="section 四: its values alternate with empty lines, read as blank cells; they may be "
+        "no cells but the breaks pdftotext prints between blocks, and the values then other columns'",
     )
 
 
