@@ -62,8 +62,20 @@ def is_grounded(reading: Reading, text: str) -> bool:
     span = text[source.start : source.end]  # as the document has it: cleaned once per distinct cell
     money, rules = reading.key.endswith(".amount_wan"), reading.reader == "rules"
     if len(span) <= _MEMO_SPAN:
-        return _written_in_cell(span, value, money, rules)
+        return _written_in_cell(span, value, money, rules) or (rules and _wrapped_in(span, value))
     return _written_in(_cleaned(span, rules), value, money, not rules)
+
+
+def _wrapped_in(span: str, value: Number) -> bool:
+    """Whether a number too wide for its narrow column is written wrapped: its first digits open the
+    cell's span and the rest close it, the other cells of the row between (`155 113 … 449` ¶ `765`)."""
+    tokens = span.split()
+    return (
+        len(tokens) >= 2
+        and tokens[0].isdigit()
+        and tokens[-1].isdigit()
+        and tokens[0] + tokens[-1] == str(value)
+    )
 
 
 _MEMO_SPAN = 200  # a longer span (a model's section) seldom recurs: judged, not remembered

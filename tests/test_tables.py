@@ -1936,3 +1936,42 @@ def test_blank_cells_on_the_lines_of_a_grids_labels_are_no_rows_values() -> None
     # six values for seven columns: its total is read, the cell left blank is not known
     assert values(result, "applications.unavailable.needs_creation")[2:] == [0, 0, 0, 0, 72711]
     assert set(statuses(result, "applications.unavailable.not_held")) == {Status.BLANK}
+
+
+# LibreOffice's print of a table whose numbers are too wide for their narrow columns, read back by
+# pdfplumber: each wrapped number's first digits on the row's line, the rest on the line below,
+# beside the rest of the wrapped label (or alone), under no column the text keeps (P33)
+_WRAPPED_WIDE = (
+    "一、本年新收政 155 113 0 272 416 162 449\n"
+    "府信息公开申请 765 1 361 5 07 629\n"
+    "数量\n"
+    "二、上年结转政 0 0 0 0 0 0 0\n"
+    "府信息公开申请数量\n"
+)
+
+
+def test_numbers_wrapped_in_narrow_columns_onto_the_line_below_are_read_whole() -> None:  # P33
+    result = read_applications(whole(_WRAPPED_WIDE), "2019", doc(_WRAPPED_WIDE))
+    assert values(result, "applications.new_received") == [155765, 1131, 0, 272361, 4165, 16207, 449629]
+    assert values(result, "applications.carried_over") == [0] * 7
+    # the value is grounded where it is written: its first digits open its span, the rest close it
+    from pipeline.ground import grounding
+
+    assert all(grounding(result.readings, doc(_WRAPPED_WIDE)).values())
+    # a wrapped number keeps two digits at least on its line: the next row's zeros after the rest
+    # of a label (pdftotext without -layout) are no tails of its 6s
+    text = "（二）部分公开（区分处理的，只计这一情形， 0 0 6 0 0 0 6\n不计其他情形）\n0 0\n"
+    partial = values(read_applications(whole(text), "2021", doc(text)), "applications.partial")
+    assert partial == [0, 0, 6, 0, 0, 0, 6]
+
+
+def test_a_short_line_below_a_row_that_adds_up_as_printed_is_no_tails_of_its_numbers() -> None:  # P33, P26
+    # straight below a row (no rest of its label beside it) a short line may be a row that lost its
+    # label: the row adds up as printed, so its numbers are read as printed
+    text = "（七）总计 15 11 0 0 0 0 26\n5 5\n四、结转下年度继续办理 0 0 0 0 0 0 0\n"
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.total") == [15, 11, 0, 0, 0, 0, 26]
+    # one that does not add up as printed takes the line's digits where they make it add up
+    text = "（七）总计 155 113 0 0 0 0 269\n7 5 2\n四、结转下年度继续办理 0 0 0 0 0 0 0\n"
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.total") == [1557, 1135, 0, 0, 0, 0, 2692]

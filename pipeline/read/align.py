@@ -22,7 +22,7 @@ from typing import NamedTuple, TypeVar
 from rapidfuzz import fuzz
 from rapidfuzz.distance import ScoreAlignment
 
-from pipeline.read.candidates import filled_total_adds_up
+from pipeline.read.candidates import filled_total_adds_up, tails_joined
 from pipeline.read.tokens import ORDINAL, Cell, Kind, Place
 from schemas.layout import CAPTION_FIRST_ROWS, Row
 
@@ -193,10 +193,12 @@ class Run:
     first: int  # index of the first cell in its line
     line_width: int
     _filled: bool | None = field(default=None, init=False, repr=False, compare=False)
+    tails: list[Cell] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __init__(self, cells: list[Cell], line: int, first: int, line_width: int) -> None:
         self.cells, self.line, self.first, self.line_width = cells, line, first, line_width
         self._filled = None
+        self.tails = None  # the tails of its numbers, wrapped onto the line below (`_tails_of`)
 
     @property
     def filled(self) -> bool:
@@ -313,6 +315,7 @@ class Segment:
     # a label fragment that no row's label matched, numbered as another row (`6.属`), standing
     # between the row's label and these values: they may be that row's (its label broken by a page)
     foreign: Cell | None
+    tails: list[Cell] | None  # the tails of its numbers, wrapped onto the line below (`_tails_of`)
 
     def __init__(
         self,
@@ -324,9 +327,10 @@ class Segment:
         placements: list[list[Cell]] | None = None,
         by_spacing: bool = False,
         foreign: Cell | None = None,
+        tails: list[Cell] | None = None,
     ) -> None:
         self.row, self.label, self.cells, self.shape, self.placed = row, label, cells, shape, placed
-        self.placements, self.by_spacing, self.foreign = placements, by_spacing, foreign
+        self.placements, self.by_spacing, self.foreign, self.tails = placements, by_spacing, foreign, tails
 
 
 @dataclass(slots=True, init=False)
@@ -677,6 +681,13 @@ def _assign_runs(
         runs, group = done.runs, done.group
         if wrapped and runs and len(runs[-1].cells) + len(unit.cells) == len(rows[group[-1].row].columns):
             runs[-1] = _joined_runs(runs[-1], unit)  # values printed beside both lines of the label
+        elif (
+            group
+            and runs
+            and (wrapped or (units[position - 1] is runs[-1] and unit.line == runs[-1].line + 1))
+            and _tails_of(runs[-1], unit, rows[group[-1].row], beside_label=wrapped)
+        ):
+            runs[-1].tails = unit.cells
         elif unit.filled or (group and len(runs) < len(group) and not _before_label(unit, units, position)):
             runs.append(unit)
         wrapped = False
@@ -1048,6 +1059,20 @@ def _side_by_side(runs: list[Run]) -> bool:
     )
 
 
+def _tails_of(run: Run, line: Run, row: Row, beside_label: bool) -> bool:
+    """Whether the line of values below a row's full run holds the tails of its numbers wrapped in
+    their narrow columns: the row adds up with them (`tails_joined`). Where no rest of the row's
+    label stands beside the line, it may be a row that lost its label: only if the row does not add
+    up as printed."""
+    if not beside_label and filled_total_adds_up(run.cells):
+        return False
+    return (
+        len(run.cells) == len(row.columns)
+        and len(line.cells) < len(row.columns)
+        and bool(tails_joined(run.cells, line.cells, filled_total_adds_up))
+    )
+
+
 def _joined_runs(first: Run, second: Run) -> Run:
     """One row's values printed on two lines, beside the two lines of its wrapped label."""
     return Run([*first.cells, *second.cells], first.line, first.first, first.line_width)
@@ -1059,7 +1084,7 @@ def _segment(units: list[Unit], hit: Hit, run: Run, rows: Sequence[Row]) -> Segm
     ends_line = run.first + len(run.cells) == run.line_width
     plain = label.line == run.line and run.first == label.index + 1 and ends_line
     shape = (run.line_width, run.first) if plain else _whole_line(run)
-    return Segment(rows[hit.row], label.cell, list(run.cells), shape)
+    return Segment(rows[hit.row], label.cell, list(run.cells), shape, tails=run.tails)
 
 
 def _place_orphans(

@@ -306,6 +306,37 @@ def rejoined_numbers(
     ]
 
 
+def tails_joined(cells: list[Cell], tails: list[Cell], check: RowCheck) -> list[Slots]:
+    """Readings of a row whose numbers too wide for their narrow columns wrapped onto the line below,
+    the tails in the order of their columns but under no column the text keeps (`155 113 0 272` ¶
+    `765 1 361`: LibreOffice's print read back by pdfplumber): each tail glued onto one number, in
+    order, one distinct reading for each way `check` accepts. A number wraps where it is wider than
+    its column: what it keeps on the line is two digits at least, and no shorter than any number of
+    the row kept whole (`6` ¶ `0`, a row of one-digit counts and the next row's zero, is no 60)."""
+    if any(cell.kind is BLANK for cell in cells) or not all(tail.text.isdigit() for tail in tails):
+        return []
+    readings: dict[tuple[str, ...], Slots] = {}
+    for chosen in combinations(range(len(cells)), len(tails)):
+        if not _wrap_heads(cells, chosen):
+            continue
+        joined = list(cells)
+        for i, tail in zip(chosen, tails, strict=True):
+            digits = cells[i].text + tail.text
+            joined[i] = Cell(digits, cells[i].start, tail.end, NUMBER, int(digits), inline=True)
+        if check(joined):
+            readings.setdefault(tuple(cell.text for cell in joined), joined)
+    return list(readings.values())
+
+
+def _wrap_heads(cells: list[Cell], chosen: tuple[int, ...]) -> bool:
+    """Whether the chosen cells may be numbers wrapped in their columns (`tails_joined`)."""
+    heads = [cells[i].text for i in chosen]
+    if not all(head.isdigit() and len(head) >= 2 and head[0] != "0" for head in heads):
+        return False
+    kept = [len(cell.text) for i, cell in enumerate(cells) if i not in chosen]
+    return min(map(len, heads)) >= max(kept, default=0)
+
+
 def _whole_numbers(joined: list[Cell], cells: list[Cell]) -> bool:
     """No number the joins made starts with 0 ("0" ¶ "5" is two cells, never 05)."""
     made = (cell for cell in joined if not any(cell is c for c in cells))

@@ -37,6 +37,7 @@ from pipeline.read.candidates import (
     printed_cells,
     rejoined_numbers,
     sums_to_last,
+    tails_joined,
     took_a_leading_blank,
     trim_blanks,
     zero_run,
@@ -756,6 +757,8 @@ def _fit(segment: Segment, rules: RowRules, whole: bool, text: str) -> Fit:
     """The row's readings (`text`: the document's, where its cells' spans are)."""
     if segment.placements:  # the few column placements the row's spacing allows
         return Fit(segment.placements, "shifted")
+    if segment.tails:
+        return Fit(tails_joined(segment.cells, segment.tails, filled_total_adds_up), "rejoined")
     slots = len(segment.row.columns)
     if one_block(rules.blocks, slots):
         rejoined = rejoined_numbers(segment.cells, slots, text, filled_total_adds_up)
