@@ -1975,3 +1975,16 @@ def test_a_short_line_below_a_row_that_adds_up_as_printed_is_no_tails_of_its_num
     text = "（七）总计 155 113 0 0 0 0 269\n7 5 2\n四、结转下年度继续办理 0 0 0 0 0 0 0\n"
     result = read_applications(whole(text), "2019", doc(text))
     assert values(result, "applications.total") == [1557, 1135, 0, 0, 0, 0, 2692]
+
+
+def test_a_grid_rows_values_lifted_below_the_one_on_its_labels_line_are_taken_back() -> None:  # P26, P32
+    # markitdown prints a row's one value (a nil mark) on its label's grid line and the rest on the
+    # grid line below, where no label stands: the row is both, the nil put back where it adds up
+    text = (
+        _grid_row("|  |  | 2.重复申请 |  |  |  |  |  | 无 |  |  |  |")
+        + "|  |  |  |  |  |  |  | 0 5 | 0 | - |  | 0 5 |\n"
+        + "|  | （五）不 | 3.要求提供公开出版物 |  |  |  |  | - 0 | 0 0 | 0 |  | - 无 |\n"
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.not_processed.duplicate")[-1] == 5
+    assert any(f.rule == "lifted_value" for f in result.findings)

@@ -8,6 +8,7 @@ finding; section 四 is read by `pipeline.read.litigation`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
@@ -604,7 +605,7 @@ def _read_aligned(
     whole = numbers_whole(cell_a_line, document)
     rules_of = {key: rules_for(s.row) for key, s in chosen.items()}
     fits = {key: _fit(s, rules_of[key], whole, document.text) for key, s in chosen.items()}
-    alignment, lifted = _take_lifted_values(alignment, chosen, fits, rules_of)
+    alignment, lifted = _take_lifted_values(alignment, chosen, fits, rules_of, document.text)
     result.findings.extend(lifted)
     starts = _value_starts(chosen, fits)
     candidates: dict[str, list[Slots]] = {}
@@ -635,27 +636,35 @@ def _read_aligned(
 
 
 def _take_lifted_values(
-    alignment: Alignment, chosen: dict[str, Segment], fits: dict[str, Fit], rules_of: dict[str, RowRules]
+    alignment: Alignment,
+    chosen: dict[str, Segment],
+    fits: dict[str, Fit],
+    rules_of: dict[str, RowRules],
+    text: str,
 ) -> tuple[Alignment, list[Finding]]:
     """Values a converter lifted out of their grid row onto a line of their own, just before or
     after it (markitdown: `| 3 | 0 0 | 5 | 4 26 |` ¶ `14`), taken back by the row: a merged grid
     row of one block, one value short, that no reading adds up, takes a lone value beside it at
     every place where it then adds up; the column sums choose among those (`_consistent`), and
-    what they cannot choose stays null. `fits` is updated in place."""
+    what they cannot choose stays null. So is the rest of a row lifted onto the grid line below the
+    one value left on its label's line (`_lifted_below`). `fits` is updated in place."""
     taken: list[Run] = []
     findings: list[Finding] = []
     read = [segment for segment in chosen.values() if segment.cells]
     for run in alignment.unplaced:
         lone = [cell for cell in run.cells if cell.kind is not BLANK]
-        if len(lone) != 1 or lone[0].kind is not Kind.NUMBER:
-            continue
-        fitted = {
-            segment.row.key: readings
-            for segment in _beside(read, run)
-            if fits[segment.row.key].note == "no_reading"
-            if (readings := _with_value(segment, lone[0], rules_of[segment.row.key]))
-        }
-        if len(fitted) != 1:
+        value: Cell | None
+        if len(lone) == 1 and lone[0].kind is Kind.NUMBER:
+            fitted = {
+                segment.row.key: readings
+                for segment in _beside(read, run)
+                if fits[segment.row.key].note == "no_reading"
+                if (readings := _with_value(segment, lone[0], rules_of[segment.row.key]))
+            }
+            value = lone[0]
+        else:  # the row's one value left on its label's line, the rest of the row lifted below it
+            fitted, value = _lifted_below(read, run, rules_of, text)
+        if len(fitted) != 1 or value is None:
             continue
         key, readings = fitted.popitem()
         fits[key] = Fit(readings, "lifted")
@@ -665,12 +674,33 @@ def _take_lifted_values(
                 rule="lifted_value",
                 severity="info",
                 fields=list(row_keys(chosen[key].row)),
-                message=f"{key}: '{lone[0].text}', printed apart from its grid row, taken back where the "
-                "row adds up",
+                message=f"{key}: '{value.text}', printed apart from the rest of its grid row, taken "
+                "back where the row adds up",
             )
         )
     unplaced = [run for run in alignment.unplaced if all(run is not t for t in taken)]
     return replace(alignment, unplaced=unplaced), findings
+
+
+def _lifted_below(
+    read: list[Segment], run: Run, rules_of: dict[str, RowRules], text: str
+) -> tuple[dict[str, list[Slots]], Cell | None]:
+    """A row whose label's grid line holds one value and the rest of whose values no row took, on
+    the grid line straight after it (markitdown: `| 2.重复申请 |  | 无 |  |` ¶ `|  | 0 5 | 0 | - | 0 5 |`):
+    its readings with that value put back where the row adds up, and the value."""
+    before = [segment for segment in _beside(read, run) if segment.cells[-1].end <= run.cells[0].start]
+    if not before or not _GRID_BETWEEN.fullmatch(text[before[0].cells[-1].end : run.cells[0].start]):
+        return {}, None
+    segment = before[0]
+    own = [cell for cell in segment.cells if cell.kind is not BLANK]
+    if len(own) != 1:
+        return {}, None
+    key = segment.row.key
+    readings = _with_value(replace(segment, cells=run.cells), own[0], rules_of[key])
+    return ({key: readings} if readings else {}), own[0]
+
+
+_GRID_BETWEEN = re.compile(r"[\s|:-]*")  # the rest of a grid line and a ruler: no label, no value
 
 
 def _with_value(segment: Segment, value: Cell, rules: RowRules) -> list[Slots]:
