@@ -35,6 +35,14 @@ def test_an_ordinal_ending_its_line_is_part_of_the_label_not_a_value() -> None: 
     assert "8." in [c.text for c in cells if c.kind is Kind.TEXT]
 
 
+def test_two_labels_ordinals_run_together_are_no_decimal() -> None:  # P35
+    # pdftotext without -layout prints the ordinals of two labels wrapped in one column side by side
+    # (`（三）不予 4.5.保护第三方合法权益`): `4.5` before `.` is two ordinals, not the value 4.5
+    cells = [cell for row in token_rows("（三）不予 4.5.保护第三方合法权益 0 0") for cell in row]
+    assert [c.text for c in cells if c.kind is Kind.NUMBER] == ["0", "0"]
+    assert pieces("采购总金额4.5万元") == [("text", "采购总金额"), ("number", "4.5万元")]
+
+
 def test_nil_marks_in_running_text_but_not_inside_words() -> None:  # P12
     assert pieces("规章无无无（四）无法提供") == [
         ("text", "规章"),

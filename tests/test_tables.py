@@ -1988,3 +1988,44 @@ def test_a_grid_rows_values_lifted_below_the_one_on_its_labels_line_are_taken_ba
     result = read_applications(whole(text), "2021", doc(text))
     assert values(result, "applications.not_processed.duplicate")[-1] == 5
     assert any(f.rule == "lifted_value" for f in result.findings)
+
+
+def test_values_scattered_among_their_labels_are_read_in_the_texts_order() -> None:  # P35
+    # A generated report (seed 351) printed by Chromium, read back by pdftotext without -layout: a
+    # row's values stand before its label, after it and beside a line of it, a few a line, so most
+    # labels take a piece of their row. The table's values are exactly its cells: read in the text's
+    # order a row's worth a row; a row that does not add up so, with one value moved where it does
+    # (`5` printed on its label's line after the rest: `5 0 0 0 0 10` ¶ `2.没有现成信息需要另行制作 5`),
+    # the column sums choosing, and what they cannot choose left null.
+    from pipeline.review import doubts
+    from pipeline.run import extract_document
+    from pipeline.settings import Settings
+
+    record = extract_document(str(DATA / "pdftotext_raw_scattered.txt"), Settings(backend="rules"))
+    fields = record.fields
+    assert [fields[f"applications.new_received.{c}"] for c in APPLICANT_COLUMNS] == [20, 17, 3, 0, 8, 4, 52]
+    assert [fields[f"applications.total.{c}"] for c in APPLICANT_COLUMNS] == [20, 17, 3, 0, 8, 4, 52]
+    needs_creation = [fields[f"applications.unavailable.needs_creation.{c}"] for c in APPLICANT_COLUMNS]
+    assert all(
+        read in (None, right) for read, right in zip(needs_creation, [5, 5, 0, 0, 0, 0, 10], strict=True)
+    )
+    # which row each value is, only the count and the sums say: every value read is in doubt
+    read = {key for key, value in fields.items() if key.startswith("applications.") and value is not None}
+    assert read and read <= set(doubts(record))
+
+
+def test_rows_standing_whole_on_their_grid_lines_are_not_read_in_the_texts_order() -> None:  # P35, P26
+    # markitdown lifts two zeros of each of two rows onto their labels' grid lines; every other row
+    # stands whole. In the text's order they read 0 0 31 9 0 0 40 and 0 0 3 0 0 0 3, which add up:
+    # their grid lines, not the text's order, say where their values are (the lifted ones are for
+    # the arithmetic to place), so the table is not read label-blind
+    rows = APPLICATION_ROWS["2021"]
+    text = (
+        f"| {rows[0].label} |  |  |  | 0 |  | 0 |\n|  | 31 | 9 0 |  | 0 | 40 |\n"
+        f"| {rows[1].label} |  |  |  | 0 |  | 0 |\n|  | 3 | 0 0 |  | 0 | 3 |\n"
+        + "".join(f"| {row.label} | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n" for row in rows[2:])
+    )
+    result = read_applications(whole(text), "2021", doc(text))
+    assert values(result, "applications.new_received")[0] != 0
+    assert values(result, "applications.carried_over")[0] != 0
+    assert not any(f.rule == "order_unsure" for f in result.findings)

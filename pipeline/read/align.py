@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import groupby, pairwise, takewhile
+from itertools import groupby, pairwise, product, takewhile
 from typing import NamedTuple, TypeVar
 
 from rapidfuzz import fuzz
@@ -433,6 +433,44 @@ def align_values_first(alignment: Alignment, rows: Sequence[Row]) -> Alignment |
     if first is None or first.row != 0 or all(segment.row is not rows[0] for segment in segments):
         return None
     return Alignment(segments, pending, empty)
+
+
+def align_in_stream(alignment: Alignment, rows: Sequence[Row]) -> Alignment | None:
+    """The table's values in the text's order, a row's worth to each row in canonical order,
+    whatever labels stand among them: pdftotext without -layout prints a row's values before its
+    label, after it or beside a line of it, as its blocks fall (P35). None unless the values are
+    exactly the table's cells: there a blank cell prints nothing, and a row short of one would shift
+    every row after it. Each row is read as printed where it adds up, else with one value moved (the
+    one printed on its label's line, out of its block) where it then does; the column sums choose."""
+    cells = [
+        cell
+        for unit in alignment.units
+        if isinstance(unit, Run)
+        for cell in unit.cells
+        if cell.kind is not _BLANK
+    ]
+    if len(cells) != sum(len(row.columns) for row in rows):
+        return None
+    segments: list[Segment] = []
+    for row in rows:
+        printed, cells = cells[: len(row.columns)], cells[len(row.columns) :]
+        segments.append(Segment(row, None, printed, placed="stream", placements=_one_moved(printed)))
+    return Alignment(segments, [], [], alignment.units, alignment.hits)
+
+
+def _one_moved(printed: list[Cell]) -> list[list[Cell]]:
+    """The row as printed where it adds up: a move that keeps the sum is no more likely than none,
+    and the column sums, whose other rows may be misread, are no proof of it. Else the distinct
+    readings with one value moved that add up, or as printed when none does."""
+    if filled_total_adds_up(printed):
+        return [printed]
+    readings: dict[tuple[object, ...], list[Cell]] = {}
+    for source, target in product(range(len(printed)), repeat=2):
+        rest = printed[:source] + printed[source + 1 :]
+        moved = [*rest[:target], printed[source], *rest[target:]]
+        if filled_total_adds_up(moved):
+            readings.setdefault(tuple((cell.kind, cell.value) for cell in moved), moved)
+    return list(readings.values()) or [printed]
 
 
 def _all_hits(units: list[Unit], rows: Sequence[Row]) -> list[Hit]:

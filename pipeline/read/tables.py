@@ -16,7 +16,7 @@ from itertools import combinations, pairwise
 from typing import NamedTuple
 
 from pipeline.document import Document
-from pipeline.read.align import Alignment, Run, Segment, align, align_values_first
+from pipeline.read.align import Alignment, Run, Segment, align, align_in_stream, align_values_first
 from pipeline.read.candidates import (
     BLANK,
     Fit,
@@ -249,7 +249,7 @@ def read_row(
                 + ("; no sum checks where its digits were cut" if cut else ""),
             )
         )
-    elif fit.note in ("glued", "shifted", "rejoined", "alone") and not any(
+    elif fit.note in ("glued", "shifted", "rejoined", "alone", "reordered") and not any(
         r.layout == BLANK_OR_ZERO for r in readings.values()
     ):
         # among placements the spaces between values allowed, other placements were never tried
@@ -474,6 +474,13 @@ def read_labelled_rows(
     )
     alignment = align(table, layout_rows, cell_a_line)
     result = read(alignment)
+    if relations and not _read_complete(result, layout_rows):
+        in_stream = (
+            align_in_stream(alignment, layout_rows) if _rows_in_pieces(alignment, layout_rows) else None
+        )
+        if in_stream is not None and _reads_better(streamed := read(in_stream), result):
+            streamed.findings.append(_order_unsure(streamed, _IN_STREAM))
+            return streamed
     if not _labels_apart(alignment, document.text):
         return result
     if relations and not _read_complete(result, layout_rows):
@@ -520,6 +527,18 @@ def _reads_better(other: TableReading, usual: TableReading) -> bool:
 _WHOLE_ROW = 7  # cells
 
 
+def _rows_in_pieces(alignment: Alignment, layout_rows: Sequence[Row]) -> bool:
+    """Whether most rows took fewer values after their labels than their columns, or none: a text
+    that prints a row's values in pieces before, after and beside its label (pdftotext without
+    -layout), not one whose rows stand whole on their lines, a few of them broken."""
+    whole = sum(
+        1
+        for segment in alignment.segments
+        if sum(1 for cell in segment.cells if cell.kind is not BLANK) >= len(segment.row.columns)
+    )
+    return whole * 2 < len(layout_rows)
+
+
 def _reads_as_well(other: TableReading, usual: TableReading) -> bool:
     """Whether the other order reads as many cells, as many rows adding up to a 总计 above 0."""
     return _cells_read(other) >= _cells_read(usual) and _rows_adding_up(other) >= _rows_adding_up(usual)
@@ -536,6 +555,13 @@ _VALUES_FIRST = (
 _ORDER_UNPROVEN = (
     "values read after their labels, yet values stand before the first label too (pdftotext without "
     "-layout prints them first) and read as fully so; no relation tells the two orders apart"
+)
+
+
+_IN_STREAM = (
+    "values read in the text's order, a row's worth to each row, the labels among them set aside "
+    "(pdftotext without -layout prints a row's values before, after or beside its label); which row "
+    "each value is, only the count of the table's cells and the relations say"
 )
 
 
@@ -785,8 +811,8 @@ def _in_row_order(alignment: Alignment) -> bool:
 
 def _fit(segment: Segment, rules: RowRules, whole: bool, text: str) -> Fit:
     """The row's readings (`text`: the document's, where its cells' spans are)."""
-    if segment.placements:  # the few column placements the row's spacing allows
-        return Fit(segment.placements, "shifted")
+    if segment.placements:  # the few column placements the row's spacing allows, or its orders
+        return Fit(segment.placements, "reordered" if segment.placed == "stream" else "shifted")
     if segment.tails:
         return Fit(tails_joined(segment.cells, segment.tails, filled_total_adds_up), "rejoined")
     slots = len(segment.row.columns)

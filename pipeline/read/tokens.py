@@ -387,6 +387,7 @@ _FRAGMENT = re.compile(
 )
 # "2.其他…", "1、申请人…", or `8.` ending its line (the label wrapped onto the next): an ordinal
 _ORDINAL_AFTER = re.compile(r" ?[.、．)）](?:\D|$)")
+_TWO_ORDINALS = re.compile(r"\d{1,2}\.\d{1,2}")
 
 
 def fragments(cell: Cell) -> list[Cell]:
@@ -427,6 +428,8 @@ def _fragments_at_zero(text: str) -> tuple[Cell, ...] | None:
             if len(number) == 1:
                 continue  # the whole number is the ordinal of the next label
             end -= 1
+        elif number is not None and _TWO_ORDINALS.fullmatch(number) and _ORDINAL_AFTER.match(text, end):
+            continue  # `4.5.保护…`: two labels' ordinals run together (pdftotext without -layout)
         if begin > label_from:
             label = text[label_from:begin]
             if label.strip():
