@@ -158,9 +158,9 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
         if (finding := _fit_finding(fit, len(candidates), keys, len(cells), surplus)) is not None:
             result.findings.append(finding)
         if checks and (doubted := _placed_against_the_sums(candidates, result.readings)):
-            result.findings.append(_blocks_placed_unsure(doubted))
+            result.findings.append(_blocks_unsure(doubted, _AGAINST_THE_SUMS))
         elif checks and _alternating(cells) and (read := _read_values(result.readings)):
-            result.findings.append(_separators_unsure(read))
+            result.findings.append(_blocks_unsure(read, _SEPARATORS))
     result.findings += _other_orders(data, document.text) + blank_or_zero_findings(
         result.readings, "section 四"
     )
@@ -183,14 +183,18 @@ def _placed_against_the_sums(candidates: list[Slots], readings: dict[str, Readin
     return [key for key in REVIEW_KEYS if (reading := readings.get(key)) is not None and reading.value]
 
 
-def _blocks_placed_unsure(keys: list[str]) -> Finding:
-    return Finding(
-        rule="blocks_unsure",
-        severity="warning",
-        fields=keys,
-        message="section 四: no reading lets every block add up, so which block each value is in is not "
-        "proven: the blocks that add up may hold another block's values",
-    )
+def _blocks_unsure(keys: list[str], why: str) -> Finding:
+    return Finding(rule="blocks_unsure", severity="warning", fields=keys, message=f"section 四: {why}")
+
+
+_AGAINST_THE_SUMS = (
+    "no reading lets every block add up, so which block each value is in is not proven: the blocks "
+    "that add up may hold another block's values"
+)
+_SEPARATORS = (
+    "its values alternate with empty lines, read as blank cells; they may be no cells but the breaks "
+    "pdftotext prints between blocks, and the values then other columns'"
+)
 
 
 def _alternating(cells: list[Cell]) -> bool:
@@ -202,16 +206,6 @@ def _alternating(cells: list[Cell]) -> bool:
 def _read_values(readings: dict[str, Reading]) -> list[str]:
     """The cells of section 四 read as a value (a 0 too)."""
     return [key for key in REVIEW_KEYS if (cell := readings.get(key)) is not None and cell.value is not None]
-
-
-def _separators_unsure(keys: list[str]) -> Finding:
-    return Finding(
-        rule="blocks_unsure",
-        severity="warning",
-        fields=keys,
-        message="section 四: its values alternate with empty lines, read as blank cells; they may be "
-        "no cells but the breaks pdftotext prints between blocks, and the values then other columns'",
-    )
 
 
 def _unplaced_findings(readings: dict[str, Reading], cells: int) -> list[Finding]:
