@@ -2029,3 +2029,17 @@ def test_rows_standing_whole_on_their_grid_lines_are_not_read_in_the_texts_order
     assert values(result, "applications.new_received")[0] != 0
     assert values(result, "applications.carried_over")[0] != 0
     assert not any(f.rule == "order_unsure" for f in result.findings)
+
+
+def test_a_total_read_beside_parts_in_doubt_in_crawled_text_may_be_a_part() -> None:  # P7, P21
+    # `0800 8` in a crawler's one-liner: 15 readings put 8 in the 总计, the parts in doubt; a filer
+    # who leaves the 总计 blank (0 8 · 0 0 8 ·) prints the same text, so the 总计 is in doubt too
+    text = (
+        "（一）予以公开1 0 00 0 （二）部分公开（区分处理的，只计这一情形，不计其他情形） 0800 8 "
+        "（三）不予公开 1.属于国家秘密 000 0 0 2.其他法律行政法规禁止公开 0 0 000"
+    )
+    result = read_applications(whole(text), "2019", doc(text))
+    [ambiguous] = [
+        f for f in result.findings if f.rule == "ambiguous" and "applications.partial.commercial" in f.fields
+    ]
+    assert "applications.partial.total" in ambiguous.fields

@@ -210,6 +210,10 @@ def read_row(
             # row's values are pieces of a number a narrow column wrapped (`359` ¶ `77`), it is one
             unresolved = [*unresolved, total]
             message += f"; its 总计 {readings[total].value} rests on no part read"
+        elif blanks_dropped and (total := _total_maybe_a_part(segment.row, keys, unresolved, candidates)):
+            # a filer who leaves the 总计 blank prints the same values: the last may be a part
+            unresolved = [*unresolved, total]
+            message += f"; its 总计 {readings[total].value} may be a part's, the 总计 left blank"
         findings.append(Finding(rule="ambiguous", severity="error", fields=unresolved, message=message))
     elif fit.note == "extra_values":
         printed = printed_cells(trim_blanks(segment.cells, len(keys)))
@@ -380,6 +384,22 @@ def _total_of_no_part(row: Row, keys: Sequence[str], unresolved: list[str]) -> s
     if row.columns[-1] != "total" or total in unresolved or len(unresolved) < len(keys) - 1:
         return None
     return total
+
+
+def _total_maybe_a_part(
+    row: Row, keys: Sequence[str], unresolved: list[str], candidates: list[Slots]
+) -> str | None:
+    """The key of a row's 总计 read while parts were not, in text that keeps no blank cell, where
+    every reading's values fit the parts alone: a 总计 left blank leaves the same text."""
+    total = keys[-1]
+    if row.columns[-1] != "total" or total in unresolved:
+        return None
+    parts = len(keys) - 1
+    return (
+        total
+        if all(sum(cell.kind is not BLANK for cell in reading) <= parts for reading in candidates)
+        else None
+    )
 
 
 def _unread_row(segment: Segment, fit: Fit, document: Document) -> tuple[dict[str, Reading], list[Finding]]:
