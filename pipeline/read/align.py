@@ -725,7 +725,7 @@ def _assign_runs(
             and (wrapped or (units[position - 1] is runs[-1] and unit.line == runs[-1].line + 1))
             and _tails_of(runs[-1], unit, rows[group[-1].row], beside_label=wrapped)
         ):
-            runs[-1].tails = unit.cells
+            runs[-1].tails = unit.cells  # its numbers' tails, wrapped in narrow columns onto this line
         elif unit.filled or (group and len(runs) < len(group) and not _before_label(unit, units, position)):
             runs.append(unit)
         wrapped = False

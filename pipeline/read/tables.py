@@ -389,7 +389,7 @@ def _total_of_no_part(row: Row, keys: Sequence[str], unresolved: list[str]) -> s
 def _total_maybe_a_part(
     row: Row, keys: Sequence[str], unresolved: list[str], candidates: list[Slots]
 ) -> str | None:
-    """The key of a row's 总计 read while parts were not, in text that keeps no blank cell, where
+    """The key of a row's 总计 read while some parts were not, in text that keeps no blank cell, where
     every reading's values fit the parts alone: a 总计 left blank leaves the same text."""
     total = keys[-1]
     if row.columns[-1] != "total" or total in unresolved:
