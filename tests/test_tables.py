@@ -1991,6 +1991,15 @@ def test_a_grid_rows_values_lifted_below_the_one_on_its_labels_line_are_taken_ba
     # where the readings differ only in a nil mark or a 0, the cell gives 0 either way: read 0;
     # where the 5 may stand, null
     assert values(result, "applications.not_processed.duplicate")[:6] == [0, None, None, 0, 0, 0]
+    # two values left on the label's line: put back in their order where the row adds up
+    text = (
+        _grid_row("| 一、本年新收政府信息公开申请数量 |  |  |  |  | 0 |  | 0 |")
+        + "|  |  |  | 31 | 9 0 |  | 0 | 40 |\n"
+        + "| 二、上年结转政府信息公开申请数量 |  |  |  | 3 | 0 0 | 0 0 | 0 3 |\n"
+    )
+    result = read_applications(whole(text), "2019", doc(text))
+    assert values(result, "applications.new_received")[-1] == 40
+    assert any(f.rule == "lifted_value" for f in result.findings)
 
 
 def test_values_scattered_among_their_labels_are_read_in_the_texts_order() -> None:  # P35

@@ -693,24 +693,23 @@ def _take_lifted_values(
     row of one block, one value short, that no reading adds up, takes a lone value beside it at
     every place where it then adds up; the column sums choose among those (`_consistent`), and
     what they cannot choose stays null. So is the rest of a row lifted onto the grid line below the
-    one value left on its label's line (`_lifted_below`). `fits` is updated in place."""
+    few values left on its label's line (`_lifted_below`). `fits` is updated in place."""
     taken: list[Run] = []
     findings: list[Finding] = []
     read = [segment for segment in chosen.values() if segment.cells]
     for run in alignment.unplaced:
         lone = [cell for cell in run.cells if cell.kind is not BLANK]
-        value: Cell | None
         if len(lone) == 1 and lone[0].kind is Kind.NUMBER:
             fitted = {
                 segment.row.key: readings
                 for segment in _beside(read, run)
                 if fits[segment.row.key].note == "no_reading"
-                if (readings := _with_value(segment, lone[0], rules_of[segment.row.key]))
+                if (readings := _with_values(segment, lone, rules_of[segment.row.key]))
             }
-            value = lone[0]
-        else:  # the row's one value left on its label's line, the rest of the row lifted below it
-            fitted, value = _lifted_below(read, run, rules_of, text)
-        if len(fitted) != 1 or value is None:
+            apart = lone
+        else:  # the row's few values left on its label's line, the rest of the row lifted below it
+            fitted, apart = _lifted_below(read, run, rules_of, text)
+        if len(fitted) != 1:
             continue
         key, readings = fitted.popitem()
         fits[key] = Fit(readings, "lifted")
@@ -720,8 +719,8 @@ def _take_lifted_values(
                 rule="lifted_value",
                 severity="info",
                 fields=list(row_keys(chosen[key].row)),
-                message=f"{key}: '{value.text}', printed apart from the rest of its grid row, taken "
-                "back where the row adds up",
+                message=f"{key}: '{_cells_text(apart)}', printed apart from the rest of its grid row, "
+                "taken back where the row adds up",
             )
         )
     unplaced = [run for run in alignment.unplaced if all(run is not t for t in taken)]
@@ -730,35 +729,40 @@ def _take_lifted_values(
 
 def _lifted_below(
     read: list[Segment], run: Run, rules_of: dict[str, RowRules], text: str
-) -> tuple[dict[str, list[Slots]], Cell | None]:
-    """A row whose label's grid line holds one value and the rest of whose values no row took, on
+) -> tuple[dict[str, list[Slots]], list[Cell]]:
+    """A row whose label's grid line holds a few values and the rest of whose values no row took, on
     the grid line straight after it (markitdown: `| 2.重复申请 |  | 无 |  |` ¶ `|  | 0 5 | 0 | - | 0 5 |`):
-    its readings with that value put back where the row adds up, and the value."""
+    its readings with those values put back in their order where the row adds up, and the values."""
     before = [segment for segment in _beside(read, run) if segment.cells[-1].end <= run.cells[0].start]
     if not before or not _GRID_BETWEEN.fullmatch(text[before[0].cells[-1].end : run.cells[0].start]):
-        return {}, None
+        return {}, []
     segment = before[0]
     own = [cell for cell in segment.cells if cell.kind is not BLANK]
-    if len(own) != 1:
-        return {}, None
-    key = segment.row.key
-    readings = _with_value(replace(segment, cells=run.cells), own[0], rules_of[key])
-    return ({key: readings} if readings else {}), own[0]
+    readings = _with_values(replace(segment, cells=run.cells), own, rules_of[segment.row.key]) if own else []
+    return ({segment.row.key: readings} if readings else {}), own
 
 
 _GRID_BETWEEN = re.compile(r"[\s|:-]*")  # the rest of a grid line and a ruler: no label, no value
 
 
-def _with_value(segment: Segment, value: Cell, rules: RowRules) -> list[Slots]:
-    """The readings of a merged grid row of one block, one value short, with `value` put back: the
-    places where the row then adds up."""
+def _with_values(segment: Segment, values: list[Cell], rules: RowRules) -> list[Slots]:
+    """The readings of a merged grid row of one block, as many values short as `values`, with them
+    put back in their order: the places where the row then adds up."""
     slots = len(segment.row.columns)
     cells = [cell for cell in segment.cells if cell.kind is not BLANK]
-    if not one_block(rules.blocks, slots) or not merged_grid_cells(segment.cells) or len(cells) != slots - 1:
+    short = len(values)
+    if (
+        not one_block(rules.blocks, slots)
+        or not merged_grid_cells(segment.cells)
+        or len(cells) != slots - short
+    ):
         return []
     if any(map(surely_glued, cells)):
         return []  # a run of digits to be cut: not one value a cell
-    readings = [[*cells[:place], value, *cells[place:]] for place in range(slots)]
+    readings = []
+    for places in combinations(range(slots), short):
+        lifted, kept = iter(values), iter(cells)
+        readings.append([next(lifted) if index in places else next(kept) for index in range(slots)])
     return [reading for reading in readings if sums_to_last(reading)]
 
 
