@@ -1977,27 +1977,33 @@ def test_a_short_line_below_a_row_that_adds_up_as_printed_is_no_tails_of_its_num
     assert values(result, "applications.total") == [1557, 1135, 0, 0, 0, 0, 2692]
 
 
+def _read_lifted(label_line: str, lifted: str, next_row: str, template: str) -> TableReading:
+    """Table 三 as markitdown prints a row split over two grid lines: its label's, then the rest."""
+    text = _grid_row(label_line) + f"{lifted}\n{next_row}\n"
+    return read_applications(whole(text), template, doc(text))
+
+
 def test_a_grid_rows_values_lifted_below_the_one_on_its_labels_line_are_taken_back() -> None:  # P26, P32
     # markitdown prints a row's one value (a nil mark) on its label's grid line and the rest on the
     # grid line below, where no label stands: the row is both, the nil put back where it adds up
-    text = (
-        _grid_row("|  |  | 2.重复申请 |  |  |  |  |  | 无 |  |  |  |")
-        + "|  |  |  |  |  |  |  | 0 5 | 0 | - |  | 0 5 |\n"
-        + "|  | （五）不 | 3.要求提供公开出版物 |  |  |  |  | - 0 | 0 0 | 0 |  | - 无 |\n"
+    result = _read_lifted(
+        "|  |  | 2.重复申请 |  |  |  |  |  | 无 |  |  |  |",
+        "|  |  |  |  |  |  |  | 0 5 | 0 | - |  | 0 5 |",
+        "|  | （五）不 | 3.要求提供公开出版物 |  |  |  |  | - 0 | 0 0 | 0 |  | - 无 |",
+        "2021",
     )
-    result = read_applications(whole(text), "2021", doc(text))
     assert values(result, "applications.not_processed.duplicate")[-1] == 5
     assert any(f.rule == "lifted_value" for f in result.findings)
     # where the readings differ only in a nil mark or a 0, the cell gives 0 either way: read 0;
     # where the 5 may stand, null
     assert values(result, "applications.not_processed.duplicate")[:6] == [0, None, None, 0, 0, 0]
     # two values left on the label's line: put back in their order where the row adds up
-    text = (
-        _grid_row("| 一、本年新收政府信息公开申请数量 |  |  |  |  | 0 |  | 0 |")
-        + "|  |  |  | 31 | 9 0 |  | 0 | 40 |\n"
-        + "| 二、上年结转政府信息公开申请数量 |  |  |  | 3 | 0 0 | 0 0 | 0 3 |\n"
+    result = _read_lifted(
+        "| 一、本年新收政府信息公开申请数量 |  |  |  |  | 0 |  | 0 |",
+        "|  |  |  | 31 | 9 0 |  | 0 | 40 |",
+        "| 二、上年结转政府信息公开申请数量 |  |  |  | 3 | 0 0 | 0 0 | 0 3 |",
+        "2019",
     )
-    result = read_applications(whole(text), "2019", doc(text))
     assert values(result, "applications.new_received")[-1] == 40
     assert any(f.rule == "lifted_value" for f in result.findings)
 

@@ -193,12 +193,12 @@ class Run:
     first: int  # index of the first cell in its line
     line_width: int
     _filled: bool | None = field(default=None, init=False, repr=False, compare=False)
-    tails: list[Cell] | None = field(default=None, init=False, repr=False, compare=False)
+    rejoined: list[list[Cell]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __init__(self, cells: list[Cell], line: int, first: int, line_width: int) -> None:
         self.cells, self.line, self.first, self.line_width = cells, line, first, line_width
         self._filled = None
-        self.tails = None  # the tails of its numbers, wrapped onto the line below (`_tails_of`)
+        self.rejoined = None  # its readings with its numbers' tails wrapped onto the line below
 
     @property
     def filled(self) -> bool:
@@ -315,7 +315,7 @@ class Segment:
     # a label fragment that no row's label matched, numbered as another row (`6.属`), standing
     # between the row's label and these values: they may be that row's (its label broken by a page)
     foreign: Cell | None
-    tails: list[Cell] | None  # the tails of its numbers, wrapped onto the line below (`_tails_of`)
+    rejoined: list[list[Cell]] | None  # its readings with its numbers' wrapped tails (`_with_tails`)
 
     def __init__(
         self,
@@ -327,10 +327,11 @@ class Segment:
         placements: list[list[Cell]] | None = None,
         by_spacing: bool = False,
         foreign: Cell | None = None,
-        tails: list[Cell] | None = None,
+        rejoined: list[list[Cell]] | None = None,
     ) -> None:
         self.row, self.label, self.cells, self.shape, self.placed = row, label, cells, shape, placed
-        self.placements, self.by_spacing, self.foreign, self.tails = placements, by_spacing, foreign, tails
+        self.placements, self.by_spacing, self.foreign = placements, by_spacing, foreign
+        self.rejoined = rejoined
 
 
 @dataclass(slots=True, init=False)
@@ -723,9 +724,9 @@ def _assign_runs(
             group
             and runs
             and (wrapped or (units[position - 1] is runs[-1] and unit.line == runs[-1].line + 1))
-            and _tails_of(runs[-1], unit, rows[group[-1].row], beside_label=wrapped)
+            and (rejoined := _with_tails(runs[-1], unit, rows[group[-1].row], beside_label=wrapped))
         ):
-            runs[-1].tails = unit.cells  # its numbers' tails, wrapped in narrow columns onto this line
+            runs[-1].rejoined = rejoined  # its numbers' tails, wrapped in narrow columns onto this line
         elif unit.filled or (group and len(runs) < len(group) and not _before_label(unit, units, position)):
             runs.append(unit)
         wrapped = False
@@ -1097,18 +1098,16 @@ def _side_by_side(runs: list[Run]) -> bool:
     )
 
 
-def _tails_of(run: Run, line: Run, row: Row, beside_label: bool) -> bool:
-    """Whether the line of values below a row's full run holds the tails of its numbers wrapped in
-    their narrow columns: the row adds up with them (`tails_joined`). Where no rest of the row's
-    label stands beside the line, it may be a row that lost its label: only if the row does not add
-    up as printed."""
+def _with_tails(run: Run, line: Run, row: Row, beside_label: bool) -> list[list[Cell]]:
+    """The readings of a row's full run with the line of values below as the tails of its numbers,
+    wrapped in their narrow columns, where the row then adds up (`tails_joined`); none when the line
+    is no such tails. Where no rest of the row's label stands beside the line, it may be a row that
+    lost its label: only if the row does not add up as printed."""
     if not beside_label and filled_total_adds_up(run.cells):
-        return False
-    return (
-        len(run.cells) == len(row.columns)
-        and len(line.cells) < len(row.columns)
-        and bool(tails_joined(run.cells, line.cells, filled_total_adds_up))
-    )
+        return []
+    if len(run.cells) != len(row.columns) or len(line.cells) >= len(row.columns):
+        return []
+    return tails_joined(run.cells, line.cells, filled_total_adds_up)
 
 
 def _joined_runs(first: Run, second: Run) -> Run:
@@ -1122,7 +1121,7 @@ def _segment(units: list[Unit], hit: Hit, run: Run, rows: Sequence[Row]) -> Segm
     ends_line = run.first + len(run.cells) == run.line_width
     plain = label.line == run.line and run.first == label.index + 1 and ends_line
     shape = (run.line_width, run.first) if plain else _whole_line(run)
-    return Segment(rows[hit.row], label.cell, list(run.cells), shape, tails=run.tails)
+    return Segment(rows[hit.row], label.cell, list(run.cells), shape, rejoined=run.rejoined)
 
 
 def _place_orphans(

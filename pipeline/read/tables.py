@@ -38,7 +38,6 @@ from pipeline.read.candidates import (
     printed_cells,
     rejoined_numbers,
     sums_to_last,
-    tails_joined,
     took_a_leading_blank,
     trim_blanks,
     zero_run,
@@ -837,8 +836,8 @@ def _fit(segment: Segment, rules: RowRules, whole: bool, text: str) -> Fit:
     """The row's readings (`text`: the document's, where its cells' spans are)."""
     if segment.placements:  # the few column placements the row's spacing allows, or its orders
         return Fit(segment.placements, "reordered" if segment.placed == "stream" else "shifted")
-    if segment.tails:
-        return Fit(tails_joined(segment.cells, segment.tails, filled_total_adds_up), "rejoined")
+    if segment.rejoined:
+        return Fit(segment.rejoined, "rejoined")
     slots = len(segment.row.columns)
     if one_block(rules.blocks, slots):
         rejoined = rejoined_numbers(segment.cells, slots, text, filled_total_adds_up)
