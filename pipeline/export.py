@@ -14,8 +14,9 @@ import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -298,12 +299,16 @@ def _parquet_schema(shape: Shape) -> Any:
 # -- writing a file whole or not at all ----------------------------------------------------------------
 
 
+WRITE_BACK_EVERY_S = 0.25
+
+
 @contextmanager
 def replaced_atomically(output: Path) -> Iterator[Path]:
     """A temporary path beside `output`, fsync'd and renamed onto it when the block succeeds."""
     temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
-        yield temporary
+        with _written_back(temporary):
+            yield temporary
         with open(temporary, "rb+") as done:
             os.fsync(done.fileno())
         os.replace(temporary, output)
@@ -314,6 +319,30 @@ def replaced_atomically(output: Path) -> Iterator[Path]:
             os.close(directory)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def _written_back(path: Path) -> Iterator[None]:
+    """While the block writes `path`, a thread sends what is written so far to the disk.
+
+    The final fsync then waits for the last quarter second's writing only, not for the whole
+    file: 90 MB of JSON Lines after 2,000 documents took 0.2 s to fsync at the end of a run, with
+    the second core idle. Any writer of `path` (ours, pyarrow's, SQLite's backup) is covered.
+    """
+    finished = threading.Event()
+
+    def write_back() -> None:
+        while not finished.wait(WRITE_BACK_EVERY_S):
+            with suppress(OSError), open(path, "rb+") as written:  # not there yet, or gone
+                os.fsync(written.fileno())
+
+    thread = threading.Thread(target=write_back, name="write-back", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        finished.set()
+        thread.join()
 
 
 def export_run(store: Store, run_id: int, output: str, shape: Shape = "wide", labels: bool = False) -> int:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import pipeline.export
 from evals.synth import generate
 from pipeline.cli import main
-from pipeline.export import Exported, ExportError, _with_findings, format_of, spec_fields
+from pipeline.export import Exported, ExportError, _with_findings, format_of, replaced_atomically, spec_fields
 from schemas.finding import Finding
 from schemas.keys import Value
 from schemas.record import Record
@@ -167,3 +170,39 @@ def test_only_numbers_written_alike_by_pydantic_and_python_skip_the_parse() -> N
     for number in WRITTEN_OTHERWISE:
         otherwise = Record(source="a.txt", fields={"x": number})
         assert _with_findings(otherwise.model_dump_json().encode(), []) is None, number
+
+
+def test_an_output_goes_to_disk_while_it_is_written_and_appears_whole_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The final fsync waits only for what was written last: the rest was synced meanwhile."""
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(pipeline.export, "WRITE_BACK_EVERY_S", 0.01)
+
+    def fsync(fd: int) -> None:
+        synced.append(os.fstat(fd).st_size)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    output = tmp_path / "out.jsonl"
+    with replaced_atomically(output) as temporary, temporary.open("wb") as stream:
+        for _ in range(20):
+            stream.write(b"{}\n" * 1000)
+            stream.flush()
+            time.sleep(0.01)
+        during = list(synced)
+        assert not output.exists()
+    assert any(0 < size < 60_000 for size in during)  # synced part way through, by the thread
+    assert output.read_bytes() == b"{}\n" * 20_000
+    assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_an_output_that_fails_part_way_leaves_the_earlier_file_as_it_was(tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    output.write_bytes(b"earlier\n")
+    with pytest.raises(RuntimeError), replaced_atomically(output) as temporary:
+        temporary.write_bytes(b"half")
+        raise RuntimeError("the writer failed")
+    assert output.read_bytes() == b"earlier\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]
