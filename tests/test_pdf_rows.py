@@ -161,3 +161,36 @@ def test_where_anchors_need_as_many_columns_the_edge_the_values_share_wins() -> 
         "（六）其他处理\t0\t0\t0\t0\t0\t\t0",
         "（七）总计\t1021552681\t\t0\t0\t0\t\t104836",
     ]
+
+
+def _applicant_rows(edge: str, xs: list[float]) -> list[Piece]:
+    """Two rows of the applicants' table, values of different widths aligned on `edge` of cells
+    43 wide whose left edges stand at `xs` (a generated PDF of seed 361, 其他 left blank)."""
+    pieces = []
+    for y, texts in (
+        (100, ("46285", "-", "0", "82", "8567", "54934")),
+        (120, ("0", "无", "—", "0", "-", "0")),
+    ):
+        pieces.append(Piece("一、本年新收政府信息公开申请数量", 40, y, 168, y + 9.6))
+        for text, left in zip(texts, xs, strict=True):
+            width = 8.0 * len(text)
+            x = left + 3 if edge == "left" else left + 40 - width
+            pieces.append(Piece(text, x, y, x + width, y + 9.6))
+    return pieces
+
+
+def test_a_wide_gap_is_a_blank_column_at_the_edge_the_values_do_not_measure() -> None:  # P7
+    # left-aligned: the last gap is the width of 其他, an inner column as narrow as the others
+    lines = row_lines(visual_rows(_applicant_rows("left", [252, 295, 338, 381, 423, 509])))
+    assert [line.split("\t")[1:] for line in lines] == [
+        ["46285", "-", "0", "82", "8567", "", "54934"],
+        ["0", "无", "—", "0", "-", "", "0"],
+    ]
+    # right-aligned, the same gap is the width of 总计 itself: a wider column, nothing missing
+    lines = row_lines(visual_rows(_applicant_rows("right", [252, 295, 338, 381, 423, 509])))
+    assert lines[0].split("\t")[1:] == ["46285", "-", "0", "82", "8567", "54934"]
+    # and the other way round at the first gap: right-aligned it holds a blank column
+    lines = row_lines(visual_rows(_applicant_rows("right", [209, 295, 338, 381, 423, 466])))
+    assert lines[0].split("\t")[1:] == ["46285", "", "-", "0", "82", "8567", "54934"]
+    lines = row_lines(visual_rows(_applicant_rows("left", [209, 295, 338, 381, 423, 466])))
+    assert lines[0].split("\t")[1:] == ["46285", "-", "0", "82", "8567", "54934"]

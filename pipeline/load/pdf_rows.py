@@ -123,9 +123,23 @@ def text_of(pieces: list[Piece]) -> str:
 
 
 Anchor = Callable[[Piece], float]
+
+
+def _centre(piece: Piece) -> float:
+    return piece.centre_x
+
+
+def _left(piece: Piece) -> float:
+    return piece.x0
+
+
+def _right(piece: Piece) -> float:
+    return piece.x1
+
+
 # Where a column's values line up: their left edges, centres or right edges (a table's cells may
 # be aligned any of the three ways; numbers of different widths then agree on only one of them).
-ANCHORS: tuple[Anchor, ...] = (lambda p: p.centre_x, lambda p: p.x0, lambda p: p.x1)
+ANCHORS: tuple[Anchor, ...] = (_centre, _left, _right)
 
 
 @dataclass(frozen=True)
@@ -266,8 +280,11 @@ def _spans(columns: Columns, run: list[list[Piece]]) -> list[tuple[float, float]
 
 def _in_even_gaps(columns: Columns) -> Columns:
     """Where the columns stand a whole number of one spacing apart, a gap of k spacings between
-    two inner columns holds k - 1 blank columns. Not at the edges, nor on both sides of one
-    column: that is a wider column (自然人 or 总计 often are), not a missing one."""
+    two inner columns holds k - 1 blank columns. Not on both sides of one column, nor at an edge
+    where the gap may be an edge column's own width: that is a wider column (自然人 or 总计 often
+    are), not a missing one. Left-aligned values measure a column's width by the gap after it, so
+    a wide last gap is an inner column's (其他, as narrow as its neighbours) and holds a blank
+    column; right-aligned ones by the gap before it, so a wide first gap does."""
     positions = columns.positions
     gaps = [b - a for a, b in pairwise(positions)]
     if len(gaps) < 4:
@@ -277,9 +294,10 @@ def _in_even_gaps(columns: Columns) -> Columns:
         return columns
     multiples = [round(gap / spacing) for gap in gaps]
     uneven = any(abs(gap / spacing - k) > _EVEN for gap, k in zip(gaps, multiples, strict=True))
-    at_edge = multiples[0] > 1 or multiples[-1] > 1
+    wide_first = multiples[0] > 1 and columns.anchor is not _right
+    wide_last = multiples[-1] > 1 and columns.anchor is not _left
     side_by_side = any(a > 1 and b > 1 for a, b in pairwise(multiples))
-    if uneven or at_edge or side_by_side:
+    if uneven or wide_first or wide_last or side_by_side:
         return columns
     added = [a + spacing * i for a, k in zip(positions, multiples, strict=False) for i in range(1, k)]
     return Columns(columns.anchor, sorted(positions + added))
