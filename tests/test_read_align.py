@@ -47,6 +47,41 @@ def test_rows_that_lost_their_labels_are_placed_by_the_order_around_them() -> No
     assert read["applications.denied.enforcement_file.total"].value == 0
 
 
+def test_a_blank_grid_line_among_rows_that_lost_their_labels_is_one_of_them() -> None:  # P26
+    # markitdown of seed 361: (二) blank in every cell, (三)1-3 with values, all four labels lost
+    blank = " | ".join([" "] * 7)
+    text = (
+        "|  | （一）予以公开 | 4 | 4 |  |  | 0 | 0 | 8 |\n"
+        f"|  |  | {blank} |\n"
+        "|  |  | 0 | 9 | 0 | 0 | 0 | 0 | 9 |\n"
+        "|  |  | 0 |  | 0 | 0 | 0 | 3 | 3 |\n"
+        "|  |  | 0 | 0 |  | 0 | 0 | 0 | 0 |\n"
+        "| （三）不 | 4.保护第三方合法权益 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n"
+    )
+    document = Document(source="t.md", kind="text", text=text)
+    read = read_applications((0, len(text)), "2021", document).readings
+    assert all(read[f"applications.partial.{c}"].value is None for c in COLUMNS)
+    assert [read[f"applications.denied.state_secret.{c}"].value for c in COLUMNS] == [0, 9, 0, 0, 0, 0, 9]
+    assert [read[f"applications.denied.law_prohibited.{c}"].value for c in COLUMNS] == [
+        0,
+        None,
+        0,
+        0,
+        0,
+        3,
+        3,
+    ]
+    assert read["applications.denied.three_safety.total"].value == 0
+    # without the blank line three runs for four rows leave a choice: none is placed
+    text = text.replace(f"|  |  | {blank} |\n", "")
+    document = Document(source="t.md", kind="text", text=text)
+    read = read_applications((0, len(text)), "2021", document).readings
+    assert (
+        "applications.denied.state_secret.total" not in read
+        or read["applications.denied.state_secret.total"].value is None
+    )
+
+
 def test_unlabelled_runs_are_not_placed_when_the_count_leaves_a_choice() -> None:
     text = (
         f"| 4.保护第三方合法权益 | {ZEROS} |\n"

@@ -729,6 +729,8 @@ def _assign_runs(
             runs[-1].rejoined = rejoined  # its numbers' tails, wrapped in narrow columns onto this line
         elif unit.filled or (group and len(runs) < len(group) and not _before_label(unit, units, position)):
             runs.append(unit)
+        elif group and runs and _blank_grid_row(unit, done.label_lines):
+            done.blank_rows.append(unit)
         wrapped = False
     done.close(last=True)
     return done.segments, done.orphans, done.empty, done.unpaired
@@ -754,14 +756,15 @@ class _Assignment:
         self.unpaired: list[Run] = []
         self.group: list[Hit] = []
         self.runs: list[Run] = []
+        self.blank_rows: list[Run] = []  # grid lines of blank cells only, after the group's first run
         self.last_row = -1
         # id of a run -> the fragment of another row's label before it (`Segment.foreign`)
         self.foreign: dict[int, Cell] = {}
 
     def close(self, last: bool = False, before: int | None = None) -> None:
         """`before`: the first row of the caption block that ends these runs, where one does."""
-        group, runs, rows = self.group, self.runs, self.rows
-        self.group, self.runs = [], []
+        group, runs, rows, blank_rows = self.group, self.runs, self.rows, self.blank_rows
+        self.group, self.runs, self.blank_rows = [], [], []
         if last and group and not runs:
             # The table's last label with nothing after it: nothing shows that its row is blank
             # (in a glued dump, a blank row's label runs into the next label); it stays unread.
@@ -798,9 +801,15 @@ class _Assignment:
             segment = _segment(self.units, hit, run, rows)
             foreign = self.foreign.get(id(run))
             self.segments.append(segment if foreign is None else replace(segment, foreign=foreign))
-        for run in runs[taken:]:
-            if run.filled:
-                self.orphans.append(Orphan(group[-1].row if group else self.last_row, before, run))
+        leftover = [run for run in runs[taken:] if run.filled]
+        if leftover:
+            # rows that lost their labels: a blank grid line among them is one of them, all blank
+            owned = runs[taken - 1].line if taken else -1
+            leftover = sorted(
+                leftover + [run for run in blank_rows if run.line > owned], key=lambda run: run.line
+            )
+        for run in leftover:
+            self.orphans.append(Orphan(group[-1].row if group else self.last_row, before, run))
 
     def _label_padding(self, runs: list[Run]) -> bool:
         """Whether the blank runs are only the empty cells of lines that hold labels: a grid's
@@ -1142,16 +1151,20 @@ def _place_orphans(
     by_gap: dict[tuple[int, int | None], list[Run]] = {}
     for orphan in orphans:
         by_gap.setdefault((orphan.after, orphan.before), []).append(orphan.run)
-    for (after, before), runs in by_gap.items():
+    for (after, before), in_gap in by_gap.items():
         # the next labelled row; a group label bounds the rows before its first sub-row
         following = [h.row for h in chosen if h.row > after and not (h.anchor and h.row - 1 == after)]
         end = min([*following, len(rows)] if before is None else [*following, before])
         free = list(range(after + 1, end))
         edge = after == -1 or (not following and before is None)
         widths = {len(rows[r].columns) for r in free}
+        runs = [run for run in in_gap if run.filled]
         cells = [len(run.cells) for run in runs]
-        pairs = list(zip(free, runs, strict=False))
-        if free and len(runs) == len(free) and (not edge or all(_exact(r, rows[f]) for f, r in pairs)):
+        # as many runs as free rows; or so with the blank grid lines among them, each a row in its
+        # line's order
+        ordered = runs if len(runs) == len(free) else in_gap if len(in_gap) == len(free) and not edge else []
+        pairs = list(zip(free, ordered, strict=False))
+        if free and ordered and (not edge or all(_exact(r, rows[f]) for f, r in pairs)):
             placed += [Segment(rows[f], None, list(r.cells), _whole_line(r), "order") for f, r in pairs]
         elif free and len(runs) == 1 and len(widths) == 1 and cells[0] == len(free) * widths.pop():
             width = len(rows[free[0]].columns)
@@ -1171,6 +1184,17 @@ def _place_orphans(
         else:
             unplaced += runs
     return placed, unplaced
+
+
+def _blank_grid_row(run: Run, label_lines: AbstractSet[int]) -> bool:
+    """Whether `run` is a whole line of a grid with every cell blank and no label on its line: a
+    row whose values are all blank (its label lost with those of the rows around it, P26)."""
+    return (
+        not run.filled
+        and len(run.cells) >= 2
+        and _whole_line(run) is not None
+        and run.line not in label_lines
+    )
 
 
 def _has_blank_cells(run: Run) -> bool:
