@@ -232,6 +232,21 @@ def test_a_run_before_a_label_that_has_no_values_of_its_own_is_that_rows() -> No
     assert [read[f"active.procurement.{c}"].value for c in ("projects", "amount_wan")] == [4, 12.5]
 
 
+def test_runs_before_labels_that_have_no_values_of_their_own_are_theirs_in_order() -> None:  # P26
+    # markitdown of seed 321: the table's last two rows lost their labels, printed after it
+    text = (
+        f"|  | （六）其他处理 | {ZEROS} |\n"
+        "|  |  | 0 | 0 | 0 | 0 | 0 | 0 | 2 |\n"
+        "|  |  | 0 | 0 | 0 | 0 | 0 | 1 | 1 |\n"
+        "（七）总计\n四、结转下年度继续办理\n"
+    )
+    rows = aligned(text, APPLICATION_ROWS["2019"])
+    assert rows["applications.total"][-7:] == ["0", "0", "0", "0", "0", "0", "2"]
+    assert rows["applications.carried_forward"][-7:] == ["0", "0", "0", "0", "0", "1", "1"]
+    # a row between them with a label of its own leaves no order to read them in
+    assert "applications.total" not in aligned(text.replace("（七）总计\n", ""), APPLICATION_ROWS["2019"])
+
+
 def strewn_rows(strewn: list[str]) -> str:
     return "\n".join(
         [

@@ -1141,9 +1141,9 @@ def _place_orphans(
 
     Only when the count leaves no choice: as many runs as free rows, or one run of exactly the
     free rows' cells. Runs before the first or after the last label must fill a row exactly. With
-    no row free, one run that fills exactly the next labelled row, which has no values of its own
-    (`read`: the rows that have), is that row's: a converter that lost a row's label printed it
-    loose after the row (P26). Not when the run is a grid line after a row read short (`short`):
+    no row free, k runs that fill exactly the next k labelled rows, which have no values of their
+    own (`read`: the rows that have), are theirs in order: a converter that lost rows' labels
+    printed them loose after the rows (P26). Not when the run is a grid line after a row read short (`short`):
     it may be the rest of that row (markitdown lifts a cell of a row onto a line above it).
     """
     placed: list[Segment] = []
@@ -1175,12 +1175,15 @@ def _place_orphans(
             ]
         elif (
             not free
-            and len(runs) == 1
-            and end in following
-            and _label_after(runs[0], rows[end], read)
+            and runs
+            and sorted(following)[: len(runs)] == list(range(end, end + len(runs)))
+            and all(_label_after(run, rows[end + i], read) for i, run in enumerate(runs))
             and not (after >= 0 and rows[after].key in short and _has_blank_cells(runs[0]))
         ):
-            placed.append(Segment(rows[end], None, list(runs[0].cells), _whole_line(runs[0]), "order"))
+            placed += [
+                Segment(rows[end + i], None, list(run.cells), _whole_line(run), "order")
+                for i, run in enumerate(runs)
+            ]
         else:
             unplaced += runs
     return placed, unplaced
