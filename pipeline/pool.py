@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import resource
 import select
 import signal
+import struct
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from multiprocessing.reduction import ForkingPickler
 from typing import Literal, NamedTuple
 
 from pipeline import progress
@@ -74,9 +77,26 @@ def _serve(conn: Connection, work: Work, settings_json: str, memory_limit_mb: in
     progress.listen(lambda: conn.send(Progress()))
     try:
         while (task := conn.recv()) is not None:
-            conn.send(work(task.path, task.content, settings))
+            send_whole(conn, work(task.path, task.content, settings))
     except (EOFError, BrokenPipeError):
         pass  # the parent died (killed run): nothing to hand the result to
+
+
+def send_whole(conn: Connection, message: object) -> None:
+    """`conn.send(message)` in one write, which `conn.recv()` reads as any other message.
+
+    `Connection.send` writes a message of over 16 KB as two writes, its length and then its body.
+    Woken by the length, the parent took the core from the worker and then waited in `recv` for
+    the body: ~0.9 ms a document in a 2-job run on two cores, serving no other worker meanwhile.
+    The frame is multiprocessing's own: the body's length, 4 bytes big-endian, then the body.
+    """
+    body = ForkingPickler.dumps(message)
+    if len(body) > 0x7FFFFFFF:  # framed otherwise; no record comes near
+        conn.send_bytes(body)
+        return
+    whole = memoryview(struct.pack("!i", len(body)) + body)
+    while whole:
+        whole = whole[os.write(conn.fileno(), whole) :]
 
 
 # A worker whose last document took less than this gets its next one queued in its pipe, so it

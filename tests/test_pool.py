@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import pool as pool_module
 from pipeline import progress
+from pipeline.forkserver import CONTEXT
 from pipeline.pool import Task, WorkerPool, _Worker
 from pipeline.settings import BatchSettings, Settings
 from pipeline.store import StoredResult, stored_result
@@ -98,3 +99,23 @@ def test_a_document_that_makes_progress_outlives_the_deadline() -> None:
     assert (
         results["/docs/hang"].error == "/docs/hang: extraction stopped: no progress within the 2.5 s deadline"
     )
+
+
+def test_a_result_goes_to_the_parent_in_one_write_that_recv_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Connection.send writes a result over 16 KB as its length, then its body: the parent, woken by
+    # the length, waited in recv for the body
+    writes: list[int] = []
+    real_write = os.write
+
+    def write(fd: int, data: bytes | memoryview) -> int:
+        writes.append(len(data))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    parent, child = CONTEXT.Pipe()
+    result = stored_result(Record(source="a.txt", review_reasons=["x" * 60_000]), "hash")
+    pool_module.send_whole(child, result)
+    assert len(writes) == 1 and writes[0] > 60_000
+    assert parent.poll(1) and parent.recv() == result
+    parent.close()
+    child.close()
