@@ -63,6 +63,22 @@ def test_a_label_wrapped_right_after_its_nil_like_word_keeps_it() -> None:  # P2
     assert pieces("(七)总计无") == [("text", "(七)总计"), ("nil", "无")]  # a nil cell after a label
 
 
+def test_a_group_label_wrapped_after_its_nil_like_word_is_no_rows_value() -> None:  # P25
+    # pdfplumber of seed 371: the ordinal spaced, on its own line below a row of values; its 无
+    # had made the row above seven values of six (0 6 0 0 0 6 read as 无 0 6 …, undoubted)
+    text = (
+        "1.本机关 不掌握相关政府信息 0 6 0 0 0 6\n( 四)无\n2.没有现成信息需要另行制作 0 0 0 0 0 0\n法提供\n"
+    )
+    rows = [[(cell.kind.name, cell.text) for cell in row] for row in token_rows(text)]
+    assert rows[0][1:] == [("NUMBER", t) for t in "060006"]
+    assert ("TEXT", "( 四)无") in rows[1] and all(kind != "NIL" for row in rows for kind, _ in row)
+    assert [(c.kind.name, c.text) for c in token_rows("( 四)无 0 0")[0]] == [
+        ("TEXT", "( 四)无"),
+        ("NUMBER", "0"),
+        ("NUMBER", "0"),
+    ]
+
+
 def test_a_group_labels_rest_after_its_bracket_is_no_nil_cell() -> None:  # P25, P33
     # a narrow group column: `（四` ¶ `）无 机关` ¶ `法提 不掌`
     assert pieces("）无 机关") == [("text", "）无 机关")]

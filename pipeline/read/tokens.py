@@ -213,6 +213,9 @@ _TRAILING_VALUES = re.compile(
 _SPACED_TOKEN = re.compile(r"(?:增加|减少|增|减) (?=\d)\S+|\d[\d.,]* (?:万元|元)(?!\S)|(?:[^\s]|\xa0)+")
 
 
+_ENDS_ORDINAL = re.compile(r"[(（] ?[一二三四五六七八九十] ?[)）]$")
+
+
 def _space_parts(text: str, start: int) -> list[Part] | None:
     """'规章 0 0 0' or '0 0 0 0': a label followed by space-separated numbers on one line."""
     parts = _space_parts_at_zero(text)
@@ -235,6 +238,16 @@ def _space_parts_at_zero(text: str) -> tuple[Part, ...] | None:
     offset = begin + match.start("values")
     for token in _SPACED_TOKEN.finditer(match["values"]):
         parts.append((token.group(), offset + token.start(), offset + token.end()))
+    if (
+        len(parts) >= 2
+        and parts[1][0] == "无"
+        and parts[0][2] == parts[1][1]
+        and _ENDS_ORDINAL.search(parts[0][0])
+    ):
+        # 无 right after a group's ordinal is its label's word (`( 四)无` ¶ `法提供`), not a value
+        parts[:2] = [(parts[0][0] + "无", parts[0][1], parts[1][2])]
+        if len(parts) == 1:
+            return None  # one label, no value
     return tuple(parts)
 
 
@@ -753,6 +766,8 @@ class _WrappedLabel:
         digits = [word for word in words if word.end() > self.limit] if self.aligned else []
         if not label or label[0].start() != words[0].start():
             return False
+        if _NEW_LABEL.match("".join(word.group() for word in label)):
+            return False  # a label of its own, its ordinal cut at a space (`( 四)无`, pdfplumber)
         taken = self._by_position(label) if self.aligned else self._by_order(label)
         if taken is None or any(core in "".join(text for _, text in taken) for core in ROW_CORES):
             return False  # a row label of its own (a row whose cells are all blank)
