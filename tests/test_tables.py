@@ -940,6 +940,17 @@ def test_values_no_row_took_send_the_document_to_a_person_unless_one_stray_word(
         f for f in read_lines(read_applications, stray, "2019").findings if f.rule == "unplaced_values"
     ]
     assert [f.severity for f in unplaced] == ["warning"]
+    # but one beside a row read with a blank cell may be that cell (markitdown lifted it out of its
+    # grid row, seed 371: 行政事业性收费's 上一年项目数量 0 read blank, and no one looked)
+    lifted = [
+        "第二十条第（八）项",
+        "| 信息内容 | 上一年项目数量 | 本年增/减 |  |",
+        "| 行政事业性收费 |  | 3 |  |",
+        "| --- | --- | --- | --- |",
+        " 0",
+    ]
+    unplaced = [f for f in read_lines(read_active, lifted, "2019").findings if f.rule == "unplaced_values"]
+    assert [f.severity for f in unplaced] == ["error"] and "active.fees.prev_count" in unplaced[0].fields
 
 
 def test_values_no_row_took_put_the_rows_beside_them_in_doubt() -> None:  # P35

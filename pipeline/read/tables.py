@@ -996,17 +996,24 @@ def _alignment_findings(alignment: Alignment) -> list[Finding]:
             )
     for run in alignment.unplaced:
         values = sum(1 for cell in run.cells if cell.kind is not BLANK)
+        beside = _beside(alignment.segments, run)
+        # a lone number or word may be a page's, an ordinal, a label's; more values, one standing in
+        # a grid line's column, or one beside a row read with a blank cell (markitdown lifts a cell
+        # out of its grid row: `| 行政事业性收费 |  | 3 |  |` ¶ ` 0`) are some row's: a person looks
+        some_rows = values >= 2 or (values and len(run.cells) > values) or any(map(_with_blank, beside))
         findings.append(
             Finding(
                 rule="unplaced_values",
-                # a lone number or word may be a page's, an ordinal, a label's; more values, or one
-                # standing in a grid line's column, are some row's, which lacks them: a person looks
-                severity="error" if values >= 2 or (values and len(run.cells) > values) else "warning",
-                fields=[key for segment in _beside(alignment.segments, run) for key in row_keys(segment.row)],
+                severity="error" if some_rows else "warning",
+                fields=[key for segment in beside for key in row_keys(segment.row)],
                 message=f"values '{_cells_text(run.cells)}' belong to no row the order allows; not used",
             )
         )
     return findings
+
+
+def _with_blank(segment: Segment) -> bool:
+    return any(cell.kind is BLANK for cell in segment.cells)
 
 
 def _beside(segments: list[Segment], run: Run) -> list[Segment]:
