@@ -9,8 +9,10 @@ from pipeline.document import Document
 from pipeline.read.align import align
 from pipeline.read.tables import read_active, read_applications
 from pipeline.read.tokens import token_rows
+from schemas.keys import Value
 from schemas.layout import APPLICANT_COLUMNS as COLUMNS
 from schemas.layout import APPLICATION_ROWS, active_rows
+from schemas.reading import Reading
 
 ROWS = APPLICATION_ROWS["2021"]
 ZEROS = " | ".join(["0"] * 7)
@@ -18,6 +20,18 @@ ZEROS = " | ".join(["0"] * 7)
 
 def aligned(text: str, rows: tuple = ROWS) -> dict[str, list[str]]:  # type: ignore[type-arg]
     return {s.row.key: [c.text for c in s.cells] for s in align(token_rows(text), rows).segments}
+
+
+def applications(text: str, template: str = "2021") -> dict[str, Reading]:
+    """Table 三 read from the whole of `text`."""
+    return read_applications(
+        (0, len(text)), template, Document(source="t.md", kind="text", text=text)
+    ).readings
+
+
+def row_values(read: dict[str, Reading], row: str, columns: tuple[str, ...] = COLUMNS) -> list[Value]:
+    """The values read for `row`'s cells; None for a cell not read at all."""
+    return [read[f"{row}.{c}"].value if f"{row}.{c}" in read else None for c in columns]
 
 
 def test_typos_and_ordinal_variants_still_find_their_row() -> None:
@@ -40,10 +54,9 @@ def test_rows_that_lost_their_labels_are_placed_by_the_order_around_them() -> No
         f"| 7.属于行政执法案卷 | {ZEROS} |\n"
         "5.属于三类内部事务信\n息\n"  # the lost labels, printed as loose lines after the table
     )
-    document = Document(source="t.md", kind="text", text=text)
-    read = read_applications((0, len(text)), "2021", document).readings
-    assert [read[f"applications.denied.internal_affairs.{c}"].value for c in COLUMNS] == [5, 0, 0, 0, 0, 0, 5]
-    assert [read[f"applications.denied.process_info.{c}"].value for c in COLUMNS] == [6, 0, 0, 0, 0, 0, 6]
+    read = applications(text)
+    assert row_values(read, "applications.denied.internal_affairs") == [5, 0, 0, 0, 0, 0, 5]
+    assert row_values(read, "applications.denied.process_info") == [6, 0, 0, 0, 0, 0, 6]
     assert read["applications.denied.enforcement_file.total"].value == 0
 
 
@@ -58,28 +71,14 @@ def test_a_blank_grid_line_among_rows_that_lost_their_labels_is_one_of_them() ->
         "|  |  | 0 | 0 |  | 0 | 0 | 0 | 0 |\n"
         "| （三）不 | 4.保护第三方合法权益 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n"
     )
-    document = Document(source="t.md", kind="text", text=text)
-    read = read_applications((0, len(text)), "2021", document).readings
-    assert all(read[f"applications.partial.{c}"].value is None for c in COLUMNS)
-    assert [read[f"applications.denied.state_secret.{c}"].value for c in COLUMNS] == [0, 9, 0, 0, 0, 0, 9]
-    assert [read[f"applications.denied.law_prohibited.{c}"].value for c in COLUMNS] == [
-        0,
-        None,
-        0,
-        0,
-        0,
-        3,
-        3,
-    ]
+    read = applications(text)
+    assert row_values(read, "applications.partial") == [None] * 7
+    assert row_values(read, "applications.denied.state_secret") == [0, 9, 0, 0, 0, 0, 9]
+    assert row_values(read, "applications.denied.law_prohibited") == [0, None, 0, 0, 0, 3, 3]
     assert read["applications.denied.three_safety.total"].value == 0
     # without the blank line three runs for four rows leave a choice: none is placed
-    text = text.replace(f"|  |  | {blank} |\n", "")
-    document = Document(source="t.md", kind="text", text=text)
-    read = read_applications((0, len(text)), "2021", document).readings
-    assert (
-        "applications.denied.state_secret.total" not in read
-        or read["applications.denied.state_secret.total"].value is None
-    )
+    read = applications(text.replace(f"|  |  | {blank} |\n", ""))
+    assert row_values(read, "applications.denied.state_secret") == [None] * 7
 
 
 def test_unlabelled_runs_are_not_placed_when_the_count_leaves_a_choice() -> None:
@@ -159,9 +158,7 @@ def test_an_invented_header_row_does_not_take_the_labels_of_the_rows_below_it() 
 def test_the_last_label_of_a_table_with_nothing_after_it_is_not_read_as_a_blank_row() -> None:
     # a blank row's label runs into the next label in a glued dump; the last label has no next
     # one, so nothing says its row is blank (here its value was printed above it): it stays unread
-    text = f"| 4.保护第三方合法权益 | {ZEROS} |\n| | 0 |\n5.属于三类内部事务信息\n"
-    document = Document(source="t.md", kind="text", text=text)
-    read = read_applications((0, len(text)), "2021", document).readings
+    read = applications(f"| 4.保护第三方合法权益 | {ZEROS} |\n| | 0 |\n5.属于三类内部事务信息\n")
     assert "applications.denied.internal_affairs.total" not in read or (
         read["applications.denied.internal_affairs.total"].status.value not in ("blank", "value")
     )
