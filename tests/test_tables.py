@@ -10,13 +10,14 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.load.normalize import normalize
+from pipeline.read.align import Segment
 from pipeline.read.litigation import read_review
 from pipeline.read.report import most_common, read_report
-from pipeline.read.tables import TableReading, is_cell_a_line, read_active, read_applications
-from pipeline.read.tokens import display_width, empty_lines_are_cells, token_rows
+from pipeline.read.tables import TableReading, _unsure_reading, is_cell_a_line, read_active, read_applications
+from pipeline.read.tokens import display_width, empty_lines_are_cells, parse_cell, token_rows
 from pipeline.sections import split_sections
 from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS, REVIEW_KEYS
-from schemas.reading import Status
+from schemas.reading import Reading, Status
 
 T = "\t"
 
@@ -2072,3 +2073,21 @@ def test_a_total_read_beside_parts_in_doubt_in_crawled_text_may_be_a_part() -> N
         f for f in result.findings if f.rule == "ambiguous" and "applications.partial.commercial" in f.fields
     ]
     assert "applications.partial.total" in ambiguous.fields
+
+
+def test_the_only_reading_that_adds_up_is_doubted_where_the_text_allows_others() -> None:  # P7, P24
+    # a crawler's spaced one-liner with stray spaces: 38, 52 and a blank column print as `385 2`,
+    # and 3|85, 2 adds up as well; the cut of a number printed apart says the spaces are unsure
+    lines = ["三、本年度办理结果 （一）予以公开 385 2 281 0 无 371 （二）部分公开 0 0 0 0 0 0 0"]
+    [resolved] = [
+        f for f in read_lines(read_applications, lines, "2021").findings if f.rule == "resolved_by_arithmetic"
+    ]
+    assert resolved.severity == "warning" and "applications.granted.commercial" in resolved.fields
+    # one value printed alone, the other cells taken as blank: it may have stood in any of them
+    row = next(row for row in APPLICATION_ROWS["2021"] if row.key == "applications.not_processed.duplicate")
+    keys = [f"{row.key}.{column}" for column in APPLICANT_COLUMNS]
+    readings = {key: Reading(key, 0 if key == keys[-1] else None, Status.VALUE) for key in keys}
+    assert _unsure_reading(Segment(row, None, [parse_cell("0", 10, 11)]), readings) is not None
+    # the same printed beside the blank cells a grid keeps: they are the filer's
+    grid = [parse_cell("", 9, 9)] * 6 + [parse_cell("0", 10, 11)]
+    assert _unsure_reading(Segment(row, None, grid), readings) is None

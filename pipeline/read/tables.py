@@ -257,10 +257,11 @@ def read_row(
     ):
         # among placements the spaces between values allowed, other placements were never tried
         spacing = segment.by_spacing and fit.candidates is segment.placements
+        unsure = _unsure_reading(segment, readings)
         findings.append(
             Finding(
                 rule="resolved_by_arithmetic",
-                severity="warning" if spacing else "info",
+                severity="warning" if spacing or unsure else "info",
                 fields=list(keys),
                 message=f"{segment.row.key}: '{_cells_text(segment.cells)}' read as "
                 f"{[r.value for r in readings.values()]}, the only {fit.note} reading that "
@@ -269,10 +270,37 @@ def read_row(
                     " among the placements its spacing allows, which a converter's padding may belie"
                     if spacing
                     else ""
-                ),
+                )
+                + (f"; {unsure}" if unsure else ""),
             )
         )
     return readings, findings
+
+
+def _unsure_reading(segment: Segment, readings: dict[str, Reading]) -> str | None:
+    """Why a row's only reading that satisfies the arithmetic may still be wrong, if it may."""
+    printed = [cell for cell in segment.cells if cell.kind is not BLANK]
+    if len(printed) == 1 and len(segment.cells) == 1 and any(r.value is None for r in readings.values()):
+        # one value, the other cells taken as blank where the text keeps none (a lone glued run
+        # is cut, as it must be, and takes no blank)
+        return (
+            "its one value may have stood in any of the cells taken as blank (the text keeps no blank cells)"
+        )
+    spans = [(r.source.start, r.source.end) for r in readings.values() if r.source is not None]
+    cut = len(printed) >= 2 and any(
+        splittable(cell)
+        and not zero_run(cell)  # a run of zeros cuts alike
+        and any(cell.start <= a and b <= cell.end and b - a < cell.end - cell.start for a, b in spans)
+        for cell in printed
+    )
+    if cut:
+        # `385 2 281 0 无 371` read 3|85, 2, …: the filer's 38, 52 beside a blank column reads the
+        # same text with a stray space, and the sums hold either way (P24)
+        return (
+            "it cuts a number printed apart from the others, so the spaces are not the cells' and a "
+            "stray one may as well join two (beside a blank cell)"
+        )
+    return None
 
 
 def _total_only(candidates: list[Slots], segment: Segment, text: str) -> Slots | None:
