@@ -758,6 +758,22 @@ def test_section_four_glued_on_a_line_of_its_own_is_split_where_lines_are_cells(
     assert all(r.value is None for r in read_review(whole(text), doc(text)).readings.values())
 
 
+def test_section_four_values_for_two_whole_blocks_in_merged_grid_cells_are_doubted() -> None:  # P9
+    # markitdown of seed 391: 行政复议 blank, its two litigation blocks two values a grid cell; the
+    # glued search put the blanks it assumed last and read 4 0 2 0 6 as 行政复议's, undoubted
+    lines = [
+        "行政复议 行政诉讼",
+        "| 结果维持 结果纠正 | 其他结果 尚未审结 | 总计 | 结果维持 结果纠正 | 其他结果 |  |  |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| 4  0 | 2  0 | 6  0 | 0 0 | 0 | 0 |  |",
+    ]
+    text = "\n".join(lines) + "\n"
+    result = read_review(whole(text), doc(text))
+    [unsure] = [f for f in result.findings if f.rule == "blocks_unsure"]
+    read = [k for k, r in result.readings.items() if r.value is not None]
+    assert unsure.severity == "warning" and set(read) <= set(unsure.fields) and "review.upheld" in read
+
+
 def test_section_four_cells_placed_beside_unplaceable_ones_are_doubted() -> None:  # P3, P9
     # pdfplumber's text of a LibreOffice print, narrow columns: 4365 wrapped as 436 over 5, twice,
     # and the blank 行政复议 block left no trace; the readings found all put 89 0 0 0 89 first,

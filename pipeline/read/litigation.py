@@ -161,6 +161,15 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             result.findings.append(_blocks_unsure(doubted, _AGAINST_THE_SUMS))
         elif checks and _alternating(cells) and (read := _read_values(result.readings)):
             result.findings.append(_blocks_unsure(read, _SEPARATORS))
+        elif (
+            checks
+            and fit.note == "glued"
+            and len(values_of(cells)) in (5, 10)
+            and (read := _read_values(result.readings))
+        ):
+            # the glued search puts the blanks it assumes last: the first blocks read, whichever
+            # the filer left blank (markitdown `| 4 0 | 2 0 | 6 0 | 0 0 | 0 | 0 |  |`, 行政复议 blank)
+            result.findings.append(_blocks_unsure(read, _WHOLE_BLOCKS))
     result.findings += _other_orders(data, document.text) + blank_or_zero_findings(
         result.readings, "section 四"
     )
@@ -190,6 +199,10 @@ def _blocks_unsure(keys: list[str], why: str) -> Finding:
 _AGAINST_THE_SUMS = (
     "no reading lets every block add up, so which block each value is in is not proven: the blocks "
     "that add up may hold another block's values"
+)
+_WHOLE_BLOCKS = (
+    "values for whole blocks only, in text that keeps no blank cells: which block the filer left blank "
+    "is not in the text, and every block adds up either way"
 )
 _SEPARATORS = (
     "its values alternate with empty lines, read as blank cells; they may be no cells but the breaks "
