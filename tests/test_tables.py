@@ -16,6 +16,7 @@ from pipeline.read.report import most_common, read_report
 from pipeline.read.tables import TableReading, _unsure_reading, is_cell_a_line, read_active, read_applications
 from pipeline.read.tokens import display_width, empty_lines_are_cells, parse_cell, token_rows
 from pipeline.sections import split_sections
+from schemas.finding import Finding
 from schemas.layout import APPLICANT_COLUMNS, APPLICATION_ROWS, REVIEW_KEYS
 from schemas.reading import Reading, Status
 
@@ -758,6 +759,13 @@ def test_section_four_glued_on_a_line_of_its_own_is_split_where_lines_are_cells(
     assert all(r.value is None for r in read_review(whole(text), doc(text)).readings.values())
 
 
+def section_four_doubts(lines: list[str]) -> tuple[dict[str, Reading], list[Finding]]:
+    """Section 四 read from `lines`: its readings and its `blocks_unsure` findings."""
+    text = "\n".join(lines) + "\n"
+    result = read_review(whole(text), doc(text))
+    return result.readings, [f for f in result.findings if f.rule == "blocks_unsure"]
+
+
 def test_section_four_values_for_two_whole_blocks_in_merged_grid_cells_are_doubted() -> None:  # P9
     # markitdown of seed 391: 行政复议 blank, its two litigation blocks two values a grid cell; the
     # glued search put the blanks it assumed last and read 4 0 2 0 6 as 行政复议's, undoubted
@@ -767,10 +775,8 @@ def test_section_four_values_for_two_whole_blocks_in_merged_grid_cells_are_doubt
         "| --- | --- | --- | --- | --- | --- | --- |",
         "| 4  0 | 2  0 | 6  0 | 0 0 | 0 | 0 |  |",
     ]
-    text = "\n".join(lines) + "\n"
-    result = read_review(whole(text), doc(text))
-    [unsure] = [f for f in result.findings if f.rule == "blocks_unsure"]
-    read = [k for k, r in result.readings.items() if r.value is not None]
+    readings, [unsure] = section_four_doubts(lines)
+    read = [k for k, r in readings.items() if r.value is not None]
     assert unsure.severity == "warning" and set(read) <= set(unsure.fields) and "review.upheld" in read
 
 
@@ -784,14 +790,11 @@ def test_section_four_cells_placed_beside_unplaceable_ones_are_doubted() -> None
         "89 0 0 0 89 0 0 436 436",
         "5 5",
     ]
-    text = "\n".join(lines) + "\n"
-    result = read_review(whole(text), doc(text))
-    read = [k for k, r in result.readings.items() if r.status is not Status.AMBIGUOUS]
-    [unsure] = [f for f in result.findings if f.rule == "blocks_unsure"]
+    readings, [unsure] = section_four_doubts(lines)
+    read = [k for k, r in readings.items() if r.status is not Status.AMBIGUOUS]
     assert unsure.severity == "warning" and read and sorted(unsure.fields) == sorted(read)
     # fifteen cells leave nothing unplaced: no such doubt
-    text = "\n".join([*lines[:2], " ".join(["1", "0", "0", "0", "1"] * 3)]) + "\n"
-    assert not [f for f in read_review(whole(text), doc(text)).findings if f.rule == "blocks_unsure"]
+    assert not section_four_doubts([*lines[:2], " ".join(["1", "0", "0", "0", "1"] * 3)])[1]
 
 
 def test_section_four_over_two_markitdown_grid_lines_is_read_in_the_orders_that_add_up() -> None:  # P26
