@@ -2016,27 +2016,34 @@ def _read_lifted(label_line: str, lifted: str, next_row: str, template: str) -> 
 
 def test_a_grid_rows_values_lifted_below_the_one_on_its_labels_line_are_taken_back() -> None:  # P26, P32
     # markitdown prints a row's one value (a nil mark) on its label's grid line and the rest on the
-    # grid line below, where no label stands: the row is both, the nil put back where it adds up
-    result = _read_lifted(
-        "|  |  | 2.重复申请 |  |  |  |  |  | 无 |  |  |  |",
-        "|  |  |  |  |  |  |  | 0 5 | 0 | - |  | 0 5 |",
-        "|  | （五）不 | 3.要求提供公开出版物 |  |  |  |  | - 0 | 0 0 | 0 |  | - 无 |",
-        "2021",
-    )
-    assert values(result, "applications.not_processed.duplicate")[-1] == 5
-    assert any(f.rule == "lifted_value" for f in result.findings)
-    # where the readings differ only in a nil mark or a 0, the cell gives 0 either way: read 0;
-    # where the 5 may stand, null
-    assert values(result, "applications.not_processed.duplicate")[:6] == [0, None, None, 0, 0, 0]
+    # grid line below, where no label stands: the row is both, the nil put back where it adds up;
     # two values left on the label's line: put back in their order where the row adds up
-    result = _read_lifted(
-        "| 一、本年新收政府信息公开申请数量 |  |  |  |  | 0 |  | 0 |",
-        "|  |  |  | 31 | 9 0 |  | 0 | 40 |",
-        "| 二、上年结转政府信息公开申请数量 |  |  |  | 3 | 0 0 | 0 0 | 0 3 |",
-        "2019",
-    )
-    assert values(result, "applications.new_received")[-1] == 40
-    assert any(f.rule == "lifted_value" for f in result.findings)
+    cases = [
+        (
+            "|  |  | 2.重复申请 |  |  |  |  |  | 无 |  |  |  |",
+            "|  |  |  |  |  |  |  | 0 5 | 0 | - |  | 0 5 |",
+            "|  | （五）不 | 3.要求提供公开出版物 |  |  |  |  | - 0 | 0 0 | 0 |  | - 无 |",
+            "2021",
+            "applications.not_processed.duplicate",
+            5,
+        ),
+        (
+            "| 一、本年新收政府信息公开申请数量 |  |  |  |  | 0 |  | 0 |",
+            "|  |  |  | 31 | 9 0 |  | 0 | 40 |",
+            "| 二、上年结转政府信息公开申请数量 |  |  |  | 3 | 0 0 | 0 0 | 0 3 |",
+            "2019",
+            "applications.new_received",
+            40,
+        ),
+    ]
+    for label_line, lifted, next_row, template, row, total in cases:
+        result = _read_lifted(label_line, lifted, next_row, template)
+        assert values(result, row)[-1] == total
+        assert any(f.rule == "lifted_value" for f in result.findings)
+        if row == "applications.not_processed.duplicate":
+            # where the readings differ only in a nil mark or a 0, the cell gives 0 either way:
+            # read 0; where the 5 may stand, null
+            assert values(result, row)[:6] == [0, None, None, 0, 0, 0]
 
 
 def test_values_scattered_among_their_labels_are_read_in_the_texts_order() -> None:  # P35
