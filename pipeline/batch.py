@@ -2,8 +2,9 @@
 
 Each document is looked up in the store by its content hash and the pipeline's `result_key`;
 only what is not there is extracted. Results are committed to the store as they finish, in
-whatever order the workers finish them; the output is written from the store at the end, in
-input order, so the batch is never held in memory and a killed run loses nothing it finished.
+whatever order the workers finish them (each worker saves its own); the output is written from the
+store at the end, in input order, so the batch is never held in memory and a killed run loses
+nothing it finished.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from tqdm import tqdm
 
 from pipeline.pool import Task, WorkerPool
 from pipeline.settings import BatchSettings, Settings, result_key
-from pipeline.store import Store, StoredResult
+from pipeline.store import Outcome, RunSlot, Store, StoredResult
 
 if TYPE_CHECKING:
     from pipeline.llm import Backend
@@ -81,7 +82,7 @@ class Progress:
         self._shown = not quiet and sys.stderr.isatty()
         self._bar = tqdm(total=total, file=sys.stderr, disable=not self._shown, unit="doc")
 
-    def update(self, source: str, summary: BatchSummary, result: StoredResult | None) -> None:
+    def update(self, source: str, summary: BatchSummary, result: Outcome | None) -> None:
         if self._shown:  # a hidden bar would still format the counts at every document
             self._bar.set_postfix(
                 flagged=summary.flagged, failed=summary.failed, reused=summary.reused, refresh=False
@@ -117,16 +118,16 @@ def run_batch(
     key = result_key(settings)
     shown = settings.model_dump_json(exclude={"api_key"})
     summary = BatchSummary(run_id=store.start_run(key, shown, output, total))
+    run = RunSlot(store.path, summary.run_id, key)
     tasks = _new_tasks(paths, store, key, summary, progress)
     if settings.batch_api is not None:
-        results = _with_batch_api(tasks, settings, store, progress.note)
+        outcomes = _saved(_with_batch_api(tasks, settings, store, progress.note), store, run)
     else:
-        results = _results(tasks, settings, batch)
-    for task, result in results:
-        store.save(summary.run_id, key, task.position, task.path, result)
+        outcomes = _outcomes(tasks, settings, batch, store, run)
+    for task, outcome in outcomes:
         summary.extracted += 1
-        summary.count(result.needs_review, result.error is not None)
-        progress.update(task.path, summary, result)
+        summary.count(outcome.needs_review, outcome.error is not None)
+        progress.update(task.path, summary, outcome)
     store.finish_run(summary.run_id)
     return summary
 
@@ -144,33 +145,47 @@ def _new_tasks(
     while group := list(islice(numbered, TASKS_AHEAD)):
         contents = [content_hash(path) for _, path in group]
         stored = store.done_among({content for content in contents if content is not None}, key)
+        reused: list[tuple[int, str, str]] = []
+        new: list[Task] = []
         for (position, path), content in zip(group, contents, strict=True):
             summary.total += 1
             if not os.path.lexists(path):
                 summary.missing.append(path)
             if content is not None and content in stored:
-                store.link(summary.run_id, position, path, content)
+                reused.append((position, path, content))
                 summary.reused += 1
                 summary.count(*stored[content])
                 progress.update(path, summary, None)
-                continue
-            yield Task(position, path, content or unread_key(path))
+            else:
+                new.append(Task(position, path, content or unread_key(path)))
+        store.link(summary.run_id, reused)
+        yield from new
 
 
-def _results(
-    tasks: Iterator[Task], settings: Settings, batch: BatchSettings
-) -> Iterator[tuple[Task, StoredResult]]:
-    """Rules: worker processes (or Ray tasks) under deadlines. A model: threads, its own concurrency."""
+def _outcomes(
+    tasks: Iterator[Task], settings: Settings, batch: BatchSettings, store: Store, run: RunSlot
+) -> Iterator[tuple[Task, Outcome]]:
+    """Rules: worker processes, each saving its results (or Ray tasks, saved here), under deadlines.
+    A model: threads in this process, its own concurrency."""
     if settings.backend != "rules":
-        yield from _with_model(tasks, settings)
+        yield from _saved(_with_model(tasks, settings), store, run)
     elif batch.engine == "ray":
         from pipeline.engine_ray import RayPool  # Ray is an optional extra, imported only when asked for
 
         with RayPool(settings, batch) as ray_pool:
-            yield from ray_pool.run(tasks)
+            yield from _saved(ray_pool.run(tasks), store, run)
     else:
-        with WorkerPool(settings, batch) as pool:
+        with WorkerPool(settings, batch, store, run) as pool:
             yield from pool.run(tasks)
+
+
+def _saved(
+    results: Iterator[tuple[Task, StoredResult]], store: Store, run: RunSlot
+) -> Iterator[tuple[Task, Outcome]]:
+    """Results made in this process or handed to it (Ray), saved as they come."""
+    for task, result in results:
+        store.save(run, task.position, task.path, result)
+        yield task, Outcome.of(result)
 
 
 def _with_model(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Task, StoredResult]]:

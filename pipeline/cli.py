@@ -197,7 +197,7 @@ def extract(
                 summary = run_batch(inputs, len(inputs), settings, batch, results, output, progress)
             finally:
                 progress.close()
-            export_run(results, summary.run_id, output, shape, labels)
+            export_run(results, summary.run_id, output, shape, labels, _local_jobs(batch.jobs))
             if previous is not None:
                 previous.unlink()
     except (ExportError, StoreError) as error:
@@ -233,6 +233,13 @@ def _start_workers(options: dict[str, Any], documents: int) -> None:
         from pipeline.forkserver import start_fork_server
 
         start_fork_server(documents)
+
+
+def _local_jobs(jobs: int | None) -> int:
+    """Processes for work on this machine (an export): as asked, at most its cores (a Ray run's
+    `--jobs` may count a cluster's)."""
+    cores = os.cpu_count() or 1
+    return cores if jobs is None else min(jobs, cores)
 
 
 def _batch_settings(options: dict[str, Any]) -> BatchSettings:
@@ -293,18 +300,27 @@ def _inputs(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
 @click.argument("store", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--output", "-o", required=True, help=OUTPUT_HELP)
 @click.option("--run", "run_id", type=int, default=None, help="the run to export [the latest]")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="processes writing it [cores]")
 @export_options
 def export_command(
-    store: Path, output: str, run_id: int | None, shape: Literal["wide", "long"], labels: bool
+    store: Path,
+    output: str,
+    run_id: int | None,
+    jobs: int | None,
+    shape: Literal["wide", "long"],
+    labels: bool,
 ) -> None:
     """Write a run held in a results store to OUTPUT, in the format of its extension."""
     from pipeline.export import ExportError, export_run, format_of, output_lock
+    from pipeline.forkserver import preload_export
     from pipeline.store import Store, StoreError
 
+    preload_export()
     try:
         format_of(output)
         with output_lock(output), Store(store) as results:
-            count = export_run(results, results.run(run_id).run_id, output, shape, labels)
+            run = results.run(run_id).run_id
+            count = export_run(results, run, output, shape, labels, _local_jobs(jobs))
     except (ExportError, StoreError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{count} documents -> {output}", err=True)

@@ -35,6 +35,11 @@ SHARED_SOLVER_FROM = 16  # documents
 SOLVER = "ortools.sat.python.cp_model_helper"
 
 
+def preload_export() -> None:
+    """For `pipeline export`, whose only processes write parts of the output (pipeline/export.py)."""
+    CONTEXT.set_forkserver_preload(["pipeline.export"])
+
+
 def start_fork_server(documents: int) -> None:
     """Start the fork server now rather than at the first document."""
     preload = list(READER)

@@ -1,5 +1,9 @@
 """Worker processes for the rules path: one document at a time each, under a deadline and a memory cap.
 
+A worker saves each result to the run's store itself and tells the parent only its outcome: the
+parent, one process serving every worker, would otherwise unpickle and store ~40 KB a document
+(~1 ms, a fifth of the batch's CPU), which no added worker can share.
+
 A document that hangs past its deadline or takes its worker down (memory, a crash in a C
 library) costs only that worker: it is killed, the document gets a record naming the file and
 what happened, and a fresh worker takes the next document.
@@ -9,25 +13,22 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 import resource
 import select
 import signal
-import struct
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from multiprocessing.reduction import ForkingPickler
 from typing import Literal, NamedTuple
 
 from pipeline import progress
 from pipeline.forkserver import CONTEXT as _CONTEXT
 from pipeline.forkserver import SOLVER
 from pipeline.settings import BatchSettings, Settings
-from pipeline.store import StoredResult, failed_result
+from pipeline.store import Outcome, RunSlot, Store, StoredResult, failed_result
 
 
 class Progress(NamedTuple):
@@ -67,36 +68,23 @@ def prepare_worker() -> None:
 _YOUNGEST_COLLECTED_AFTER = 10_000
 
 
-def _serve(conn: Connection, work: Work, settings_json: str, memory_limit_mb: int) -> None:
-    """A worker's life: documents in, results out, until told to stop or the parent is gone."""
+def _serve(conn: Connection, work: Work, settings_json: str, memory_limit_mb: int, run: RunSlot) -> None:
+    """A worker's life: documents in, each saved to the store and its outcome out, until told to stop
+    or the parent is gone."""
     prepare_worker()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     limit = memory_limit_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     settings = Settings.model_validate_json(settings_json)
     progress.listen(lambda: conn.send(Progress()))
-    try:
-        while (task := conn.recv()) is not None:
-            send_whole(conn, work(task.path, task.content, settings))
-    except (EOFError, BrokenPipeError):
-        pass  # the parent died (killed run): nothing to hand the result to
-
-
-def send_whole(conn: Connection, message: object) -> None:
-    """`conn.send(message)` in one write, which `conn.recv()` reads as any other message.
-
-    `Connection.send` writes a message of over 16 KB as two writes, its length and then its body.
-    Woken by the length, the parent took the core from the worker and then waited in `recv` for
-    the body: ~0.9 ms a document in a 2-job run on two cores, serving no other worker meanwhile.
-    The frame is multiprocessing's own: the body's length, 4 bytes big-endian, then the body.
-    """
-    body = ForkingPickler.dumps(message)
-    if len(body) > 0x7FFFFFFF:  # framed otherwise; no record comes near
-        conn.send_bytes(body)
-        return
-    whole = memoryview(struct.pack("!i", len(body)) + body)
-    while whole:
-        whole = whole[os.write(conn.fileno(), whole) :]
+    with Store(run.path, checkpoints=False) as store:
+        try:
+            while (task := conn.recv()) is not None:
+                result = work(task.path, task.content, settings)
+                store.save(run, task.position, task.path, result)
+                conn.send(Outcome.of(result))
+        except (EOFError, BrokenPipeError):
+            pass  # the parent died (killed run): what was saved stays for the next run
 
 
 # A worker whose last document took less than this gets its next one queued in its pipe, so it
@@ -107,10 +95,10 @@ QUEUE_BEHIND_S = 1.0
 
 
 class _Worker:
-    def __init__(self, work: Work, settings_json: str, memory_limit_mb: int) -> None:
+    def __init__(self, work: Work, settings_json: str, memory_limit_mb: int, run: RunSlot) -> None:
         self.conn, child = _CONTEXT.Pipe()
         self.process: BaseProcess = _CONTEXT.Process(
-            target=_serve, args=(child, work, settings_json, memory_limit_mb), daemon=True
+            target=_serve, args=(child, work, settings_json, memory_limit_mb, run), daemon=True
         )
         self.process.start()
         child.close()
@@ -175,10 +163,14 @@ def _death(worker: _Worker) -> str:
 
 
 class WorkerPool:
-    """`jobs` worker processes; results come back in completion order, tasks are taken lazily."""
+    """`jobs` worker processes saving to `store`'s run `run`; outcomes come back in completion order,
+    tasks are taken lazily. A document that stopped its worker is saved here, as a failure."""
 
-    def __init__(self, settings: Settings, batch: BatchSettings, work: Work = extract_work) -> None:
+    def __init__(
+        self, settings: Settings, batch: BatchSettings, store: Store, run: RunSlot, work: Work = extract_work
+    ) -> None:
         self._work = work
+        self._store, self._run = store, run
         self._settings_json = settings.model_dump_json()
         self._batch = batch
         self._workers: list[_Worker] = []
@@ -209,10 +201,10 @@ class WorkerPool:
         return self._workers[-1]
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._work, self._settings_json, self._batch.memory_limit_mb)
+        return _Worker(self._work, self._settings_json, self._batch.memory_limit_mb, self._run)
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, StoredResult]]:
-        """Each task with its result, as documents finish."""
+    def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, Outcome]]:
+        """Each task with its outcome, saved, as documents finish."""
         pending = iter(tasks)
         while True:
             self._dispatch(pending)
@@ -220,8 +212,8 @@ class WorkerPool:
             if not busy:
                 return
             finished = list(self._collect(busy))
-            # Freed workers get their next document before the caller stores these results (a
-            # commit each), so the workers never wait on the store.
+            # Freed workers get their next document before the caller counts these, so that they
+            # never wait on the progress bar.
             self._dispatch(pending)
             yield from finished
 
@@ -234,7 +226,7 @@ class WorkerPool:
                 return
             (worker or self._spawn_one()).give(task)
 
-    def _collect(self, busy: list[_Worker]) -> Iterator[tuple[Task, StoredResult]]:
+    def _collect(self, busy: list[_Worker]) -> Iterator[tuple[Task, Outcome]]:
         """Wait for the first result, death or deadline among the busy workers; a deadline runs
         from the document's start or its last progress."""
         now = time.monotonic()
@@ -244,14 +236,14 @@ class WorkerPool:
             task = worker.tasks[0]
             if worker.conn.fileno() in ready:
                 try:
-                    result: StoredResult | Progress = worker.conn.recv()
+                    said: Outcome | Progress = worker.conn.recv()
                 except (EOFError, OSError):
                     yield task, self._replace(worker, _death(worker))
                 else:
-                    if isinstance(result, Progress):
+                    if isinstance(said, Progress):
                         worker.started = time.monotonic()
                         continue
-                    yield worker.finished(), result
+                    yield worker.finished(), said
             elif worker.process.sentinel in ready:
                 yield task, self._replace(worker, _death(worker))
             elif time.monotonic() - worker.started >= self._batch.deadline_s:
@@ -260,11 +252,13 @@ class WorkerPool:
                     self._replace(worker, f"no progress within the {self._batch.deadline_s:g} s deadline"),
                 )
 
-    def _replace(self, worker: _Worker, why: str) -> StoredResult:
-        """Kill `worker`, start another in its place, and the failed result of its document; the one
-        queued behind it is given again."""
+    def _replace(self, worker: _Worker, why: str) -> Outcome:
+        """Kill `worker`, start another in its place, and save the failed result of its document; the
+        one queued behind it is given again."""
         task, *queued = worker.tasks
         self._again.extend(queued)
         worker.stop(force=True)
         self._workers[self._workers.index(worker)] = self._spawn()
-        return failed_result(task.path, task.content, f"{task.path}: extraction stopped: {why}")
+        failed = failed_result(task.path, task.content, f"{task.path}: extraction stopped: {why}")
+        self._store.save(self._run, task.position, task.path, failed)
+        return Outcome.of(failed)

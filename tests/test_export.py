@@ -16,7 +16,18 @@ from click.testing import CliRunner
 import pipeline.export
 from evals.synth import generate
 from pipeline.cli import main
-from pipeline.export import Exported, ExportError, _with_findings, format_of, replaced_atomically, spec_fields
+from pipeline.export import (
+    Exported,
+    ExportError,
+    Shape,
+    _parts,
+    _with_findings,
+    export_run,
+    format_of,
+    replaced_atomically,
+    spec_fields,
+)
+from pipeline.store import Store
 from schemas.finding import Finding
 from schemas.keys import Value
 from schemas.record import Record
@@ -206,3 +217,32 @@ def test_an_output_that_fails_part_way_leaves_the_earlier_file_as_it_was(tmp_pat
         raise RuntimeError("the writer failed")
     assert output.read_bytes() == b"earlier\n"
     assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+@pytest.mark.parametrize(
+    ("name", "shape", "labels"),
+    [("o.jsonl", "wide", False), ("o.csv", "wide", True), ("o.csv", "long", False)],
+)
+def test_a_run_written_in_parts_is_the_file_written_whole(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, shape: Shape, labels: bool
+) -> None:
+    monkeypatch.setattr(pipeline.export, "PART_RECORDS", 1)  # four records: three parts, not one
+    whole, in_parts = tmp_path / "whole" / name, tmp_path / "parts" / name
+    with Store(store) as results:
+        run = results.run()
+        assert [len(part) for part in _parts(run.inputs or 0, 3)] == [1, 1, 2]
+        assert export_run(results, run.run_id, str(whole), shape, labels, jobs=1) == 4
+        assert export_run(results, run.run_id, str(in_parts), shape, labels, jobs=3) == 4
+    assert in_parts.read_bytes() == whole.read_bytes()
+    assert not list(store.parent.glob(".export-*"))  # the parts' files are gone
+
+
+def test_a_run_written_in_parts_to_stdout_is_the_run_written_whole(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline.export, "PART_RECORDS", 1)
+    runner = CliRunner()
+    whole, in_parts = (runner.invoke(main, ["export", str(store), "-o", "-", "-j", jobs]) for jobs in "13")
+    assert whole.exit_code == in_parts.exit_code == 0, whole.output + in_parts.output
+    assert len(whole.stdout_bytes.splitlines()) == 4
+    assert in_parts.stdout_bytes == whole.stdout_bytes

@@ -17,6 +17,7 @@ from pipeline.load import ocr
 from pipeline.pool import Task, WorkerPool
 from pipeline.run import extract_paths
 from pipeline.settings import BatchSettings, Settings
+from pipeline.store import RunSlot, Store
 from schemas.record import Record
 
 BINARIES = {"pdf_chromium": "chromium", "pdf_libreoffice": "soffice"}
@@ -51,10 +52,13 @@ def test_a_pdf_whose_fonts_lost_their_unicode_maps_is_read_by_ocr_in_a_worker(tm
     garbled.write_bytes(without_unicode_maps(pymupdf.open(case.document)).tobytes())  # type: ignore[no-untyped-call]
     # with the workers' default limits: OCR's model runtime needs more address space than a
     # text document, and a scan once failed in every batch run as a "malformed PDF"
-    with WorkerPool(Settings(backend="rules"), BatchSettings(jobs=1)) as pool:
-        [(_, result)] = list(pool.run([Task(0, str(garbled), "hash")]))
-    assert result.error is None, result.error
-    record = Record.model_validate_json(result.record)
+    with Store(tmp_path / "results.sqlite") as store:
+        run = RunSlot(store.path, store.start_run("k", "{}", None, 1), "k")
+        with WorkerPool(Settings(backend="rules"), BatchSettings(jobs=1), store, run) as pool:
+            [(_, outcome)] = list(pool.run([Task(0, str(garbled), "hash")]))
+        [(_, stored, *_)] = list(store.run_records(run.run_id))
+    assert outcome.error is None, outcome.error
+    record = Record.model_validate_json(stored)
     assert record.needs_review and any(finding.rule == "ocr" for finding in record.checks)
     scored = score_document(case.id, str(garbled), case.label, record)
     assert len(scored.wrong) < 0.1 * len(scored.scored()), scored.wrong[:10]

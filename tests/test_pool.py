@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from pipeline import pool as pool_module
 from pipeline import progress
-from pipeline.forkserver import CONTEXT
-from pipeline.pool import Task, WorkerPool, _Worker
+from pipeline.pool import Task, Work, WorkerPool, _Worker
 from pipeline.settings import BatchSettings, Settings
-from pipeline.store import StoredResult, stored_result
+from pipeline.store import RunSlot, Store, StoredResult, stored_result
 from schemas.record import Record
+
+KEY = "k"
 
 
 def misbehaving_work(path: str, content: str, settings: Settings) -> StoredResult:
@@ -32,37 +35,57 @@ def misbehaving_work(path: str, content: str, settings: Settings) -> StoredResul
     return stored_result(Record(source=path, needs_review=False), content)
 
 
-def test_hang_memory_and_crash_are_recorded_and_the_batch_goes_on() -> None:
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "results.sqlite") as store:
+        yield store
+
+
+def pool_of(store: Store, batch: BatchSettings, work: Work = misbehaving_work) -> WorkerPool:
+    run = RunSlot(store.path, store.start_run(KEY, "{}", None, 0), KEY)
+    return WorkerPool(Settings(), batch, store, run, work)
+
+
+def stored_sources(store: Store) -> list[str]:
+    """The sources of the latest run's inputs in the store, in input order."""
+    return [source for source, *_ in store.run_records(store.run().run_id)]
+
+
+def test_hang_memory_and_crash_are_recorded_and_the_batch_goes_on(store: Store) -> None:
     names = ["a", "hang", "b", "hog", "c", "crash", "d"]
     tasks = [Task(position, f"/docs/{name}", f"hash-{name}") for position, name in enumerate(names)]
     batch = BatchSettings(jobs=2, deadline_s=5.0, memory_limit_mb=1024)
     started = time.monotonic()
-    with WorkerPool(Settings(), batch, work=misbehaving_work) as pool:
-        results = {task.position: result for task, result in pool.run(tasks)}
-    assert sorted(results) == list(range(len(names)))
-    errors = {names[p]: r.error for p, r in results.items() if r.error}
+    with pool_of(store, batch) as pool:
+        outcomes = {task.position: outcome for task, outcome in pool.run(tasks)}
+    assert sorted(outcomes) == list(range(len(names)))
+    errors = {names[p]: outcome.error for p, outcome in outcomes.items() if outcome.error}
     assert set(errors) == {"hang", "hog", "crash"}
     assert errors["hang"] == "/docs/hang: extraction stopped: no progress within the 5 s deadline"
     assert errors["hog"].startswith("/docs/hog: extraction stopped: worker died")
     assert errors["crash"] == "/docs/crash: extraction stopped: worker died (exit code 3; out of memory?)"
-    assert all(not results[p].final for p in (1, 3, 5))  # limits of this run: tried again next time
-    assert results[6].error is None and results[6].content_hash == "hash-d"
     assert time.monotonic() - started < 30  # one deadline, not one per remaining document
+    # every input saved once, in its place: the finished ones by their workers, the failed here
+    assert stored_sources(store) == [f"/docs/{name}" for name in names]
+    # the failures are the limits of this run, not final: tried again next time
+    finals = store.done_among([f"hash-{name}" for name in names], KEY)
+    assert set(finals) == {"hash-a", "hash-b", "hash-c", "hash-d"}
 
 
-def test_a_document_queued_behind_one_that_kills_its_worker_runs_in_the_next() -> None:
+def test_a_document_queued_behind_one_that_kills_its_worker_runs_in_the_next(store: Store) -> None:
     # one worker: "b" is queued behind "crash" once "a" came back quickly
     names = ["a", "crash", "b", "c"]
     tasks = [Task(position, f"/docs/{name}", f"hash-{name}") for position, name in enumerate(names)]
-    with WorkerPool(Settings(), BatchSettings(jobs=1), work=misbehaving_work) as pool:
-        results = [(task.position, result) for task, result in pool.run(tasks)]
-    assert sorted(position for position, _ in results) == [0, 1, 2, 3]  # each exactly once
-    errors = {names[position]: result.error for position, result in results if result.error}
+    with pool_of(store, BatchSettings(jobs=1)) as pool:
+        outcomes = [(task.position, outcome) for task, outcome in pool.run(tasks)]
+    assert sorted(position for position, _ in outcomes) == [0, 1, 2, 3]  # each exactly once
+    errors = {names[position]: outcome.error for position, outcome in outcomes if outcome.error}
     assert list(errors) == ["crash"]
+    assert stored_sources(store) == [f"/docs/{name}" for name in names]
 
 
 def test_a_document_queued_behind_one_that_killed_its_worker_already_runs_in_the_next(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, store: Store
 ) -> None:
     # the worker dies of "crash" before "b" is queued behind it (the parent was slow between the
     # two): queueing "b" must not end the batch, and "b" runs in the next worker
@@ -77,45 +100,23 @@ def test_a_document_queued_behind_one_that_killed_its_worker_already_runs_in_the
     monkeypatch.setattr(pool_module, "QUEUE_BEHIND_S", 60.0)  # "a" is short however slow the start
     names = ["a", "crash", "b", "c"]
     tasks = [Task(position, f"/docs/{name}", f"hash-{name}") for position, name in enumerate(names)]
-    with WorkerPool(Settings(), BatchSettings(jobs=1), work=misbehaving_work) as pool:
-        results = [(task.position, result) for task, result in pool.run(tasks)]
-    assert sorted(position for position, _ in results) == [0, 1, 2, 3]
-    assert [names[position] for position, result in results if result.error] == ["crash"]
+    with pool_of(store, BatchSettings(jobs=1)) as pool:
+        outcomes = [(task.position, outcome) for task, outcome in pool.run(tasks)]
+    assert sorted(position for position, _ in outcomes) == [0, 1, 2, 3]
+    assert [names[position] for position, outcome in outcomes if outcome.error] == ["crash"]
 
 
-def test_workers_start_only_for_work() -> None:
-    with WorkerPool(Settings(), BatchSettings(jobs=2)) as pool:
+def test_workers_start_only_for_work(store: Store) -> None:
+    with pool_of(store, BatchSettings(jobs=2)) as pool:
         assert list(pool.run([])) == []
         assert pool._workers == []
 
 
-def test_a_document_that_makes_progress_outlives_the_deadline() -> None:
+def test_a_document_that_makes_progress_outlives_the_deadline(store: Store) -> None:
     # the deadline runs from the last progress: six seconds of OCR pages under a 2.5 s deadline
     # finish, while a hang is still cut off after one deadline
     tasks = [Task(0, "/docs/slow", "hash-slow"), Task(1, "/docs/hang", "hash-hang")]
-    with WorkerPool(Settings(), BatchSettings(jobs=2, deadline_s=2.5), work=misbehaving_work) as pool:
-        results = {task.path: result for task, result in pool.run(tasks)}
-    assert results["/docs/slow"].error is None
-    assert (
-        results["/docs/hang"].error == "/docs/hang: extraction stopped: no progress within the 2.5 s deadline"
-    )
-
-
-def test_a_result_goes_to_the_parent_in_one_write_that_recv_reads(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Connection.send writes a result over 16 KB as its length, then its body: the parent, woken by
-    # the length, waited in recv for the body
-    writes: list[int] = []
-    real_write = os.write
-
-    def write(fd: int, data: bytes | memoryview) -> int:
-        writes.append(len(data))
-        return real_write(fd, data)
-
-    monkeypatch.setattr(os, "write", write)
-    parent, child = CONTEXT.Pipe()
-    result = stored_result(Record(source="a.txt", review_reasons=["x" * 60_000]), "hash")
-    pool_module.send_whole(child, result)
-    assert len(writes) == 1 and writes[0] > 60_000
-    assert parent.poll(1) and parent.recv() == result
-    parent.close()
-    child.close()
+    with pool_of(store, BatchSettings(jobs=2, deadline_s=2.5)) as pool:
+        errors = {task.path: outcome.error for task, outcome in pool.run(tasks)}
+    assert errors["/docs/slow"] is None
+    assert errors["/docs/hang"] == "/docs/hang: extraction stopped: no progress within the 2.5 s deadline"

@@ -9,7 +9,7 @@ import pytest
 from pipeline.corpus import coverage_table, cross_year_lines
 from pipeline.export import run_records
 from pipeline.settings import Settings, result_key
-from pipeline.store import Store, StoreError, stored_result
+from pipeline.store import RunSlot, Store, StoreError, stored_result
 from schemas.record import Record
 
 KEY = "k1"
@@ -22,8 +22,9 @@ def report(source: str, year: int, agency: str = "尧都区教育科技局", **f
 
 def save_run(store: Store, records: list[Record]) -> int:
     run_id = store.start_run(KEY, "{}", None, len(records))
+    run = RunSlot(store.path, run_id, KEY)
     for position, record in enumerate(records):
-        store.save(run_id, KEY, position, record.source, stored_result(record, f"hash-{record.source}"))
+        store.save(run, position, record.source, stored_result(record, f"hash-{record.source}"))
     store.finish_run(run_id)
     return run_id
 
@@ -62,10 +63,10 @@ def test_many_reports_of_one_agency_and_year_give_one_comparison_each(tmp_path: 
 
 def test_a_result_is_reused_only_when_final(tmp_path: Path) -> None:
     with Store(tmp_path / "s.sqlite") as store:
-        run_id = store.start_run(KEY, "{}", None, 2)
-        store.save(run_id, KEY, 0, "a", stored_result(report("a", 2020), "h-a"))
+        run = RunSlot(store.path, store.start_run(KEY, "{}", None, 2), KEY)
+        store.save(run, 0, "a", stored_result(report("a", 2020), "h-a"))
         unread = stored_result(Record(source="b", error="b: cannot read"), "unread:b")
-        store.save(run_id, KEY, 1, "b", unread)
+        store.save(run, 1, "b", unread)
         assert store.done_among(["h-a", "unread:b", "h-c"], KEY) == {"h-a": (False, False)}
         assert store.done_among(["h-a"], "another pipeline") == {}
         # the unread one is redone by the next run; h-c was never stored

@@ -24,9 +24,18 @@ from pipeline.store.requests import RequestLedger
 from pipeline.store.schema import DDL, SCHEMA_VERSION
 from schemas.record import Record, printable
 
-__all__ = ["RequestLedger", "RunRow", "Store", "StoreError", "StoredResult", "failed_result", "stored_result"]
+__all__ = [
+    "Outcome",
+    "RequestLedger",
+    "RunRow",
+    "RunSlot",
+    "Store",
+    "StoreError",
+    "StoredResult",
+    "failed_result",
+    "stored_result",
+]
 
-LINK_BATCH = 256  # links to reused results are cheap to redo, so they are committed in groups
 CHECKPOINT_EVERY_S = 1.0
 
 
@@ -55,6 +64,25 @@ class StoredResult(NamedTuple):
     record: bytes  # JSON of schemas.record.Record in UTF-8: ~40 KB the parent never decodes
 
 
+class Outcome(NamedTuple):
+    """What a run's counts and progress need of a saved document."""
+
+    needs_review: bool
+    error: str | None
+
+    @classmethod
+    def of(cls, result: StoredResult) -> Outcome:
+        return cls(result.needs_review, result.error)
+
+
+class RunSlot(NamedTuple):
+    """Where a run's results go: the store, the run and its result key (a worker saves there too)."""
+
+    path: Path
+    run_id: int
+    result_key: str
+
+
 class RunRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -71,9 +99,13 @@ def _now() -> str:
 
 
 class Store:
-    """An open results store; use as a context manager."""
+    """An open results store; use as a context manager.
 
-    def __init__(self, path: Path) -> None:
+    The command's own connection checkpoints the WAL on a thread of its own; a worker's
+    (`checkpoints=False`) only saves the documents it extracts.
+    """
+
+    def __init__(self, path: Path, checkpoints: bool = True) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -88,9 +120,8 @@ class Store:
             self._check_version()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a results store ({error})") from error
-        self._pending_links = 0
         self.earlier_year = lru_cache(maxsize=4096)(self._earlier_year)
-        self._checkpointer = _Checkpointer(path)
+        self._checkpointer = _Checkpointer(path) if checkpoints else None
 
     def _check_version(self) -> None:
         self._db.execute(
@@ -109,9 +140,8 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self._checkpointer.stop()
-        if self._db.in_transaction:
-            self._db.execute("COMMIT")
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self._db.close()  # the last connection to close checkpoints what is left and removes the WAL
 
     # -- runs --------------------------------------------------------------------------------
@@ -124,9 +154,9 @@ class Store:
         return int(cursor.lastrowid or 0)
 
     def finish_run(self, run_id: int) -> None:
-        self._commit_links()
         self._db.execute("UPDATE runs SET finished_at = ? WHERE run_id = ?", (_now(), run_id))
-        self._checkpointer.now()
+        if self._checkpointer is not None:
+            self._checkpointer.now()
 
     def run(self, run_id: int | None = None) -> RunRow:
         """The run `run_id`, or the latest one."""
@@ -153,10 +183,11 @@ class Store:
         )
         return {content: (bool(needs_review), bool(failed)) for content, needs_review, failed in rows}
 
-    def save(self, run_id: int, result_key: str, position: int, source: str, result: StoredResult) -> None:
+    def save(self, run: RunSlot, position: int, source: str, result: StoredResult) -> None:
         """Store a finished document and its place in the run, durably, in one transaction."""
-        if not self._db.in_transaction:  # else: pending links, committed with it
-            self._db.execute("BEGIN IMMEDIATE")
+        # BEGIN IMMEDIATE: the write lock first, so a worker saving meanwhile makes this wait (busy
+        # timeout) rather than fail at the first write
+        self._db.execute("BEGIN IMMEDIATE")
         # CAST: the record's UTF-8 bytes go in as the TEXT they are, not as a BLOB
         self._db.execute(
             """INSERT INTO documents (content_hash, result_key, source, agency, agency_key, year, template,
@@ -170,46 +201,42 @@ class Store:
                    finished_at = excluded.finished_at
                WHERE documents.final = 0""",
             (
-                result.content_hash, result_key, result.source, result.agency, result.agency_key,
+                result.content_hash, run.result_key, result.source, result.agency, result.agency_key,
                 result.year, result.template, int(result.needs_review), result.error, int(result.final),
-                result.seconds, result.year_facts, result.record, run_id, _now(),
+                result.seconds, result.year_facts, result.record, run.run_id, _now(),
             ),
         )  # fmt: skip
-        self._insert_link(run_id, position, printable(source), result.content_hash, reused=False)
+        self._insert_links(run.run_id, [(position, source, result.content_hash)], reused=False)
         self._db.execute("COMMIT")
-        self._pending_links = 0
 
-    def link(self, run_id: int, position: int, source: str, content_hash: str) -> None:
-        """Record that input `position` of the run reuses a stored result."""
-        if not self._db.in_transaction:
+    def link(self, run_id: int, reused: list[tuple[int, str, str]]) -> None:
+        """Record that these inputs (position, source, content hash) of the run reuse stored results,
+        in one transaction: never held open while workers wait to save."""
+        if reused:
             self._db.execute("BEGIN IMMEDIATE")
-        self._insert_link(run_id, position, printable(source), content_hash, reused=True)
-        self._pending_links += 1
-        if self._pending_links >= LINK_BATCH:
-            self._commit_links()
+            self._insert_links(run_id, reused, reused=True)
+            self._db.execute("COMMIT")
 
-    def _insert_link(self, run_id: int, position: int, source: str, content_hash: str, reused: bool) -> None:
-        self._db.execute(
+    def _insert_links(self, run_id: int, links: list[tuple[int, str, str]], reused: bool) -> None:
+        self._db.executemany(
             "INSERT OR REPLACE INTO run_documents (run_id, position, source, content_hash, reused) "
             "VALUES (?, ?, ?, ?, ?)",
-            (run_id, position, source, content_hash, int(reused)),
+            [(run_id, at, printable(source), content, int(reused)) for at, source, content in links],
         )
 
-    def _commit_links(self) -> None:
-        if self._db.in_transaction:
-            self._db.execute("COMMIT")
-        self._pending_links = 0
-
-    def run_records(self, run_id: int) -> Iterator[tuple[str, bytes, str | None, YearFacts | None]]:
+    def run_records(
+        self, run_id: int, positions: range | None = None
+    ) -> Iterator[tuple[str, bytes, str | None, YearFacts | None]]:
         """(source as given, record JSON in UTF-8, agency key, year facts) of a run's inputs, in input
-        order. The record as bytes: a JSON Lines export copies them without decoding ~40 KB a record."""
-        self._commit_links()
+        order (those at `positions` only, if given). The record as bytes: a JSON Lines export copies
+        them without decoding ~40 KB a record."""
+        start, stop = (positions.start, positions.stop) if positions is not None else (0, 2**63 - 1)
         rows = self._db.execute(
             """SELECT r.source, CAST(d.record AS BLOB), d.agency_key, d.year_facts FROM run_documents r
                JOIN runs USING (run_id)
                JOIN documents d ON d.content_hash = r.content_hash AND d.result_key = runs.result_key
-               WHERE r.run_id = ? ORDER BY r.position""",
-            (run_id,),
+               WHERE r.run_id = ? AND r.position >= ? AND r.position < ? ORDER BY r.position""",
+            (run_id, start, stop),
         )
         for source, record, agency_key, facts in rows:
             yield (
@@ -252,7 +279,6 @@ class Store:
 
     def requests(self) -> RequestLedger:
         """The Batch API's requests and batches, kept with the results (`--batch`)."""
-        self._commit_links()
         return RequestLedger(self._db)
 
     def count_extracted(self, run_id: int) -> int:
@@ -262,7 +288,6 @@ class Store:
 
     def backup_to(self, target: Path) -> None:
         """A consistent copy of the whole store at `target` (for `-o results.sqlite`)."""
-        self._commit_links()
         with sqlite3.connect(target) as copy:
             self._db.backup(copy)
         copy.close()
