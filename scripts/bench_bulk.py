@@ -343,8 +343,8 @@ def main() -> None:
     workers_ms = (double.cpu_seconds - double.parent_cpu_seconds) / double.documents * 1000
     print(
         f"parent     {parent_ms:7.2f} ms CPU a document (--jobs 2: the command's own process, which "
-        f"hashes, dispatches, stores and exports), the workers {workers_ms:.2f} ms: one parent keeps up with "
-        f"~{workers_ms / parent_ms:.0f} workers"
+        f"hashes, dispatches, checkpoints the store and exports), the workers (which store) and the "
+        f"export's helper {workers_ms:.2f} ms: one parent keeps up with ~{workers_ms / parent_ms:.0f} workers"
     )
     print(f"load average before: {load_before:.1f}")
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared with other work)")
