@@ -1332,6 +1332,21 @@ def test_section_four_over_two_lines_without_columns_reads_what_every_order_agre
     assert any(f.rule == "ambiguous" for f in result.findings)
 
 
+def test_section_four_over_two_lines_a_space_apart_is_not_read_by_where_its_values_stand() -> None:  # P4
+    # pdfplumber's text of a LibreOffice print (seed 401): the four cells of 未经复议直接起诉 before
+    # its 总计, printed lower, on a line of their own. Taken for columns, the values' places (a space
+    # apart: none kept) put the 9 in 其他结果 and every block adds up; so it does in 尚未审结 (the
+    # filer's), 结果维持 or 结果纠正
+    text = "持 正 果 结 持 正 果 结\n0 0 0 0 0 9 0 0 0 0 0\n0 0 0 9\n"
+    result = read_review(whole(text), doc(text))
+    direct = [
+        result.readings[f"litigation_direct.{name}"] for name in ("upheld", "corrected", "other", "pending")
+    ]
+    assert [r.value for r in direct] == [None] * 4
+    assert all({0, 9} <= set(r.candidates) for r in direct)
+    assert result.readings["litigation_direct.total"].value == 9
+
+
 def test_section_four_over_two_lines_that_add_up_in_other_orders_too_is_doubted() -> None:  # P4
     # markitdown's text of a PDF: the 复议后起诉 block printed on the line above the others, after
     # empty cells. The text's order adds up, and so does the true one: where they differ, a person

@@ -110,7 +110,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     if not data:
         return result
     traceless = is_cell_a_line(flattening, text, table)
-    cells = _ordered([cell for row in data for cell in row])
+    cells = _ordered(data)
     while len(cells) > 15 and cells[-1].kind is BLANK:
         cells.pop()
     anchor = Cell("", start, start, Kind.TEXT)
@@ -335,12 +335,18 @@ def _line_of(cell: Cell, text: str) -> str:
     return text[start : end if end != -1 else len(text)]
 
 
-def _ordered(cells: list[Cell]) -> list[Cell]:
-    """The cells in the order of their columns where the values stand on two lines of aligned
+def _ordered(rows: list[list[Cell]]) -> list[Cell]:
+    """The rows' cells in the order of their columns where the values stand on two lines of aligned
     columns (pdftotext -layout under a tall header) and only that order makes every block add up;
     in the text's order otherwise (a text's spacing alone is no proof of its columns)."""
+    cells = [cell for row in rows for cell in row]
     by_columns = in_column_order(cells)
     if by_columns is cells:  # one line's cells, or lines that do not interleave: nothing to weigh
+        return cells
+    if all(map(_one_space_apart, rows)):
+        # values a space apart keep no columns (pdfplumber puts cells printed lower on a line of
+        # their own: `0 0 0 0 0 9 0 0 0 0 0` ¶ `0 0 0 9`): where one stands is no column, and the
+        # merges that add up are weighed as any two lines' (`_interleavings`)
         return cells
     return by_columns if review_blocks_add_up(by_columns) and not review_blocks_add_up(cells) else cells
 
