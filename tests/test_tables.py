@@ -11,6 +11,7 @@ import pytest
 from pipeline.document import Document
 from pipeline.load.normalize import normalize
 from pipeline.read.align import Segment
+from pipeline.read.columns import in_column_order
 from pipeline.read.litigation import read_review
 from pipeline.read.report import most_common, read_report
 from pipeline.read.tables import TableReading, _unsure_reading, is_cell_a_line, read_active, read_applications
@@ -1330,6 +1331,17 @@ def test_section_four_over_two_lines_without_columns_reads_what_every_order_agre
     assert read[7:9] == [None, None]
     assert {0, 2} <= set(result.readings["litigation_direct.pending"].candidates)
     assert any(f.rule == "ambiguous" for f in result.findings)
+
+
+def test_two_lines_whose_values_stand_a_space_apart_keep_the_text_order() -> None:  # P4
+    # where a value stands on a line of pdfplumber's text is the length of what came before it on
+    # that line, no column: two such lines are never merged by their values' places (tables 二/三
+    # too, `columns.restore_blank_columns`)
+    spaced = [cell for row in token_rows("0 0 0 0 0 9 0 0 0 0 0\n0 0 0 9\n", 0, False) for cell in row]
+    assert in_column_order(spaced) is spaced
+    # pdftotext -layout keeps columns: its lines interleave by them
+    aligned = [cell for row in token_rows("0    0   0   8   8   9\n  0    0\n", 0, False) for cell in row]
+    assert [cell.x.left for cell in in_column_order(aligned) if cell.x] == [0, 2, 5, 7, 9, 13, 17, 21]
 
 
 def test_section_four_over_two_lines_a_space_apart_is_not_read_by_where_its_values_stand() -> None:  # P4

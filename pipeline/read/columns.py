@@ -81,16 +81,25 @@ def in_column_order(cells: list[Cell]) -> list[Cell]:
     """A row's values over two lines in the order of their columns, where the lines' values
     interleave: beside a wrapped label (`一、本年新收政 … 无 1` ¶ `府信息公开申请数量 7 8 0 … 11 27`),
     or section 四 under a tall header. A second line wholly left of the first is a row wrapped at
-    the page's width (lynx), in the text's order. The cells as they came unless reordered."""
+    the page's width (lynx), in the text's order; so are lines whose values stand a space apart,
+    which keep no columns (pdfplumber: where a value stands is the length of what came before it
+    on its line). The cells as they came unless reordered."""
     breaks = [i for i, (a, b) in enumerate(pairwise(cells), 1) if a.x and b.x and b.x.left <= a.x.left]
     if len(breaks) != 1:
         return cells
     first, second = cells[: breaks[0]], cells[breaks[0] :]
+    if a_space_apart(first) and a_space_apart(second):
+        return cells
     by_left = sorted(cells, key=lambda cell: cell.x.left if cell.x else 0)
     by_first = sorted(cells, key=lambda cell: cell.x.first if cell.x else 0)
     if by_left != by_first or by_left == second + first:
         return cells
     return by_left
+
+
+def a_space_apart(line: list[Cell]) -> bool:
+    """Whether one line's values stand one space apart (pdfplumber's text keeps no columns)."""
+    return all(a.x and b.x and b.x.first - a.x.last == 2 for a, b in pairwise(line))
 
 
 def _placement(complete: list[list[Cell]], width: int) -> Placement | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import combinations, pairwise
+from itertools import combinations
 
 from pipeline.document import Document
 from pipeline.read.candidates import (
@@ -20,7 +20,7 @@ from pipeline.read.candidates import (
     sums_to_last,
     trim_blanks,
 )
-from pipeline.read.columns import in_column_order, under_ruler
+from pipeline.read.columns import a_space_apart, in_column_order, under_ruler
 from pipeline.read.glued import Blocks, joined_cells, splittable
 from pipeline.read.tables import (
     TableReading,
@@ -110,7 +110,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     if not data:
         return result
     traceless = is_cell_a_line(flattening, text, table)
-    cells = _ordered(data)
+    cells = _ordered([cell for row in data for cell in row])
     while len(cells) > 15 and cells[-1].kind is BLANK:
         cells.pop()
     anchor = Cell("", start, start, Kind.TEXT)
@@ -296,11 +296,6 @@ def _interleavings(rows: list[list[Cell]]) -> list[Slots]:
     return list(readings.values())
 
 
-def _one_space_apart(row: list[Cell]) -> bool:
-    """Whether a line's values stand one space apart (pdfplumber: no columns kept)."""
-    return all(a.x is not None and b.x is not None and b.x.first - a.x.last == 2 for a, b in pairwise(row))
-
-
 def _other_orders(rows: list[list[Cell]], text: str) -> list[Finding]:
     """A warning naming the cells read in the text's order of two lines whose order the text does
     not prove, where other merges of the lines add up as well: the order is the likeliest, not a
@@ -314,7 +309,7 @@ def _other_orders(rows: list[list[Cell]], text: str) -> list[Finding]:
         return []
     gaps = any(cell.kind is BLANK for cell in rows[0])
     alone = len(rows[0]) == 1 or len(rows[1]) == 1
-    if not (gaps or alone or all(map(_one_space_apart, rows)) or _loose_above_grid(rows, text)):
+    if not (gaps or alone or all(map(a_space_apart, rows)) or _loose_above_grid(rows, text)):
         return []
     values = [values_of(row) for row in rows]
     if not review_blocks_add_up(values[0] + values[1]):
@@ -335,18 +330,12 @@ def _line_of(cell: Cell, text: str) -> str:
     return text[start : end if end != -1 else len(text)]
 
 
-def _ordered(rows: list[list[Cell]]) -> list[Cell]:
-    """The rows' cells in the order of their columns where the values stand on two lines of aligned
+def _ordered(cells: list[Cell]) -> list[Cell]:
+    """The cells in the order of their columns where the values stand on two lines of aligned
     columns (pdftotext -layout under a tall header) and only that order makes every block add up;
     in the text's order otherwise (a text's spacing alone is no proof of its columns)."""
-    cells = [cell for row in rows for cell in row]
     by_columns = in_column_order(cells)
-    if by_columns is cells:  # one line's cells, or lines that do not interleave: nothing to weigh
-        return cells
-    if all(map(_one_space_apart, rows)):
-        # values a space apart keep no columns (pdfplumber puts cells printed lower on a line of
-        # their own: `0 0 0 0 0 9 0 0 0 0 0` ¶ `0 0 0 9`): where one stands is no column, and the
-        # merges that add up are weighed as any two lines' (`_interleavings`)
+    if by_columns is cells:  # one line's cells, lines that do not interleave, or keep no columns
         return cells
     return by_columns if review_blocks_add_up(by_columns) and not review_blocks_add_up(cells) else cells
 
