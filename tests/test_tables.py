@@ -1391,6 +1391,41 @@ def test_section_four_over_two_lines_that_add_up_in_other_orders_too_is_doubted(
     assert not any(f.rule == "order_unsure" for f in read_review(whole(aligned), doc(aligned)).findings)
 
 
+def test_a_value_between_two_labels_where_values_come_first_too_is_doubted() -> None:  # P3, P33
+    # pdftotext without -layout (seed 411): the first block puts its values before 规章, (五) its 5
+    # before 行政许可; the 7 between 行政处罚 and 行政强制 is 行政强制's (行政处罚 left blank), and
+    # read after its label it goes to 行政处罚. No relation tells the orders apart: a person looks
+    lines = [
+        "二、主动公开政府信息情况",
+        "第二十条第（一）项",
+        "信息内容",
+        "本年制发件数 本年废止件数 现行有效件数",
+        "0",
+        "4",
+        "3",
+        "规章",
+        "0",
+        "13",
+        "行政规范性文件 4",
+        "第二十条第（五）项",
+        "信息内容",
+        "本年处理决定数量",
+        "5",
+        "行政许可",
+        "第二十条第（六）项",
+        "信息内容",
+        "本年处理决定数量",
+        "行政处罚",
+        "7",
+        "行政强制",
+    ]
+    result = read_lines(read_active, lines, "2021")
+    doubted = {key for f in result.findings if f.rule == "order_unsure" for key in f.fields}
+    assert result.readings["active.penalty.decisions"].value == 7
+    assert "active.penalty.decisions" in doubted
+    assert "active.licensing.decisions" not in doubted  # 5 is 行政许可's in either order
+
+
 def test_a_row_over_two_lines_of_text_with_no_columns_is_doubted_where_other_orders_add_up() -> None:
     # pdfplumber's text of a LibreOffice print: the 商业企业 cell, printed lower than the others,
     # comes on the line of the label's next piece; read in the text's order the row adds up, and

@@ -528,30 +528,45 @@ def read_labelled_rows(
         if in_stream is not None and _reads_better(streamed := read(in_stream), result):
             streamed.findings.append(_order_unsure(streamed, _IN_STREAM))
             return streamed
-    if not _labels_apart(alignment, document.text):
-        return result
-    if relations and not _read_complete(result, layout_rows):
+    apart = _labels_apart(alignment, document.text)
+    if not relations:
+        result.findings += _values_first_weighed(result, alignment, layout_rows, read, apart)
+    elif apart and not _read_complete(result, layout_rows):
         values_first = align_values_first(alignment, layout_rows)
         if values_first is not None and _reads_better(other := read(values_first), result):
             other.findings.append(_order_unsure(other, _VALUES_FIRST))
             return other
         if values_first is not None and _reads_as_well(other, result):
             result.findings.append(_order_unsure(result, _ORDER_UNPROVEN))
-    elif not relations and _as_full_values_first(alignment, layout_rows, read, result):
-        # no relation to weigh the two orders (section 二): which row each value is, the text does not say
-        result.findings.append(_order_unsure(result, _ORDER_UNPROVEN))
     return result
 
 
-def _as_full_values_first(
+def _values_first_weighed(
+    usual: TableReading,
     alignment: Alignment,
     layout_rows: Sequence[Row],
     read: Callable[[Alignment], TableReading],
-    usual: TableReading,
-) -> bool:
-    """Whether the values printed before their labels make a reading as full as the usual one, the
-    first label following straight on a run of exactly its row's values (not numbers of prose
-    above a table)."""
+    apart: bool,
+) -> list[Finding]:
+    """Section 二, where no relation weighs the two orders and the text shows values before the first
+    label: every value in doubt where the labels stand apart and values first reads as fully;
+    otherwise the cells values first reads otherwise (pdftotext without -layout: `行政处罚` ¶ `7` ¶
+    `行政强制`, a block above having put its value before its label)."""
+    values_first = _shown_values_first(alignment, layout_rows)
+    if values_first is None:
+        return []
+    other = read(values_first)
+    if apart and _cells_read(other) >= _cells_read(usual):
+        return [_order_unsure(usual, _ORDER_UNPROVEN)]
+    if otherwise := _read_otherwise(usual, other):
+        return [Finding(rule="order_unsure", severity="warning", fields=otherwise, message=_READ_OTHERWISE)]
+    return []
+
+
+def _shown_values_first(alignment: Alignment, layout_rows: Sequence[Row]) -> Alignment | None:
+    """The values read as printed before their labels, where the text shows that order: its first
+    label follows straight on a run of exactly its row's values (not numbers of prose above a
+    table)."""
     first = min(alignment.hits, key=lambda hit: hit.unit, default=None)
     before = alignment.units[first.unit - 1] if first is not None and first.unit else None
     if (
@@ -559,9 +574,18 @@ def _as_full_values_first(
         or not isinstance(before, Run)
         or len(before.cells) != len(layout_rows[first.row].columns)
     ):
-        return False
-    values_first = align_values_first(alignment, layout_rows)
-    return values_first is not None and _cells_read(read(values_first)) >= _cells_read(usual)
+        return None
+    return align_values_first(alignment, layout_rows)
+
+
+def _read_otherwise(usual: TableReading, other: TableReading) -> list[str]:
+    """The cells the usual order reads that the other order reads otherwise (or not at all)."""
+    return [
+        key
+        for key, reading in usual.readings.items()
+        if reading.value is not None
+        and ((seen := other.readings.get(key)) is None or seen.value != reading.value)
+    ]
 
 
 def _reads_better(other: TableReading, usual: TableReading) -> bool:
@@ -602,6 +626,13 @@ _VALUES_FIRST = (
 _ORDER_UNPROVEN = (
     "values read after their labels, yet values stand before the first label too (pdftotext without "
     "-layout prints them first) and read as fully so; no relation tells the two orders apart"
+)
+
+
+_READ_OTHERWISE = (
+    "values read after their labels, yet values stand before the first label too (pdftotext without "
+    "-layout prints them first); read first, these cells take other values, and no relation tells "
+    "the two orders apart"
 )
 
 
