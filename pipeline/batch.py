@@ -118,8 +118,7 @@ def run_batch(
     key = result_key(settings)
     shown = settings.model_dump_json(exclude={"api_key"})
     summary = BatchSummary(run_id=store.start_run(key, shown, output, total))
-    # absolute: a worker stands in the folder its fork server started in
-    run = RunSlot(store.path.absolute(), summary.run_id, key)
+    run = RunSlot(store.path, summary.run_id, key)
     tasks = _new_tasks(paths, store, key, summary, progress)
     if settings.batch_api is not None:
         outcomes = _saved(_with_batch_api(tasks, settings, store, progress.note), store, run)

@@ -432,7 +432,7 @@ def _write_parts(store: Store, run_id: int, stream: IO[bytes], form: _PartFormat
     ):
         files = [Path(folder) / f"part-{number}" for number in range(1, len(parts))]
         later = [
-            helpers.submit(_write_part_file, store.path.absolute(), run_id, form, positions, file)
+            helpers.submit(_write_part_file, store.path, run_id, form, positions, file)
             for positions, file in zip(parts[1:], files, strict=True)
         ]
         count = form.write(store, run_id, parts[0], stream, first=True)
