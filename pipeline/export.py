@@ -414,9 +414,14 @@ class _PartFormat:
 
 
 def _parts(inputs: int, jobs: int) -> list[range]:
-    """The run's input positions in up to `jobs` consecutive parts of `PART_RECORDS` or more."""
+    """The run's input positions in up to `jobs` consecutive parts of `PART_RECORDS` or more; the last
+    part runs on to the end, so a run whose count of inputs is not known is written whole."""
     count = max(1, min(jobs, inputs // PART_RECORDS))
-    return [range(inputs * part // count, inputs * (part + 1) // count) for part in range(count)]
+    starts = [inputs * part // count for part in range(count)]
+    return [range(start, stop) for start, stop in zip(starts, [*starts[1:], _LAST_POSITION], strict=True)]
+
+
+_LAST_POSITION = 2**63 - 1  # SQLite's largest integer
 
 
 def _write_parts(store: Store, run_id: int, stream: IO[bytes], form: _PartFormat, parts: list[range]) -> int:
