@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
 from pipeline.crosscheck import YearFacts, pair_findings
-from pipeline.store import Store
+from pipeline.store import ALL_POSITIONS, Store
 
 Shape = Literal["wide", "long"]
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".sqlite": "sqlite"}
@@ -167,8 +167,8 @@ def _rename(record: dict[str, Any], stored: str, given: str) -> None:
         check["message"] = check["message"].replace(stored, given)
 
 
-def run_records(store: Store, run_id: int, positions: range | None = None) -> Iterator[Exported]:
-    """A run's records in input order (those at `positions`, if given), source as given, with the
+def run_records(store: Store, run_id: int, positions: range = ALL_POSITIONS) -> Iterator[Exported]:
+    """A run's records in input order (those at `positions`), source as given, with the
     cross-year checks over the store."""
     key = store.run(run_id).result_key
     for source, text, agency_key, facts in store.run_records(run_id, positions):
@@ -383,7 +383,7 @@ def export_run(
             return _write_parts(store, run_id, stream, _PartFormat(kind, shape, labels), parts)
 
 
-def _write_all(store: Store, run_id: int, writer: RecordWriter, positions: range | None = None) -> int:
+def _write_all(store: Store, run_id: int, writer: RecordWriter, positions: range = ALL_POSITIONS) -> int:
     count = 0
     for exported in run_records(store, run_id, positions):
         writer.write(exported)
@@ -418,10 +418,7 @@ def _parts(inputs: int, jobs: int) -> list[range]:
     part runs on to the end, so a run whose count of inputs is not known is written whole."""
     count = max(1, min(jobs, inputs // PART_RECORDS))
     starts = [inputs * part // count for part in range(count)]
-    return [range(start, stop) for start, stop in zip(starts, [*starts[1:], _LAST_POSITION], strict=True)]
-
-
-_LAST_POSITION = 2**63 - 1  # SQLite's largest integer
+    return [range(start, stop) for start, stop in zip(starts, [*starts[1:], ALL_POSITIONS.stop], strict=True)]
 
 
 def _write_parts(store: Store, run_id: int, stream: IO[bytes], form: _PartFormat, parts: list[range]) -> int:

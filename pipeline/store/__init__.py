@@ -25,6 +25,7 @@ from pipeline.store.schema import DDL, SCHEMA_VERSION
 from schemas.record import Record, printable
 
 __all__ = [
+    "ALL_POSITIONS",
     "Outcome",
     "RequestLedger",
     "RunRow",
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 CHECKPOINT_EVERY_S = 1.0
+ALL_POSITIONS = range(0, 2**63 - 1)  # every input of a run (SQLite's largest integer)
 
 
 class StoreError(Exception):
@@ -225,18 +227,17 @@ class Store:
         )
 
     def run_records(
-        self, run_id: int, positions: range | None = None
+        self, run_id: int, positions: range = ALL_POSITIONS
     ) -> Iterator[tuple[str, bytes, str | None, YearFacts | None]]:
         """(source as given, record JSON in UTF-8, agency key, year facts) of a run's inputs, in input
-        order (those at `positions` only, if given). The record as bytes: a JSON Lines export copies
+        order (those at `positions`). The record as bytes: a JSON Lines export copies
         them without decoding ~40 KB a record."""
-        start, stop = (positions.start, positions.stop) if positions is not None else (0, 2**63 - 1)
         rows = self._db.execute(
             """SELECT r.source, CAST(d.record AS BLOB), d.agency_key, d.year_facts FROM run_documents r
                JOIN runs USING (run_id)
                JOIN documents d ON d.content_hash = r.content_hash AND d.result_key = runs.result_key
                WHERE r.run_id = ? AND r.position >= ? AND r.position < ? ORDER BY r.position""",
-            (run_id, start, stop),
+            (run_id, positions.start, positions.stop),
         )
         for source, record, agency_key, facts in rows:
             yield (
