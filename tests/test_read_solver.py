@@ -57,6 +57,28 @@ def test_the_column_sums_choose_between_the_splits() -> None:
     assert row(result, "applications.new_received") == [12, 3, 0, 0, 1, 0, 16]
 
 
+def test_a_choice_the_sums_made_on_a_row_in_doubt_is_in_doubt_too() -> None:
+    # （七）总计 printed `123` for 12 and 3: only the cut 12|3 adds up, yet a stray space may as well
+    # have joined two cells, so its reading is in doubt; the detail rows' cuts rest on it
+    for total, doubted in ((" 12 3 0 0 1 0 16 ", False), (" 123 0 0 1 0 16 ", True)):
+        runs = {
+            "applications.new_received": "123001016",
+            "applications.granted": "123001016",
+            "applications.total": total,
+        }
+        result = read(one_liner(runs))
+        assert row(result, "applications.granted") == [12, 3, 0, 0, 1, 0, 16]
+        leaning = {field for f in result.findings if f.rule == "chosen_on_doubt" for field in f.fields}
+        if not doubted:
+            assert not leaning
+            continue
+        # the cells the two cuts 12/3/0/0/1/0/16 and 1/2/3/0/0/10/16 disagree on, not the rest
+        granted = {f"applications.granted.{c}" for c in ("natural_person", "commercial", "research")}
+        assert granted | {"applications.granted.legal_service", "applications.granted.other_org"} <= leaning
+        assert "applications.granted.social_welfare" not in leaning
+        assert "applications.granted.total" not in leaning
+
+
 def test_a_filers_slip_in_one_relation_leaves_the_others_to_decide() -> None:  # P8, P28
     # （七）总计 printed 17 for 16: S3 of the 总计 column fails whatever the cut, so it is the
     # filer's (the validators report it); the other columns still choose 12/3/0/0/1/0/16
@@ -200,3 +222,28 @@ def test_the_readings_some_solution_uses_are_found_however_many_solutions_there_
     assert choice.verdict == "chosen"
     assert choice.kept["other"] == [0]
     assert all(choice.kept[key] == [0, 1] for key in parts)
+
+
+def test_a_total_read_blank_because_every_total_failed_its_sum_is_in_doubt() -> None:
+    # PyMuPDF's text a cell a line: `16 11 0 2 0 31`, six values for seven cells. With a blank part
+    # and 31 its 总计, no placement adds up (29, the filer's slip); the six parts with no 总计 have
+    # no sum to fail, and are read, but nothing checked them
+    def rows(summary: list[str]) -> str:
+        return "".join(
+            row.label + "\n" + "\n".join(summary if row.key in SUMMARY else ["0"] * 6) + "\n" for row in ROWS
+        )
+
+    for summary, doubted in (
+        (["16", "11", "0", "2", "0", "31"], True),
+        (["16", "11", "0", "2", "0", "29"], False),
+    ):
+        result = read(rows(summary))
+        unsure = [
+            f for f in result.findings if "applications.total.total" in f.fields and f.severity != "info"
+        ]
+        unchecked = any("no sum checks its parts" in f.message for f in unsure)
+        assert unchecked == doubted, summary  # with 29, its 总计 adds up: read so, or left null
+        assert not any("cuts a number" in f.message for f in result.findings)
+
+
+SUMMARY = ("applications.new_received", "applications.total")

@@ -185,6 +185,13 @@ def test_a_tall_grid_cell_wrapped_onto_its_own_line_is_joined() -> None:
     assert [c.text for c in rows[0]] == ["予以公开", "1", "6", "0", "7"]
 
 
+def test_a_short_row_label_under_a_row_with_a_blank_cell_is_no_wrapped_tail() -> None:  # P36
+    # pandoc's gfm: 行政处罚's 处理决定数量 blank and 行政强制's two first cells blank fit together,
+    # but `行政强制`, as short as a wrapped tail, is a row's label
+    rows = texts("| 行政处罚 | 0 | 增2 |   |\n| 行政强制 |   |   | 360082 |\n")
+    assert rows == [["行政处罚", "0", "增2", ""], ["行政强制", "", "", "360082"]]
+
+
 def texts(text: str) -> list[list[str]]:
     return [[cell.text for cell in row] for row in rows_of(text)]
 

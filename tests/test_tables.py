@@ -11,6 +11,7 @@ import pytest
 from pipeline.document import Document
 from pipeline.load.normalize import normalize
 from pipeline.read.align import Segment
+from pipeline.read.candidates import Fit
 from pipeline.read.columns import in_column_order
 from pipeline.read.litigation import read_review
 from pipeline.read.report import most_common, read_report
@@ -320,6 +321,32 @@ def test_rows_of_section_two_parted_by_spaces_are_doubted_where_spaces_part_no_c
     assert unsure == (
         [[f"active.normative_docs.{c}" for c in ("issued", "repealed", "in_force")]] if doubted else []
     )
+
+
+@pytest.mark.parametrize(
+    ("template", "rows", "doubted"),
+    [
+        # `1 5` may be 15 with a blank beside it; `0 0 9` holds no other number (`00`, `09`)
+        ("2021", "规章 0 0 9 行政规范性文件 0 1 5", ["active.normative_docs"]),
+        # 2019's 本年增/减: the digits after the sign move as any others (`减52756 8`: 减527, 568)
+        (
+            "2019",
+            "第二十条第（五）项 信息内容 上一年项目数量 本年增/减 处理决定数量 行政许可 688 减52756 8",
+            ["active.licensing"],
+        ),
+    ],
+)
+def test_a_space_of_section_two_may_join_two_numbers_or_part_a_signed_one(
+    template: str, rows: str, doubted: list[str]
+) -> None:  # P24
+    text = (
+        f"二、主动公开政府信息情况 第二十条第（一）项 信息内容 {rows} "
+        "三、收到和处理政府信息公开申请情况 （一）予以公开 0 2 0 0 0 0 02 "
+        "四、政府信息公开行政复议、行政诉讼情况\n"
+    )
+    result = read_report(doc(text), split_sections(text), template)
+    unsure = [f.fields[0].rsplit(".", 1)[0] for f in result.findings if f.rule == "spaces_unsure"]
+    assert unsure == doubted
 
 
 def test_tables_are_found_without_any_section_heading() -> None:
@@ -2175,7 +2202,48 @@ def test_the_only_reading_that_adds_up_is_doubted_where_the_text_allows_others()
     row = next(row for row in APPLICATION_ROWS["2021"] if row.key == "applications.not_processed.duplicate")
     keys = [f"{row.key}.{column}" for column in APPLICANT_COLUMNS]
     readings = {key: Reading(key, 0 if key == keys[-1] else None, Status.VALUE) for key in keys}
-    assert _unsure_reading(Segment(row, None, [parse_cell("0", 10, 11)]), readings) is not None
+    assert _unsure_reading(Segment(row, None, [parse_cell("0", 10, 11)]), readings, Fit([])) is not None
     # the same printed beside the blank cells a grid keeps: they are the filer's
     grid = [parse_cell("", 9, 9)] * 6 + [parse_cell("0", 10, 11)]
-    assert _unsure_reading(Segment(row, None, grid), readings) is None
+    assert _unsure_reading(Segment(row, None, grid), readings, Fit([])) is None
+
+
+def test_values_loose_after_a_row_given_to_the_next_labelled_row_are_in_doubt() -> None:  # P26, P35
+    # pdftotext -layout: 本机关不掌握's values print a line below its wrapped label, beside the next
+    # label, so each row's run stands one row low; the last run goes to 补正后申请内容仍不明确,
+    # which prints none, though it may as well be 没有现成信息需要另行制作's, the row before
+    text = (
+        "              7.属于行政执法案卷   2   0 0        0  0 2\n"
+        "三、本年度办        8.属于行政查询事项\n"
+        "理结果          1.本机关不掌握相关政府信\n"
+        "                            0   0       0     0     0\n\n\n"
+        "              息\n"
+        "       （四）无法 2.没有现成信息需要另行制\n"
+        "                              5 0   0 0    0  0 5\n\n\n"
+        "       提供     作             5   0 0   0     0 0 5\n\n"
+        "              3.补正后申请内容仍不明确\n"
+        "              1.信访举报投诉类申请\n"
+        "              2.重复申请        3      0  0    0  0 3\n"
+    )
+    result = read_applications(whole(text), "2019", doc(text))
+    [ahead] = [f for f in result.findings if f.rule == "placed_ahead"]
+    assert ahead.severity == "warning"
+    assert "applications.unavailable.unclear.total" in ahead.fields
+    assert values(result, "applications.unavailable.unclear") == [5, 0, 0, 0, 0, 0, 5]
+
+
+@pytest.mark.parametrize(
+    ("values", "doubted"),
+    [
+        # our PDF's text: `130` printed alone was cut 13|0 (the blocks add up so as well as with 130
+        # read whole beside a blank cell), as the glued `98638271240` had to be
+        ("0\t130\t0\t130\t0\t0\t0\t0\t172602\t0\t0\t98638271240", True),
+        # each block glued, the blocks parted: cut where it must be, one whole block a number
+        ("00000 008412 00000", False),
+    ],
+)
+def test_section_four_read_by_cutting_a_number_printed_apart_is_in_doubt(values: str, doubted: bool) -> None:
+    text = "结果维持 结果纠正 其他结果 尚未审结 总计\n" + values + "\n"
+    result = read_review(whole(text), doc(text))
+    unsure = [f for f in result.findings if f.rule == "blocks_unsure" and "printed apart" in f.message]
+    assert bool(unsure) == doubted

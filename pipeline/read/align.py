@@ -306,8 +306,9 @@ class Segment:
     # (cells in the line, index of the first value cell) when the values are the rest of the
     # label's line, so that the rows of one table can be aligned with each other
     shape: tuple[int, int] | None
-    # "order" (an unlabelled run between its neighbours), "group" (P11), "stacked" (a column of
-    # labels over a block of nothing but zeros)
+    # "order" (an unlabelled run between its neighbours), "group" (P11), "ahead" (a run loose after
+    # a row, given to the next labelled row, which prints none), "stacked" (a column of labels over
+    # a block of nothing but zeros)
     placed: str | None
     # the columns the spacing of a short row allows, when it allows several (`pipeline.read.columns`)
     placements: list[list[Cell]] | None
@@ -1181,7 +1182,7 @@ def _place_orphans(
             and not (after >= 0 and rows[after].key in short and _has_blank_cells(runs[0]))
         ):
             placed += [
-                Segment(rows[end + i], None, list(run.cells), _whole_line(run), "order")
+                Segment(rows[end + i], None, list(run.cells), _whole_line(run), "ahead")
                 for i, run in enumerate(runs)
             ]
         else:

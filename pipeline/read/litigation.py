@@ -26,6 +26,7 @@ from pipeline.read.tables import (
     TableReading,
     ambiguous_reading,
     blank_or_zero_findings,
+    cuts_apart,
     empty_is_blank,
     is_cell_a_line,
     numbers_whole,
@@ -170,6 +171,8 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             # the glued search puts the blanks it assumes last: the first blocks read, whichever
             # the filer left blank (markitdown `| 4 0 | 2 0 | 6 0 | 0 0 | 0 | 0 |  |`, 行政复议 blank)
             result.findings.append(_blocks_unsure(read, _WHOLE_BLOCKS))
+        elif checks and fit.note == "glued" and _cuts_a_number_apart(cells, result.readings):
+            result.findings.append(_blocks_unsure(_read_values(result.readings), _CUT_APART))
     result.findings += _other_orders(data, document.text) + blank_or_zero_findings(
         result.readings, "section 四"
     )
@@ -204,10 +207,25 @@ _WHOLE_BLOCKS = (
     "values for whole blocks only, in text that keeps no blank cells: which block the filer left blank "
     "is not in the text, and every block adds up either way"
 )
+_CUT_APART = (
+    "the blocks add up only by cutting a number printed apart from the others, so what parts its "
+    "values is not the cells' boundaries: another number may be cut too (`130` as 13 and 0) or read "
+    "whole beside a blank cell, the blocks adding up either way"
+)
 _SEPARATORS = (
     "its values alternate with empty lines, read as blank cells; they may be no cells but the breaks "
     "pdftotext prints between blocks, and the values then other columns'"
 )
+
+
+def _cuts_a_number_apart(cells: list[Cell], readings: dict[str, Reading]) -> bool:
+    """Whether the reading cut a number that stood apart from the others into other than one whole
+    block: a text that glues each block's cells and parts the blocks (`00000 008412 00000`) is cut
+    where it must be."""
+    return any(keys not in _BLOCKS for keys in cuts_apart(cells, readings))
+
+
+_BLOCKS = [list(REVIEW_KEYS[start : start + 5]) for start in range(0, 15, 5)]
 
 
 def _alternating(cells: list[Cell]) -> bool:

@@ -90,7 +90,8 @@ def _spaces_unsure(
 ) -> list[Finding]:
     """Rows of 二, which no relation checks, read as numbers parted by spaces, in a document whose
     table 三 shows spaces that do not part cells: a space may stand elsewhere (`6953 78` printed
-    `695 378`), and only a person can tell."""
+    `695 378`) or inside a number (`15` printed `1 5`, the text keeping no blank cell), and only a
+    person can tell."""
     if not _LEADING_ZERO.search(document.text, *applications):
         return []
     rows: dict[str, list[Reading]] = defaultdict(list)
@@ -103,7 +104,7 @@ def _spaces_unsure(
             severity="warning",
             fields=[cell.key for cell in cells],
             message=f"{row}: its numbers are parted by spaces, and this text's spaces do not always "
-            "part cells (a number of table 三 starts with 0): they may be cut elsewhere",
+            "part cells (a number of table 三 starts with 0): they may be cut elsewhere, or two be one",
         )
         for row, cells in rows.items()
         if _cut_elsewhere(cells, document.text)
@@ -111,19 +112,25 @@ def _spaces_unsure(
 
 
 def _cut_elsewhere(cells: list[Reading], text: str) -> bool:
-    """Whether two neighbouring numbers of a row stand a space apart and their digits also make two
-    numbers cut at another place (`695 378`: `6953 78`; not `0 29`, as `02` is no number)."""
+    """Whether two neighbouring numbers of a row stand a space apart and their digits also make one
+    number or two cut at another place (`695 378`: `6953 78`; `1 5`: 15, a blank cell beside; the
+    digits of `减52756 8` 减527 568; not `0 29`, as `02` is no number)."""
     spans = sorted((cell.source.start, cell.source.end) for cell in cells if cell.source is not None)
     for (start, end), (after, stop) in pairwise(spans):
-        left, right = text[start:end], text[after:stop]
+        left, right = _SIGN.sub("", text[start:end], count=1), text[after:stop]
         if not (left.isdigit() and right.isdigit() and left.isascii() and right.isascii()):
             continue
         if not text[end:after].isspace():
             continue
         digits = left + right
-        if any(i != len(left) and _number(digits[:i]) and _number(digits[i:]) for i in range(1, len(digits))):
+        if _number(digits) or any(
+            i != len(left) and _number(digits[:i]) and _number(digits[i:]) for i in range(1, len(digits))
+        ):
             return True
     return False
+
+
+_SIGN = re.compile(r"^(?:增加|减少|[增减+\-−－])")  # a sign before the digits (2019's 本年增/减)
 
 
 def _number(digits: str) -> bool:

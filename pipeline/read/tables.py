@@ -257,7 +257,7 @@ def read_row(
     ):
         # among placements the spaces between values allowed, other placements were never tried
         spacing = segment.by_spacing and fit.candidates is segment.placements
-        unsure = _unsure_reading(segment, readings)
+        unsure = _unsure_reading(segment, readings, fit)
         findings.append(
             Finding(
                 rule="resolved_by_arithmetic",
@@ -277,8 +277,15 @@ def read_row(
     return readings, findings
 
 
-def _unsure_reading(segment: Segment, readings: dict[str, Reading]) -> str | None:
+def _unsure_reading(segment: Segment, readings: dict[str, Reading], fit: Fit) -> str | None:
     """Why a row's only reading that satisfies the arithmetic may still be wrong, if it may."""
+    if _sum_unchecked(segment, readings, fit):
+        # `16 11 0 2 0 31`: with a blank part and 31 its 总计 (29 ≠ 31, the filer's slip), or the
+        # six parts and no 总计: only the second has no sum to fail
+        return (
+            "its 总计 read blank, so no sum checks its parts, where other placements print a 总计 "
+            "(whose sum may have failed by a filer's slip)"
+        )
     printed = [cell for cell in segment.cells if cell.kind is not BLANK]
     if len(printed) == 1 and len(segment.cells) == 1 and any(r.value is None for r in readings.values()):
         # one value, the other cells taken as blank where the text keeps none (a lone glued run
@@ -286,14 +293,7 @@ def _unsure_reading(segment: Segment, readings: dict[str, Reading]) -> str | Non
         return (
             "its one value may have stood in any of the cells taken as blank (the text keeps no blank cells)"
         )
-    spans = [(r.source.start, r.source.end) for r in readings.values() if r.source is not None]
-    cut = len(printed) >= 2 and any(
-        splittable(cell)
-        and not zero_run(cell)  # a run of zeros cuts alike
-        and any(cell.start <= a and b <= cell.end and b - a < cell.end - cell.start for a, b in spans)
-        for cell in printed
-    )
-    if cut:
+    if cuts_apart(segment.cells, readings):
         # `385 2 281 0 无 371` read 3|85, 2, …: the filer's 38, 52 beside a blank column reads the
         # same text with a stray space, and the sums hold either way (P24)
         return (
@@ -301,6 +301,39 @@ def _unsure_reading(segment: Segment, readings: dict[str, Reading]) -> str | Non
             "stray one may as well join two (beside a blank cell)"
         )
     return None
+
+
+def cuts_apart(cells: list[Cell], readings: dict[str, Reading]) -> list[list[str]]:
+    """For each number printed apart from the others (more than one printed) that the readings cut,
+    the keys read from its pieces, in order."""
+    printed = [cell for cell in cells if cell.kind is not BLANK]
+    if len(printed) < 2:
+        return []
+    # a blank cell's span is empty, at the end of the value before it: no cut
+    spans = {
+        key: (r.source.start, r.source.end) for key, r in readings.items() if r.source is not None and r.raw
+    }
+    pieces = [
+        [
+            key
+            for key, (a, b) in spans.items()
+            if cell.start <= a and b <= cell.end and b - a < cell.end - cell.start
+        ]
+        for cell in printed
+        if splittable(cell) and not zero_run(cell)  # a run of zeros cuts alike
+    ]
+    return [keys for keys in pieces if keys]
+
+
+def _sum_unchecked(segment: Segment, readings: dict[str, Reading], fit: Fit) -> bool:
+    """Whether a row of table 三 was read with its 总计 blank where its placements with a 总计
+    (which its sum would have checked) all failed."""
+    keys = row_keys(segment.row)
+    if segment.row.columns[-1] != "total" or readings[keys[-1]].value is not None:
+        return False
+    return any(reading[-1].kind is not BLANK for reading in fit.candidates) and any(
+        readings[key].value for key in keys[:-1]
+    )
 
 
 def _total_only(candidates: list[Slots], segment: Segment, text: str) -> Slots | None:
@@ -721,6 +754,7 @@ def _read_aligned(
             rules = left_aligned(rules)
         fits[key] = _aligned_with_table(segment, fits[key], starts)
         candidates[key] = row_candidates(fits[key], rules)
+    own = candidates  # as the rows' own arithmetic leaves them
     if relations:
         candidates, fits, habit = _habit_of_blank_totals(candidates, fits, chosen)
         # where the detail rows' 总计 are left blank, no relation can be checked on that column
@@ -734,9 +768,69 @@ def _read_aligned(
             findings.append(_grid_columns_unsure(segment))
         result.readings.update(readings)
         result.findings.extend(findings)
+    if relations:
+        result.findings += _chosen_on_doubt(own, candidates, chosen, relations, result)
     result.readings.update(_empty_rows(alignment, document))
     result.findings.extend(_alignment_findings(alignment))
     return result
+
+
+def _chosen_on_doubt(
+    own: dict[str, list[Slots]],
+    chosen_readings: dict[str, list[Slots]],
+    segments: dict[str, Segment],
+    relations: Sequence[Relation],
+    table: TableReading,
+) -> list[Finding]:
+    """A warning on each cell the column relations chose (among readings the row's own arithmetic
+    left open) by a relation whose other rows hold a cell in doubt in that column: the choice is
+    no surer than the cells it was checked against (a total row read shifted makes a detail row
+    shift with it)."""
+    doubted = {
+        field
+        for finding in table.findings
+        if finding.severity != "info" and finding.rule != BLANK_OR_ZERO  # blank and 0 add up alike
+        for field in finding.fields
+        if (reading := table.readings.get(field)) is not None and reading.value is not None
+    }
+    findings = []
+    for key, options in own.items():
+        if len(options) < 2 or len(chosen_readings[key]) == len(options):
+            continue
+        keys = row_keys(segments[key].row)
+        settled = [
+            column
+            for column, (before, after) in enumerate(
+                zip(_sums_of(options), _sums_of(chosen_readings[key]), strict=True)
+            )
+            if len(before) > 1 and len(after) == 1  # blank or 0 alike: the sums choose no such cell
+        ]
+        others = {other for r in relations if key in dict(r.terms) for other, _ in r.terms if other != key}
+        leaning = sorted(
+            {
+                other_key
+                for other in others
+                if other in segments
+                for column in settled
+                if (other_key := row_keys(segments[other].row)[column]) in doubted
+            }
+        )
+        if leaning:
+            findings.append(
+                Finding(
+                    rule="chosen_on_doubt",
+                    severity="warning",
+                    fields=[keys[column] for column in settled],
+                    message=f"{key}: its reading of '{_cells_text(segments[key].cells)}' was chosen by "
+                    f"the column sums, which rest on cells in doubt: {', '.join(leaning)}",
+                )
+            )
+    return findings
+
+
+def _sums_of(readings: list[Slots]) -> list[set[float]]:
+    """Per column, the numbers a row's readings add to the column's sums."""
+    return [set(column) for column in zip(*map(as_numbers, readings), strict=True)]
 
 
 def _take_lifted_values(
@@ -1039,16 +1133,24 @@ def _empty_rows(alignment: Alignment, document: Document) -> dict[str, Reading]:
 def _alignment_findings(alignment: Alignment) -> list[Finding]:
     findings: list[Finding] = []
     by_order = [s for s in alignment.segments if s.placed in ("order", "group")]
+    ahead = [s for s in alignment.segments if s.placed == "ahead"]
     stacked = [s for s in alignment.segments if s.placed == "stacked"]
     for rule, segments, why in (
         ("placed_by_order", by_order, "rows without their label placed by the order of the rows around them"),
+        (
+            "placed_ahead",
+            ahead,
+            "values loose after a row given to the next rows, whose labels print none (a converter "
+            "that printed them after the rows, P26); they may as well be the row's before them, "
+            "printed beside the second line of its label",
+        ),
         ("stacked_nothing", stacked, "labels printed over one block of values, all 0: every order reads 0"),
     ):
         if segments:
             findings.append(
                 Finding(
                     rule=rule,
-                    severity="info",
+                    severity="warning" if rule == "placed_ahead" else "info",
                     fields=[k for s in segments for k in row_keys(s.row)],
                     message=f"{why}: " + ", ".join(s.row.key for s in segments),
                 )

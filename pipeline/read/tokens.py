@@ -769,7 +769,7 @@ class _WrappedLabel:
         if _NEW_LABEL.match("".join(word.group() for word in label)):
             return False  # a label of its own, its ordinal cut at a space (`( 四)无`, pdfplumber)
         taken = self._by_position(label) if self.aligned else self._by_order(label)
-        if taken is None or any(core in "".join(text for _, text in taken) for core in ROW_CORES):
+        if taken is None or _holds_a_row_core("".join(text for _, text in taken)):
             return False  # a row label of its own (a row whose cells are all blank)
         rest = {self.numbers.get(match.start()): match.group() for match in digits}
         if None in rest or len(rest) != len(digits) or (rest and len(rest) >= len(self.numbers)):
@@ -828,6 +828,10 @@ class _WrappedLabel:
         return "".join(" ".join(heads[c]) + "".join(self.below[c]) for c in heads)
 
 
+def _holds_a_row_core(text: str) -> bool:
+    return any(core in text for core in ROW_CORES)
+
+
 def _join_tall_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     """A grid row printed over two lines because one cell wrapped (a tall cell, P36): the second
     line holds only values, each under a blank cell of the first. Joined back into one row."""
@@ -845,7 +849,8 @@ def _continues(first: list[Cell], second: list[Cell]) -> bool:
     if len(first) != len(second) or len(first) < 3:
         return False
     # the second line may carry the wrapped tail of a label ("不予公"), never a label of its own
-    if any(c.kind is _TEXT and len(c.text) > 4 for c in second):
+    # (`行政强制`, as short as a tail, is the row under a `行政处罚` whose last cell is blank)
+    if any(c.kind is _TEXT and (len(c.text) > 4 or _holds_a_row_core(c.text)) for c in second):
         return False
     if not any(c.kind in _VALUE_KINDS for c in second):
         return False
