@@ -18,7 +18,7 @@ from statistics import median
 from typing import NamedTuple
 
 from pipeline.read.align import Segment
-from pipeline.read.tokens import Cell, Kind
+from pipeline.read.tokens import Cell, Kind, Place
 
 Anchor = Callable[[Cell], float]
 # Where a column's cells line up, counted in display cells or in characters (`Place`)
@@ -179,6 +179,11 @@ def _placed_under(cells: list[Cell], columns: list[tuple[int, int]], width: int)
         for shift in range(_MOST_SHIFT + 1)
         if (placed := _under(cells, columns, shift)) is not None
     }
+    if len(set(found.values())) > 1 and cells[0].x is not None:
+        # a cell moved no further than the characters before it that may have been narrowed (four
+        # cells indented two spaces, moved fifteen, stood centred under the next four columns)
+        movable = _narrow_before(cells[0].x)
+        found = {shift: placed for shift, placed in found.items() if shift <= movable} or found
     placements = set(found.values())
     if len(placements) > 1:
         # the shift is not known, so a row may stand under several sets of columns; the one
@@ -207,6 +212,12 @@ def _under(cells: list[Cell], columns: list[tuple[int, int]], shift: int) -> tup
             return None
         placed.append(found[0])
     return tuple(placed)
+
+
+def _narrow_before(x: Place) -> int:
+    """How many characters before a cell on its line are one display cell wide: only they may have
+    been wide before NFKC, and so only they may have moved it left."""
+    return 2 * x.first - x.left
 
 
 def _on_one_edge(
