@@ -715,6 +715,26 @@ def test_labels_over_one_block_of_zeros_read_zero_whatever_the_order() -> None: 
     assert values(result, "applications.denied.internal_affairs") == []
 
 
+def test_labels_over_zeros_are_in_doubt_where_values_of_the_table_found_no_row() -> None:  # P35, P26
+    # real pdfplumber text of LibreOffice's print (seed 511): the labels wrapped in narrow columns
+    # beside their group's, each row's values on its label's first line. 1.本机关不掌握… was found
+    # only after its values, which then fit no row; 没有现成信息's values went to it, and
+    # 没有现成信息 and 补正后 were dealt the zeros of 补正后 and 信访 below: 0 8 0 0 0 2 10 read 0s
+    lines = [
+        "8.属于 0 0 0 0 0 0 0", "行政查", "询事项",
+        "（四） 1.本机 7 5 0 6 0 0 18", "无 法提 关 不掌", "供 握相关", "政府信", "息",
+        "2.没有 0 8 0 0 0 2 10", "现 成信", "息需要", "另行制", "作",
+        "3.补正 0 0 0 0 0 0 0", "后申请", "内容仍", "不明确",
+        "（五 ） 1.信访 0 0 0 0 0 0 0", "不予处 举报投", "理 诉类申", "请",
+        "2.重复 9 0 0 0 0 0 9", "申请",
+    ]  # fmt: skip
+    result = read_lines(read_applications, lines, "2019")
+    assert any(f.rule == "unplaced_values" and f.severity == "error" for f in result.findings)
+    [stacked] = [f for f in result.findings if f.rule == "stacked_nothing"]
+    assert stacked.severity == "warning"
+    assert "applications.unavailable.needs_creation.commercial" in stacked.fields
+
+
 # Real PyMuPDF `get_text()` output of a Chromium print: a cell a line, no empty line anywhere, and
 # the blank cells gone without a trace (P33). 自然人 and 商业企业 of （一） were blank, and 法律服务机构
 # and 其他 of 1.属于国家秘密.
@@ -1773,6 +1793,21 @@ def test_every_reading_with_as_few_stray_spaces_is_kept() -> None:  # P23, P24
     result = read_active(whole(text), "2019", doc(text))
     assert values(result, "active.normative_docs") == [None] * 3
     assert result.readings["active.normative_docs.total_published"].candidates == [2, 22]
+
+
+def test_a_row_under_a_ruler_moves_no_further_than_its_narrowed_characters_allow() -> None:  # P30, P9
+    # pandoc's markdown of a DOCX (seed 511): 其他结果 and 总计 printed as "—" (`---`), 尚未审结 and
+    # the litigation blank, a full-width space after 结果纠正's 0 that NFKC narrowed, moving the two
+    # dashes one cell left of their columns. Moved fifteen cells, the four cells centre in 结果纠正,
+    # 其他结果, 尚未审结 and 未经复议直接起诉's 结果维持: a move two spaces of indent do not allow
+    widths = [10, 10, 10, 10, 6, 18, 10, 10, 10, 6, 12, 10, 10, 10, 6]
+    ruler = "  " + " ".join("-" * width for width in widths)
+    values_line = "  0          0\u3000        ---                   ---"
+    lines = ["四、政府信息公开行政复议、行政诉讼情况", ruler, "  行政复议", "", values_line, ""]
+    text = unicodedata.normalize("NFKC", "\n".join(lines) + "\n")
+    result = read_review(whole(text), doc(text))
+    assert values(result, "review") == [0, 0, 0, None, 0]
+    assert values(result, "litigation_direct") == [None] * 5
 
 
 def test_section_four_under_a_pandoc_ruler_keeps_its_blank_review_block_blank() -> None:  # P9, P30

@@ -1131,46 +1131,65 @@ def _empty_rows(alignment: Alignment, document: Document) -> dict[str, Reading]:
 
 
 def _alignment_findings(alignment: Alignment) -> list[Finding]:
-    findings: list[Finding] = []
+    unplaced = [_unplaced_finding(alignment.segments, run) for run in alignment.unplaced]
+    # rows of values no row could take: the order the placed rows were given theirs by has slipped
+    # somewhere, so a row placed by order or stacked over a block of zeros may hold its neighbour's
+    slipped = any(finding.severity == "error" for finding in unplaced)
     by_order = [s for s in alignment.segments if s.placed in ("order", "group")]
     ahead = [s for s in alignment.segments if s.placed == "ahead"]
     stacked = [s for s in alignment.segments if s.placed == "stacked"]
-    for rule, segments, why in (
-        ("placed_by_order", by_order, "rows without their label placed by the order of the rows around them"),
+    findings: list[Finding] = []
+    for rule, segments, why, doubted in (
+        (
+            "placed_by_order",
+            by_order,
+            "rows without their label placed by the order of the rows around them",
+            slipped,
+        ),
         (
             "placed_ahead",
             ahead,
             "values loose after a row given to the next rows, whose labels print none (a converter "
             "that printed them after the rows, P26); they may as well be the row's before them, "
             "printed beside the second line of its label",
+            True,
         ),
-        ("stacked_nothing", stacked, "labels printed over one block of values, all 0: every order reads 0"),
+        (
+            "stacked_nothing",
+            stacked,
+            "labels printed over one block of values, all 0: every order reads 0",
+            slipped,
+        ),
     ):
         if segments:
             findings.append(
                 Finding(
                     rule=rule,
-                    severity="warning" if rule == "placed_ahead" else "info",
+                    severity="warning" if doubted else "info",
                     fields=[k for s in segments for k in row_keys(s.row)],
-                    message=f"{why}: " + ", ".join(s.row.key for s in segments),
+                    message=f"{why}{_SLIPPED if doubted and rule != 'placed_ahead' else ''}: "
+                    + ", ".join(s.row.key for s in segments),
                 )
             )
-    for run in alignment.unplaced:
-        values = sum(1 for cell in run.cells if cell.kind is not BLANK)
-        beside = _beside(alignment.segments, run)
-        # a lone number or word may be a page's, an ordinal, a label's; more values, one standing in
-        # a grid line's column, or one beside a row read with a blank cell (markitdown lifts a cell
-        # out of its grid row: `| 行政事业性收费 |  | 3 |  |` ¶ ` 0`) are some row's: a person looks
-        some_rows = values >= 2 or (values and len(run.cells) > values) or any(map(_with_blank, beside))
-        findings.append(
-            Finding(
-                rule="unplaced_values",
-                severity="error" if some_rows else "warning",
-                fields=[key for segment in beside for key in row_keys(segment.row)],
-                message=f"values '{_cells_text(run.cells)}' belong to no row the order allows; not used",
-            )
-        )
-    return findings
+    return findings + unplaced
+
+
+_SLIPPED = " (values of the table belong to no row: the order may have slipped)"
+
+
+def _unplaced_finding(segments: list[Segment], run: Run) -> Finding:
+    values = sum(1 for cell in run.cells if cell.kind is not BLANK)
+    beside = _beside(segments, run)
+    # a lone number or word may be a page's, an ordinal, a label's; more values, one standing in
+    # a grid line's column, or one beside a row read with a blank cell (markitdown lifts a cell
+    # out of its grid row: `| 行政事业性收费 |  | 3 |  |` ¶ ` 0`) are some row's: a person looks
+    some_rows = values >= 2 or (values and len(run.cells) > values) or any(map(_with_blank, beside))
+    return Finding(
+        rule="unplaced_values",
+        severity="error" if some_rows else "warning",
+        fields=[key for segment in beside for key in row_keys(segment.row)],
+        message=f"values '{_cells_text(run.cells)}' belong to no row the order allows; not used",
+    )
 
 
 def _with_blank(segment: Segment) -> bool:
