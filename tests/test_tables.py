@@ -1433,6 +1433,14 @@ def test_section_four_over_two_lines_that_add_up_in_other_orders_too_is_doubted(
     loose = " 0 0  6\n| / 6 | - 0 | 0  0 | 0  0 |  0 / | / / |\n"
     [unsure] = [f for f in read_review(whole(loose), doc(loose)).findings if f.rule == "order_unsure"]
     assert {"review.corrected", "review.other"} <= set(unsure.fields)
+    # pdftotext -layout: 复议后起诉's 结果纠正 and 总计 printed a line low, in the gaps of the first
+    # line (seed 521): their columns put 9843 in 结果纠正, the text's order in 尚未审结; both add up
+    first = "0   0   0   0   0   40   0   0   863318 863358 0          0   0"
+    low = f"{first}\n{' ' * 51}9843{' ' * 11}9843\n"
+    result = read_review(whole(low), doc(low))
+    assert values(result, "litigation_after_review") == [0, 9843, 0, 0, 9843]
+    [unsure] = [f for f in result.findings if f.rule == "order_unsure"]
+    assert {"litigation_after_review.corrected", "litigation_after_review.pending"} <= set(unsure.fields)
     # pdftotext -layout: values in columns, the first line starts the row
     aligned = "0    0   0   8   8   9   5   0   0   14\n0    0   0   0   0\n"
     assert not any(f.rule == "order_unsure" for f in read_review(whole(aligned), doc(aligned)).findings)

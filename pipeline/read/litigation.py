@@ -327,12 +327,21 @@ def _other_orders(rows: list[list[Cell]], text: str) -> list[Finding]:
         return []
     gaps = any(cell.kind is BLANK for cell in rows[0])
     alone = len(rows[0]) == 1 or len(rows[1]) == 1
-    if not (gaps or alone or all(map(a_space_apart, rows)) or _loose_above_grid(rows, text)):
+    interleaved = _interleaved(rows[0] + rows[1])
+    if not (gaps or alone or interleaved or all(map(a_space_apart, rows)) or _loose_above_grid(rows, text)):
         return []
     values = [values_of(row) for row in rows]
     if not review_blocks_add_up(values[0] + values[1]):
         return []
     return orders_unsure("section 四", REVIEW_KEYS, _interleavings(values))
+
+
+def _interleaved(cells: list[Cell]) -> bool:
+    """Whether the second line's values stand between the first's, each in a column of its own
+    (pdftotext `-layout` prints a cell lower than its row: `… 863358 0          0   0` ¶ `9843`
+    under the gap): the text's order of the lines is then no proof of the cells' order."""
+    lefts = {cell.x.left for cell in cells if cell.x is not None}
+    return in_column_order(cells) is not cells and len(lefts) == len(cells)
 
 
 def _loose_above_grid(rows: list[list[Cell]], text: str) -> bool:
@@ -350,12 +359,16 @@ def _line_of(cell: Cell, text: str) -> str:
 
 def _ordered(cells: list[Cell]) -> list[Cell]:
     """The cells in the order of their columns where the values stand on two lines of aligned
-    columns (pdftotext -layout under a tall header) and only that order makes every block add up;
-    in the text's order otherwise (a text's spacing alone is no proof of its columns)."""
+    columns (pdftotext -layout under a tall header) and that order makes every block add up, where
+    the text's order does not or the second line's values stand between the first's (`_interleaved`;
+    then both orders are in doubt, `_other_orders`); in the text's order otherwise (a text's spacing
+    alone is no proof of its columns)."""
     by_columns = in_column_order(cells)
     if by_columns is cells:  # one line's cells, lines that do not interleave, or keep no columns
         return cells
-    return by_columns if review_blocks_add_up(by_columns) and not review_blocks_add_up(cells) else cells
+    if not review_blocks_add_up(by_columns):
+        return cells
+    return by_columns if _interleaved(cells) or not review_blocks_add_up(cells) else cells
 
 
 def values_of(cells: list[Cell]) -> list[Cell]:
