@@ -1406,6 +1406,20 @@ def test_section_four_over_two_lines_a_space_apart_is_not_read_by_where_its_valu
     assert result.readings["litigation_direct.total"].value == 9
 
 
+def test_section_four_whose_line_below_may_hold_wrapped_number_ends_is_doubted() -> None:  # P3, P4
+    # pdfplumber's text of LibreOffice's print (seed 491): 5077 twice, wrapped in narrow columns
+    # (`507` ¶ `7`), 未经复议直接起诉's 结果纠正 and 总计 blank. The two 7s read as its 尚未审结 and
+    # 总计 make every block add up as well: those cells are in doubt
+    wrapped = "0 0 21 0 21 0 0 0 507 0 0 0 507\n7 7\n"
+    unsure = [f for f in read_review(whole(wrapped), doc(wrapped)).findings if f.rule == "blocks_unsure"]
+    assert unsure and "litigation_after_review.upheld" in unsure[0].fields
+    # the same 706 below a row no glued 706706 adds up in: read between the others (seed 541)
+    lower = "0 706 / 0 - 0 58 0 58 0 0 — 无 /\n706\n"
+    result = read_review(whole(lower), doc(lower))
+    assert values(result, "review") == [0, 706, 0, 0, 706]
+    assert not [f for f in result.findings if f.rule == "blocks_unsure"]
+
+
 def test_section_four_over_two_lines_that_add_up_in_other_orders_too_is_doubted() -> None:  # P4
     # markitdown's text of a PDF: the 复议后起诉 block printed on the line above the others, after
     # empty cells. The text's order adds up, and so does the true one: where they differ, a person

@@ -18,6 +18,7 @@ from pipeline.read.candidates import (
     orders_unsure,
     rejoined_numbers,
     sums_to_last,
+    tails_joined,
     trim_blanks,
 )
 from pipeline.read.columns import a_space_apart, in_column_order, under_ruler
@@ -173,6 +174,8 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             result.findings.append(_blocks_unsure(read, _WHOLE_BLOCKS))
         elif checks and fit.note == "glued" and _cuts_a_number_apart(cells, result.readings):
             result.findings.append(_blocks_unsure(_read_values(result.readings), _CUT_APART))
+        elif checks and fit.note == "interleaved" and _tails_add_up_too(data):
+            result.findings.append(_blocks_unsure(_read_values(result.readings), _TAILS))
     result.findings += _other_orders(data, document.text) + blank_or_zero_findings(
         result.readings, "section 四"
     )
@@ -211,6 +214,10 @@ _CUT_APART = (
     "the blocks add up only by cutting a number printed apart from the others, so what parts its "
     "values is not the cells' boundaries: another number may be cut too (`130` as 13 and 0) or read "
     "whole beside a blank cell, the blocks adding up either way"
+)
+_TAILS = (
+    "the values of the line below were read as cells between the others, every block adding up; "
+    "they may as well be the ends of numbers wrapped in narrow columns (`507` ¶ `7` for 5077)"
 )
 _SEPARATORS = (
     "its values alternate with empty lines, read as blank cells; they may be no cells but the breaks "
@@ -334,6 +341,18 @@ def _other_orders(rows: list[list[Cell]], text: str) -> list[Finding]:
     if not review_blocks_add_up(values[0] + values[1]):
         return []
     return orders_unsure("section 四", REVIEW_KEYS, _interleavings(values))
+
+
+def _tails_add_up_too(rows: list[list[Cell]]) -> bool:
+    """Whether the second line's values, glued as the wrapped ends of numbers of the first, also
+    give a reading whose blocks add up once blanks are put back (pdfplumber: `… 0 0 0 507 0 0 0
+    507` ¶ `7 7`, 5077 twice, read as cells of 未经复议直接起诉 between them)."""
+    first, second = map(values_of, rows)
+    return bool(tails_joined(first, second, _adds_up_with_blanks))
+
+
+def _adds_up_with_blanks(cells: Slots) -> bool:
+    return any(map(review_blocks_add_up, fit_cells(cells, 15, REVIEW_BLOCKS_ARITHMETIC).candidates))
 
 
 def _interleaved(cells: list[Cell]) -> bool:
