@@ -1266,6 +1266,19 @@ def test_a_row_with_blank_cells_is_no_number_wrapped_in_a_narrow_column() -> Non
     assert values(result, "applications.denied.process_info") == [0] * 7
 
 
+def test_a_row_over_two_lines_reads_in_its_columns_order_where_both_counts_agree() -> None:  # P35
+    # real `pdftotext -layout` (seed 491): 结转下年度继续办理's 无 and — printed a line above the rest,
+    # in their columns. pdftotext places characters, so counted in display cells the two lines'
+    # labels of unequal width move the values apart; both counts still read 0 6 0 0 0 0 6
+    lines = [
+        "      （七）总计                 17 7   0 8   9   2       43",
+        "四、结转下年度继                           无 —",
+        "续办理                         0  6         —   —       6",
+    ]
+    result = read_lines(read_applications, lines, "2021")
+    assert values(result, "applications.carried_forward") == [0, 6, 0, 0, 0, 0, 6]
+
+
 def test_pandoc_rulers_place_the_cells_of_a_column_blank_in_every_row() -> None:  # P30, P26
     # pandoc's markdown of a DOCX: no row fills every column, the dashes under the header say where
     # each column stands; NFKC made "（一）" narrow, moving that row's cells left of the ruler

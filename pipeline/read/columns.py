@@ -46,13 +46,17 @@ Placement = Callable[[list[Cell]], Placed]
 
 
 def restore_blank_columns(segments: list[Segment], text: str) -> list[Segment]:
-    """Segments whose short rows got their blank cells back where the columns are certain (`text`:
-    the table region's text, for its rulers)."""
+    """Segments whose values over two lines stand in their columns' order, and whose short rows
+    got their blank cells back where the columns are certain (`text`: the table region's text, for
+    its rulers)."""
     positioned = [s for s in segments if _positioned(s)]
     if not positioned:  # text that keeps no places (most layouts): no column to restore
         return segments
     widths = {len(s.row.columns) for s in segments}
     restored = {id(s): s for s in segments}
+    for segment in positioned:
+        if (cells := in_column_order(segment.cells)) is not segment.cells:
+            restored[id(segment)] = replace(segment, cells=cells)
     for width in widths:
         rows = [s for s in positioned if len(s.row.columns) == width]
         complete = [s.cells for s in rows if _complete(s.cells, width) and _in_order(s.cells)]
@@ -60,15 +64,13 @@ def restore_blank_columns(segments: list[Segment], text: str) -> list[Segment]:
         if place is None:
             continue
         for segment in rows:
-            cells = in_column_order(segment.cells)
-            if cells is not segment.cells:
-                restored[id(segment)] = replace(segment, cells=cells)
-            if 0 < len(cells) < width:
-                placements, by_spacing, sure = place(cells)
+            ordered = restored[id(segment)]
+            if 0 < len(ordered.cells) < width:
+                placements, by_spacing, sure = place(ordered.cells)
                 if len(placements) == 1 and sure:
-                    restored[id(segment)] = replace(segment, cells=placements[0])
+                    restored[id(segment)] = replace(ordered, cells=placements[0])
                 elif placements:
-                    restored[id(segment)] = replace(segment, placements=placements, by_spacing=by_spacing)
+                    restored[id(segment)] = replace(ordered, placements=placements, by_spacing=by_spacing)
     return [restored[id(s)] for s in segments]
 
 
@@ -92,9 +94,16 @@ def in_column_order(cells: list[Cell]) -> list[Cell]:
         return cells
     by_left = sorted(cells, key=lambda cell: cell.x.left if cell.x else 0)
     by_first = sorted(cells, key=lambda cell: cell.x.first if cell.x else 0)
-    if by_left != by_first or by_left == second + first:
+    # counted in display cells or in characters, the lines' values must read the same: labels of
+    # unequal width before them (`四、结转下年度继` ¶ `续办理`) move them apart in one of the two
+    if _read(by_left) != _read(by_first) or by_left == second + first:
         return cells
     return by_left
+
+
+def _read(cells: list[Cell]) -> list[tuple[Kind, int | float | None]]:
+    """What the cells give their fields, a nil mark 0 as a 0 is."""
+    return [(Kind.NUMBER, 0) if cell.kind is Kind.NIL else (cell.kind, cell.value) for cell in cells]
 
 
 def a_space_apart(line: list[Cell]) -> bool:
