@@ -1266,6 +1266,28 @@ def test_a_row_with_blank_cells_is_no_number_wrapped_in_a_narrow_column() -> Non
     assert values(result, "applications.denied.process_info") == [0] * 7
 
 
+def test_values_on_a_line_of_their_own_below_a_blank_rows_neighbour_are_in_doubt() -> None:  # P35
+    # real `pdftotext -layout` (seed 521): 1.本机关不掌握…'s values printed at its tall row's middle,
+    # below the first line of 2.没有现成信息…'s label, which they were read for; that row was blank
+    lines = [
+        "               8.属于行政查 询事项",
+        "               1.本机关不掌握相关政府信",
+        "               息",
+        "        （四） 无法 2.没有现成信息需要另行制",
+        "                              7  6  0  0  0    0 13",
+        "        提供     作",
+        "               3.补正后申请内容仍 不明确    0     0  0    0 0",
+    ]
+    [low] = [f for f in read_lines(read_applications, lines, "2019").findings if f.rule == "printed_low"]
+    assert {
+        "applications.unavailable.not_held.total",
+        "applications.unavailable.needs_creation.total",
+    } <= set(low.fields)
+    # a row a line, its values at the line's start after a two-line label: they follow their label
+    flush = [line.strip() for line in lines]
+    assert not [f for f in read_lines(read_applications, flush, "2019").findings if f.rule == "printed_low"]
+
+
 def test_a_row_over_two_lines_reads_in_its_columns_order_where_both_counts_agree() -> None:  # P35
     # real `pdftotext -layout` (seed 491): 结转下年度继续办理's 无 and — printed a line above the rest,
     # in their columns. pdftotext places characters, so counted in display cells the two lines'

@@ -16,7 +16,7 @@ from itertools import combinations, pairwise
 from typing import NamedTuple
 
 from pipeline.document import Document
-from pipeline.read.align import Alignment, Run, Segment, align, align_in_stream, align_values_first
+from pipeline.read.align import Alignment, Label, Run, Segment, align, align_in_stream, align_values_first
 from pipeline.read.candidates import (
     BLANK,
     Fit,
@@ -772,6 +772,7 @@ def _read_aligned(
         result.findings += _chosen_on_doubt(own, candidates, chosen, relations, result)
     result.readings.update(_empty_rows(alignment, document))
     result.findings.extend(_alignment_findings(alignment))
+    result.findings.extend(_printed_low(alignment, layout_rows))
     return result
 
 
@@ -1175,6 +1176,45 @@ def _alignment_findings(alignment: Alignment) -> list[Finding]:
 
 
 _SLIPPED = " (values of the table belong to no row: the order may have slipped)"
+
+
+def _printed_low(alignment: Alignment, layout_rows: Sequence[Row]) -> list[Finding]:
+    """Rows whose values stand on a line of their own below their label's first line, where the
+    row above printed none: text that keeps the page's lines (pdftotext `-layout`) prints a tall
+    row's values at its middle, which may fall below the next label's first line
+    (`1.本机关不掌握相关政府信` ¶ `息` ¶ `2.没有现成信息需要另行制` ¶ `7 6 0 0 0 0 13` ¶ `作`)."""
+    empty = {row.key for row in alignment.empty}
+    labels = {unit.cell.start: unit for unit in alignment.units if isinstance(unit, Label)}
+    alone = {
+        run.cells[0].start: run
+        for run in alignment.units
+        if isinstance(run, Run) and run.first == 0 and len(run.cells) == run.line_width
+    }
+    findings = []
+    for above, row in pairwise(layout_rows):
+        segment = next((s for s in alignment.segments if s.row is row and s.placed is None), None)
+        if above.key not in empty or segment is None or segment.label is None or not segment.cells:
+            continue
+        run, label = alone.get(segment.cells[0].start), labels.get(segment.label.start)
+        if run is None or label is None or run.line <= label.line or not _indented(run):
+            continue
+        findings.append(
+            Finding(
+                rule="printed_low",
+                severity="warning",
+                fields=[*row_keys(above), *row_keys(row)],
+                message=f"{row.key}: its values stand on a line of their own below its label, the row "
+                f"above ({above.key}) printing none; a tall row's values may be printed that low",
+            )
+        )
+    return findings
+
+
+def _indented(run: Run) -> bool:
+    """Whether a line of values stands where the page put it, spaces before it (pdftotext
+    `-layout`), not at the line's start (text a row a line, whose values follow their label)."""
+    first = run.cells[0].x
+    return first is not None and first.first > 0
 
 
 def _unplaced_finding(segments: list[Segment], run: Run) -> Finding:
