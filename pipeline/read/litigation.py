@@ -22,7 +22,7 @@ from pipeline.read.candidates import (
     trim_blanks,
 )
 from pipeline.read.columns import a_space_apart, in_column_order, under_ruler
-from pipeline.read.glued import Blocks, joined_cells, splittable
+from pipeline.read.glued import Blocks, glued_readings, joined_cells, splittable
 from pipeline.read.tables import (
     TableReading,
     ambiguous_reading,
@@ -174,6 +174,8 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             result.findings.append(_blocks_unsure(read, _WHOLE_BLOCKS))
         elif checks and fit.note == "glued" and _cuts_a_number_apart(cells, result.readings):
             result.findings.append(_blocks_unsure(_read_values(result.readings), _CUT_APART))
+        elif checks and fit.note == "glued" and (other := _otherwise_with_blanks(cells, candidates)):
+            result.findings.append(_blocks_unsure([keys[i] for i in other], _BLANKS_ASSUMED))
         elif checks and fit.note == "interleaved" and _tails_add_up_too(data):
             result.findings.append(_blocks_unsure(_read_values(result.readings), _TAILS))
     result.findings += _other_orders(data, document.text) + blank_or_zero_findings(
@@ -215,6 +217,10 @@ _CUT_APART = (
     "values is not the cells' boundaries: another number may be cut too (`130` as 13 and 0) or read "
     "whole beside a blank cell, the blocks adding up either way"
 )
+_BLANKS_ASSUMED = (
+    "the glued digits read as every block's cells add up; so do they cut otherwise with blank cells "
+    "among them, which the text keeps no trace of: the cells the readings differ in are in doubt"
+)
 _TAILS = (
     "the values of the line below were read as cells between the others, every block adding up; "
     "they may as well be the ends of numbers wrapped in narrow columns (`507` ¶ `7` for 5077)"
@@ -239,6 +245,24 @@ def _alternating(cells: list[Cell]) -> bool:
     """Whether every other cell is blank, values first and last: empty lines between values, which
     pdftotext prints between its blocks as often as a text a cell a line prints blank cells."""
     return len(cells) == 15 and all((cell.kind is BLANK) == (i % 2 == 1) for i, cell in enumerate(cells))
+
+
+def _otherwise_with_blanks(cells: list[Cell], chosen: list[Slots]) -> list[int]:
+    """The columns whose number differs (a blank or a nil mark taken as 0) between the readings
+    chosen for assuming the fewest blank cells and those with two blanks more, every
+    block adding up in each: text that keeps no blanks cannot tell them apart (`…0076007600…` read
+    0 0 760 0 760 | 0 0 0 0 0 against blank 0 0 7600 7600 | blank 0 0 0 0)."""
+    if not chosen or not all(review_blocks_add_up(reading) for reading in chosen):
+        return []
+    fewest = sum(cell.kind is BLANK for cell in chosen[0])
+    glued = trim_blanks(cells, 15)
+    others = glued_readings(glued, 15, REVIEW_BLOCKS_ARITHMETIC, fewest + 2)[0]
+    readings = chosen + others
+    return [i for i in range(15) if len({_number(reading[i]) for reading in readings}) > 1]
+
+
+def _number(cell: Cell) -> int | float:
+    return cell.value if cell.kind is Kind.NUMBER and cell.value is not None else 0
 
 
 def _read_values(readings: dict[str, Reading]) -> list[str]:
