@@ -174,7 +174,13 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             result.findings.append(_blocks_unsure(read, _WHOLE_BLOCKS))
         elif checks and fit.note == "glued" and _cuts_a_number_apart(cells, result.readings):
             result.findings.append(_blocks_unsure(_read_values(result.readings), _CUT_APART))
-        elif checks and fit.note == "glued" and (other := _otherwise_with_blanks(cells, candidates)):
+        elif (
+            checks
+            and fit.note == "glued"
+            and len(candidates) == 1  # else the cells they differ in are open already
+            and not result.findings  # nor is anything else of the section in doubt: the search costs
+            and (other := _otherwise_with_blanks(cells, candidates[0]))
+        ):
             result.findings.append(_blocks_unsure([keys[i] for i in other], _BLANKS_ASSUMED))
         elif checks and fit.note == "interleaved" and _tails_add_up_too(data):
             result.findings.append(_blocks_unsure(_read_values(result.readings), _TAILS))
@@ -247,17 +253,16 @@ def _alternating(cells: list[Cell]) -> bool:
     return len(cells) == 15 and all((cell.kind is BLANK) == (i % 2 == 1) for i, cell in enumerate(cells))
 
 
-def _otherwise_with_blanks(cells: list[Cell], chosen: list[Slots]) -> list[int]:
-    """The columns whose number differs (a blank or a nil mark taken as 0) between the readings
-    chosen for assuming the fewest blank cells and those with two blanks more, every
-    block adding up in each: text that keeps no blanks cannot tell them apart (`…0076007600…` read
-    0 0 760 0 760 | 0 0 0 0 0 against blank 0 0 7600 7600 | blank 0 0 0 0)."""
-    if not chosen or not all(review_blocks_add_up(reading) for reading in chosen):
+def _otherwise_with_blanks(cells: list[Cell], chosen: Slots) -> list[int]:
+    """The columns whose number differs (a blank or a nil mark taken as 0) between the reading
+    chosen for assuming the fewest blank cells and those with two blanks more, every block adding
+    up in each: text that keeps no blanks cannot tell them apart (`…0076007600…` read 0 0 760 0
+    760 | 0 0 0 0 0 against blank 0 0 7600 7600 | blank 0 0 0 0)."""
+    if not review_blocks_add_up(chosen):
         return []
-    fewest = sum(cell.kind is BLANK for cell in chosen[0])
-    glued = trim_blanks(cells, 15)
-    others = glued_readings(glued, 15, REVIEW_BLOCKS_ARITHMETIC, fewest + 2)[0]
-    readings = chosen + others
+    fewest = sum(cell.kind is BLANK for cell in chosen)
+    others, _ = glued_readings(trim_blanks(cells, 15), 15, REVIEW_BLOCKS_ARITHMETIC, fewest + 2)
+    readings = [chosen, *others]
     return [i for i in range(15) if len({_number(reading[i]) for reading in readings}) > 1]
 
 
