@@ -1465,6 +1465,12 @@ def test_section_four_whose_line_below_may_hold_wrapped_number_ends_is_doubted()
     wrapped = "0 0 21 0 21 0 0 0 507 0 0 0 507\n7 7\n"
     unsure = [f for f in read_review(whole(wrapped), doc(wrapped)).findings if f.rule == "blocks_unsure"]
     assert unsure and "litigation_after_review.upheld" in unsure[0].fields
+    # pdftotext -layout of LibreOffice's print (seed 651): 569278 twice, `278` under each `569`; read
+    # in the text's order the 278s are 复议后起诉's 尚未审结 and 总计, every block adding up too
+    below = "0    0    52      /   52     0  0  /           569   569      0         0     无\n"
+    below += " " * 47 + "278   278\n"
+    unsure = [f for f in read_review(whole(below), doc(below)).findings if f.rule == "blocks_unsure"]
+    assert unsure and "litigation_direct.total" in unsure[0].fields
     # the same 706 below a row no glued 706706 adds up in: read between the others (seed 541)
     lower = "0 706 / 0 - 0 58 0 58 0 0 — 无 /\n706\n"
     result = read_review(whole(lower), doc(lower))

@@ -182,7 +182,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
             and (other := _otherwise_with_blanks(cells, candidates[0]))
         ):
             result.findings.append(_blocks_unsure([keys[i] for i in other], _BLANKS_ASSUMED))
-        elif checks and fit.note == "interleaved" and _tails_add_up_too(data):
+        elif checks and (fit.note == "interleaved" or len(data) == 2) and _tails_add_up_too(data):
             result.findings.append(_blocks_unsure(_read_values(result.readings), _TAILS))
     result.findings += _other_orders(data, document.text) + blank_or_zero_findings(
         result.readings, "section 四"
