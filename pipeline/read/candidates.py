@@ -429,12 +429,12 @@ def agreed(candidates: list[Slots]) -> list[Cell | None]:
         return list(candidates[0])
     chosen: list[Cell | None] = []
     for position in range(len(candidates[0])):
-        options = {_as_read(c[position]) for c in candidates}
+        options = {as_read(c[position]) for c in candidates}
         chosen.append(candidates[0][position] if len(options) == 1 else None)
     return chosen
 
 
-def _as_read(cell: Cell) -> tuple[Kind, int | float | None]:
+def as_read(cell: Cell) -> tuple[Kind, int | float | None]:
     """What a cell gives its field: a nil mark (无, -, /) gives 0, as a 0 does."""
     return (NUMBER, cell.value) if cell.kind is NIL else (cell.kind, cell.value)
 

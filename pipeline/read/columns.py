@@ -18,6 +18,7 @@ from statistics import median
 from typing import NamedTuple
 
 from pipeline.read.align import Segment
+from pipeline.read.candidates import as_read
 from pipeline.read.tokens import Cell, Kind, Place
 
 Anchor = Callable[[Cell], float]
@@ -96,14 +97,9 @@ def in_column_order(cells: list[Cell]) -> list[Cell]:
     by_first = sorted(cells, key=lambda cell: cell.x.first if cell.x else 0)
     # counted in display cells or in characters, the lines' values must read the same: labels of
     # unequal width before them (`四、结转下年度继` ¶ `续办理`) move them apart in one of the two
-    if _read(by_left) != _read(by_first) or by_left == second + first:
+    if list(map(as_read, by_left)) != list(map(as_read, by_first)) or by_left == second + first:
         return cells
     return by_left
-
-
-def _read(cells: list[Cell]) -> list[tuple[Kind, int | float | None]]:
-    """What the cells give their fields, a nil mark 0 as a 0 is."""
-    return [(Kind.NUMBER, 0) if cell.kind is Kind.NIL else (cell.kind, cell.value) for cell in cells]
 
 
 def a_space_apart(line: list[Cell]) -> bool:

@@ -11,6 +11,7 @@ from pipeline.read.candidates import (
     Fit,
     Slots,
     agreed,
+    as_numbers,
     fit_cells,
     least_assuming,
     merged_at,
@@ -263,11 +264,8 @@ def _otherwise_with_blanks(cells: list[Cell], chosen: Slots) -> list[int]:
     fewest = sum(cell.kind is BLANK for cell in chosen)
     others, _ = glued_readings(trim_blanks(cells, 15), 15, REVIEW_BLOCKS_ARITHMETIC, fewest + 2)
     readings = [chosen, *others]
-    return [i for i in range(15) if len({_number(reading[i]) for reading in readings}) > 1]
-
-
-def _number(cell: Cell) -> int | float:
-    return cell.value if cell.kind is Kind.NUMBER and cell.value is not None else 0
+    numbers = [as_numbers(reading) for reading in readings]  # a blank and a nil mark alike 0
+    return [i for i in range(15) if len({reading[i] for reading in numbers}) > 1]
 
 
 def _read_values(readings: dict[str, Reading]) -> list[str]:

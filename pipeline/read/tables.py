@@ -1190,9 +1190,10 @@ def _printed_low(alignment: Alignment, layout_rows: Sequence[Row]) -> list[Findi
         for run in alignment.units
         if isinstance(run, Run) and run.first == 0 and len(run.cells) == run.line_width
     }
+    labelled = {s.row.key: s for s in alignment.segments if s.placed is None}
     findings = []
     for above, row in pairwise(layout_rows):
-        segment = next((s for s in alignment.segments if s.row is row and s.placed is None), None)
+        segment = labelled.get(row.key)
         if above.key not in empty or segment is None or segment.label is None or not segment.cells:
             continue
         run, label = alone.get(segment.cells[0].start), labels.get(segment.label.start)
