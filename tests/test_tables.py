@@ -1500,6 +1500,15 @@ def test_section_four_over_two_lines_that_add_up_in_other_orders_too_is_doubted(
     gaps = "| 无 | | | | | 无 | |\n| 0 0 | 0 0 | 0 - | — 0 | 0 7 | 0 - | 7 |\n"
     [unsure] = [f for f in read_review(whole(gaps), doc(gaps)).findings if f.rule == "order_unsure"]
     assert {"litigation_after_review.upheld", "litigation_after_review.corrected"} <= set(unsure.fields)
+    # markitdown: three cells printed higher on a grid line of their own, each in a column the next
+    # line leaves empty (seed 661): one row, column by column; in the text's order 270 went to
+    # 其他结果 (0 0 0 ¶ 0 0 0 0 270 …), adding up as well
+    tall = "| | | 0 0 | | | | | 0 | |\n| 0 0 | 0 0 | | 270 | 0 | 270 0 | 0 | | 0 |\n"
+    result = read_review(whole(tall), doc(tall))
+    assert values(result, "review") == [0, 0, 0, 0, 0]
+    assert result.readings["litigation_direct.other"].value != 270
+    doubted = {key for finding in result.findings for key in finding.fields}
+    assert {"litigation_direct.corrected", "litigation_direct.other"} <= doubted
     # markitdown: three cells printed higher on a loose line above the grid; read first they give
     # 6 to 其他结果, where it is 结果纠正's: both add up
     loose = " 0 0  6\n| / 6 | - 0 | 0  0 | 0  0 |  0 / | / / |\n"

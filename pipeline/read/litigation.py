@@ -45,7 +45,7 @@ from schemas.reading import Reading, Status
 _MOST_REJOINED = 4
 
 
-def _data_rows(table: list[list[Cell]]) -> list[list[Cell]]:
+def _data_rows(table: list[list[Cell]], text: str) -> list[list[Cell]]:
     """Rows of section 四 holding data: only value cells, at least one of them not blank.
 
     When rows are not separated (one cell per line, no blank lines) the data are the run of
@@ -56,7 +56,8 @@ def _data_rows(table: list[list[Cell]]) -> list[list[Cell]]:
     if rows and _pieces_of(rows, after_header):
         return [after_header]
     if rows:
-        return [_merged(rows)] if _stacked(rows) else rows
+        columns = _grid_columns(rows, text)
+        return [_merged(rows, columns)] if _stacked(rows, columns) else rows
     return [after_header] if after_header else []
 
 
@@ -84,18 +85,57 @@ def _pieces_of(rows: list[list[Cell]], run: list[Cell]) -> bool:
     return len(filled) > len(pieces) and all(cell.start in inside for cell in pieces)
 
 
-def _stacked(rows: list[list[Cell]]) -> bool:
-    """Lines of one grid row: a tall cell's value wrapped onto a line of its own (w3m, P36)."""
+Columns = list[list[int]]  # for each row, the column of each of its cells
+
+
+def _grid_columns(rows: list[list[Cell]], text: str) -> Columns:
+    """The column each cell stands in: in lines of one pipe grid (w3m's box bars count as pipes),
+    the bars before it on its line, so that a grid cell holding two numbers (markitdown's `270 0`)
+    is one column; else its place in its row."""
+    lines = [_line_of(row[0], text) for row in rows]
+    bars = {sum(map(line.count, _BARS)) for line in lines}
+    in_one_line = all("\n" not in text[row[0].start : row[-1].end] for row in rows)
+    if len(bars) == 1 and all(line.lstrip()[:1] in _BARS for line in lines) and in_one_line:
+        return [[_bars_before(cell, text) for cell in row] for row in rows]
     width = len(rows[0])
-    if len(rows) < 2 or any(len(row) != width for row in rows):
+    return [list(range(width)) if len(row) == width else [-1] * len(row) for row in rows]
+
+
+_BARS = "|│┃║"
+
+
+def _bars_before(cell: Cell, text: str) -> int:
+    start = text.rfind("\n", 0, cell.start) + 1
+    return sum(text.count(bar, start, cell.start) for bar in _BARS)
+
+
+def _stacked(rows: list[list[Cell]], columns: Columns) -> bool:
+    """Lines of one grid row, each column's values on one of them: a tall cell's value wrapped onto
+    a line of its own (w3m, P36), or cells printed higher than the row's others on a grid line of
+    their own (markitdown from a PDF: `|   |   | 0 0 |   |` ¶ `| 0 0 | 0 0 |   | 270 |`)."""
+    if len(rows) < 2 or any(-1 in row for row in columns):
         return False
-    return all(sum(row[i].kind is not BLANK for row in rows) <= 1 for i in range(width))
+    filled: dict[int, int] = {}
+    for line, (row, places) in enumerate(zip(rows, columns, strict=True)):
+        for cell, column in zip(row, places, strict=True):
+            if cell.kind is not BLANK and filled.setdefault(column, line) != line:
+                return False
+    return True
 
 
-def _merged(rows: list[list[Cell]]) -> list[Cell]:
-    return [
-        next((row[i] for row in rows if row[i].kind is not BLANK), rows[0][i]) for i in range(len(rows[0]))
-    ]
+def _merged(rows: list[list[Cell]], columns: Columns) -> list[Cell]:
+    """The lines' cells as one row, column by column: a column's values, or its first blank cell."""
+    by_column: dict[int, list[Cell]] = {}
+    for row, places in zip(rows, columns, strict=True):
+        for cell, column in zip(row, places, strict=True):
+            here = by_column.setdefault(column, [])
+            if cell.kind is not BLANK:
+                if here and here[0].kind is BLANK:
+                    here.clear()
+                here.append(cell)
+            elif not here:
+                here.append(cell)
+    return [cell for column in sorted(by_column) for cell in by_column[column]]
 
 
 def only_values(cells: list[Cell]) -> bool:
@@ -109,7 +149,7 @@ def read_review(region: tuple[int, int], document: Document) -> TableReading:
     flattening = table_layout(text)
     result = TableReading(layout=flattening)
     table = dashes_as_nil(token_rows(text, start, empty_is_blank(document)))
-    data = _data_rows(table)
+    data = _data_rows(table, document.text)
     if not data:
         return result
     traceless = is_cell_a_line(flattening, text, table)
