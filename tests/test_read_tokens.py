@@ -60,6 +60,8 @@ def test_nil_marks_in_running_text_but_not_inside_words() -> None:  # P12
 def test_a_label_wrapped_right_after_its_nil_like_word_keeps_it() -> None:  # P25: `（四）无` ¶ `法提供`
     for line in ("(四)无", "4.无", "2、无", "( 四)无", "(四 )无"):  # pdfplumber spaces the ordinal
         assert pieces(line) == [("text", line)]
+    assert pieces("(四) 无") == [("text", "(四) 无")]  # a label spaced (seed 711: 无 read as a 总计)
+    assert pieces("(四)  无") == [("text", "(四)"), ("nil", "无")]  # two spaces: a column apart
     assert pieces("(七)总计无") == [("text", "(七)总计"), ("nil", "无")]  # a nil cell after a label
 
 
@@ -72,11 +74,12 @@ def test_a_group_label_wrapped_after_its_nil_like_word_is_no_rows_value() -> Non
     rows = [[(cell.kind.name, cell.text) for cell in row] for row in token_rows(text)]
     assert rows[0][1:] == [("NUMBER", t) for t in "060006"]
     assert ("TEXT", "( 四)无") in rows[1] and all(kind != "NIL" for row in rows for kind, _ in row)
-    assert [(c.kind.name, c.text) for c in token_rows("( 四)无 0 0")[0]] == [
-        ("TEXT", "( 四)无"),
-        ("NUMBER", "0"),
-        ("NUMBER", "0"),
-    ]
+    for label in ("( 四)无", "(四) 无"):
+        assert [(c.kind.name, c.text) for c in token_rows(f"{label} 0 0")[0]] == [
+            ("TEXT", label),
+            ("NUMBER", "0"),
+            ("NUMBER", "0"),
+        ]
 
 
 def test_a_group_labels_rest_after_its_bracket_is_no_nil_cell() -> None:  # P25, P33

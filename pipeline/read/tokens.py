@@ -214,6 +214,7 @@ _SPACED_TOKEN = re.compile(r"(?:增加|减少|增|减) (?=\d)\S+|\d[\d.,]* (?:�
 
 
 _ENDS_ORDINAL = re.compile(r"[(（] ?[一二三四五六七八九十] ?[)）]$")
+_SPACED_LABEL_GAP = 1  # a space inside a label (P3); wider, a column apart
 
 
 def _space_parts(text: str, start: int) -> list[Part] | None:
@@ -241,11 +242,12 @@ def _space_parts_at_zero(text: str) -> tuple[Part, ...] | None:
     if (
         len(parts) >= 2
         and parts[1][0] == "无"
-        and parts[0][2] == parts[1][1]
+        and parts[1][1] - parts[0][2] <= _SPACED_LABEL_GAP
         and _ENDS_ORDINAL.search(parts[0][0])
     ):
-        # 无 right after a group's ordinal is its label's word (`( 四)无` ¶ `法提供`), not a value
-        parts[:2] = [(parts[0][0] + "无", parts[0][1], parts[1][2])]
+        # 无 right after a group's ordinal is its label's word (`( 四)无` ¶ `法提供`; `(四) 无` ¶
+        # `法提供`, a label spaced), not a value: no format prints an ordinal without its words
+        parts[:2] = [(text[parts[0][1] : parts[1][2]], parts[0][1], parts[1][2])]
         if len(parts) == 1:
             return None  # one label, no value
     return tuple(parts)
@@ -391,6 +393,7 @@ def _fragmented(row: list[Cell]) -> tuple[Cell, ...]:
 _AFTER_ORDINAL = (
     r"(?<!\d\.)(?<!\d、)(?<![(（][一二三四五六七八九十][)）])(?<!^[)）])"
     r"(?<![(（] [一二三四五六七八九十][)）])(?<![(（][一二三四五六七八九十] [)）])"  # "( 四)无" (pdfplumber)
+    r"(?<![(（][一二三四五六七八九十][)）] )"  # "(四) 无": a label spaced (P3)
 )
 _FRAGMENT = re.compile(
     r"(?P<note>[（(](?:其中|含)[^（()）]{0,40}[)）])"  # "22（其中修订16件）": a note on the cell (P32)
