@@ -2123,6 +2123,34 @@ def test_values_printed_apart_whose_order_no_sum_proves_are_doubted_in_either_or
     assert any(f.rule == "order_unsure" for f in record.checks)
 
 
+def test_rows_read_blank_in_a_text_that_prints_labels_apart_from_values_are_doubted() -> None:  # P35
+    # A generated report (seed 711) printed by Chromium, read back by pdftotext without -layout: a
+    # label standing with no value after it is no proof of blank cells when the text's rows hold
+    # values not theirs. 2.没有现成信息需要另行制作 (0 0 0 0 0 0, 总计 blank) was read blank, undoubted.
+    from pipeline.review import doubts
+    from pipeline.run import extract_document
+    from pipeline.settings import Settings
+
+    record = extract_document(str(DATA / "pdftotext_raw_rows_apart.txt"), Settings(backend="rules"))
+    [unsure] = [f for f in record.checks if f.rule == "empty_unsure"]
+    creation = [key for key in record.fields if key.startswith("applications.unavailable.needs_creation.")]
+    assert all(record.fields[key] is None for key in creation)
+    assert set(creation) <= set(unsure.fields) <= set(doubts(record))
+    # a table that keeps its rows' order: a row its filer left blank is read blank, not doubted
+    rows = [
+        f"{label}{T}" + T.join(cells)
+        for label, cells in (
+            ("一、本年新收政府信息公开申请数量", "3000003"),
+            ("二、上年结转政府信息公开申请数量", ""),
+            ("三、本年度办理结果", ""),
+            ("（一）予以公开", "3000003"),
+        )
+    ]
+    kept = read_lines(read_applications, rows, "2021")
+    assert statuses(kept, "applications.carried_over") == [Status.BLANK] * 7
+    assert not [f for f in kept.findings if f.rule == "empty_unsure"]
+
+
 def test_section_four_whose_blanks_break_a_block_puts_the_blocks_that_add_up_in_doubt() -> None:  # P35, P9
     # A generated report (seed 311) printed by Chromium, read back by pdftotext without -layout:
     # 行政复议 left blank, the empty lines between values read as blank cells, so 未经复议直接起诉's

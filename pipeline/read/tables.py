@@ -772,6 +772,8 @@ def _read_aligned(
         result.findings += _chosen_on_doubt(own, candidates, chosen, relations, result)
     result.readings.update(_empty_rows(alignment, document))
     result.findings.extend(_alignment_findings(alignment))
+    if alignment.empty and not alignment.unplaced and layout != "pipe" and not _in_row_order(alignment):
+        result.findings.append(_empty_out_of_order(alignment))
     result.findings.extend(_printed_low(alignment, layout_rows))
     return result
 
@@ -1129,6 +1131,21 @@ def _empty_rows(alignment: Alignment, document: Document) -> dict[str, Reading]:
         for row in alignment.empty
         for key in row_keys(row)
     }
+
+
+def _empty_out_of_order(alignment: Alignment) -> Finding:
+    """A warning on the rows read blank, whose labels stand with no value after them, in a text
+    that does not keep the rows' order (`_in_row_order`): their values may stand after another
+    label (pdftotext without -layout, P35), so blank is no surer than any other reading."""
+    keys = [key for row in alignment.empty for key in row_keys(row)]
+    names = ", ".join(row.key for row in alignment.empty)
+    return Finding(
+        rule="empty_unsure",
+        severity="warning",
+        fields=keys,
+        message=f"{names}: read blank, no value after the label, in a text whose rows hold values not "
+        "theirs (labels and values printed apart): the values may stand elsewhere",
+    )
 
 
 def _alignment_findings(alignment: Alignment) -> list[Finding]:
