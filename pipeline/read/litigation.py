@@ -35,7 +35,7 @@ from pipeline.read.tables import (
     reading_from_cell,
     table_layout,
 )
-from pipeline.read.tokens import Cell, Kind, dashes_as_nil, token_rows
+from pipeline.read.tokens import Cell, Kind, dashes_as_nil, token_rows, with_pipes
 from schemas.finding import Finding
 from schemas.layout import REVIEW_KEYS
 from schemas.reading import Reading, Status
@@ -92,21 +92,18 @@ def _grid_columns(rows: list[list[Cell]], text: str) -> Columns:
     """The column each cell stands in: in lines of one pipe grid (w3m's box bars count as pipes),
     the bars before it on its line, so that a grid cell holding two numbers (markitdown's `270 0`)
     is one column; else its place in its row."""
-    lines = [_line_of(row[0], text) for row in rows]
-    bars = {sum(map(line.count, _BARS)) for line in lines}
+    lines = [with_pipes(_line_of(row[0], text)) for row in rows]
+    bars = {line.count("|") for line in lines}
     in_one_line = all("\n" not in text[row[0].start : row[-1].end] for row in rows)
-    if len(bars) == 1 and all(line.lstrip()[:1] in _BARS for line in lines) and in_one_line:
+    if len(bars) == 1 and all(line.lstrip().startswith("|") for line in lines) and in_one_line:
         return [[_bars_before(cell, text) for cell in row] for row in rows]
     width = len(rows[0])
     return [list(range(width)) if len(row) == width else [-1] * len(row) for row in rows]
 
 
-_BARS = "|│┃║"
-
-
 def _bars_before(cell: Cell, text: str) -> int:
     start = text.rfind("\n", 0, cell.start) + 1
-    return sum(text.count(bar, start, cell.start) for bar in _BARS)
+    return with_pipes(text[start : cell.start]).count("|")
 
 
 def _stacked(rows: list[list[Cell]], columns: Columns) -> bool:

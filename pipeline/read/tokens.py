@@ -480,9 +480,14 @@ def _with_soft(cell: Cell, soft: bool) -> Cell:
 _BOX_BARS = str.maketrans({"│": "|", "┃": "|", "║": "|"})
 
 
+def with_pipes(text: str) -> str:
+    """`text` with w3m's box bars as the pipes they stand for (P36)."""
+    return text.translate(_BOX_BARS)
+
+
 def _with_box_bars_as_pipes(line: Line) -> Line:
     """w3m's │ are cell boundaries (P36)."""
-    return Line(line.text.translate(_BOX_BARS), line.start) if _boxed(line.text) else line
+    return Line(with_pipes(line.text), line.start) if _boxed(line.text) else line
 
 
 def _boxed(text: str) -> bool:
